@@ -1,0 +1,60 @@
+"""Query terms and highlighted snippets, computed the same way for every backend."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from sohoa.text import fold, index_form, normalise_number, search_form
+
+_TOKEN = re.compile(r"\w+")
+
+
+def terms(query: str) -> list[str]:
+    """Words of a query in index form (accented, modern tones, lower case)."""
+    return [index_form(t) for t in _TOKEN.findall(query)]
+
+
+def folded_terms(query: str) -> list[str]:
+    return [search_form(t) for t in _TOKEN.findall(query)]
+
+
+def number_of(query: str) -> str | None:
+    """The normalised document number if the whole query is one."""
+    return normalise_number(query)
+
+
+def snippet(text: str, query: str, width: int = 160) -> str:
+    """About ``width`` characters around the first match, matches wrapped in <mark>.
+
+    Matching is diacritic-insensitive; folding keeps one character per character, so
+    positions found in the folded text mark the same characters in the original.
+    """
+    flat = re.sub(r"\s+", " ", text).strip()
+    if not flat:
+        return ""
+    folded = fold(flat).lower()
+    words = [w for w in folded_terms(query) if w]
+    spans: list[tuple[int, int]] = []
+    if len(folded) == len(flat):
+        for word in words:
+            for m in re.finditer(rf"(?<!\w){re.escape(word)}(?!\w)", folded):
+                spans.append((m.start(), m.end()))
+    spans.sort()
+    if spans:
+        centre = spans[0][0]
+        start = max(0, centre - width // 3)
+    else:
+        start = 0
+    end = min(len(flat), start + width)
+    if start > 0:
+        start = flat.rfind(" ", 0, start) + 1
+    out, pos = [], start
+    for s, e in spans:
+        if s < pos or e > end:
+            continue
+        out.append(html.escape(flat[pos:s]))
+        out.append(f"<mark>{html.escape(flat[s:e])}</mark>")
+        pos = e
+    out.append(html.escape(flat[pos:end]))
+    return ("…" if start > 0 else "") + "".join(out) + ("…" if end < len(flat) else "")

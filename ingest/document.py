@@ -1,0 +1,145 @@
+"""Process one document from file to record. Runs in a worker process.
+
+The stages in order: recognise the format, take the text layer where a PDF has one,
+otherwise prepare and OCR each page, extract the fields, judge validity. Any expected
+failure becomes a failed record with a reason; nothing here raises past ``process``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+from ocr import pages as pagesmod
+from ocr import preprocess, tesseract
+from ocr.extract import extract
+from ocr.layout import PageLayout
+from ocr.rules import registry
+from sohoa.errors import DocumentError, MissingDependencyError
+from sohoa.model import OcrInfo, Record, SourceInfo, empty_extraction
+from sohoa.settings import Settings
+from sohoa.text import clean
+from sohoa.validity import judge
+
+
+@dataclass(frozen=True)
+class Task:
+    """One document to process: small and picklable, sent to a worker."""
+
+    path: str
+    sha256: str
+    size: int
+
+
+@dataclass(frozen=True)
+class PageText:
+    layouts: list[PageLayout]
+    born_digital: bool
+    engine: str
+    mean_confidence: float | None
+    steps: tuple[str, ...]
+
+
+def _ocr_pages(images: list[pagesmod.PageImage], settings: Settings) -> tuple[list[PageLayout], list[float]]:
+    layouts, confs = [], []
+    for page in images:
+        prepared = preprocess.prepare(page.image, page.dpi)
+        layout = tesseract.read_page(prepared.image, page_number=page.number, dpi=prepared.dpi,
+                                     language=settings.ocr_language)
+        layouts.append(layout)
+        confs.extend(c for line in layout.lines for c in line.word_confidences)
+    return layouts, confs
+
+
+def read_text(path: Path, fmt: str, settings: Settings) -> tuple[PageText, tuple[str, ...]]:
+    """Text of every page, from the text layer where it is real, else from OCR."""
+    if fmt != "pdf":
+        engine = tesseract.probe(settings.ocr_language)
+        images = list(pagesmod.raster_page_images(path, settings.max_pixels))
+        layouts, confs = _ocr_pages(images, settings)
+        mean = sum(confs) / len(confs) if confs else None
+        return PageText(layouts, False, engine, mean, preprocess.DEFAULT_STEPS), ()
+    facts = pagesmod.pdf_facts(path)
+    layer = pagesmod.pdf_text_pages(path) if any(facts.text_pages) else []
+    by_number: dict[int, PageLayout] = {}
+    for layout, shows_text in zip(layer, facts.text_pages, strict=False):
+        if pagesmod.has_real_text(layout, shows_text):
+            by_number[layout.number] = layout
+    to_ocr = [n for n in range(1, facts.pages + 1) if n not in by_number]
+    confs: list[float] = []
+    engine = "text-layer"
+    if to_ocr:
+        engine = tesseract.probe(settings.ocr_language) + ("" if not by_number else " + text-layer")
+        layouts, confs = _ocr_pages(list(pagesmod.pdf_page_images(path, to_ocr, settings.max_pixels)), settings)
+        by_number.update({layout.number: layout for layout in layouts})
+    ordered = [by_number[n] for n in sorted(by_number)]
+    mean = sum(confs) / len(confs) if confs else None
+    steps = preprocess.DEFAULT_STEPS if to_ocr else ()
+    return PageText(ordered, not to_ocr, engine, mean, steps), facts.signing_times
+
+
+def process(task: Task, settings: Settings) -> Record:
+    """Turn one file into a record (``status`` ``indexed`` or ``failed``). Never raises
+    for a problem with the file; raises only when sohoa itself cannot work (a missing
+    program), since then every file would fail the same way."""
+    path = Path(task.path)
+    source = SourceInfo(str(path), task.sha256, task.size, "unknown")
+    now = dt.datetime.now(dt.UTC)
+    try:
+        fmt = pagesmod.sniff_format(path)
+        source = SourceInfo(str(path), task.sha256, task.size, fmt)
+        text, signing_times = read_text(path, fmt, settings)
+        extraction = extract(text.layouts, signing_times)
+        rule = next((r for r in registry() if r.name == extraction.rule), None)
+        validity = judge(extraction.fields.get("valid_until"),
+                         rule.validity_without_end_date if rule else None, settings.today)
+        return Record(
+            id=task.sha256,
+            source=source,
+            pages=len(text.layouts),
+            born_digital=text.born_digital,
+            ocr=OcrInfo(text.engine, round(text.mean_confidence, 2) if text.mean_confidence else None,
+                        text.steps),
+            text=clean("\f".join(layout.text for layout in text.layouts)),
+            extraction=extraction,
+            validity=validity,
+            processed_at=now,
+            signing_times=signing_times,
+        )
+    except MissingDependencyError:
+        raise
+    except DocumentError as exc:
+        return failed_record(source, exc.message, exc.code, settings, now)
+    except MemoryError:
+        return failed_record(source, "Không đủ bộ nhớ để xử lý tệp này. / Not enough memory for this file.",
+                             "out_of_memory", settings, now)
+    except Exception as exc:  # a bug or an unforeseen file: record it, keep the batch going
+        detail = "".join(traceback.format_exception_only(exc)).strip()
+        return failed_record(
+            source,
+            f"Lỗi không lường trước khi xử lý tệp ({detail}). Hãy báo lỗi kèm tệp này. / "
+            f"Unexpected error while processing the file ({detail}). Please report it with this file.",
+            "internal_error", settings, now,
+        )
+
+
+def failed_record(source: SourceInfo, message: str, code: str, settings: Settings,
+                  when: dt.datetime | None = None) -> Record:
+    from sohoa.model import Validity, ValidityStatus
+
+    return Record(
+        id=source.sha256,
+        source=source,
+        pages=0,
+        born_digital=False,
+        ocr=OcrInfo("none", None),
+        text="",
+        extraction=empty_extraction(),
+        validity=Validity(ValidityStatus.unknown, settings.today, "not processed"),
+        processed_at=when or dt.datetime.now(dt.UTC),
+        status="failed",
+        error=message,
+        error_code=code,
+    )

@@ -1,0 +1,199 @@
+"""The ledger: an SQLite database recording every file and every document.
+
+``files`` has one row per path (hash, size, times, state, error); ``documents`` one row
+per content hash, holding the record. A document moves pending -> extracted -> indexed
+(or failed); a run killed at any point leaves rows that the next run picks up, and
+indexing is idempotent by id, so nothing is lost and nothing is counted twice.
+Only the parent process writes here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from sohoa.errors import IndexBackendError
+from sohoa.model import Record
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS files (
+    path        TEXT PRIMARY KEY,
+    sha256      TEXT,
+    size        INTEGER,
+    mtime_ns    INTEGER,
+    state       TEXT NOT NULL,          -- done | failed
+    error       TEXT,
+    error_code  TEXT,
+    first_seen  TEXT NOT NULL,
+    updated     TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS files_sha ON files(sha256);
+CREATE TABLE IF NOT EXISTS documents (
+    sha256      TEXT PRIMARY KEY,
+    path        TEXT NOT NULL,          -- where it was first found
+    size        INTEGER NOT NULL,
+    state       TEXT NOT NULL,          -- pending | extracted | indexed | failed | orphaned
+    record      TEXT,                   -- JSON (Record.to_json)
+    error       TEXT,
+    error_code  TEXT,
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    created     TEXT NOT NULL,
+    updated     TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS documents_state ON documents(state);
+"""
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class FileRow:
+    path: str
+    sha256: str | None
+    size: int | None
+    mtime_ns: int | None
+    state: str
+    error: str | None
+
+
+class Ledger:
+    """Open (and create) the ledger at ``path``."""
+
+    def __init__(self, path: Path) -> None:
+        try:
+            self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            # WAL + NORMAL survives a killed process (not a power cut), at a fraction of the cost of FULL.
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.executescript(SCHEMA)
+        except sqlite3.Error as exc:
+            raise IndexBackendError(
+                f"Không mở được sổ theo dõi {path}: {exc}. Kiểm tra quyền ghi thư mục --home.",
+                f"Cannot open the ledger {path}: {exc}. Check that the --home folder is writable.",
+            ) from exc
+
+    def close(self) -> None:
+        self.db.close()
+
+    # ------------------------------------------------------------------ files
+
+    def file(self, path: str) -> FileRow | None:
+        row = self.db.execute(
+            "SELECT path, sha256, size, mtime_ns, state, error FROM files WHERE path = ?", (path,)
+        ).fetchone()
+        return FileRow(*row) if row else None
+
+    def record_file(self, path: str, sha256: str | None, size: int | None, mtime_ns: int | None,
+                    state: str, error: str | None = None, error_code: str | None = None) -> None:
+        now = _now()
+        self.db.execute(
+            """INSERT INTO files(path, sha256, size, mtime_ns, state, error, error_code, first_seen, updated)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT(path) DO UPDATE SET sha256=excluded.sha256, size=excluded.size,
+                 mtime_ns=excluded.mtime_ns, state=excluded.state, error=excluded.error,
+                 error_code=excluded.error_code, updated=excluded.updated""",
+            (path, sha256, size, mtime_ns, state, error, error_code, now, now),
+        )
+
+    def paths_of(self, sha256: str) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT path FROM files WHERE sha256 = ? ORDER BY path", (sha256,))]
+
+    def set_files_state(self, sha256: str, state: str, error: str | None, error_code: str | None) -> None:
+        self.db.execute("UPDATE files SET state = ?, error = ?, error_code = ?, updated = ? WHERE sha256 = ?",
+                        (state, error, error_code, _now(), sha256))
+
+    # ------------------------------------------------------------------ documents
+
+    def document_state(self, sha256: str) -> str | None:
+        row = self.db.execute("SELECT state FROM documents WHERE sha256 = ?", (sha256,)).fetchone()
+        return row[0] if row else None
+
+    def add_document(self, sha256: str, path: str, size: int) -> bool:
+        """Register a new document as pending; False if it was already known."""
+        now = _now()
+        cur = self.db.execute(
+            "INSERT OR IGNORE INTO documents(sha256, path, size, state, created, updated) VALUES (?, ?, ?, 'pending', ?, ?)",
+            (sha256, path, size, now, now),
+        )
+        return cur.rowcount == 1
+
+    def requeue(self, sha256: str) -> None:
+        self.db.execute("UPDATE documents SET state='pending', updated=? WHERE sha256=?", (_now(), sha256))
+
+    def pending(self) -> list[tuple[str, str, int]]:
+        """Documents still to process: (sha256, path, size), including those a killed run left."""
+        return list(self.db.execute(
+            "SELECT sha256, path, size FROM documents WHERE state = 'pending' ORDER BY created, path"
+        ))
+
+    def to_index(self) -> list[Record]:
+        """Records extracted but not yet confirmed in the index."""
+        rows = self.db.execute("SELECT record FROM documents WHERE state = 'extracted'")
+        return [Record.from_json(json.loads(r[0])) for r in rows]
+
+    def attempt(self, sha256: str) -> int:
+        self.db.execute("UPDATE documents SET attempts = attempts + 1 WHERE sha256 = ?", (sha256,))
+        return self.db.execute("SELECT attempts FROM documents WHERE sha256 = ?", (sha256,)).fetchone()[0]
+
+    def store(self, record: Record) -> None:
+        """Save a worker's result: extracted (to be indexed) or failed, in one transaction."""
+        state = "extracted" if record.status == "indexed" else "failed"
+        with self.transaction():
+            self.db.execute(
+                "UPDATE documents SET state=?, record=?, error=?, error_code=?, updated=? WHERE sha256=?",
+                (state, json.dumps(record.to_json(), ensure_ascii=False), record.error, record.error_code,
+                 _now(), record.id),
+            )
+            self.set_files_state(record.id, "failed" if state == "failed" else "done", record.error,
+                                 record.error_code)
+
+    def mark_indexed(self, ids: list[str]) -> None:
+        with self.transaction():
+            self.db.executemany("UPDATE documents SET state='indexed', updated=? WHERE sha256=?",
+                                [(_now(), i) for i in ids])
+
+    def mark_orphaned(self, sha256: str) -> None:
+        self.db.execute("UPDATE documents SET state='orphaned', updated=? WHERE sha256=?", (_now(), sha256))
+
+    def record(self, sha256_prefix: str) -> Record | None:
+        rows = self.db.execute(
+            "SELECT record FROM documents WHERE sha256 LIKE ? AND record IS NOT NULL LIMIT 2",
+            (sha256_prefix + "%",),
+        ).fetchall()
+        return Record.from_json(json.loads(rows[0][0])) if len(rows) == 1 else None
+
+    def records(self, *, include_failed: bool = True) -> Iterator[Record]:
+        states = ("indexed", "extracted", "failed") if include_failed else ("indexed", "extracted")
+        query = (f"SELECT record FROM documents WHERE state IN ({','.join('?' * len(states))}) "
+                 "AND record IS NOT NULL ORDER BY path")
+        for (raw,) in self.db.execute(query, states):
+            yield Record.from_json(json.loads(raw))
+
+    def failed_files(self) -> Iterator[tuple[str, str | None, str | None]]:
+        """Files that failed before a document could be made of them (unreadable paths)."""
+        yield from self.db.execute(
+            "SELECT path, error, error_code FROM files WHERE state = 'failed' AND sha256 IS NULL ORDER BY path"
+        )
+
+    def counts(self) -> dict[str, int]:
+        return dict(self.db.execute("SELECT state, count(*) FROM documents GROUP BY state").fetchall())
+
+    def transaction(self) -> _Transaction:
+        return _Transaction(self.db)
+
+
+class _Transaction:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def __enter__(self) -> None:
+        self.db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        self.db.execute("ROLLBACK" if exc_type else "COMMIT")

@@ -1,0 +1,170 @@
+"""The ingest run, stage by stage: the one place to read to see what ``sohoa ingest`` does.
+
+1. discover   walk the folders, skip what is not a finished scan;
+2. register   hash each file, record it in the ledger, and spot content already known;
+3. recover    index records a killed run extracted but did not confirm;
+4. process    OCR and extract every new document in worker processes;
+5. store      save each record in the ledger, then index it (idempotent by id);
+6. report     a summary the clerk can act on.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import sys
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tqdm import tqdm
+
+from indexer.base import IndexBackend
+from ingest import discover, executor
+from ingest.document import Task, failed_record, process
+from ingest.ledger import Ledger
+from sohoa.model import Record, SourceInfo
+from sohoa.settings import Settings
+
+HASH_CHUNK = 1 << 20
+
+
+@dataclass
+class Summary:
+    """What a run did, for the clerk's report and the exit code."""
+
+    processed: int = 0
+    pages: int = 0
+    already_known: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    skipped: Counter[str] = field(default_factory=Counter)
+    skipped_examples: dict[str, str] = field(default_factory=dict)
+    recovered: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(HASH_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _register(ledger: Ledger, index: IndexBackend, candidate: discover.Candidate, summary: Summary,
+              queued: set[str]) -> None:
+    """Hash one file and record it; queue its document if the content is new."""
+    path = str(candidate.path)
+    known = ledger.file(path)
+    if known and known.sha256 and known.size == candidate.size and known.mtime_ns == candidate.mtime_ns:
+        sha = known.sha256  # unchanged since last seen: no need to read it again
+    else:
+        try:
+            sha = sha256_of(candidate.path)
+        except OSError as exc:
+            reason = f"Không đọc được tệp: {exc.strerror}. / Cannot read the file: {exc.strerror}."
+            ledger.record_file(path, None, candidate.size, candidate.mtime_ns, "failed", reason, "unreadable")
+            summary.failed.append((path, reason))
+            return
+        if known and known.sha256 and known.sha256 != sha:
+            _forget_if_orphaned(ledger, index, known.sha256, path)
+    if ledger.add_document(sha, path, candidate.size):
+        ledger.record_file(path, sha, candidate.size, candidate.mtime_ns, "done")
+        queued.add(sha)
+        return
+    state = ledger.document_state(sha)
+    if state == "failed":
+        row = ledger.file(path)
+        error = row.error if row and row.sha256 == sha and row.error else _document_error(ledger, sha)
+        ledger.record_file(path, sha, candidate.size, candidate.mtime_ns, "failed", error)
+        if sha not in queued:
+            summary.failed.append((path, error or "failed earlier"))
+        return
+    ledger.record_file(path, sha, candidate.size, candidate.mtime_ns, "done")
+    if state in ("pending",):
+        queued.add(sha)  # left by a killed run
+    elif state == "orphaned":
+        ledger.requeue(sha)
+        queued.add(sha)
+    elif sha not in queued:
+        summary.already_known += 1
+
+
+def _document_error(ledger: Ledger, sha: str) -> str | None:
+    row = ledger.db.execute("SELECT error FROM documents WHERE sha256 = ?", (sha,)).fetchone()
+    return row[0] if row else None
+
+
+def _forget_if_orphaned(ledger: Ledger, index: IndexBackend, old_sha: str, path: str) -> None:
+    """A file changed in place: its old content leaves the index unless a copy remains."""
+    if [p for p in ledger.paths_of(old_sha) if p != path]:
+        return
+    index.delete([old_sha])
+    ledger.mark_orphaned(old_sha)
+
+
+def ingest(paths: list[Path], settings: Settings, index: IndexBackend,
+           progress: bool | None = None, worker: Callable[[Task], Record] | None = None) -> Summary:
+    """Run the whole pipeline over ``paths``; see the module docstring for the stages."""
+    settings.ensure_home()
+    ledger = Ledger(settings.ledger_path)
+    summary = Summary()
+    try:
+        # 1-2. discover and register
+        queued: set[str] = set()
+        for item in discover.walk(paths, settings.settle_seconds):
+            if isinstance(item, discover.Skipped):
+                _skip(ledger, item, summary)
+            else:
+                _register(ledger, index, item, summary, queued)
+        # 3. recover what a killed run extracted but did not index
+        leftovers = ledger.to_index()
+        if leftovers:
+            index.upsert(leftovers)
+            ledger.mark_indexed([r.id for r in leftovers])
+            summary.recovered = len(leftovers)
+        # 4-5. process and store
+        tasks = [Task(path, sha, size) for sha, path, size in ledger.pending()]
+        show = sys.stderr.isatty() if progress is None else progress
+        bar = tqdm(total=len(tasks), unit="tệp", desc="OCR", disable=not show, dynamic_ncols=True)
+
+        def on_result(task: Task, record: Record) -> None:
+            ledger.store(record)
+            if record.status == "indexed":
+                index.upsert([record])
+                ledger.mark_indexed([record.id])
+                summary.processed += 1
+                summary.pages += record.pages
+            else:
+                for path in ledger.paths_of(record.id):
+                    summary.failed.append((path, record.error or ""))
+            bar.update(1)
+            bar.set_postfix(trang=summary.pages, loi=len(summary.failed))
+
+        def on_crash(task: Task, reason: str) -> None:
+            source = SourceInfo(task.path, task.sha256, task.size, "unknown")
+            message = (f"Tiến trình xử lý bị dừng đột ngột khi đọc tệp này ({reason}). / "
+                       f"The worker process died while reading this file ({reason}).")
+            on_result(task, failed_record(source, message, "worker_crashed", settings))
+
+        fn = worker or functools.partial(process, settings=settings)
+        for task in tasks:
+            ledger.attempt(task.sha256)
+        executor.run(fn, tasks, min(settings.workers, max(1, len(tasks))), on_result, on_crash)
+        bar.close()
+    finally:
+        ledger.close()
+    return summary
+
+
+def _skip(ledger: Ledger, item: discover.Skipped, summary: Summary) -> None:
+    summary.skipped[item.reason] += 1
+    summary.skipped_examples.setdefault(item.reason, str(item.path))
+    if item.reason == "unreadable":
+        reason = f"Không đọc được: {item.detail}. / Cannot read: {item.detail}."
+        ledger.record_file(str(item.path), None, None, None, "failed", reason, "unreadable")
+        summary.failed.append((str(item.path), reason))

@@ -1,0 +1,1 @@
+"""OCR and field extraction: page images and text layers in, structured fields out."""

@@ -1,0 +1,401 @@
+"""Structured fields from the text of a result, following the Decree 30/2020 layout.
+
+Reads by zone: the issuer block (top-left, above the number), the place/date line
+(top-right), the type heading and summary (centred), the signer block (bottom-right of
+the last page). Type-specific fields come from the rule files (``ocr/rules.py``).
+A field that is not found is None with confidence 0: nothing is guessed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from ocr.layout import Line, PageLayout
+from ocr.rules import Rule, registry
+from sohoa.model import FIELD_NAMES, Extraction
+from sohoa.text import clean, fold, strip_spaces_in_number
+
+_NUMBER_LINE = re.compile(r"^\s*S[o0ôơó6]\s*[:;.,]?\s*(?P<rest>.*)$", re.IGNORECASE)
+_NUMBER = re.compile(
+    r"(?P<digits>[0-9OoIl|†]{1,6}[^\s/]{0,2})?\s*/\s*(?:(?P<year>\d{4})\s*/\s*)?"
+    r"(?P<notation>[A-ZĐÐ][\wĐÐđ&.]*(?:\s*-\s*[\wĐÐđ&.()]+)*)"
+)
+_DATE_LINE = re.compile(
+    r"^(?P<place>[^,]{2,40}?)\s*,\s*ngay\s+(?P<d>\S{0,4})\s*thang\s+(?P<m>\S{1,4})\s+nam\s+(?P<y>\d{4})",
+    re.IGNORECASE,
+)
+_WORD_DATE = re.compile(r"(?:ngay\s+)?(\d{1,2})\s+thang\s+(\d{1,2})\s+nam\s+(\d{4})", re.IGNORECASE)
+_NUM_DATE = re.compile(r"(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})")
+_PREFIX = re.compile(r"^(?:TM|KT|TL|TUQ|Q)\s*[.,]\s*", re.IGNORECASE)
+_NAME_LINE = re.compile(r"^[A-Z][a-z]+(?: [A-Z][a-z]+){1,5}$")
+_MOTTO = re.compile(r"CONG HOA|XA HOI CHU NGHIA|CHU NGHIA VIET NAM|DOC LAP|TU DO", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class _Found:
+    value: str | None
+    confidence: float
+
+
+_NONE = _Found(None, 0.0)
+
+
+def _conf(lines: list[Line]) -> float:
+    confs = [c for line in lines for c in line.word_confidences] or [100.0]
+    return round(max(0.0, min(1.0, sum(confs) / len(confs) / 100)), 3)
+
+
+def _upper_ratio(text: str) -> float:
+    letters = [c for c in text if c.isalpha()]
+    return sum(c.isupper() for c in letters) / len(letters) if letters else 0.0
+
+
+def parse_date(text: str) -> dt.date | None:
+    """A date written 'ngày 09 tháng 4 năm 2021' or '09/4/2021' (in any Vietnamese text)."""
+    folded = fold(clean(text))
+    m = _WORD_DATE.search(folded) or _NUM_DATE.search(folded)
+    if not m:
+        return None
+    day, month, year = (int(g) for g in m.groups())
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    month = day.month - 1 + months
+    year = day.year + month // 12
+    month = month % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return dt.date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise ValueError(day)
+
+
+class _Page:
+    """A page with the geometry helpers extraction needs."""
+
+    def __init__(self, layout: PageLayout) -> None:
+        self.layout = layout
+        self.lines = [ln for ln in layout.lines if ln.text.strip()]
+        self.w = layout.width
+        self.h = layout.height
+        self.folded = [fold(ln.text) for ln in self.lines]
+
+    def left(self, line: Line) -> bool:
+        return line.cx < self.w * 0.47
+
+    def right(self, line: Line) -> bool:
+        return line.cx > self.w * 0.5
+
+    def centred(self, line: Line) -> bool:
+        return abs(line.cx - self.w * 0.55) < self.w * 0.12 or abs(line.cx - self.w / 2) < self.w * 0.1
+
+
+class Extractor:
+    """Extract the eleven fields from one document's pages."""
+
+    def __init__(self, pages: list[PageLayout], signing_times: tuple[str, ...] = (),
+                 rules: tuple[Rule, ...] | None = None) -> None:
+        self.pages = [_Page(p) for p in pages if p.lines]
+        self.signing_times = signing_times
+        self.rules = rules if rules is not None else registry()
+        self.notes: list[str] = []
+        self.first = self.pages[0] if self.pages else None
+
+    # ---------------------------------------------------------------- header zone
+
+    def _motto_y(self) -> float | None:
+        p = self.first
+        for line, folded in zip(p.lines, p.folded, strict=True):
+            if line.y0 < p.h * 0.35 and _MOTTO.search(folded.upper()):
+                return line.y0
+        return None
+
+    def _number_line(self) -> tuple[int, Line] | None:
+        p = self.first
+        for i, (line, folded) in enumerate(zip(p.lines, p.folded, strict=True)):
+            if line.y0 > p.h * 0.45 or line.cx > p.w * 0.6:
+                continue
+            m = _NUMBER_LINE.match(folded)
+            if m and "/" in m.group("rest"):
+                return i, line
+        return None
+
+    def number(self) -> _Found:
+        found = self._number_line()
+        if not found:
+            return _NONE
+        _, line = found
+        rest = _NUMBER_LINE.match(line.text)
+        text = rest.group("rest") if rest else line.text
+        m = _NUMBER.search(clean(text))
+        if not m:
+            return _NONE
+        digits = m.group("digits") or ""
+        notation = re.sub(r"\s+", "", m.group("notation")).rstrip(".,;")
+        notation = notation.replace("Ð", "Đ")
+        year = m.group("year")
+        conf = _conf([line])
+        if not re.fullmatch(r"\d{1,6}", digits.strip()):
+            # Blank, or handwritten: OCR reads "4†", "#4". Say so; never guess digits.
+            self.notes.append("number: digits not legible (handwritten or blank); notation "
+                              f"{notation} read")
+            return _Found(None, 0.0)
+        value = f"{digits.strip()}/{year + '/' if year else ''}{notation}"
+        return _Found(strip_spaces_in_number(value), conf)
+
+    def notation(self) -> str | None:
+        found = self._number_line()
+        if not found:
+            return None
+        m = _NUMBER.search(clean(found[1].text))
+        return re.sub(r"\s+", "", m.group("notation")) if m else None
+
+    def _date_line(self) -> tuple[Line, re.Match[str]] | None:
+        p = self.first
+        for line, folded in zip(p.lines, p.folded, strict=True):
+            if line.y0 > p.h * 0.45:
+                continue
+            m = _DATE_LINE.search(folded)
+            if m:
+                return line, m
+        return None
+
+    def issue_date_and_place(self) -> tuple[_Found, _Found]:
+        found = self._date_line()
+        if not found:
+            return self._date_from_signature(None, None), _NONE
+        line, m = found
+        place_text = clean(line.text)[m.start("place"):m.end("place")].strip(" .:-")
+        place = _Found(place_text, _conf([line])) if place_text else _NONE
+        try:
+            day = int(m.group("d"))
+            month = int(re.sub(r"\D", "", m.group("m")))
+            date = dt.date(int(m.group("y")), month, day)
+            return _Found(date.isoformat(), _conf([line])), place
+        except ValueError:
+            month_digits = re.sub(r"\D", "", m.group("m"))
+            month = int(month_digits) if month_digits else None
+            self.notes.append("issue_date: day not legible (handwritten or blank)")
+            return self._date_from_signature(int(m.group("y")), month), place
+
+    def _date_from_signature(self, year: int | None, month: int | None) -> _Found:
+        """Fall back to the earliest signing time when it agrees with what was legible."""
+        for moment in sorted(self.signing_times):
+            when = dt.datetime.fromisoformat(moment)
+            if (year is None or when.year == year) and (month is None or when.month == month):
+                self.notes.append(f"issue_date: taken from the signing time {moment}")
+                return _Found(when.date().isoformat(), 0.5 if year else 0.3)
+        return _NONE
+
+    def issuer(self) -> _Found:
+        p = self.first
+        number = self._number_line()
+        motto_y = self._motto_y()
+        if number is None and motto_y is None:
+            return _NONE
+        bottom = number[1].y0 if number else p.h * 0.2
+        top = (motto_y - p.h * 0.02) if motto_y is not None else 0
+        picked = []
+        for line, folded in zip(p.lines, p.folded, strict=True):
+            if not (top <= line.y0 < bottom - 1) or not p.left(line) or _MOTTO.search(folded.upper()):
+                continue
+            text = re.sub(r"[_—=~]+", " ", line.text).strip(" -.,")
+            if len(text) >= 3 and _upper_ratio(text) > 0.7:
+                picked.append((line, text))
+        if not picked:
+            return _NONE
+        value = " ".join(t for _, t in picked).upper()
+        return _Found(re.sub(r"\s+", " ", value), _conf([ln for ln, _ in picked]))
+
+    # ---------------------------------------------------------------- type and summary
+
+    def classify(self) -> tuple[Rule | None, int | None, float]:
+        """The matching rule, the index of its heading's last line, and a confidence."""
+        p = self.first
+        best: tuple[int, int, Rule, int, float] | None = None
+        number = self._number_line()
+        start = number[0] + 1 if number else 0
+        for i in range(start, len(p.lines)):
+            line = p.lines[i]
+            if line.y0 > p.h * 0.6:
+                break
+            if not p.centred(line):
+                continue
+            joined = p.folded[i].upper()
+            joined2 = f"{joined} {p.folded[i + 1].upper()}" if i + 1 < len(p.lines) else joined
+            for rule in self.rules:
+                for heading in rule.headings:
+                    for text, last in ((joined, i), (joined2, i + 1)):
+                        m = heading.search(text)
+                        if m and (best is None or (i, -len(m.group(0))) < (best[0], -best[1])):
+                            best = (i, len(m.group(0)), rule, last, _conf([line]))
+            if best:
+                break
+        if best:
+            return best[2], best[3], best[4]
+        notation = fold(self.notation() or "").upper()
+        code = notation.split("-")[0] if notation else ""
+        for rule in self.rules:
+            if code and code in rule.notation_codes:
+                return rule, None, 0.6
+        if self._vv_line() is not None:
+            for rule in self.rules:
+                if rule.has_vv_line:
+                    return rule, None, 0.8
+        return None, None, 0.0
+
+    def _vv_line(self) -> int | None:
+        p = self.first
+        number = self._number_line()
+        if not number:
+            return None
+        for i in range(number[0] + 1, min(len(p.lines), number[0] + 6)):
+            if p.left(p.lines[i]) and re.match(r"^\s*V\s*/\s*v\b", p.folded[i], re.IGNORECASE):
+                return i
+        return None
+
+    def subject(self, rule: Rule, heading_end: int | None) -> _Found:
+        p = self.first
+        if rule.subject == "vv_line":
+            i = self._vv_line()
+            if i is None:
+                return _NONE
+            picked = [p.lines[i]]
+            for j in range(i + 1, len(p.lines)):
+                prev, line = picked[-1], p.lines[j]
+                far = line.y0 - prev.y1 > prev.height * 1.2
+                if not p.left(line) and not far:
+                    continue  # the right column at the same height
+                if far or re.match(r"^\s*Kinh gui", p.folded[j], re.IGNORECASE):
+                    break
+                picked.append(line)
+            return _Found(" ".join(ln.text for ln in picked), _conf(picked))
+        if heading_end is None or rule.subject == "none":
+            return _NONE
+        picked = []
+        for j in range(heading_end + 1, len(p.lines)):
+            line, folded = p.lines[j], p.folded[j]
+            prev = picked[-1] if picked else p.lines[heading_end]
+            if (not p.centred(line) or line.y0 - prev.y1 > prev.height * 0.9
+                    or re.match(r"^\s*(Can cu|Kinh gui|Dieu \d)", folded, re.IGNORECASE)
+                    or (_upper_ratio(line.text) > 0.8 and len(line.text) > 12)):
+                break
+            picked.append(line)
+            if rule.subject == "line_after_heading":
+                break
+        if not picked:
+            return _NONE
+        text = " ".join(ln.text for ln in picked).strip(" ()")
+        return _Found(re.sub(r"\s+", " ", text), _conf(picked))
+
+    # ---------------------------------------------------------------- signer block
+
+    def signer(self) -> tuple[_Found, _Found]:
+        for page in reversed(self.pages):
+            titles = []
+            for i, (line, folded) in enumerate(zip(page.lines, page.folded, strict=True)):
+                text = line.text.strip(" .:;,")
+                if (page.right(line) and line.y0 > page.h * 0.25 and _upper_ratio(text) > 0.85
+                        and 4 <= len(text) <= 60 and not _MOTTO.search(folded.upper())
+                        and not re.search(r"\d", text)):
+                    titles.append(i)
+            # The signer block is the last run of title lines on the page.
+            if not titles:
+                continue
+            last = titles[-1]
+            title_line = page.lines[last]
+            title = _PREFIX.sub("", title_line.text.strip(" .:;,")).strip()
+            title_found = _Found(title.upper(), _conf([title_line])) if title else _NONE
+            name = _NONE
+            for j in range(last + 1, len(page.lines)):
+                line = page.lines[j]
+                if not page.right(line) or line.y0 < title_line.y1:
+                    continue
+                candidate = re.sub(r"^[^\w]+|[^\w]+$", "", line.text)
+                if _NAME_LINE.match(fold(candidate)):
+                    name = _Found(candidate, _conf([line]))
+            return title_found, name
+        return _NONE, _NONE
+
+    # ---------------------------------------------------------------- rule patterns
+
+    def _pattern(self, rule: Rule, field: str) -> tuple[re.Match[str], Line] | None:
+        for page in self.pages:
+            for line, folded in zip(page.lines, page.folded, strict=True):
+                for pattern in rule.patterns.get(field, ()):
+                    m = pattern.search(folded)
+                    if m:
+                        return m, line
+        return None
+
+    def by_pattern(self, rule: Rule, field: str) -> _Found:
+        hit = self._pattern(rule, field)
+        if not hit:
+            return _NONE
+        m, line = hit
+        value = clean(line.text)[m.start("value"):m.end("value")].strip()
+        if field == "holder_id":
+            value = re.sub(r"\D", "", value)
+            if len(value) != 12:
+                return _NONE
+        if field == "valid_until":
+            date = parse_date(value)
+            if date is None:
+                return _NONE
+            value = date.isoformat()
+        return _Found(value, _conf([line]))
+
+    def valid_until(self, rule: Rule, issue_date: str | None) -> _Found:
+        found = self.by_pattern(rule, "valid_until")
+        if found.value:
+            return found
+        hit = self._pattern(rule, "valid_for_months")
+        if hit and issue_date:
+            months = int(hit[0].group("months"))
+            until = add_months(dt.date.fromisoformat(issue_date), months)
+            self.notes.append(f"valid_until: {months} months from the issue date")
+            return _Found(until.isoformat(), _conf([hit[1]]))
+        return _NONE
+
+    # ---------------------------------------------------------------- all together
+
+    def run(self) -> Extraction:
+        found: dict[str, _Found] = {name: _NONE for name in FIELD_NAMES}
+        if not self.pages:
+            return _to_extraction(found, (), None)
+        rule, heading_end, type_conf = self.classify()
+        if rule:
+            found["doc_type"] = _Found(rule.doc_type, type_conf)
+        found["number"] = self.number()
+        found["issue_date"], found["place"] = self.issue_date_and_place()
+        found["issuer"] = self.issuer()
+        found["signer_title"], found["signer_name"] = self.signer()
+        if rule:
+            found["subject"] = self.subject(rule, heading_end)
+            found["holder_name"] = self.by_pattern(rule, "holder_name")
+            found["holder_id"] = self.by_pattern(rule, "holder_id")
+            found["valid_until"] = self.valid_until(rule, found["issue_date"].value)
+        else:
+            self.notes.append("doc_type: no rule matched this document")
+        return _to_extraction(found, tuple(self.notes), rule.name if rule else None)
+
+
+def _to_extraction(found: dict[str, _Found], notes: tuple[str, ...], rule: str | None) -> Extraction:
+    return Extraction(
+        fields={k: v.value for k, v in found.items()},
+        confidence={k: (v.confidence if v.value is not None else 0.0) for k, v in found.items()},
+        notes=notes,
+        rule=rule,
+    )
+
+
+def extract(pages: list[PageLayout], signing_times: tuple[str, ...] = ()) -> Extraction:
+    """The fields of one document; see the module docstring."""
+    return Extractor(pages, signing_times).run()

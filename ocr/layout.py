@@ -1,0 +1,113 @@
+"""Text with geometry: the common shape of OCR output and of a PDF's text layer.
+
+Field extraction works on lines placed on the page, so that it can read by layout zone
+(issuer block top-left, motto and date top-right, signer block bottom-right) whatever
+produced the text.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+from sohoa.text import clean
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of text as laid out on a page (coordinates in page pixels or points)."""
+
+    text: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    confidence: float
+    """Mean word confidence, 0-100 (100 for a text layer)."""
+    block: int
+    """Layout block the line belongs to; lines of one column share a block."""
+    word_confidences: tuple[float, ...] = ()
+
+    @property
+    def cx(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+    @property
+    def height(self) -> float:
+        return self.y1 - self.y0
+
+
+@dataclass(frozen=True)
+class PageLayout:
+    """One page's lines in reading order, with the page size."""
+
+    number: int
+    width: float
+    height: float
+    lines: tuple[Line, ...]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line.text for line in self.lines)
+
+    @property
+    def mean_confidence(self) -> float | None:
+        confs = [c for line in self.lines for c in line.word_confidences]
+        return sum(confs) / len(confs) if confs else None
+
+
+def lines_from_words(
+    words: list[tuple[int, float, float, float, float, float, str]],
+) -> tuple[Line, ...]:
+    """Group ``(line_key, x0, y0, x1, y1, conf, text)`` words into lines, keeping order.
+
+    ``line_key`` must be unique per line and increase in reading order.
+    """
+    grouped: dict[int, list[tuple[int, float, float, float, float, float, str]]] = {}
+    for word in words:
+        grouped.setdefault(word[0], []).append(word)
+    lines = []
+    for key, all_words in grouped.items():
+        all_words.sort(key=lambda w: w[1])
+        for ws in _split_at_gaps(all_words):
+            line = _make_line(key, ws)
+            if line is not None:
+                lines.append(line)
+    return tuple(lines)
+
+
+def _split_at_gaps(words: list) -> list[list]:
+    """Split a line where a gap wider than three line-heights separates two columns.
+
+    Layout analysis sometimes joins the issuer block and the motto, or the recipients
+    and the signer title, into one line; they are different zones of the page.
+    """
+    height = max(1.0, sorted(w[4] - w[2] for w in words)[len(words) // 2])
+    runs: list[list] = [[words[0]]]
+    for prev, word in itertools.pairwise(words):
+        if word[1] - prev[3] > 3 * height:
+            runs.append([])
+        runs[-1].append(word)
+    return runs
+
+
+def _make_line(key: int, ws: list) -> Line | None:
+    text = clean(" ".join(w[6] for w in ws)).strip()
+    if not text:
+        return None
+    confs = tuple(w[5] for w in ws)
+    return Line(
+        text=text,
+        x0=min(w[1] for w in ws),
+        y0=min(w[2] for w in ws),
+        x1=max(w[3] for w in ws),
+        y1=max(w[4] for w in ws),
+        confidence=sum(confs) / len(confs),
+        block=key >> 20,
+        word_confidences=confs,
+    )
+
+
+def line_key(block: int, paragraph: int, line: int) -> int:
+    """Pack block/paragraph/line numbers into one sortable key (block in the high bits)."""
+    return (block << 20) | (paragraph << 10) | line

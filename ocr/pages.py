@@ -1,0 +1,262 @@
+"""Open an input file and hand out its pages: a PDF text layer, or page images to OCR.
+
+Formats are recognised by content, never by name. Every way a file can be unreadable
+(corrupt, truncated, encrypted, empty, a decompression bomb, not an image at all)
+becomes a :class:`~sohoa.errors.DocumentError` naming the file and what to do.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pikepdf
+from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
+
+from ocr import poppler
+from ocr.layout import PageLayout
+from sohoa.errors import CorruptFile, EmptyFile, EncryptedFile, TooLarge, UnsupportedFormat
+
+_MAGIC = (
+    (b"%PDF-", "pdf"),
+    (b"II*\x00", "tiff"),
+    (b"MM\x00*", "tiff"),
+    (b"\xff\xd8\xff", "jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "png"),
+)
+RASTER_DPI = 300
+"""Resolution for rendering PDF pages that are not a single scanned image."""
+MIN_TEXT_LETTERS = 40
+"""A PDF page whose own content shows at least this many letters has a real text layer."""
+
+
+@dataclass(frozen=True)
+class PageImage:
+    """One page to OCR."""
+
+    number: int
+    image: np.ndarray
+    """RGB (h, w, 3) or grey (h, w) uint8."""
+    dpi: int
+
+
+def sniff_format(path: Path) -> str:
+    """Return ``pdf``, ``tiff``, ``jpeg`` or ``png`` from the file's first bytes."""
+    with path.open("rb") as fh:
+        head = fh.read(1024)
+    if not head:
+        raise EmptyFile(f"Tệp {path.name} rỗng (0 byte). Hãy quét lại.",
+                        f"{path.name} is empty (0 bytes). Scan it again.")
+    for magic, fmt in _MAGIC:
+        if head.startswith(magic) or (fmt == "pdf" and magic in head):
+            return fmt
+    raise UnsupportedFormat(
+        f"{path.name} không phải PDF, TIFF, JPEG hay PNG (nội dung không khớp đuôi tệp).",
+        f"{path.name} is not a PDF, TIFF, JPEG or PNG (its content does not match its name).",
+    )
+
+
+def _open_pdf(path: Path) -> pikepdf.Pdf:
+    try:
+        return pikepdf.open(path)
+    except pikepdf.PasswordError as exc:
+        raise EncryptedFile(
+            f"{path.name} được mã hóa bằng mật khẩu. Hãy xin bản không mật khẩu hoặc mở khóa rồi nạp lại.",
+            f"{path.name} is password-protected. Obtain an unprotected copy, then ingest it again.",
+        ) from exc
+    except pikepdf.PdfError as exc:
+        raise CorruptFile(
+            f"{path.name} hỏng hoặc bị cắt cụt, không đọc được ({exc}). Hãy quét hoặc sao chép lại.",
+            f"{path.name} is corrupt or truncated ({exc}). Scan or copy it again.",
+        ) from exc
+
+
+@dataclass(frozen=True)
+class PdfFacts:
+    """What sohoa learns from a PDF's structure before reading any text."""
+
+    pages: int
+    text_pages: tuple[bool, ...]
+    """Per page: does the page's own content show text (not just a scanned image)?"""
+    signing_times: tuple[str, ...]
+    """ISO times from the /M entries of signature dictionaries, in field order."""
+
+
+def _shows_text(obj: pikepdf.Object, depth: int = 0) -> int:
+    """Count text-showing operators in a page or form XObject, recursively."""
+    count = 0
+    try:
+        instructions = pikepdf.parse_content_stream(obj, "Tj TJ ' \" Do")
+    except pikepdf.PdfError:
+        return 0
+    for operands, operator in instructions:
+        if str(operator) == "Do":
+            if depth > 3:
+                continue
+            try:
+                xobj = obj.Resources.XObject[operands[0]]
+            except (AttributeError, KeyError, TypeError):
+                continue
+            if xobj.get("/Subtype") == "/Form":
+                count += _shows_text(xobj, depth + 1)
+        else:
+            count += 1
+    return count
+
+
+_PDF_DATE = re.compile(r"D:(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?([Z+-])?(\d{2})?'?(\d{2})?")
+
+
+def parse_pdf_date(value: str) -> str | None:
+    """'D:20250117170630+07'00'' -> '2025-01-17T17:06:30+07:00'."""
+    m = _PDF_DATE.match(value.strip())
+    if not m:
+        return None
+    year, month, day, hour, minute, second, sign, tzh, tzm = m.groups()
+    try:
+        tz = dt.UTC
+        if sign in ("+", "-"):
+            offset = dt.timedelta(hours=int(tzh or 0), minutes=int(tzm or 0))
+            tz = dt.timezone(offset if sign == "+" else -offset)
+        moment = dt.datetime(int(year), int(month or 1), int(day or 1), int(hour or 0),
+                             int(minute or 0), int(second or 0), tzinfo=tz)
+    except ValueError:
+        return None
+    return moment.isoformat()
+
+
+def pdf_facts(path: Path) -> PdfFacts:
+    with _open_pdf(path) as pdf:
+        if len(pdf.pages) == 0:
+            raise EmptyFile(f"{path.name} không có trang nào.", f"{path.name} has no pages.")
+        text_pages = tuple(_shows_text(page.obj) > 0 for page in pdf.pages)
+        times = []
+        acroform = pdf.Root.get("/AcroForm")
+        fields = acroform.get("/Fields", []) if acroform is not None else []
+        for fld in _walk_fields(fields):
+            value = fld.get("/V")
+            if fld.get("/FT") == "/Sig" and isinstance(value, pikepdf.Dictionary):
+                moment = parse_pdf_date(str(value.get("/M", "")))
+                if moment:
+                    times.append(moment)
+        return PdfFacts(len(pdf.pages), text_pages, tuple(times))
+
+
+def _walk_fields(fields: pikepdf.Array | list, depth: int = 0) -> Iterator[pikepdf.Dictionary]:
+    for fld in fields:
+        if not isinstance(fld, pikepdf.Dictionary):
+            continue
+        yield fld
+        if depth < 5 and "/Kids" in fld:
+            yield from _walk_fields(fld.Kids, depth + 1)
+
+
+def pdf_text_pages(path: Path) -> list[PageLayout]:
+    return poppler.text_layer(path)
+
+
+def has_real_text(layout: PageLayout, shows_text: bool) -> bool:
+    letters = sum(ch.isalpha() for ch in layout.text)
+    return shows_text and letters >= MIN_TEXT_LETTERS
+
+
+def _single_page_image(page: pikepdf.Page, max_pixels: int) -> tuple[Image.Image, int] | None:
+    """The page's scan, taken out losslessly when the page is one full-page image.
+
+    Much faster than rendering, and leaves out signature stamps drawn on top.
+    """
+    try:
+        images = list(page.images.items())
+    except pikepdf.PdfError:
+        return None
+    if len(images) != 1 or _shows_text(page.obj) > 0:
+        return None
+    _, raw = images[0]
+    width, height = int(raw.get("/Width", 0)), int(raw.get("/Height", 0))
+    if width * height > max_pixels:
+        raise TooLarge(
+            f"Trang có ảnh {width}×{height} điểm ảnh, quá lớn (có thể là bom giải nén).",
+            f"A page holds a {width}×{height} pixel image, too large (possible decompression bomb).",
+        )
+    if "/SMask" in raw or "/Mask" in raw or "/Decode" in raw:
+        return None
+    box = page.mediabox
+    page_w = float(box[2]) - float(box[0])
+    page_h = float(box[3]) - float(box[1])
+    if page_w <= 0 or page_h <= 0 or abs(width / height - page_w / page_h) > 0.03:
+        return None
+    try:
+        pil = pikepdf.PdfImage(raw).as_pil_image()
+    except (pikepdf.PdfError, NotImplementedError, ValueError, OSError):
+        return None
+    dpi = round(width / (page_w / 72))
+    rotate = int(page.obj.get("/Rotate", 0)) % 360
+    if rotate:
+        pil = pil.rotate(-rotate, expand=True)
+    return pil, dpi
+
+
+def _to_array(pil: Image.Image) -> np.ndarray:
+    if pil.mode in ("1", "L", "I;16", "I"):
+        return np.asarray(pil.convert("L"))
+    return np.asarray(pil.convert("RGB"))
+
+
+def pdf_page_images(path: Path, pages: list[int], max_pixels: int) -> Iterator[PageImage]:
+    """Images of the given PDF pages (1-based), by extraction or by rendering."""
+    with _open_pdf(path) as pdf:
+        for number in pages:
+            page = pdf.pages[number - 1]
+            found = _single_page_image(page, max_pixels)
+            if found:
+                pil, dpi = found
+                yield PageImage(number, _to_array(pil), dpi)
+                continue
+            box = page.mediabox
+            pixels = (float(box[2]) - float(box[0])) * (float(box[3]) - float(box[1])) * (RASTER_DPI / 72) ** 2
+            if pixels > max_pixels:
+                raise TooLarge(
+                    f"Trang {number} của {path.name} quá khổ để dựng ảnh.",
+                    f"Page {number} of {path.name} is too large to render.",
+                )
+            yield PageImage(number, poppler.rasterise(path, number, RASTER_DPI), RASTER_DPI)
+
+
+def _estimate_dpi(pil: Image.Image) -> int:
+    dpi = pil.info.get("dpi")
+    if dpi and dpi[0] and 70 <= float(dpi[0]) <= 1200:
+        return round(float(dpi[0]))
+    # No usable resolution recorded: assume an A4 page.
+    return max(70, round(min(pil.size) / 8.27))
+
+
+def raster_page_images(path: Path, max_pixels: int) -> Iterator[PageImage]:
+    """Pages of a TIFF (all frames), JPEG or PNG."""
+    Image.MAX_IMAGE_PIXELS = max_pixels
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as pil:
+                for number, frame in enumerate(ImageSequence.Iterator(pil), start=1):
+                    frame.load()
+                    dpi = _estimate_dpi(frame)
+                    upright = ImageOps.exif_transpose(frame)
+                    yield PageImage(number, _to_array(upright), dpi)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise TooLarge(
+            f"{path.name} có kích thước ảnh quá lớn (có thể là bom giải nén): {exc}",
+            f"{path.name} declares an image too large to decode (possible decompression bomb): {exc}",
+        ) from exc
+    except UnidentifiedImageError as exc:
+        raise UnsupportedFormat(f"Không nhận ra ảnh {path.name}.",
+                                f"{path.name} is not an image sohoa can read.") from exc
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise CorruptFile(
+            f"{path.name} hỏng hoặc bị cắt cụt ({exc}). Hãy quét lại.",
+            f"{path.name} is corrupt or truncated ({exc}). Scan it again.",
+        ) from exc

@@ -1,0 +1,104 @@
+"""Result-type rules: one TOML file per type in ``ocr/rules/``, loaded into a registry.
+
+Adding a type of result is adding a file; no code changes. Patterns are written in
+ordinary Vietnamese and matched against diacritic-folded text, so OCR that drops or
+confuses a tone mark still matches; values are then read from the original text.
+Placeholders: ``{NAME}`` a person's name, ``{ID12}`` a 12-digit personal ID,
+``{DATE}`` a date in words or digits.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from sohoa.text import fold
+
+RULES_DIR = Path(__file__).with_name("rules")
+
+PLACEHOLDERS = {
+    "{NAME}": r"(?P<value>(?-i:[A-Z][A-Za-z]*(?:[ ]+[A-Z][A-Za-z]*){1,5}))",
+    "{ID12}": r"(?P<value>(?:\d[ .]?){11}\d)(?!\d)",
+    "{DATE}": (r"(?P<value>(?:ngay\s+)?\d{1,2}\s+thang\s+\d{1,2}\s+nam\s+\d{4}"
+               r"|\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4})"),
+}
+PATTERN_FIELDS = ("holder_name", "holder_id", "valid_until", "valid_for_months")
+SUBJECT_STRATEGIES = ("after_heading", "line_after_heading", "vv_line", "none")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """How to recognise one type of result and read its type-specific fields."""
+
+    name: str
+    """File stem, e.g. ``quyet_dinh``."""
+    doc_type: str
+    """The type's name as it goes into the record (``Quyết định``)."""
+    headings: tuple[re.Pattern[str], ...]
+    """Matched against the folded, upper-case heading line (joined with the next line)."""
+    notation_codes: tuple[str, ...]
+    """Folded type codes that may open the notation (``QD`` in ``12/QĐ-UBND``)."""
+    subject: str
+    """How to find the summary: one of ``SUBJECT_STRATEGIES``."""
+    validity_without_end_date: str
+    """``valid`` or ``unknown``: the verdict when no end date is printed."""
+    patterns: dict[str, tuple[re.Pattern[str], ...]]
+    """Per field, folded regexes with a ``value`` (or ``months``) group."""
+    has_vv_line: bool = False
+
+
+def compile_pattern(text: str) -> re.Pattern[str]:
+    folded = fold(text)
+    for key, value in PLACEHOLDERS.items():
+        folded = folded.replace(key, value)
+    return re.compile(folded, re.IGNORECASE | re.MULTILINE)
+
+
+def load_rule(path: Path) -> Rule:
+    with path.open("rb") as fh:
+        data = tomllib.load(fh)
+    subject = data.get("subject", "none")
+    if subject not in SUBJECT_STRATEGIES:
+        raise ValueError(f"{path}: subject must be one of {SUBJECT_STRATEGIES}, not {subject!r}")
+    validity = data.get("validity_without_end_date", "unknown")
+    if validity not in ("valid", "unknown"):
+        raise ValueError(f"{path}: validity_without_end_date must be 'valid' or 'unknown'")
+    patterns = {
+        field: tuple(compile_pattern(entry["pattern"]) for entry in data.get(field, []))
+        for field in PATTERN_FIELDS
+    }
+    return Rule(
+        name=path.stem,
+        doc_type=data["doc_type"],
+        headings=tuple(re.compile(h) for h in data.get("headings", [])),
+        notation_codes=tuple(fold(c).upper() for c in data.get("notation_codes", [])),
+        subject=subject,
+        validity_without_end_date=validity,
+        patterns=patterns,
+        has_vv_line=bool(data.get("has_vv_line", False)),
+    )
+
+
+@functools.cache
+def registry(extra_dir: str | None = None) -> tuple[Rule, ...]:
+    """All rules: the built-in ones plus any in ``SOHOA_RULES_DIR`` (same name wins)."""
+    rules: dict[str, Rule] = {}
+    dirs = [RULES_DIR]
+    extra = extra_dir or os.environ.get("SOHOA_RULES_DIR")
+    if extra:
+        dirs.append(Path(extra))
+    for directory in dirs:
+        for path in sorted(directory.glob("*.toml")):
+            rules[path.stem] = load_rule(path)
+    return tuple(rules.values())
+
+
+def by_doc_type(doc_type: str) -> Rule | None:
+    for rule in registry():
+        if rule.doc_type == doc_type:
+            return rule
+    return None

@@ -1,0 +1,96 @@
+#!/usr/bin/env python3
+"""Score extracted fields against the generator's ground truth, per field and quality.
+
+    python scripts/fieldeval.py SAMPLES_DIR EXPORT.jsonl
+
+A field is *exact* when it equals the truth after Unicode NFC normalisation (for a field
+with no true value, exact means sohoa also gave none); *invented* when sohoa gave a
+value where the truth has none, or a value that is wrong.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+FIELDS = ("doc_type", "number", "issue_date", "issuer", "place", "subject", "signer_title",
+          "signer_name", "holder_name", "holder_id", "valid_until")
+
+
+def _norm(value: object) -> str | None:
+    if value is None:
+        return None
+    return " ".join(unicodedata.normalize("NFC", str(value)).split())
+
+
+@dataclass
+class Score:
+    exact: int = 0
+    total: int = 0
+    invented: int = 0
+    misses: list[str] = field(default_factory=list)
+
+    @property
+    def rate(self) -> float:
+        return self.exact / self.total if self.total else 1.0
+
+
+@dataclass
+class Report:
+    by_quality: dict[str, Score] = field(default_factory=lambda: defaultdict(Score))
+    by_field: dict[str, Score] = field(default_factory=lambda: defaultdict(Score))
+    table: dict[tuple[str, str], Score] = field(default_factory=lambda: defaultdict(Score))
+
+    def render(self) -> str:
+        qualities = sorted(self.by_quality)
+        lines = [f"{'field':14}" + "".join(f"{q:>14}" for q in qualities) + f"{'all':>10}"]
+        for name in FIELDS:
+            row = f"{name:14}"
+            for q in qualities:
+                s = self.table[(name, q)]
+                row += f"{s.exact:>7}/{s.total:<3} {s.rate:4.0%}"[:14].rjust(14)
+            row += f"{self.by_field[name].rate:>10.1%}"
+            lines.append(row)
+        lines.append(f"{'exact':14}" + "".join(f"{self.by_quality[q].rate:>14.1%}" for q in qualities))
+        lines.append(f"{'invented':14}" + "".join(
+            f"{self.by_quality[q].invented / max(1, self.by_quality[q].total):>14.1%}" for q in qualities))
+        return "\n".join(lines)
+
+
+def score(samples: Path, records: list[dict]) -> Report:
+    by_name = {Path(r["source"]["path"]).name: r for r in records}
+    report = Report()
+    for gt_path in sorted(samples.glob("*.gt.json")):
+        gt = json.loads(gt_path.read_text(encoding="utf-8"))
+        record = by_name.get(gt["file"])
+        got_fields = record["fields"] if record else {}
+        quality = gt["quality"]
+        for name in FIELDS:
+            truth, got = _norm(gt["fields"].get(name)), _norm(got_fields.get(name))
+            ok = truth == got
+            invented = got is not None and not ok
+            for s in (report.by_quality[quality], report.by_field[name], report.table[(name, quality)]):
+                s.total += 1
+                s.exact += ok
+                s.invented += invented
+                if not ok:
+                    s.misses.append(f"{gt['file']}: {name} expected {truth!r} got {got!r}")
+    return report
+
+
+def main() -> None:
+    samples, export = Path(sys.argv[1]), Path(sys.argv[2])
+    records = [json.loads(line) for line in export.read_text(encoding="utf-8").splitlines() if line]
+    report = score(samples, records)
+    print(report.render())
+    for q, s in sorted(report.by_quality.items()):
+        for miss in s.misses:
+            print(f"[{q}] {miss}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,179 @@
+"""The ``sohoa`` command: ingest, search, show, export.
+
+Messages are Vietnamese by default, English with ``SOHOA_LANG=en``. Errors become exit
+codes here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from sohoa.errors import ExitCode, SohoaError
+from sohoa.i18n import t
+from sohoa.settings import Settings
+
+REASONS = {
+    "hidden": ("tệp ẩn", "hidden"),
+    "temporary": ("tệp tạm", "temporary"),
+    "not_a_scan": ("không phải PDF/TIFF/JPEG/PNG", "not PDF/TIFF/JPEG/PNG"),
+    "being_written": ("đang được ghi, hãy chạy lại sau", "still being written, run again later"),
+    "unreadable": ("không đọc được", "unreadable"),
+}
+
+
+class SohoaGroup(click.Group):
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except SohoaError as exc:
+            click.echo(t("Lỗi: ", "Error: ") + exc.message, err=True)
+            ctx.exit(int(exc.exit_code))
+
+
+def _date(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        from ocr.extract import parse_date
+
+        parsed = parse_date(value)
+        if parsed is None:
+            raise click.BadParameter(t(f"ngày không hợp lệ: {value} (dùng YYYY-MM-DD hoặc 09/4/2021)",
+                                       f"invalid date: {value} (use YYYY-MM-DD or 09/4/2021)")) from None
+        return parsed
+
+
+@click.group(cls=SohoaGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--home", type=click.Path(file_okay=False, path_type=Path), envvar="SOHOA_HOME",
+              help="Thư mục dữ liệu của sohoa / where sohoa keeps its data [./sohoa-data]")
+@click.version_option(package_name="sohoa")
+@click.pass_context
+def main(ctx: click.Context, home: Path | None) -> None:
+    """sohoa: số hóa kết quả giải quyết thủ tục hành chính / digitise procedure results."""
+    ctx.obj = Settings.from_env(home)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--workers", "-j", type=click.IntRange(min=1), default=None,
+              help="Số tiến trình song song / parallel worker processes [all cores]")
+@click.option("--progress/--no-progress", default=None, help="Thanh tiến độ / progress bar [on a terminal]")
+@click.pass_obj
+def ingest(settings: Settings, paths: tuple[Path, ...], workers: int | None, progress: bool | None) -> None:
+    """Nạp các thư mục bản quét / ingest folders of scans (PDF, TIFF, JPEG, PNG)."""
+    from indexer.base import open_index
+    from ingest.run import ingest as run_ingest
+    from ocr.tesseract import probe
+
+    if workers:
+        settings = Settings(**{**settings.__dict__, "workers": workers})
+    probe(settings.ocr_language)
+    index = open_index(settings)
+    try:
+        summary = run_ingest(list(paths), settings, index, progress=progress)
+    finally:
+        index.close()
+    click.echo(t(
+        f"Đã xử lý: {summary.processed} tệp ({summary.pages} trang); đã có từ trước: {summary.already_known}; "
+        f"lỗi: {len(summary.failed)}.",
+        f"Processed: {summary.processed} files ({summary.pages} pages); already known: {summary.already_known}; "
+        f"failed: {len(summary.failed)}.",
+    ))
+    if summary.recovered:
+        click.echo(t(f"Đã đưa vào chỉ mục {summary.recovered} hồ sơ còn dở từ lần chạy trước.",
+                     f"Indexed {summary.recovered} records left over from an interrupted run."))
+    for reason, count in sorted(summary.skipped.items()):
+        if reason == "unreadable":
+            continue
+        vi, en = REASONS.get(reason, (reason, reason))
+        click.echo(t(f"Bỏ qua {count} tệp ({vi}), ví dụ: {summary.skipped_examples[reason]}",
+                     f"Skipped {count} files ({en}), e.g. {summary.skipped_examples[reason]}"))
+    for path, reason in summary.failed:
+        click.echo(t("LỖI ", "FAILED ") + f"{path}: {reason}", err=True)
+    if not summary.ok:
+        sys.exit(int(ExitCode.files_failed))
+
+
+@main.command()
+@click.argument("query", required=False, default="")
+@click.option("--type", "doc_type", help="Loại văn bản / document type (accents optional)")
+@click.option("--issuer", help="Cơ quan ban hành / issuing body (accents optional)")
+@click.option("--from", "date_from", help="Ban hành từ ngày / issued on or after (YYYY-MM-DD)")
+@click.option("--to", "date_to", help="Ban hành đến ngày / issued on or before (YYYY-MM-DD)")
+@click.option("--validity", type=click.Choice(["valid", "expired", "unknown"]), help="Hiệu lực / validity")
+@click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
+@click.option("--page", type=click.IntRange(min=1), default=1, show_default=True, help="Trang kết quả / result page")
+@click.option("--json", "as_json", is_flag=True, help="In JSON / print JSON")
+@click.pass_obj
+def search(settings: Settings, query: str, doc_type: str | None, issuer: str | None, date_from: str | None,
+           date_to: str | None, validity: str | None, limit: int, page: int, as_json: bool) -> None:
+    """Tìm kiếm kho lưu trữ / search the archive (with or without accents, or by number)."""
+    from indexer.base import SearchQuery, open_index
+    from search_api.service import render_text
+    from search_api.service import search as run_search
+
+    index = open_index(settings)
+    try:
+        result = run_search(index, SearchQuery(
+            text=query, doc_type=doc_type, issuer=issuer, date_from=_date(date_from), date_to=_date(date_to),
+            validity=validity, today=settings.today, limit=limit, offset=(page - 1) * limit,
+        ))
+    finally:
+        index.close()
+    if as_json:
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
+        return
+    if not result.hits:
+        click.echo(t("Không tìm thấy văn bản nào.", "No documents found."))
+        return
+    click.echo(t(f"Tìm thấy {result.total} văn bản:", f"Found {result.total} documents:"))
+    click.echo(render_text(result), nl=False)
+
+
+@main.command()
+@click.argument("record_id")
+@click.option("--json", "as_json", is_flag=True, help="In JSON / print JSON")
+@click.pass_obj
+def show(settings: Settings, record_id: str, as_json: bool) -> None:
+    """Xem đầy đủ một hồ sơ / print one record in full (id or a unique prefix)."""
+    from search_api.service import show as show_record
+
+    data = show_record(settings, record_id)
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=1))
+        return
+    click.echo(f"id: {data['id']}")
+    click.echo(f"status: {data['status']}" + (f" ({data['error']})" if data["error"] else ""))
+    for p in data["source"]["paths"]:
+        click.echo(f"path: {p}")
+    click.echo(f"format: {data['source']['format']}, pages: {data['pages']}, born_digital: {data['born_digital']}")
+    click.echo(f"ocr: {data['ocr']['engine']} (mean confidence {data['ocr']['mean_confidence']})")
+    click.echo(f"validity: {data['validity']['status']} as of {data['validity']['as_of']} "
+               f"({data['validity']['reason']})")
+    for name, value in data["fields"].items():
+        conf = data["field_confidence"].get(name, 0.0)
+        click.echo(f"  {name:13} {value if value is not None else '—'}  ({conf:.2f})")
+    for note in data.get("field_notes", []):
+        click.echo(f"  note: {note}")
+    click.echo("--- text ---")
+    click.echo(data["text"])
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-",
+              help="Tệp đầu ra / output file [stdout]")
+@click.pass_obj
+def export(settings: Settings, fmt: str, output: click.utils.LazyFile) -> None:
+    """Xuất mọi hồ sơ, kể cả hồ sơ lỗi / export every record, failed ones included."""
+    from search_api.service import write_export
+
+    count = write_export(settings, fmt, output)
+    click.echo(t(f"Đã xuất {count} hồ sơ.", f"Exported {count} records."), err=True)

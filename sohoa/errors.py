@@ -1,0 +1,96 @@
+"""sohoa's error hierarchy and exit codes.
+
+Every error carries a message for the person at the keyboard (what happened, to which
+file, what to do) in Vietnamese and English. Exceptions become exit codes in one place:
+the click handler in ``sohoa.cli``.
+"""
+
+from __future__ import annotations
+
+import enum
+
+from sohoa.i18n import t
+
+
+class ExitCode(enum.IntEnum):
+    """Process exit codes, stable for scripts that call sohoa."""
+
+    ok = 0
+    """Everything went well."""
+    files_failed = 1
+    """The run finished but at least one file failed; see the summary and the ledger."""
+    bad_args = 2
+    """The command line was wrong (click also uses 2)."""
+    missing_dependency = 3
+    """A program or language model sohoa needs is not installed."""
+    index_error = 4
+    """The search index could not be read or written."""
+    not_found = 5
+    """A requested record does not exist."""
+    other_error = 15
+    """Anything else."""
+
+
+class SohoaError(Exception):
+    """Base class: ``message_vi``/``message_en`` say what happened and what to do."""
+
+    exit_code = ExitCode.other_error
+
+    def __init__(self, message_vi: str, message_en: str | None = None) -> None:
+        self.message_vi = message_vi
+        self.message_en = message_en or message_vi
+        super().__init__(self.message_en)
+
+    @property
+    def message(self) -> str:
+        return t(self.message_vi, self.message_en)
+
+
+class MissingDependencyError(SohoaError):
+    exit_code = ExitCode.missing_dependency
+
+
+class IndexBackendError(SohoaError):
+    exit_code = ExitCode.index_error
+
+
+class RecordNotFound(SohoaError):
+    exit_code = ExitCode.not_found
+
+
+class DocumentError(SohoaError):
+    """One input file cannot be processed. Recorded in the ledger; the batch goes on.
+
+    ``code`` is a short stable identifier (``encrypted``, ``corrupt``...) for reports.
+    """
+
+    code = "document_error"
+
+    def __init__(self, message_vi: str, message_en: str | None = None, *, code: str | None = None):
+        super().__init__(message_vi, message_en)
+        if code:
+            self.code = code
+
+
+class UnsupportedFormat(DocumentError):
+    code = "unsupported_format"
+
+
+class CorruptFile(DocumentError):
+    code = "corrupt"
+
+
+class EncryptedFile(DocumentError):
+    code = "encrypted"
+
+
+class EmptyFile(DocumentError):
+    code = "empty"
+
+
+class TooLarge(DocumentError):
+    code = "too_large"
+
+
+class OcrFailed(DocumentError):
+    code = "ocr_failed"

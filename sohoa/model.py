@@ -1,0 +1,178 @@
+"""The record model: what sohoa knows about one document, and its JSON form.
+
+Records are frozen, picklable dataclasses: workers build them and send them to the
+parent process, which stores them in the ledger and hands them to the index.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+FIELD_NAMES: tuple[str, ...] = (
+    "doc_type",
+    "number",
+    "issue_date",
+    "issuer",
+    "place",
+    "subject",
+    "signer_title",
+    "signer_name",
+    "holder_name",
+    "holder_id",
+    "valid_until",
+)
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """The original file, which sohoa never modifies or moves."""
+
+    path: str
+    """Absolute path where the file was found (the latest one, when copies exist)."""
+    sha256: str
+    """SHA-256 of the content: the document's identity."""
+    size: int
+    """Size in bytes."""
+    format: str
+    """Detected from the content, not the name: ``pdf``, ``tiff``, ``jpeg`` or ``png``."""
+
+
+@dataclass(frozen=True)
+class OcrInfo:
+    """How the text was obtained."""
+
+    engine: str
+    """``tesseract <version> (vie)``, or ``text-layer`` for born-digital PDFs."""
+    mean_confidence: float | None
+    """Mean word confidence 0-100 over all pages; None for a text layer."""
+    preprocessing: tuple[str, ...] = ()
+    """The preprocessing steps applied to scanned pages, in order."""
+
+
+class ValidityStatus(enum.Enum):
+    """Whether a result is still legally valid ("còn hiệu lực")."""
+
+    valid = "valid"
+    """No printed end date has passed (and the type has no implicit expiry)."""
+    expired = "expired"
+    """The printed or derived end date is before the day of judgement."""
+    unknown = "unknown"
+    """sohoa cannot tell from the document alone (e.g. no date could be read)."""
+
+
+@dataclass(frozen=True)
+class Validity:
+    status: ValidityStatus
+    """The verdict."""
+    as_of: dt.date
+    """The day the verdict was made; re-judged on export and search of older records."""
+    reason: str = ""
+    """Why, in one English phrase (``valid_until 2024-04-09 has passed``)."""
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """Structured fields read from the text, with a 0-1 confidence per field."""
+
+    fields: dict[str, str | None]
+    """The eleven fields of ``FIELD_NAMES``; absent fields are None, never invented."""
+    confidence: dict[str, float]
+    """Confidence per field (0 for an absent field)."""
+    notes: tuple[str, ...] = ()
+    """What the extractor wants a person to know (``number not legible (handwritten?)``)."""
+    rule: str | None = None
+    """The name of the rule file that matched the document type."""
+
+
+@dataclass(frozen=True)
+class Record:
+    """Everything sohoa stores and indexes about one document."""
+
+    id: str
+    """The SHA-256 of the content."""
+    source: SourceInfo
+    pages: int
+    born_digital: bool
+    """True when the text came from the PDF's own text layer."""
+    ocr: OcrInfo
+    text: str
+    """Full text, pages separated by form feeds."""
+    extraction: Extraction
+    validity: Validity
+    processed_at: dt.datetime
+    status: str = "indexed"
+    """``indexed`` or ``failed``."""
+    error: str | None = None
+    error_code: str | None = None
+    signing_times: tuple[str, ...] = field(default=())
+    """/M times of the PDF's signature dictionaries (ISO), as evidence for dates."""
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSONL export form (``sohoa export``), stable for other tools."""
+        return {
+            "id": self.id,
+            "source": dataclasses.asdict(self.source),
+            "pages": self.pages,
+            "born_digital": self.born_digital,
+            "ocr": {
+                "engine": self.ocr.engine,
+                "mean_confidence": self.ocr.mean_confidence,
+                "preprocessing": list(self.ocr.preprocessing),
+            },
+            "text": self.text,
+            "fields": dict(self.extraction.fields),
+            "field_confidence": dict(self.extraction.confidence),
+            "field_notes": list(self.extraction.notes),
+            "rule": self.extraction.rule,
+            "validity": {
+                "status": self.validity.status.value,
+                "as_of": self.validity.as_of.isoformat(),
+                "reason": self.validity.reason,
+            },
+            "signing_times": list(self.signing_times),
+            "processed_at": self.processed_at.isoformat(),
+            "status": self.status,
+            "error": self.error,
+            "error_code": self.error_code,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Record:
+        ocr = data["ocr"]
+        validity = data["validity"]
+        return cls(
+            id=data["id"],
+            source=SourceInfo(**data["source"]),
+            pages=data["pages"],
+            born_digital=data["born_digital"],
+            ocr=OcrInfo(ocr["engine"], ocr["mean_confidence"], tuple(ocr.get("preprocessing", ()))),
+            text=data["text"],
+            extraction=Extraction(
+                fields=dict(data["fields"]),
+                confidence=dict(data["field_confidence"]),
+                notes=tuple(data.get("field_notes", ())),
+                rule=data.get("rule"),
+            ),
+            validity=Validity(
+                ValidityStatus(validity["status"]),
+                dt.date.fromisoformat(validity["as_of"]),
+                validity.get("reason", ""),
+            ),
+            processed_at=dt.datetime.fromisoformat(data["processed_at"]),
+            status=data.get("status", "indexed"),
+            error=data.get("error"),
+            error_code=data.get("error_code"),
+            signing_times=tuple(data.get("signing_times", ())),
+        )
+
+    @property
+    def fields(self) -> dict[str, str | None]:
+        return self.extraction.fields
+
+
+def empty_extraction() -> Extraction:
+    return Extraction({name: None for name in FIELD_NAMES}, {name: 0.0 for name in FIELD_NAMES})

@@ -1,0 +1,55 @@
+"""Run-time settings: where sohoa keeps its data and how it works.
+
+Command-line options win over environment variables, which win over defaults.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def _today() -> dt.date:
+    # SOHOA_TODAY lets tests and audits judge validity as of a fixed day.
+    forced = os.environ.get("SOHOA_TODAY")
+    return dt.date.fromisoformat(forced) if forced else dt.date.today()
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    """Everything sohoa writes lives here: the ledger, the embedded index, logs."""
+    workers: int = field(default_factory=lambda: os.cpu_count() or 1)
+    """Parallel worker processes for ingest."""
+    ocr_language: str = "vie"
+    """Tesseract language model."""
+    today: dt.date = field(default_factory=_today)
+    """The day validity is judged on."""
+    settle_seconds: float = 2.0
+    """A file modified more recently than this is taken to be still being written."""
+    max_pixels: int = 120_000_000
+    """Pages larger than this (in pixels) are refused as possible decompression bombs."""
+
+    @property
+    def ledger_path(self) -> Path:
+        return self.home / "ledger.sqlite"
+
+    @property
+    def index_path(self) -> Path:
+        return self.home / "index.sqlite"
+
+    def ensure_home(self) -> None:
+        self.home.mkdir(parents=True, exist_ok=True)
+
+    @classmethod
+    def from_env(cls, home: str | os.PathLike[str] | None = None, **overrides: object) -> Settings:
+        home_path = Path(home or os.environ.get("SOHOA_HOME") or "sohoa-data").resolve()
+        values: dict[str, object] = {"home": home_path}
+        if os.environ.get("SOHOA_WORKERS"):
+            values["workers"] = int(os.environ["SOHOA_WORKERS"])
+        if os.environ.get("SOHOA_OCR_LANG"):
+            values["ocr_language"] = os.environ["SOHOA_OCR_LANG"]
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)  # type: ignore[arg-type]

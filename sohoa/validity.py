@@ -1,0 +1,27 @@
+"""Is a result still valid ("còn hiệu lực")? Judged from its end date and its type.
+
+A printed (or derived) ``valid_until`` decides. Without one, the type's rule says
+whether the result is valid until revoked (a birth certificate, a decision) or whether
+sohoa cannot tell (a construction permit whose period could not be read).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sohoa.model import Validity, ValidityStatus
+
+
+def judge(valid_until: str | None, no_end_policy: str | None, today: dt.date) -> Validity:
+    """The verdict as of ``today``; ``no_end_policy`` is ``valid``, ``unknown`` or None."""
+    if valid_until:
+        try:
+            until = dt.date.fromisoformat(valid_until)
+        except ValueError:
+            return Validity(ValidityStatus.unknown, today, f"unreadable valid_until {valid_until!r}")
+        if until < today:
+            return Validity(ValidityStatus.expired, today, f"valid_until {until} has passed")
+        return Validity(ValidityStatus.valid, today, f"valid until {until}")
+    if no_end_policy == "valid":
+        return Validity(ValidityStatus.valid, today, "no end date; valid until revoked or replaced")
+    return Validity(ValidityStatus.unknown, today, "no end date could be read")
