@@ -9,11 +9,12 @@ A field that is not found is None with confidence 0: nothing is guessed.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from dataclasses import dataclass
 
 from ocr.layout import Line, PageLayout
-from ocr.rules import Rule, registry
+from ocr.rules import Rule, registry, signer_titles
 from sohoa.model import FIELD_NAMES, Extraction
 from sohoa.text import clean, fold, strip_spaces_in_number
 
@@ -86,6 +87,15 @@ class _Page:
         self.w = layout.width
         self.h = layout.height
         self.folded = [fold(ln.text) for ln in self.lines]
+
+    def lines_between(self, start: int, end: int) -> list[Line]:
+        """The lines covering characters start..end of ``"\\n".join(self.folded)``."""
+        picked, pos = [], 0
+        for line, folded in zip(self.lines, self.folded, strict=True):
+            if pos <= end and pos + len(folded) >= start:
+                picked.append(line)
+            pos += len(folded) + 1
+        return picked
 
     def left(self, line: Line) -> bool:
         return line.cx < self.w * 0.47
@@ -204,9 +214,15 @@ class Extractor:
         top = (motto_y - p.h * 0.02) if motto_y is not None else 0
         picked = []
         for line, folded in zip(p.lines, p.folded, strict=True):
-            if not (top <= line.y0 < bottom - 1) or not p.left(line) or _MOTTO.search(folded.upper()):
+            if not (top <= line.y0 < bottom - 1) or line.x0 > p.w * 0.4:
                 continue
-            text = re.sub(r"[_—=~]+", " ", line.text).strip(" -.,")
+            text = line.text
+            motto = _MOTTO.search(folded.upper())
+            if motto:  # OCR joined the issuer line and the motto: keep the part before it
+                text = clean(line.text)[:motto.start()]
+            elif not p.left(line):
+                continue
+            text = re.sub(r"[_—=~]+", " ", text).strip(" -.,")
             if len(text) >= 3 and _upper_ratio(text) > 0.7:
                 picked.append((line, text))
         if not picked:
@@ -297,50 +313,79 @@ class Extractor:
 
     # ---------------------------------------------------------------- signer block
 
+    def _title(self, text: str) -> tuple[str, float] | None:
+        """A signer title in this line (prefix TM./KT./... removed), snapped to the known
+        titles when OCR garbled it (a seal often covers the title), with its similarity."""
+        body = re.sub(r"^[\W\d_]+|[\W\d_]+$", "", text)
+        body = re.sub(r"^[A-Z]{1,3}\s*[.,:]\s*(?=\w{2})", "", body) if _PREFIX.match(body) or re.match(
+            r"^[A-Z]{2,3}[.,]\s", body) else body
+        if not body:
+            return None
+        # Compare letters only: seal ink reads as stray punctuation and digits.
+        key = re.sub(r"\s+", " ", re.sub(r"[^A-Z ]", "", fold(body).upper())).strip()
+        if len(key) < 4:
+            return None
+        best, score = None, 0.0
+        for title in signer_titles():
+            ratio = difflib.SequenceMatcher(None, key, fold(title)).ratio()
+            if ratio > score:
+                best, score = title, ratio
+        if best and score >= 0.8:
+            return best, score
+        return None
+
     def signer(self) -> tuple[_Found, _Found]:
         for page in reversed(self.pages):
-            titles = []
+            titles: list[tuple[int, str, float]] = []
             for i, (line, folded) in enumerate(zip(page.lines, page.folded, strict=True)):
-                text = line.text.strip(" .:;,")
-                if (page.right(line) and line.y0 > page.h * 0.25 and _upper_ratio(text) > 0.85
-                        and 4 <= len(text) <= 60 and not _MOTTO.search(folded.upper())
-                        and not re.search(r"\d", text)):
-                    titles.append(i)
-            # The signer block is the last run of title lines on the page.
-            if not titles:
-                continue
-            last = titles[-1]
-            title_line = page.lines[last]
-            title = _PREFIX.sub("", title_line.text.strip(" .:;,")).strip()
-            title_found = _Found(title.upper(), _conf([title_line])) if title else _NONE
-            name = _NONE
-            for j in range(last + 1, len(page.lines)):
-                line = page.lines[j]
-                if not page.right(line) or line.y0 < title_line.y1:
+                if not page.right(line) or line.y0 < page.h * 0.2 or _MOTTO.search(folded.upper()):
                     continue
-                candidate = re.sub(r"^[^\w]+|[^\w]+$", "", line.text)
-                if _NAME_LINE.match(fold(candidate)):
-                    name = _Found(candidate, _conf([line]))
-            return title_found, name
+                found = self._title(line.text)
+                if found:
+                    titles.append((i, *found))
+            if not titles:
+                name = self._name_below(page, page.h * 0.45)
+                if name.value:
+                    self.notes.append("signer_title: not legible (covered by the seal?)")
+                    return _NONE, name
+                continue
+            # The signer block's last title line is the title; the name follows below it.
+            last, title, similarity = titles[-1]
+            title_line = page.lines[last]
+            title_found = _Found(title, round(_conf([title_line]) * similarity, 3))
+            return title_found, self._name_below(page, title_line.y1)
         return _NONE, _NONE
+
+    @staticmethod
+    def _name_below(page: _Page, top: float) -> _Found:
+        """The signer's name: the last name-shaped line of the right column below ``top``."""
+        name = _NONE
+        for line in page.lines:
+            if not page.right(line) or line.y0 < top:
+                continue
+            candidate = re.sub(r"^[\W\d_]+|[\W\d_]+$", "", line.text)
+            if _NAME_LINE.match(fold(candidate)):
+                name = _Found(candidate, _conf([line]))
+        return name
 
     # ---------------------------------------------------------------- rule patterns
 
-    def _pattern(self, rule: Rule, field: str) -> tuple[re.Match[str], Line] | None:
+    def _pattern(self, rule: Rule, field: str) -> tuple[re.Match[str], str, list[Line]] | None:
+        """First match on any page, with the page's original text and the lines it spans."""
         for page in self.pages:
-            for line, folded in zip(page.lines, page.folded, strict=True):
-                for pattern in rule.patterns.get(field, ()):
-                    m = pattern.search(folded)
-                    if m:
-                        return m, line
+            folded = "\n".join(page.folded)
+            for pattern in rule.patterns.get(field, ()):
+                m = pattern.search(folded)
+                if m:
+                    return m, "\n".join(clean(ln.text) for ln in page.lines), page.lines_between(*m.span())
         return None
 
     def by_pattern(self, rule: Rule, field: str) -> _Found:
         hit = self._pattern(rule, field)
         if not hit:
             return _NONE
-        m, line = hit
-        value = clean(line.text)[m.start("value"):m.end("value")].strip()
+        m, original, lines = hit
+        value = re.sub(r"\s+", " ", original[m.start("value"):m.end("value")]).strip()
         if field == "holder_id":
             value = re.sub(r"\D", "", value)
             if len(value) != 12:
@@ -350,7 +395,7 @@ class Extractor:
             if date is None:
                 return _NONE
             value = date.isoformat()
-        return _Found(value, _conf([line]))
+        return _Found(value, _conf(lines))
 
     def valid_until(self, rule: Rule, issue_date: str | None) -> _Found:
         found = self.by_pattern(rule, "valid_until")
@@ -361,7 +406,7 @@ class Extractor:
             months = int(hit[0].group("months"))
             until = add_months(dt.date.fromisoformat(issue_date), months)
             self.notes.append(f"valid_until: {months} months from the issue date")
-            return _Found(until.isoformat(), _conf([hit[1]]))
+            return _Found(until.isoformat(), _conf(hit[2]))
         return _NONE
 
     # ---------------------------------------------------------------- all together

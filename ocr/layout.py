@@ -77,7 +77,7 @@ def lines_from_words(
 
 
 def _split_at_gaps(words: list) -> list[list]:
-    """Split a line where a gap wider than three line-heights separates two columns.
+    """Split a line where a gap wider than 1.5 line-heights separates two columns.
 
     Layout analysis sometimes joins the issuer block and the motto, or the recipients
     and the signer title, into one line; they are different zones of the page.
@@ -85,7 +85,7 @@ def _split_at_gaps(words: list) -> list[list]:
     height = max(1.0, sorted(w[4] - w[2] for w in words)[len(words) // 2])
     runs: list[list] = [[words[0]]]
     for prev, word in itertools.pairwise(words):
-        if word[1] - prev[3] > 3 * height:
+        if word[1] - prev[3] > 1.5 * height:
             runs.append([])
         runs[-1].append(word)
     return runs

@@ -52,7 +52,9 @@ class Rule:
 
 
 def compile_pattern(text: str) -> re.Pattern[str]:
-    folded = fold(text)
+    # A space in a pattern matches any run of white space, line breaks included:
+    # a wrapped sentence still matches.
+    folded = re.sub(r" +", r"\\s+", fold(text))
     for key, value in PLACEHOLDERS.items():
         folded = folded.replace(key, value)
     return re.compile(folded, re.IGNORECASE | re.MULTILINE)
@@ -92,7 +94,7 @@ def registry(extra_dir: str | None = None) -> tuple[Rule, ...]:
     if extra:
         dirs.append(Path(extra))
     for directory in dirs:
-        for path in sorted(directory.glob("*.toml")):
+        for path in sorted(directory.glob("[!_]*.toml")):
             rules[path.stem] = load_rule(path)
     return tuple(rules.values())
 
@@ -102,3 +104,11 @@ def by_doc_type(doc_type: str) -> Rule | None:
         if rule.doc_type == doc_type:
             return rule
     return None
+
+
+@functools.cache
+def signer_titles() -> tuple[str, ...]:
+    """Known signer titles (``rules/_titles.toml``), longest first."""
+    with (RULES_DIR / "_titles.toml").open("rb") as fh:
+        titles = tomllib.load(fh)["titles"]
+    return tuple(sorted(titles, key=len, reverse=True))

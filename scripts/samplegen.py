@@ -567,7 +567,7 @@ def draw_seal(img: Image.Image, op: Op, scale: float) -> None:
     size = round(op.width * scale)
     seal = Image.new("RGBA", (size, size), (0, 0, 0, 0))
     d = ImageDraw.Draw(seal)
-    red = (205, 30, 35, 210)
+    red = (215, 45, 50, 175)  # seal ink lets the print show through
     r = size / 2
     d.ellipse([2, 2, size - 3, size - 3], outline=red, width=max(2, round(scale * 1.5)))
     d.ellipse([size * 0.2, size * 0.2, size * 0.8, size * 0.8], outline=red, width=max(1, round(scale)))
