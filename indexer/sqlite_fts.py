@@ -173,8 +173,8 @@ class SqliteIndex:
             params["number"] = number or ""
             parts = []
             if match:
-                parts.append(f"SELECT rowid, -bm25(docs_fts, {ORIG_WEIGHT}, {FOLDED_WEIGHT}) AS score "
-                             "FROM docs_fts WHERE docs_fts MATCH :match")
+                parts.append(f"SELECT rowid, -rank AS score FROM docs_fts WHERE docs_fts MATCH :match "
+                             f"AND rank MATCH 'bm25({ORIG_WEIGHT}, {FOLDED_WEIGHT})'")
             if number:
                 parts.append(f"SELECT rowid, {NUMBER_SCORE} FROM docs WHERE number_norm = :number")
             matched = " UNION ALL ".join(parts)

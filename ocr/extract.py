@@ -20,7 +20,7 @@ from sohoa.text import clean, fold, strip_spaces_in_number
 
 _NUMBER_LINE = re.compile(r"^\s*S[o0ôơó6]\s*[:;.,]?\s*(?P<rest>.*)$", re.IGNORECASE)
 _NUMBER = re.compile(
-    r"(?P<digits>[0-9OoIl|†]{1,6}[^\s/]{0,2})?\s*/\s*(?:(?P<year>\d{4})\s*/\s*)?"
+    r"(?P<digits>[^\s/]{0,8})\s*/\s*(?:(?P<year>\d{4})\s*/\s*)?"
     r"(?P<notation>[A-ZĐÐ][\wĐÐđ&.]*(?:\s*-\s*[\wĐÐđ&.()]+)*)"
 )
 _DATE_LINE = re.compile(
@@ -142,9 +142,9 @@ class Extractor:
         if not found:
             return _NONE
         _, line = found
-        rest = _NUMBER_LINE.match(line.text)
-        text = rest.group("rest") if rest else line.text
-        m = _NUMBER.search(clean(text))
+        rest = _NUMBER_LINE.match(fold(line.text))
+        text = clean(line.text)[rest.start("rest"):] if rest else clean(line.text)
+        m = _NUMBER.match(text.strip())
         if not m:
             return _NONE
         digits = m.group("digits") or ""

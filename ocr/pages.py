@@ -88,14 +88,26 @@ class PdfFacts:
 
 
 def _shows_text(obj: pikepdf.Object, depth: int = 0) -> int:
-    """Count text-showing operators in a page or form XObject, recursively."""
+    """Count visible text-showing operators in a page or form XObject, recursively.
+
+    Text drawn in render mode 3 (invisible) is the OCR layer another tool laid over a
+    scan; it is often poor (no diacritics), so such a page is OCR'd again.
+    """
     count = 0
     try:
-        instructions = pikepdf.parse_content_stream(obj, "Tj TJ ' \" Do")
+        instructions = pikepdf.parse_content_stream(obj, "Tj TJ ' \" Do Tr q Q")
     except pikepdf.PdfError:
         return 0
+    mode, stack = 0, []
     for operands, operator in instructions:
-        if str(operator) == "Do":
+        op = str(operator)
+        if op == "q":
+            stack.append(mode)
+        elif op == "Q":
+            mode = stack.pop() if stack else 0
+        elif op == "Tr":
+            mode = int(operands[0]) if operands else 0
+        elif op == "Do":
             if depth > 3:
                 continue
             try:
@@ -104,7 +116,7 @@ def _shows_text(obj: pikepdf.Object, depth: int = 0) -> int:
                 continue
             if xobj.get("/Subtype") == "/Form":
                 count += _shows_text(xobj, depth + 1)
-        else:
+        elif mode not in (3, 7):
             count += 1
     return count
 

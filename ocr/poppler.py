@@ -70,12 +70,13 @@ def rasterise(path: Path, page: int, dpi: int, *, grey: bool = False) -> np.ndar
     """Render one PDF page (1-based) to an RGB (or grey) array with pdf2image.
 
     Uncompressed PPM output: pdftoppm's PNG encoder costs more than OCR itself.
+    Annotations (signature stamps, received stamps added later) are left out.
     """
     _require("pdftoppm")
     try:
         images = pdf2image.convert_from_path(
             str(path), dpi=dpi, first_page=page, last_page=page, fmt="ppm",
-            grayscale=grey, timeout=TIMEOUT_SECONDS,
+            grayscale=grey, timeout=TIMEOUT_SECONDS, hide_annotations=True,
         )
     except (pdf2image.exceptions.PDFPageCountError, pdf2image.exceptions.PDFSyntaxError,
             pdf2image.exceptions.PDFPopplerTimeoutError) as exc:

@@ -1,0 +1,119 @@
+"""Field extraction from text with layout, without OCR: born-digital PDFs and hand-built pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ocr import pages
+from ocr.extract import extract, parse_date
+from ocr.layout import Line, PageLayout
+from ocr.rules import compile_pattern, load_rule
+from tests.conftest import truth
+
+
+def _lines(*rows: tuple[str, float, float]) -> PageLayout:
+    """A page of 1000x1400 with lines (text, x-centre, y-top), each 20 high."""
+    lines = []
+    for text, cx, y in rows:
+        half = len(text) * 5
+        lines.append(Line(text, cx - half, y, cx + half, y + 20, 90.0, 1, (90.0,) * len(text.split())))
+    return PageLayout(1, 1000, 1400, tuple(lines))
+
+
+def _header(number: str, date: str) -> list[tuple[str, float, float]]:
+    return [
+        ("UBND TỈNH BẮC GIANG", 250, 100), ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 700, 100),
+        ("SỞ XÂY DỰNG", 250, 130), ("Độc lập - Tự do - Hạnh phúc", 700, 130),
+        (f"Số: {number}", 250, 180), (date, 700, 180),
+    ]
+
+
+@pytest.mark.parametrize("kind", range(8))
+def test_born_digital_fields_exact(born_digital_corpus: Path, kind: int) -> None:
+    gt = truth(born_digital_corpus)
+    name = sorted(gt)[kind]
+    path = born_digital_corpus / name
+    facts = pages.pdf_facts(path)
+    assert all(facts.text_pages)
+    layouts = pages.pdf_text_pages(path)
+    got = extract(layouts).fields
+    assert got == gt[name]["fields"]
+
+
+def test_dates_in_words_and_digits() -> None:
+    assert parse_date("Bắc Giang, ngày 09 tháng 4 năm 2021").isoformat() == "2021-04-09"
+    assert parse_date("có hiệu lực đến 09/4/2021.").isoformat() == "2021-04-09"
+    assert parse_date("ngày 31 tháng 2 năm 2021") is None
+
+
+def test_ocr_eth_and_stray_spaces_in_number() -> None:
+    page = _lines(*_header("686 /QÐ-SXD", "Bắc Giang, ngày 09 tháng 4 năm 2021"),
+                  ("QUYẾT ĐỊNH", 550, 260), ("Về việc cấp phép", 550, 285))
+    fields = extract([page]).fields
+    assert fields["number"] == "686/QĐ-SXD"
+    assert fields["doc_type"] == "Quyết định"
+    assert fields["issue_date"] == "2021-04-09"
+    assert fields["issuer"] == "UBND TỈNH BẮC GIANG SỞ XÂY DỰNG"
+    assert fields["subject"] == "Về việc cấp phép"
+
+
+def test_handwritten_number_and_day_are_not_invented() -> None:
+    """OCR reads a handwritten '47' as '4†': no number is made up, and the day comes
+    from the signing time only when the legible month and year agree with it."""
+    page = _lines(*_header("4† /QĐ-UBND", "Quảng Ngãi, ngày 4† tháng 01 năm 2025"),
+                  ("QUYẾT ĐỊNH", 550, 260))
+    result = extract([page])
+    assert result.fields["number"] is None
+    assert result.confidence["number"] == 0.0
+    assert result.fields["issue_date"] is None
+    assert any("not legible" in n for n in result.notes)
+
+    signed = extract([page], signing_times=("2025-01-17T17:06:30+07:00",))
+    assert signed.fields["issue_date"] == "2025-01-17"
+    assert signed.confidence["issue_date"] < 0.6
+    assert signed.fields["place"] == "Quảng Ngãi"
+
+    other_month = extract([page], signing_times=("2025-03-02T09:00:00+07:00",))
+    assert other_month.fields["issue_date"] is None
+
+
+def test_signer_title_under_seal_is_snapped_to_known_title() -> None:
+    page = _lines(*_header("12/QĐ-UBND", "Bắc Giang, ngày 09 tháng 4 năm 2021"),
+                  ("QUYẾT ĐỊNH", 550, 260), ("KT. CHỦ TỊCH", 700, 900), ("-__›PHÓ #HỦ TỊCH", 700, 925),
+                  ("Nguyễn Văn An", 700, 1100))
+    result = extract([page])
+    assert result.fields["signer_title"] == "PHÓ CHỦ TỊCH"
+    assert result.fields["signer_name"] == "Nguyễn Văn An"
+    assert result.confidence["signer_title"] < 0.9
+
+
+def test_unknown_document_has_no_invented_fields() -> None:
+    page = _lines(("Biên lai thu tiền điện tháng 5", 500, 100), ("Tổng cộng: 250.000 đồng", 500, 140))
+    result = extract([page])
+    assert all(v is None for v in result.fields.values())
+    assert result.rule is None
+
+
+def test_rule_files_are_data(tmp_path: Path) -> None:
+    """A new result type is a new file."""
+    (tmp_path / "giay_phep_kinh_doanh_ruou.toml").write_text(
+        'doc_type = "Giấy phép bán lẻ sản phẩm rượu"\nheadings = [\'^GIAY PHEP BAN LE SAN PHAM RUOU\']\n'
+        'subject = "none"\nvalidity_without_end_date = "unknown"\n'
+        "[[valid_until]]\npattern = 'có thời hạn đến ngày {DATE}'\n", encoding="utf-8")
+    rule = load_rule(tmp_path / "giay_phep_kinh_doanh_ruou.toml")
+    page = _lines(*_header("05/GP-SCT", "Bắc Giang, ngày 02 tháng 3 năm 2022"),
+                  ("GIẤY PHÉP BÁN LẺ SẢN PHẨM RƯỢU", 550, 260), ("Giấy phép có thời hạn đến ngày", 500, 600),
+                  ("02/3/2027.", 200, 625))
+    from ocr.extract import Extractor
+
+    fields = Extractor([page], rules=(rule,)).run().fields
+    assert fields["doc_type"] == "Giấy phép bán lẻ sản phẩm rượu"
+    assert fields["valid_until"] == "2027-03-02"
+
+
+def test_patterns_fold_accents() -> None:
+    pattern = compile_pattern("số định danh cá nhân: {ID12}")
+    m = pattern.search("So dinh danh ca nhan: 024080001234")
+    assert m and m.group("value") == "024080001234"

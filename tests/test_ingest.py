@@ -1,0 +1,139 @@
+"""Ingest: bad input never stops a batch, nothing is done twice, copies and changes are noticed."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import struct
+import zlib
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+from tests.conftest import copy_corpus
+
+
+def _export(cli) -> list[dict]:
+    result = cli("export", "--format", "jsonl")
+    assert result.exit_code == 0, result.output
+    return [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+
+
+def _by_name(rows: list[dict]) -> dict[str, dict]:
+    return {Path(r["source"]["path"]).name: r for r in rows}
+
+
+def _png_header_only(width: int, height: int) -> bytes:
+    """A PNG that declares a huge image: a decompression bomb's calling card."""
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    chunk = b"IHDR" + ihdr
+    idat = zlib.compress(b"\x00" * 1024)
+    return (b"\x89PNG\r\n\x1a\n" + struct.pack(">I", len(ihdr)) + chunk + struct.pack(">I", zlib.crc32(chunk))
+            + struct.pack(">I", len(idat)) + b"IDAT" + idat + struct.pack(">I", zlib.crc32(b"IDAT" + idat)))
+
+
+@pytest.fixture
+def bad_folder(tmp_path: Path, born_digital_corpus: Path) -> Path:
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    good = sorted(born_digital_corpus.glob("*.pdf"))[:2]
+    for p in good:
+        shutil.copy(p, folder / p.name)
+    pdf_bytes = good[0].read_bytes()
+    (folder / "zero.pdf").write_bytes(b"")
+    (folder / "truncated.pdf").write_bytes(pdf_bytes[: len(pdf_bytes) // 3])
+    (folder / "garbage.pdf").write_bytes(b"%PDF-1.7\n" + os.urandom(4000))
+    (folder / "note.jpg").write_text("Đây là một tệp văn bản, không phải ảnh.\n", encoding="utf-8")
+    (folder / "bomb.png").write_bytes(_png_header_only(60000, 60000))
+    (folder / "truncated.jpg").write_bytes(b"\xff\xd8\xff\xe0" + os.urandom(300))
+    with pikepdf.open(good[1]) as pdf:
+        pdf.save(folder / "locked.pdf", encryption=pikepdf.Encryption(user="secret", owner="owner"))
+    (folder / "dangling.pdf").symlink_to(folder / "does-not-exist.pdf")
+    (folder / ".hidden.pdf").write_bytes(pdf_bytes)
+    (folder / "scan.pdf.part").write_bytes(pdf_bytes)
+    (folder / "readme.txt").write_text("not a scan")
+    for p in folder.iterdir():
+        if not p.is_symlink():
+            os.utime(p, (1_600_000_000, 1_600_000_000))
+    return folder
+
+
+def test_bad_input_gets_a_reason_and_the_batch_goes_on(cli, bad_folder: Path) -> None:
+    result = cli("ingest", "--no-progress", "--workers", "2", str(bad_folder))
+    assert result.exit_code == 1, result.output
+    rows = _by_name(_export(cli))
+    codes = {name: rows[name]["error_code"] for name in rows if rows[name]["status"] == "failed"}
+    assert codes == {
+        "zero.pdf": "empty",
+        "truncated.pdf": "corrupt",
+        "garbage.pdf": "corrupt",
+        "note.jpg": "unsupported_format",
+        "bomb.png": "too_large",
+        "truncated.jpg": "corrupt",
+        "locked.pdf": "encrypted",
+        "dangling.pdf": "unreadable",
+    }
+    for name in codes:
+        assert rows[name]["error"], name
+        assert name in result.output
+    indexed = [n for n, r in rows.items() if r["status"] == "indexed"]
+    assert len(indexed) == 2
+    assert ".hidden.pdf" not in rows and "scan.pdf.part" not in rows and "readme.txt" not in rows
+    assert "Skipped 1 files (hidden)" in result.output
+    assert "Skipped 1 files (temporary)" in result.output
+
+
+def test_reingest_copy_and_change(cli, home: Path, tmp_path: Path, born_digital_corpus: Path) -> None:
+    folder = copy_corpus(born_digital_corpus, tmp_path / "a")
+    first = cli("ingest", "--no-progress", str(folder))
+    assert first.exit_code == 0, first.output
+    assert "Processed: 8 files" in first.output
+
+    again = cli("ingest", "--no-progress", str(folder))
+    assert "Processed: 0 files" in again.output and "already known: 8" in again.output
+
+    copy = copy_corpus(folder, tmp_path / "b")
+    copied = cli("ingest", "--no-progress", str(copy))
+    assert "Processed: 0 files" in copied.output and "already known: 8" in copied.output
+
+    target = sorted(folder.glob("*.pdf"))[0]
+    replacement = sorted(folder.glob("*.pdf"))[1]
+    before = {r["id"] for r in _export(cli)}
+    shutil.copy(replacement, target)
+    with pikepdf.open(target, allow_overwriting_input=True) as pdf:  # new bytes, same text
+        pdf.docinfo["/Title"] = "changed"
+        pdf.save(target)
+    os.utime(target, (1_600_000_000, 1_600_000_000))
+    changed = cli("ingest", "--no-progress", str(folder))
+    assert "Processed: 1 files" in changed.output
+    after = {r["id"] for r in _export(cli)}
+    assert len(after - before) == 1
+    # Originals are never modified or moved.
+    assert sorted(p.name for p in folder.iterdir()) == sorted(p.name for p in born_digital_corpus.iterdir())
+
+
+def test_file_still_being_written_is_left_for_later(cli, tmp_path: Path, born_digital_corpus: Path) -> None:
+    folder = tmp_path / "fresh"
+    folder.mkdir()
+    shutil.copy(sorted(born_digital_corpus.glob("*.pdf"))[0], folder / "fresh.pdf")  # mtime: now
+    result = cli("ingest", "--no-progress", str(folder))
+    assert result.exit_code == 0
+    assert "still being written" in result.output
+    assert _export(cli) == []
+
+
+@pytest.mark.slow
+def test_scans_in_every_format_are_ocred(cli, small_scan_corpus: Path, tmp_path: Path) -> None:
+    folder = copy_corpus(small_scan_corpus, tmp_path / "scans")
+    result = cli("ingest", "--no-progress", str(folder))
+    assert result.exit_code == 0, result.output
+    rows = _export(cli)
+    assert len(rows) == 4
+    for row in rows:
+        assert row["status"] == "indexed"
+        assert row["born_digital"] is False
+        assert row["ocr"]["engine"].startswith("tesseract")
+        assert row["ocr"]["mean_confidence"] > 60
+        assert row["fields"]["doc_type"]

@@ -1,0 +1,116 @@
+"""Embedded search: accents optional, exact accents first, numbers first, filters, pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from indexer.base import SearchQuery
+from indexer.sqlite_fts import SqliteIndex
+from sohoa.model import Extraction, OcrInfo, Record, SourceInfo, Validity, ValidityStatus
+from tests.conftest import copy_corpus
+
+TODAY = dt.date(2026, 11, 27)
+
+
+def record(n: int, text: str, **fields: str | None) -> Record:
+    base = dict.fromkeys(("doc_type", "number", "issue_date", "issuer", "place", "subject", "signer_title",
+                          "signer_name", "holder_name", "holder_id", "valid_until"))
+    base.update(fields)
+    sha = f"{n:064x}"
+    return Record(sha, SourceInfo(f"/scans/{n}.pdf", sha, 1, "pdf"), 1, True, OcrInfo("text-layer", None), text,
+                  Extraction(base, dict.fromkeys(base, 1.0)), Validity(ValidityStatus.valid, TODAY),
+                  dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+
+
+@pytest.fixture
+def index(tmp_path: Path) -> SqliteIndex:
+    idx = SqliteIndex(tmp_path / "index.sqlite")
+    idx.upsert([
+        record(1, "GIẤY PHÉP XÂY DỰNG cấp cho ông Nguyễn Văn Hòa tại Đà Nẵng", doc_type="Giấy phép xây dựng",
+               number="45/GPXD", issue_date="2024-03-01", issuer="UBND TỈNH BẮC GIANG SỞ XÂY DỰNG",
+               valid_until="2025-03-01"),
+        record(2, "Giay phep xay dung (ban sao khong dau) cap cho ong Nguyen Van Hoa", doc_type="Giấy phép xây dựng",
+               number="46/GPXD", issue_date="2024-05-01", issuer="UBND TỈNH BẮC GIANG SỞ XÂY DỰNG",
+               valid_until="2027-05-01"),
+        record(3, "QUYẾT ĐỊNH về việc giao đất theo Giấy phép xây dựng số 45/GPXD", doc_type="Quyết định",
+               number="645/QĐ-UBND", issue_date="2021-04-09", issuer="ỦY BAN NHÂN DÂN TỈNH BẮC GIANG"),
+        record(4, "Thông báo lịch tiếp công dân, trích dẫn Quyết định 645/QĐ-UBND", doc_type="Thông báo",
+               number="12/TB-UBND", issue_date="2022-01-10", issuer="UỶ BAN NHÂN DÂN HUYỆN YÊN DŨNG"),
+    ])
+    yield idx
+    idx.close()
+
+
+def ids(result) -> list[int]:
+    return [int(h.id, 16) for h in result.hits]
+
+
+def test_unaccented_query_finds_accented_text(index: SqliteIndex) -> None:
+    result = index.search(SearchQuery("giay phep xay dung", today=TODAY))
+    assert set(ids(result)) == {1, 2, 3}
+    assert "<mark>GIẤY</mark>" in next(h.snippet for h in result.hits if h.id.endswith("1"))
+
+
+def test_d_finds_d_with_stroke(index: SqliteIndex) -> None:
+    assert ids(index.search(SearchQuery("da nang", today=TODAY))) == [1]
+
+
+def test_exact_accents_rank_first(index: SqliteIndex) -> None:
+    assert ids(index.search(SearchQuery("Nguyễn Văn Hòa", today=TODAY)))[0] == 1
+    # Old tone placement in the query still counts as exact.
+    assert ids(index.search(SearchQuery("Nguyễn Văn Hoà", today=TODAY)))[0] == 1
+
+
+def test_number_query_finds_that_document_first(index: SqliteIndex) -> None:
+    for query in ("645/QĐ-UBND", "645/qd-ubnd", "645 / QĐ-UBND", "645/QÐ-UBND"):
+        result = index.search(SearchQuery(query, today=TODAY))
+        assert ids(result)[0] == 3, query
+        assert 4 in ids(result)  # documents that cite it come after
+    assert ids(index.search(SearchQuery("45/GPXD", today=TODAY)))[0] == 1
+
+
+def test_filters(index: SqliteIndex) -> None:
+    q = SearchQuery("", doc_type="giay phep xay dung", today=TODAY)
+    assert set(ids(index.search(q))) == {1, 2}
+    assert ids(index.search(SearchQuery("", issuer="yen dung", today=TODAY))) == [4]
+    dated = SearchQuery("", date_from=dt.date(2022, 1, 1), date_to=dt.date(2024, 3, 31), today=TODAY)
+    assert set(ids(index.search(dated))) == {1, 4}
+    assert ids(index.search(SearchQuery("", validity="expired", today=TODAY))) == [1]
+    assert set(ids(index.search(SearchQuery("", validity="valid", today=TODAY)))) == {2, 3, 4}
+    # Validity is judged on the day of the search, not the day of ingest.
+    assert set(ids(index.search(SearchQuery("", validity="expired", today=dt.date(2028, 1, 1))))) == {1, 2}
+
+
+def test_pagination_and_idempotent_upsert(index: SqliteIndex) -> None:
+    first = index.search(SearchQuery("giay phep", limit=2, offset=0, today=TODAY))
+    second = index.search(SearchQuery("giay phep", limit=2, offset=2, today=TODAY))
+    assert first.total == second.total == 3
+    assert len(first.hits) == 2 and len(second.hits) == 1
+    assert not set(ids(first)) & set(ids(second))
+    index.upsert([record(1, "GIẤY PHÉP XÂY DỰNG (sửa)", doc_type="Giấy phép xây dựng")])
+    assert index.count() == 4
+
+
+def test_cli_search_json_shape(cli, tmp_path: Path, born_digital_corpus: Path) -> None:
+    folder = copy_corpus(born_digital_corpus, tmp_path / "c")
+    assert cli("ingest", "--no-progress", str(folder)).exit_code == 0
+    result = cli("search", "giay khai sinh", "--json")
+    data = json.loads(result.stdout)
+    assert data["total"] >= 1
+    top = data["hits"][0]
+    assert set(top) >= {"id", "path", "score", "fields", "snippet"}
+    assert top["fields"]["doc_type"] == "Giấy khai sinh"
+    number = top["fields"]["number"]
+    by_number = json.loads(cli("search", number, "--json").stdout)
+    assert by_number["hits"][0]["id"] == top["id"]
+    shown = cli("show", top["id"][:12])
+    assert shown.exit_code == 0 and number in shown.output
+    missing = cli("show", "ffffffffffff")
+    assert missing.exit_code == 5
+    csv_out = cli("export", "--format", "csv")
+    assert csv_out.stdout.splitlines()[0].startswith("id,path,sha256")
+    assert len(csv_out.stdout.strip().splitlines()) == 9
