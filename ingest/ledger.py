@@ -118,7 +118,8 @@ class Ledger:
         """Register a new document as pending; False if it was already known."""
         now = _now()
         cur = self.db.execute(
-            "INSERT OR IGNORE INTO documents(sha256, path, size, state, created, updated) VALUES (?, ?, ?, 'pending', ?, ?)",
+            "INSERT OR IGNORE INTO documents(sha256, path, size, state, created, updated) "
+            "VALUES (?, ?, ?, 'pending', ?, ?)",
             (sha256, path, size, now, now),
         )
         return cur.rowcount == 1

@@ -44,7 +44,8 @@ def show(settings: Settings, record_id: str) -> dict[str, Any]:
         record = ledger.record(record_id.lower())
         if record is None:
             raise RecordNotFound(
-                f"Không có hồ sơ nào có mã {record_id} (hoặc mã ngắn trùng nhiều hồ sơ). Dùng `sohoa search` để tìm mã.",
+                f"Không có hồ sơ nào có mã {record_id} (hoặc mã ngắn trùng nhiều hồ sơ). "
+                "Dùng `sohoa search` để tìm mã.",
                 f"No record with id {record_id} (or the prefix matches several). Use `sohoa search` to find ids.",
             )
         data = current(record, settings)
@@ -66,7 +67,8 @@ def export_rows(settings: Settings) -> Iterator[dict[str, Any]]:
             yield {"id": None, "source": {"path": path, "sha256": None, "size": None, "format": None,
                                           "paths": [path]},
                    "pages": 0, "born_digital": False, "ocr": {"engine": "none", "mean_confidence": None},
-                   "text": "", "fields": dict.fromkeys(FIELD_NAMES), "field_confidence": dict.fromkeys(FIELD_NAMES, 0.0),
+                   "text": "", "fields": dict.fromkeys(FIELD_NAMES),
+                   "field_confidence": dict.fromkeys(FIELD_NAMES, 0.0),
                    "validity": {"status": "unknown", "as_of": settings.today.isoformat(), "reason": "not processed"},
                    "status": "failed", "error": error, "error_code": code}
     finally:
