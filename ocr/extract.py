@@ -13,7 +13,7 @@ import difflib
 import re
 from dataclasses import dataclass
 
-from ocr.layout import Line, PageLayout
+from ocr.layout import Line, PageLayout, centred_part
 from ocr.rules import Rule, registry, signer_titles
 from sohoa.model import FIELD_NAMES, Extraction
 from sohoa.text import clean, fold, strip_spaces_in_number
@@ -296,9 +296,11 @@ class Extractor:
         if heading_end is None or rule.subject == "none":
             return _NONE
         picked = []
+        heading = p.lines[heading_end]
         for j in range(heading_end + 1, len(p.lines)):
-            line, folded = p.lines[j], p.folded[j]
-            prev = picked[-1] if picked else p.lines[heading_end]
+            line = centred_part(p.lines[j], heading.cx, p.w * 0.02)
+            folded = fold(line.text)
+            prev = picked[-1] if picked else heading
             if (not p.centred(line) or line.y0 - prev.y1 > prev.height * 0.9
                     or re.match(r"^\s*(Can cu|Kinh gui|Dieu \d)", folded, re.IGNORECASE)
                     or (_upper_ratio(line.text) > 0.8 and len(line.text) > 12)):
@@ -308,7 +310,7 @@ class Extractor:
                 break
         if not picked:
             return _NONE
-        text = " ".join(ln.text for ln in picked).strip(" ()")
+        text = " ".join(re.sub(r"^[^\w(]+|[^\w).,;]+$", "", ln.text) for ln in picked).strip(" ()")
         return _Found(re.sub(r"\s+", " ", text), _conf(picked))
 
     # ---------------------------------------------------------------- signer block

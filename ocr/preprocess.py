@@ -26,13 +26,14 @@ def remove_ink(image: np.ndarray, dpi: int) -> np.ndarray:
         return image
     hsv = cv2.cvtColor(image, cv2.COLOR_RGB2HSV)
     hue, sat, val = hsv[..., 0], hsv[..., 1], hsv[..., 2]
-    red = ((hue <= 12) | (hue >= 160)) & (sat >= 70) & (val >= 70)
-    blue = (hue >= 95) & (hue <= 135) & (sat >= 70) & (val >= 50)
+    red = ((hue <= 12) | (hue >= 160)) & (sat >= 60) & (val >= 80)
+    blue = (hue >= 95) & (hue <= 135) & (sat >= 60) & (val >= 60)
     grey = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
     ink = (red | blue).astype(np.uint8)
-    # Dilate a little: the antialiased rim of a seal stroke is less saturated.
-    ink = cv2.dilate(ink, np.ones((3, 3), np.uint8))
-    grey[ink.astype(bool)] = 255
+    # Dilate a little: the antialiased rim of a seal stroke is less saturated. Dark
+    # pixels (dark in every channel) are print: black under red ink stays black.
+    ink = cv2.dilate(ink, np.ones((3, 3), np.uint8)).astype(bool) & (val > 100)
+    grey[ink] = 255
     return grey
 
 

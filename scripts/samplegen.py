@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFilter, ImageFont
+from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont
 
 FONT_DIRS = ("/usr/share/fonts/truetype/liberation2", "/usr/share/fonts/truetype/liberation")
 FONT_FILES = {
@@ -552,22 +552,35 @@ def render_page(doc: Doc, page: int, dpi: int, rng: random.Random) -> Image.Imag
     return img
 
 
+def ink_over(img: Image.Image, layer: Image.Image, at: tuple[int, int]) -> None:
+    """Lay ink on paper as ink does: multiply, so black print under a seal stays black."""
+    box = (at[0], at[1], at[0] + layer.width, at[1] + layer.height)
+    under = img.crop(box)
+    white = Image.new("RGB", layer.size, (255, 255, 255))
+    white.paste(layer.convert("RGB"), (0, 0), layer)
+    img.paste(ImageChops.multiply(under, white), box[:2])
+
+
 def draw_signature(img: Image.Image, op: Op, scale: float, rng: random.Random) -> None:
-    draw = ImageDraw.Draw(img)
-    x0, y0 = op.x * scale, op.y * scale
+    size = (round(op.width * scale * 1.3), round(60 * scale))
+    layer = Image.new("RGBA", size, (0, 0, 0, 0))
+    draw = ImageDraw.Draw(layer)
+    origin = (round(op.x * scale - size[0] * 0.1), round(op.y * scale - size[1] / 2))
+    x0, y0 = op.x * scale - origin[0], op.y * scale - origin[1]
     pts = []
     for i in range(40):
         t = i / 39
         pts.append((x0 + t * op.width * scale + rng.uniform(-4, 4) * scale / 4,
                     y0 + math.sin(t * rng.uniform(8, 14)) * 12 * scale / 4 + rng.uniform(-3, 3)))
-    draw.line(pts, fill=(30, 50, 170), width=max(2, round(scale * 1.2)), joint="curve")
+    draw.line(pts, fill=(30, 50, 170, 255), width=max(2, round(scale * 1.2)), joint="curve")
+    ink_over(img, layer, origin)
 
 
 def draw_seal(img: Image.Image, op: Op, scale: float) -> None:
     size = round(op.width * scale)
     seal = Image.new("RGBA", (size, size), (0, 0, 0, 0))
     d = ImageDraw.Draw(seal)
-    red = (215, 45, 50, 175)  # seal ink lets the print show through
+    red = (215, 45, 50, 235)
     r = size / 2
     d.ellipse([2, 2, size - 3, size - 3], outline=red, width=max(2, round(scale * 1.5)))
     d.ellipse([size * 0.2, size * 0.2, size * 0.8, size * 0.8], outline=red, width=max(1, round(scale)))
@@ -586,7 +599,7 @@ def draw_seal(img: Image.Image, op: Op, scale: float) -> None:
         gx = r + math.cos(math.radians(angle)) * r * 0.6 - glyph.width / 2
         gy = r + math.sin(math.radians(angle)) * r * 0.6 - glyph.height / 2
         seal.alpha_composite(glyph, (max(0, round(gx)), max(0, round(gy))))
-    img.paste(seal, (round(op.x * scale - r), round(op.y * scale - r)), seal)
+    ink_over(img, seal, (round(op.x * scale - r), round(op.y * scale - r)))
 
 
 def degrade(img: Image.Image, doc: Doc, rng: random.Random) -> Image.Image:
@@ -696,8 +709,10 @@ def generate(out: Path, count: int, seed: int, qualities: tuple[str, ...] = QUAL
         doc = build_doc(i, rng, quality, today)
         drng = random.Random(doc.seed)
         path = write_born_digital(doc, out) if quality == "born_digital" else write_raster(doc, out, drng)
+        page_text = ["\n".join(op.text for op in doc.ops if op.kind == "text" and op.page == n)
+                     for n in range(1, doc.pages + 1)]
         truth = {"file": path.name, "quality": quality, "format": doc.fmt, "pages": doc.pages,
-                 "dpi": doc.dpi, "colour": doc.colour, "fields": doc.truth}
+                 "dpi": doc.dpi, "colour": doc.colour, "fields": doc.truth, "page_text": page_text}
         (out / f"{doc.name}.gt.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1),
                                                  encoding="utf-8")
         written.append(path)

@@ -1,0 +1,181 @@
+#!/usr/bin/env python3
+"""Benchmark sohoa against raw Tesseract, and the embedded search at 100,000 records.
+
+    python scripts/bench.py [--docs 16] [--workers N] [--records 100000]
+
+Part 1 runs, in one process and on the same generated scans, (a) raw Tesseract with the
+Vietnamese model on every page image, N processes at once, and (b) the full
+``sohoa ingest`` with N workers; it prints pages/s of each and their ratio.
+Part 2 indexes synthetic records (no OCR) into the embedded index and prints bulk
+docs/s and the p50/p95 latency of a mix of searches.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures as cf
+import datetime as dt
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import samplegen  # noqa: E402
+
+from indexer.base import SearchQuery  # noqa: E402
+from indexer.sqlite_fts import SqliteIndex  # noqa: E402
+from ocr import pages as pagesmod  # noqa: E402
+from sohoa.model import Extraction, OcrInfo, Record, SourceInfo, Validity, ValidityStatus  # noqa: E402
+
+
+def page_images(folder: Path, out: Path) -> list[Path]:
+    """Every page of every scan as the image file a raw Tesseract run reads (lossless PNG)."""
+    import cv2
+
+    out.mkdir()
+    images = []
+    for path in sorted(folder.iterdir()):
+        if path.suffix == ".json":
+            continue
+        if path.suffix in (".jpg", ".png"):
+            images.append(path)
+            continue
+        fmt = pagesmod.sniff_format(path)
+        if fmt == "pdf":
+            facts = pagesmod.pdf_facts(path)
+            pages = pagesmod.pdf_page_images(path, list(range(1, facts.pages + 1)), 10**9)
+        else:
+            pages = pagesmod.raster_page_images(path, 10**9)
+        for page in pages:
+            target = out / f"{path.stem}-{page.number}.png"
+            img = page.image if page.image.ndim == 2 else cv2.cvtColor(page.image, cv2.COLOR_RGB2BGR)
+            cv2.imwrite(str(target), img)
+            images.append(target)
+    return images
+
+
+def raw_tesseract(images: list[Path], workers: int) -> float:
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+
+    def one(image: Path) -> None:
+        subprocess.run(["tesseract", str(image), "stdout", "-l", "vie", "--psm", "3"], env=env,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+
+    start = time.perf_counter()
+    with cf.ThreadPoolExecutor(workers) as pool:
+        list(pool.map(one, images))
+    return time.perf_counter() - start
+
+
+def sohoa_ingest(folder: Path, home: Path, workers: int) -> tuple[float, int]:
+    sohoa = shutil.which("sohoa") or str(Path(sys.executable).with_name("sohoa"))
+    start = time.perf_counter()
+    proc = subprocess.run([sohoa, "--home", str(home), "ingest", "--no-progress", "--workers", str(workers),
+                           str(folder)], capture_output=True, text=True, env={**os.environ, "SOHOA_LANG": "en"})
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        sys.exit(f"sohoa ingest failed:\n{proc.stdout}\n{proc.stderr}")
+    pages = int(proc.stdout.split("files (")[1].split()[0])
+    return elapsed, pages
+
+
+WORDS = ("quyết định thông báo công văn chỉ thị giấy phép xây dựng chứng nhận hộ kinh doanh an toàn thực phẩm "
+         "khai sinh ủy ban nhân dân tỉnh huyện xã sở y tế tài chính kế hoạch hỗ trợ kinh phí phê duyệt đất ở "
+         "đăng ký cải cách hành chính số hóa hồ sơ tiếp công dân phòng chống dịch bệnh trường học nông thôn mới "
+         "báo cáo kết quả thực hiện nhiệm vụ giao ban quý năm tháng").split()
+
+
+def synthetic(n: int, rng: random.Random) -> Record:
+    doc_type = rng.choice(["Quyết định", "Công văn", "Thông báo", "Giấy phép xây dựng", "Giấy khai sinh"])
+    name = samplegen.person(rng)
+    number = f"{rng.randint(1, 3000)}/{rng.choice(['QĐ-UBND', 'UBND-VX', 'TB-UBND', 'GPXD', 'GKS-UBND'])}"
+    day = dt.date(2018, 1, 1) + dt.timedelta(days=rng.randrange(3000))
+    text = f"{doc_type.upper()} Số: {number} {name} " + " ".join(rng.choice(WORDS) for _ in range(90))
+    fields = dict.fromkeys(("doc_type", "number", "issue_date", "issuer", "place", "subject", "signer_title",
+                            "signer_name", "holder_name", "holder_id", "valid_until"))
+    fields.update(doc_type=doc_type, number=number, issue_date=day.isoformat(), holder_name=name,
+                  issuer=rng.choice(["ỦY BAN NHÂN DÂN TỈNH BẮC GIANG", "UBND HUYỆN YÊN DŨNG PHÒNG TÀI CHÍNH",
+                                     "UBND TỈNH BẮC GIANG SỞ XÂY DỰNG"]),
+                  valid_until=(day + dt.timedelta(days=rng.randrange(2000))).isoformat() if rng.random() < .3 else None)
+    sha = f"{n:064x}"
+    return Record(sha, SourceInfo(f"/archive/{n}.pdf", sha, 1, "pdf"), 1, False, OcrInfo("synthetic", None), text,
+                  Extraction(fields, dict.fromkeys(fields, 1.0)), Validity(ValidityStatus.valid, dt.date.today()),
+                  dt.datetime.now(dt.UTC))
+
+
+def search_bench(records: int, tmp: Path) -> None:
+    rng = random.Random(42)
+    index = SqliteIndex(tmp / "bench-index.sqlite")
+    batch: list[Record] = []
+    numbers: list[str] = []
+    start = time.perf_counter()
+    for n in range(records):
+        rec = synthetic(n, rng)
+        if n % 997 == 0:
+            numbers.append(rec.fields["number"])
+        batch.append(rec)
+        if len(batch) == 1000:
+            index.upsert(batch)
+            batch = []
+    if batch:
+        index.upsert(batch)
+    elapsed = time.perf_counter() - start
+    print(f"embedded index: {records} records in {elapsed:.1f}s = {records / elapsed:,.0f} docs/s "
+          f"(record generation included)")
+    queries = [SearchQuery(q, limit=10) for q in (
+        "giấy phép xây dựng", "giay phep xay dung", "ho tro kinh phi", "Nguyễn Văn An", "nguyen thi hoa",
+        "nông thôn mới", "tiep cong dan", "phong chong dich benh", "số hóa hồ sơ", "dang ky ho kinh doanh")]
+    queries += [SearchQuery(n) for n in numbers[:40]]
+    queries += [SearchQuery("kinh phí", doc_type="quyet dinh", validity="valid"),
+                SearchQuery("", issuer="yen dung", date_from=dt.date(2020, 1, 1), limit=20),
+                SearchQuery("bao cao ket qua", date_from=dt.date(2022, 1, 1), date_to=dt.date(2023, 12, 31))]
+    latencies = []
+    for _ in range(3):
+        for q in queries:
+            t0 = time.perf_counter()
+            index.search(q)
+            latencies.append((time.perf_counter() - t0) * 1000)
+    latencies.sort()
+    p95 = latencies[int(len(latencies) * 0.95) - 1]
+    print(f"embedded search over {records} records: {len(latencies)} queries, "
+          f"p50 {statistics.median(latencies):.1f} ms, p95 {p95:.1f} ms, max {latencies[-1]:.1f} ms (target p95 <= 50 ms)")
+    index.close()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--docs", type=int, default=16)
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--records", type=int, default=100_000)
+    ap.add_argument("--skip-ocr", action="store_true")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory(prefix="sohoa-bench-") as tmpdir:
+        tmp = Path(tmpdir)
+        if not args.skip_ocr:
+            scans = tmp / "scans"
+            samplegen.generate(scans, args.docs, seed=99, qualities=("clean", "typical", "poor"))
+            for p in scans.iterdir():
+                os.utime(p, (time.time() - 3600, time.time() - 3600))
+            images = page_images(scans, tmp / "pages")
+            raw = raw_tesseract(images, args.workers)
+            elapsed, pages = sohoa_ingest(scans, tmp / "home", args.workers)
+            assert pages == len(images), (pages, len(images))
+            raw_rate, sohoa_rate = len(images) / raw, pages / elapsed
+            print(f"raw tesseract (vie, psm 3, {args.workers} processes): {len(images)} pages in {raw:.1f}s "
+                  f"= {raw_rate:.2f} pages/s")
+            print(f"sohoa ingest ({args.workers} workers, full pipeline): {pages} pages in {elapsed:.1f}s "
+                  f"= {sohoa_rate:.2f} pages/s")
+            print(f"ratio sohoa/raw: {sohoa_rate / raw_rate:.2f} (target >= 0.85)")
+        search_bench(args.records, tmp)
+
+
+if __name__ == "__main__":
+    main()
