@@ -91,7 +91,7 @@ def process(task: Task, settings: Settings) -> Record:
         fmt = pagesmod.sniff_format(path)
         source = SourceInfo(str(path), task.sha256, task.size, fmt)
         text, signing_times = read_text(path, fmt, settings)
-        extraction = extract(text.layouts, signing_times)
+        extraction = extract(text.layouts, signing_times, settings.today)
         rule = next((r for r in registry() if r.name == extraction.rule), None)
         validity = judge(extraction.fields.get("valid_until"),
                          rule.validity_without_end_date if rule else None, settings.today)

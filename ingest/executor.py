@@ -3,7 +3,8 @@
 Results come back through a callback in the parent process, which alone writes the
 ledger and drives the progress bar. A worker that dies (killed, out of memory, a crash
 in a native library) breaks the pool: the pool is rebuilt and the documents that were
-in flight are tried again; one that was in flight at two crashes is given up as failed.
+in flight are tried again one at a time, so the one that kills its worker is failed
+with a reason and the others are processed as usual.
 """
 
 from __future__ import annotations
@@ -15,9 +16,6 @@ from typing import TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
-
-MAX_CRASHES = 2
-
 
 def run(
     fn: Callable[[T], R],
@@ -33,37 +31,45 @@ def run(
         return
     queue = list(tasks)
     queue.reverse()
-    crashes: dict[int, int] = {}
-    while queue:
+    suspects: list[T] = []
+    while queue or suspects:
         with cf.ProcessPoolExecutor(max_workers=workers) as pool:
-            in_flight: dict[cf.Future[R], T] = {}
-            broken = False
-            while (queue or in_flight) and not broken:
-                while queue and len(in_flight) < workers * 2:
-                    task = queue.pop()
-                    in_flight[pool.submit(fn, task)] = task
-                done, _ = cf.wait(in_flight, return_when=cf.FIRST_COMPLETED)
-                for future in done:
-                    task = in_flight.pop(future)
-                    try:
-                        result = future.result()
-                    except BrokenProcessPool:
-                        broken = True
-                        _requeue(task, queue, crashes, on_crash)
-                        continue
-                    on_result(task, result)
-            if broken:
-                for future, task in in_flight.items():
-                    if future.done() and not future.cancelled() and future.exception() is None:
-                        on_result(task, future.result())
-                    else:
-                        _requeue(task, queue, crashes, on_crash)
+            # After a crash, the documents that were in flight run one at a time, so the
+            # one that kills its worker is known for sure and the others are not blamed.
+            while suspects:
+                task = suspects.pop()
+                try:
+                    result = pool.submit(fn, task).result()
+                except BrokenProcessPool:
+                    on_crash(task, "worker process died while processing this file")
+                    break
+                on_result(task, result)
+            else:
+                suspects = _run_pool(pool, fn, queue, workers, on_result)
 
 
-def _requeue(task: T, queue: list[T], crashes: dict[int, int], on_crash: Callable[[T, str], None]) -> None:
-    key = id(task)
-    crashes[key] = crashes.get(key, 0) + 1
-    if crashes[key] >= MAX_CRASHES:
-        on_crash(task, "worker process died while processing this file")
-    else:
-        queue.append(task)
+def _run_pool(pool: cf.ProcessPoolExecutor, fn: Callable[[T], R], queue: list[T], workers: int,
+              on_result: Callable[[T, R], None]) -> list[T]:
+    """Feed the pool from ``queue``; on a crash return the tasks that were in flight."""
+    in_flight: dict[cf.Future[R], T] = {}
+    while queue or in_flight:
+        while queue and len(in_flight) < workers * 2:
+            task = queue.pop()
+            in_flight[pool.submit(fn, task)] = task
+        done, _ = cf.wait(in_flight, return_when=cf.FIRST_COMPLETED)
+        for future in done:
+            try:
+                result = future.result()
+            except BrokenProcessPool:
+                break
+            on_result(in_flight.pop(future), result)
+        else:
+            continue
+        suspects = []
+        for future, task in in_flight.items():
+            if future.done() and not future.cancelled() and future.exception() is None:
+                on_result(task, future.result())
+            else:
+                suspects.append(task)
+        return suspects
+    return []

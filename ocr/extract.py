@@ -111,7 +111,8 @@ class Extractor:
     """Extract the eleven fields from one document's pages."""
 
     def __init__(self, pages: list[PageLayout], signing_times: tuple[str, ...] = (),
-                 rules: tuple[Rule, ...] | None = None) -> None:
+                 rules: tuple[Rule, ...] | None = None, today: dt.date | None = None) -> None:
+        self.today = today or dt.date.today()
         self.pages = [_Page(p) for p in pages if p.lines]
         self.signing_times = signing_times
         self.rules = rules if rules is not None else registry()
@@ -188,12 +189,16 @@ class Extractor:
             day = int(m.group("d"))
             month = int(re.sub(r"\D", "", m.group("m")))
             date = dt.date(int(m.group("y")), month, day)
-            return _Found(date.isoformat(), _conf([line])), place
         except ValueError:
             month_digits = re.sub(r"\D", "", m.group("m"))
             month = int(month_digits) if month_digits else None
             self.notes.append("issue_date: day not legible (handwritten or blank)")
             return self._date_from_signature(int(m.group("y")), month), place
+        if date > self.today:
+            # A result cannot be issued in the future: a digit of the year was misread.
+            self.notes.append(f"issue_date: {date} is in the future, year misread")
+            return self._date_from_signature(None, month), place
+        return _Found(date.isoformat(), _conf([line])), place
 
     def _date_from_signature(self, year: int | None, month: int | None) -> _Found:
         """Fall back to the earliest signing time when it agrees with what was legible."""
@@ -443,6 +448,6 @@ def _to_extraction(found: dict[str, _Found], notes: tuple[str, ...], rule: str |
     )
 
 
-def extract(pages: list[PageLayout], signing_times: tuple[str, ...] = ()) -> Extraction:
+def extract(pages: list[PageLayout], signing_times: tuple[str, ...] = (), today: dt.date | None = None) -> Extraction:
     """The fields of one document; see the module docstring."""
-    return Extractor(pages, signing_times).run()
+    return Extractor(pages, signing_times, today=today).run()

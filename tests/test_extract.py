@@ -117,3 +117,12 @@ def test_patterns_fold_accents() -> None:
     pattern = compile_pattern("số định danh cá nhân: {ID12}")
     m = pattern.search("So dinh danh ca nhan: 024080001234")
     assert m and m.group("value") == "024080001234"
+
+
+def test_issue_date_in_the_future_is_a_misread_not_a_date() -> None:
+    import datetime as dt
+
+    page = _lines(*_header("12/QĐ-UBND", "Bắc Giang, ngày 19 tháng 7 năm 2033"), ("QUYẾT ĐỊNH", 550, 260))
+    result = extract([page], today=dt.date(2026, 11, 27))
+    assert result.fields["issue_date"] is None
+    assert any("future" in n for n in result.notes)

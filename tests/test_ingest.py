@@ -137,3 +137,29 @@ def test_scans_in_every_format_are_ocred(cli, small_scan_corpus: Path, tmp_path:
         assert row["ocr"]["engine"].startswith("tesseract")
         assert row["ocr"]["mean_confidence"] > 60
         assert row["fields"]["doc_type"]
+
+
+def _crash_on_first(task):
+    """A worker that dies like a segfaulting native library on one file (fault injection)."""
+    from ingest.document import process
+    from sohoa.settings import Settings
+
+    if task.path.endswith("000_QD_born_digital.pdf"):
+        os._exit(139)
+    return process(task, Settings.from_env())
+
+
+def test_a_dying_worker_fails_its_file_and_the_batch_goes_on(home: Path, tmp_path: Path,
+                                                              born_digital_corpus: Path) -> None:
+    from indexer.base import open_index
+    from ingest.run import ingest
+    from sohoa.settings import Settings
+
+    folder = copy_corpus(born_digital_corpus, tmp_path / "batch")
+    settings = Settings.from_env(home, workers=2)
+    index = open_index(settings)
+    summary = ingest([folder], settings, index, progress=False, worker=_crash_on_first)
+    index.close()
+    assert summary.processed == 7
+    assert [Path(p).name for p, _ in summary.failed] == ["000_QD_born_digital.pdf"]
+    assert "worker process died" in summary.failed[0][1]
