@@ -33,6 +33,17 @@ class Task:
     size: int
 
 
+def steps(settings: Settings) -> tuple[str, ...]:
+    chosen = preprocess.DEFAULT_STEPS if settings.preprocessing is None else settings.preprocessing
+    unknown = [s for s in chosen if s not in preprocess.STEPS]
+    if unknown:
+        raise MissingDependencyError(
+            f"Bước tiền xử lý không tồn tại: {', '.join(unknown)}. Có: {', '.join(preprocess.STEPS)}.",
+            f"Unknown preprocessing step(s): {', '.join(unknown)}. Known: {', '.join(preprocess.STEPS)}.",
+        )
+    return chosen
+
+
 @dataclass(frozen=True)
 class PageText:
     layouts: list[PageLayout]
@@ -45,7 +56,7 @@ class PageText:
 def _ocr_pages(images: list[pagesmod.PageImage], settings: Settings) -> tuple[list[PageLayout], list[float]]:
     layouts, confs = [], []
     for page in images:
-        prepared = preprocess.prepare(page.image, page.dpi)
+        prepared = preprocess.prepare(page.image, page.dpi, steps(settings))
         layout = tesseract.read_page(prepared.image, page_number=page.number, dpi=prepared.dpi,
                                      language=settings.ocr_language)
         layouts.append(layout)
@@ -60,7 +71,7 @@ def read_text(path: Path, fmt: str, settings: Settings) -> tuple[PageText, tuple
         images = list(pagesmod.raster_page_images(path, settings.max_pixels))
         layouts, confs = _ocr_pages(images, settings)
         mean = sum(confs) / len(confs) if confs else None
-        return PageText(layouts, False, engine, mean, preprocess.DEFAULT_STEPS), ()
+        return PageText(layouts, False, engine, mean, steps(settings)), ()
     facts = pagesmod.pdf_facts(path)
     layer = pagesmod.pdf_text_pages(path) if any(facts.text_pages) else []
     by_number: dict[int, PageLayout] = {}
@@ -76,8 +87,8 @@ def read_text(path: Path, fmt: str, settings: Settings) -> tuple[PageText, tuple
         by_number.update({layout.number: layout for layout in layouts})
     ordered = [by_number[n] for n in sorted(by_number)]
     mean = sum(confs) / len(confs) if confs else None
-    steps = preprocess.DEFAULT_STEPS if to_ocr else ()
-    return PageText(ordered, not to_ocr, engine, mean, steps), facts.signing_times
+    applied = steps(settings) if to_ocr else ()
+    return PageText(ordered, not to_ocr, engine, mean, applied), facts.signing_times
 
 
 def process(task: Task, settings: Settings) -> Record:

@@ -28,12 +28,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import samplegen  # noqa: E402
-
-from indexer.base import SearchQuery  # noqa: E402
-from indexer.sqlite_fts import SqliteIndex  # noqa: E402
-from ocr import pages as pagesmod  # noqa: E402
-from sohoa.model import Extraction, OcrInfo, Record, SourceInfo, Validity, ValidityStatus  # noqa: E402
+import samplegen
+from indexer.base import SearchQuery
+from indexer.sqlite_fts import SqliteIndex
+from ocr import pages as pagesmod
+from sohoa.model import Extraction, OcrInfo, Record, SourceInfo, Validity, ValidityStatus
 
 
 def page_images(folder: Path, out: Path) -> list[Path]:
@@ -87,10 +86,12 @@ def sohoa_ingest(folder: Path, home: Path, workers: int) -> tuple[float, int]:
     return elapsed, pages
 
 
-WORDS = ("quyết định thông báo công văn chỉ thị giấy phép xây dựng chứng nhận hộ kinh doanh an toàn thực phẩm "
-         "khai sinh ủy ban nhân dân tỉnh huyện xã sở y tế tài chính kế hoạch hỗ trợ kinh phí phê duyệt đất ở "
-         "đăng ký cải cách hành chính số hóa hồ sơ tiếp công dân phòng chống dịch bệnh trường học nông thôn mới "
-         "báo cáo kết quả thực hiện nhiệm vụ giao ban quý năm tháng").split()
+WORDS = (
+    "quyết định thông báo công văn chỉ thị giấy phép xây dựng chứng nhận hộ kinh doanh an toàn thực phẩm "
+    "khai sinh ủy ban nhân dân tỉnh huyện xã sở y tế tài chính kế hoạch hỗ trợ kinh phí phê duyệt đất ở "
+    "đăng ký cải cách hành chính số hóa hồ sơ tiếp công dân phòng chống dịch bệnh trường học nông thôn mới "
+    "báo cáo kết quả thực hiện nhiệm vụ giao ban quý năm tháng"
+).split(" ")
 
 
 def synthetic(n: int, rng: random.Random) -> Record:
@@ -146,7 +147,8 @@ def search_bench(records: int, tmp: Path) -> None:
     latencies.sort()
     p95 = latencies[int(len(latencies) * 0.95) - 1]
     print(f"embedded search over {records} records: {len(latencies)} queries, "
-          f"p50 {statistics.median(latencies):.1f} ms, p95 {p95:.1f} ms, max {latencies[-1]:.1f} ms (target p95 <= 50 ms)")
+          f"p50 {statistics.median(latencies):.1f} ms, p95 {p95:.1f} ms, max {latencies[-1]:.1f} ms "
+          "(target p95 <= 50 ms)")
     index.close()
 
 

@@ -23,10 +23,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import samplegen  # noqa: E402
-
-from ocr import pages as pagesmod  # noqa: E402
-from ocr import preprocess, tesseract  # noqa: E402
+import samplegen
+from ocr import pages as pagesmod
+from ocr import preprocess, tesseract
 
 CONFIGS: dict[str, tuple[str, ...]] = {
     "grey only": ("grey",),

@@ -31,6 +31,8 @@ class Settings:
     """A file modified more recently than this is taken to be still being written."""
     max_pixels: int = 120_000_000
     """Pages larger than this (in pixels) are refused as possible decompression bombs."""
+    preprocessing: tuple[str, ...] | None = None
+    """Preprocessing steps for scanned pages; None means ``ocr.preprocess.DEFAULT_STEPS``."""
 
     @property
     def ledger_path(self) -> Path:
@@ -51,5 +53,7 @@ class Settings:
             values["workers"] = int(os.environ["SOHOA_WORKERS"])
         if os.environ.get("SOHOA_OCR_LANG"):
             values["ocr_language"] = os.environ["SOHOA_OCR_LANG"]
+        if os.environ.get("SOHOA_PREPROCESS") is not None:
+            values["preprocessing"] = tuple(s for s in os.environ["SOHOA_PREPROCESS"].split(",") if s)
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
