@@ -91,7 +91,7 @@ WORDS = (
     "khai sinh ủy ban nhân dân tỉnh huyện xã sở y tế tài chính kế hoạch hỗ trợ kinh phí phê duyệt đất ở "
     "đăng ký cải cách hành chính số hóa hồ sơ tiếp công dân phòng chống dịch bệnh trường học nông thôn mới "
     "báo cáo kết quả thực hiện nhiệm vụ giao ban quý năm tháng"
-).split()  # noqa: SIM905
+).split()
 
 
 def synthetic(n: int, rng: random.Random) -> Record:
