@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+import numpy as np
+
 from ocr import pages as pagesmod
-from ocr import preprocess, tesseract
+from ocr import preprocess, tesseract, zones
 from ocr.extract import extract
 from ocr.layout import PageLayout
 from ocr.rules import registry
 from sohoa.errors import DocumentError, MissingDependencyError
-from sohoa.model import OcrInfo, Record, SourceInfo, empty_extraction
+from sohoa.model import Extraction, OcrInfo, Record, SourceInfo, empty_extraction
 from sohoa.settings import Settings
 from sohoa.text import clean
 from sohoa.validity import judge
@@ -45,23 +47,36 @@ def steps(settings: Settings) -> tuple[str, ...]:
 
 
 @dataclass(frozen=True)
+class LastPage:
+    """The last OCR'd page's prepared image, kept for a second look at its signer zone."""
+
+    image: np.ndarray
+    dpi: int
+
+
+@dataclass(frozen=True)
 class PageText:
     layouts: list[PageLayout]
     born_digital: bool
     engine: str
     mean_confidence: float | None
     steps: tuple[str, ...]
+    last_page: LastPage | None = None
+    """Set when the document's last page was OCR'd."""
 
 
-def _ocr_pages(images: list[pagesmod.PageImage], settings: Settings) -> tuple[list[PageLayout], list[float]]:
+def _ocr_pages(images: list[pagesmod.PageImage], settings: Settings
+               ) -> tuple[list[PageLayout], list[float], LastPage | None]:
     layouts, confs = [], []
+    last = None
     for page in images:
         prepared = preprocess.prepare(page.image, page.dpi, steps(settings))
         layout = tesseract.read_page(prepared.image, page_number=page.number, dpi=prepared.dpi,
                                      language=settings.ocr_language)
         layouts.append(layout)
         confs.extend(c for line in layout.lines for c in line.word_confidences)
-    return layouts, confs
+        last = LastPage(prepared.image, prepared.dpi)
+    return layouts, confs, last
 
 
 def read_text(path: Path, fmt: str, settings: Settings) -> tuple[PageText, tuple[str, ...]]:
@@ -69,9 +84,9 @@ def read_text(path: Path, fmt: str, settings: Settings) -> tuple[PageText, tuple
     if fmt != "pdf":
         engine = tesseract.probe(settings.ocr_language)
         images = list(pagesmod.raster_page_images(path, settings.max_pixels))
-        layouts, confs = _ocr_pages(images, settings)
+        layouts, confs, last = _ocr_pages(images, settings)
         mean = sum(confs) / len(confs) if confs else None
-        return PageText(layouts, False, engine, mean, steps(settings)), ()
+        return PageText(layouts, False, engine, mean, steps(settings), last), ()
     facts = pagesmod.pdf_facts(path)
     layer = pagesmod.pdf_text_pages(path) if any(facts.text_pages) else []
     by_number: dict[int, PageLayout] = {}
@@ -83,12 +98,39 @@ def read_text(path: Path, fmt: str, settings: Settings) -> tuple[PageText, tuple
     engine = "text-layer"
     if to_ocr:
         engine = tesseract.probe(settings.ocr_language) + ("" if not by_number else " + text-layer")
-        layouts, confs = _ocr_pages(list(pagesmod.pdf_page_images(path, to_ocr, settings.max_pixels)), settings)
+        layouts, confs, last = _ocr_pages(list(pagesmod.pdf_page_images(path, to_ocr, settings.max_pixels)),
+                                          settings)
         by_number.update({layout.number: layout for layout in layouts})
     ordered = [by_number[n] for n in sorted(by_number)]
     mean = sum(confs) / len(confs) if confs else None
     applied = steps(settings) if to_ocr else ()
-    return PageText(ordered, not to_ocr, engine, mean, applied), facts.signing_times
+    last_page = last if to_ocr and to_ocr[-1] == facts.pages else None
+    return PageText(ordered, not to_ocr, engine, mean, applied, last_page), facts.signing_times
+
+
+def second_look(text: PageText, extraction: Extraction, signing_times: tuple[str, ...],
+                settings: Settings) -> tuple[PageText, Extraction]:
+    """Read the signer zone again when the first pass found no signer title there."""
+    if extraction.fields.get("signer_title") or text.last_page is None or not text.layouts:
+        return text, extraction
+    last = text.layouts[-1]
+    # The zone starts below the body: after the last line that spans most of the page width.
+    body = [ln for ln in last.lines if ln.x1 - ln.x0 > last.width * 0.5]
+    top = max((ln.y1 for ln in body), default=last.height * 0.4)
+    redone = zones.reread_signer_zone(text.last_page.image, last, top, dpi=text.last_page.dpi,
+                                      language=settings.ocr_language)
+    layouts = [*text.layouts[:-1], redone]
+    again = extract(layouts, signing_times, settings.today)
+    if not again.fields.get("signer_title"):
+        return text, extraction
+    fields = {**extraction.fields, "signer_title": again.fields["signer_title"]}
+    confidence = {**extraction.confidence, "signer_title": again.confidence["signer_title"]}
+    if not extraction.fields.get("signer_name") and again.fields.get("signer_name"):
+        fields["signer_name"] = again.fields["signer_name"]
+        confidence["signer_name"] = again.confidence["signer_name"]
+    notes = tuple(n for n in extraction.notes if not n.startswith("signer_title"))
+    notes += ("signer_title: read from a second look at the signer zone",)
+    return replace(text, layouts=layouts), Extraction(fields, confidence, notes, extraction.rule)
 
 
 def process(task: Task, settings: Settings) -> Record:
@@ -103,6 +145,7 @@ def process(task: Task, settings: Settings) -> Record:
         source = SourceInfo(str(path), task.sha256, task.size, fmt)
         text, signing_times = read_text(path, fmt, settings)
         extraction = extract(text.layouts, signing_times, settings.today)
+        text, extraction = second_look(text, extraction, signing_times, settings)
         rule = next((r for r in registry() if r.name == extraction.rule), None)
         validity = judge(extraction.fields.get("valid_until"),
                          rule.validity_without_end_date if rule else None, settings.today)

@@ -359,9 +359,24 @@ class Extractor:
             # The signer block's last title line is the title; the name follows below it.
             last, title, similarity = titles[-1]
             title_line = page.lines[last]
+            title, similarity = self._deputy(page, titles, title, similarity)
             title_found = _Found(title, round(_conf([title_line]) * similarity, 3))
             return title_found, self._name_below(page, title_line.y1)
         return _NONE, _NONE
+
+    def _deputy(self, page: _Page, titles: list[tuple[int, str, float]], title: str,
+                similarity: float) -> tuple[str, float]:
+        """"KT. CHỦ TỊCH" is always followed by the deputy's title ("PHÓ CHỦ TỊCH"): when
+        the seal hid the word PHÓ, or the deputy's line entirely, the KT. line tells."""
+        deputy = f"PHÓ {title}"
+        if deputy not in signer_titles():
+            return title, similarity
+        kt_lines = [i for i, t, _ in titles[-2:] if t == title and re.match(r"^\W*K\s*T\s*[.,]", fold(
+            page.lines[i].text), re.IGNORECASE)]
+        if kt_lines:
+            self.notes.append(f"signer_title: {deputy} inferred from the KT. line (PHÓ not legible)")
+            return deputy, similarity * 0.8
+        return title, similarity
 
     @staticmethod
     def _name_below(page: _Page, top: float) -> _Found:

@@ -122,6 +122,12 @@ FOOD_FACILITIES = ["Bếp ăn tập thể Trường mầm non {c}", "Cơ sở s�
                    "Nhà hàng {n}", "Cơ sở chế biến nông sản {c}"]
 
 
+def body_sentences(rng: random.Random, long_body: bool) -> list[str]:
+    if long_body:
+        return rng.choices(BODY_SENTENCES, k=rng.randint(14, 18))
+    return rng.sample(BODY_SENTENCES, rng.randint(3, 6))
+
+
 def person(rng: random.Random) -> str:
     return f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
 
@@ -197,6 +203,9 @@ class Writer:
         if self.y + height > PAGE_H - BOTTOM:
             self.page += 1
             self.doc.pages = self.page
+            # Decree 30: page numbers top centre, none on page 1.
+            self.doc.ops.append(Op("text", self.page, LEFT + TEXT_W / 2, TOP - 10, str(self.page),
+                                   "regular", 13, "center"))
             self.y = TOP + 20
 
     def line(self, text: str, *, x: float | None = None, style: str = "regular", size: float = 13,
@@ -379,11 +388,12 @@ def build_doc(index: int, rng: random.Random, quality: str, today: dt.date) -> D
     header(w, issuer_lines, number, place, day, cv_subject, rng, uy_old)
     recipients = ["- Như Điều 3;", "- Lưu: VT."] if kind != "GKS" else None
 
+    long_body = rng.random() < 0.3  # runs onto a second page
     if kind == "CV":
         subject = cv_subject
         w.line("Kính gửi: Các sở, ban, ngành thuộc tỉnh", align="center", size=13)
         w.space(6)
-        for s in rng.sample(BODY_SENTENCES, rng.randint(3, 6)):
+        for s in body_sentences(rng, long_body):
             w.paragraph(s)
     elif kind in ("QĐ", "TB", "CT"):
         heading = {"QĐ": "QUYẾT ĐỊNH", "TB": "THÔNG BÁO", "CT": "CHỈ THỊ"}[kind]
@@ -415,8 +425,11 @@ def build_doc(index: int, rng: random.Random, quality: str, today: dt.date) -> D
             else:
                 w.paragraph("Điều 2. Quyết định này có hiệu lực kể từ ngày ký.")
             w.paragraph("Điều 3. " + rng.choice(BODY_SENTENCES))
+            if long_body:
+                for n, s in enumerate(body_sentences(rng, True), start=4):
+                    w.paragraph(f"Điều {n}. {s}")
         else:
-            for s in rng.sample(BODY_SENTENCES, rng.randint(3, 6)):
+            for s in body_sentences(rng, long_body):
                 w.paragraph(s)
     elif kind == "HKD":
         w.line("GIẤY CHỨNG NHẬN ĐĂNG KÝ HỘ KINH DOANH", align="center", style="bold", size=14)

@@ -126,3 +126,14 @@ def test_issue_date_in_the_future_is_a_misread_not_a_date() -> None:
     result = extract([page], today=dt.date(2026, 11, 27))
     assert result.fields["issue_date"] is None
     assert any("future" in n for n in result.notes)
+
+
+def test_kt_line_makes_the_signer_a_deputy_when_pho_is_hidden() -> None:
+    page = _lines(*_header("12/QĐ-UBND", "Bắc Giang, ngày 09 tháng 4 năm 2021"),
+                  ("QUYẾT ĐỊNH", 550, 260), ("KT. CHỦ TỊCH", 700, 900), ("#) CHỦ TỊCH", 700, 925),
+                  ("Nguyễn Văn An", 700, 1100))
+    result = extract([page])
+    assert result.fields["signer_title"] == "PHÓ CHỦ TỊCH"
+    lone = _lines(*_header("12/QĐ-UBND", "Bắc Giang, ngày 09 tháng 4 năm 2021"),
+                  ("QUYẾT ĐỊNH", 550, 260), ("KT. GIÁM ĐỐC", 700, 900), ("Nguyễn Văn An", 700, 1100))
+    assert extract([lone]).fields["signer_title"] == "PHÓ GIÁM ĐỐC"
