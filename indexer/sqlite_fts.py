@@ -21,6 +21,7 @@ from indexer.snippets import folded_terms, number_of, snippet, terms
 from ocr.rules import registry
 from sohoa.errors import IndexBackendError
 from sohoa.model import Record
+from sohoa.sqlite import open_db
 from sohoa.text import index_form, normalise_number, search_form
 
 SCHEMA = """
@@ -66,15 +67,7 @@ class SqliteIndex:
     name = "sqlite"
 
     def __init__(self, path: Path) -> None:
-        try:
-            self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=NORMAL")
-            self.db.executescript(SCHEMA)
-        except sqlite3.Error as exc:
-            raise IndexBackendError(
-                f"Không mở được chỉ mục {path}: {exc}.", f"Cannot open the index {path}: {exc}."
-            ) from exc
+        self.db = open_db(path, SCHEMA, "chỉ mục", "index")
         self._policies = {r.doc_type: r.validity_without_end_date for r in registry()}
 
     def close(self) -> None:

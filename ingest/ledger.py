@@ -16,8 +16,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from sohoa.errors import IndexBackendError
 from sohoa.model import Record
+from sohoa.sqlite import open_db
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (
@@ -25,7 +25,7 @@ CREATE TABLE IF NOT EXISTS files (
     sha256      TEXT,
     size        INTEGER,
     mtime_ns    INTEGER,
-    state       TEXT NOT NULL,          -- done | failed
+    state       TEXT NOT NULL,          -- pending | done | failed
     error       TEXT,
     error_code  TEXT,
     first_seen  TEXT NOT NULL,
@@ -66,17 +66,7 @@ class Ledger:
     """Open (and create) the ledger at ``path``."""
 
     def __init__(self, path: Path) -> None:
-        try:
-            self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
-            self.db.execute("PRAGMA journal_mode=WAL")
-            # WAL + NORMAL survives a killed process (not a power cut), at a fraction of the cost of FULL.
-            self.db.execute("PRAGMA synchronous=NORMAL")
-            self.db.executescript(SCHEMA)
-        except sqlite3.Error as exc:
-            raise IndexBackendError(
-                f"Không mở được sổ theo dõi {path}: {exc}. Kiểm tra quyền ghi thư mục --home.",
-                f"Cannot open the ledger {path}: {exc}. Check that the --home folder is writable.",
-            ) from exc
+        self.db = open_db(path, SCHEMA, "sổ theo dõi", "ledger")
 
     def close(self) -> None:
         self.db.close()

@@ -73,7 +73,7 @@ def _register(ledger: Ledger, index: IndexBackend, candidate: discover.Candidate
         if known and known.sha256 and known.sha256 != sha:
             _forget_if_orphaned(ledger, index, known.sha256, path)
     if ledger.add_document(sha, path, candidate.size):
-        ledger.record_file(path, sha, candidate.size, candidate.mtime_ns, "done")
+        ledger.record_file(path, sha, candidate.size, candidate.mtime_ns, "pending")
         queued.add(sha)
         return
     state = ledger.document_state(sha)
@@ -84,12 +84,13 @@ def _register(ledger: Ledger, index: IndexBackend, candidate: discover.Candidate
         if sha not in queued:
             summary.failed.append((path, error or "failed earlier"))
         return
-    ledger.record_file(path, sha, candidate.size, candidate.mtime_ns, "done")
-    if state in ("pending",):
-        queued.add(sha)  # left by a killed run
-    elif state == "orphaned":
+    if state == "orphaned":
         ledger.requeue(sha)
-        queued.add(sha)
+        state = "pending"
+    ledger.record_file(path, sha, candidate.size, candidate.mtime_ns,
+                       "pending" if state == "pending" else "done")
+    if state == "pending":
+        queued.add(sha)  # new in this run, or left by a killed run
     elif sha not in queued:
         summary.already_known += 1
 
