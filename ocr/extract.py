@@ -34,6 +34,27 @@ _NAME_LINE = re.compile(r"^[A-Z][a-z]+(?: [A-Z][a-z]+){1,5}$")
 _MOTTO = re.compile(r"CONG HOA|XA HOI CHU NGHIA|CHU NGHIA VIET NAM|DOC LAP|TU DO", re.IGNORECASE)
 
 
+MIN_DIGIT_CONFIDENCE = 70.0
+"""Below this OCR confidence the digits of a number are taken to be handwritten."""
+_DIGIT_LOOKALIKES = str.maketrans({"l": "1", "I": "1", "|": "1", "O": "0", "o": "0", "S": "5", "B": "8"})
+
+
+def _digit_confidence(line: Line) -> float | None:
+    """OCR confidence of the first word holding the number's digits (after "Số:")."""
+    for (_, _, text), conf in zip(line.words, line.word_confidences, strict=False):
+        if re.search(r"\d", text) and not re.match(r"^S\W*$", fold(text)):
+            return conf
+    return None
+
+
+def _as_int(token: str) -> int:
+    """A day or month as OCR read it: letters that look like digits count as digits."""
+    digits = token.translate(_DIGIT_LOOKALIKES)
+    if not re.fullmatch(r"\d{1,2}", digits):  # "4†", "{†", "0?": not legible
+        raise ValueError(token)
+    return int(digits)
+
+
 @dataclass(frozen=True)
 class _Found:
     value: str | None
@@ -158,6 +179,12 @@ class Extractor:
             self.notes.append("number: digits not legible (handwritten or blank); notation "
                               f"{notation} read")
             return _Found(None, 0.0)
+        digit_conf = _digit_confidence(line)
+        if digit_conf is not None and digit_conf < MIN_DIGIT_CONFIDENCE:
+            # Typed digits read at 85-96; a handwritten number reads as some digit at low confidence.
+            self.notes.append(f"number: digits {digits.strip()!r} read with confidence {digit_conf:.0f}, "
+                              f"probably handwritten; notation {notation} read")
+            return _Found(None, 0.0)
         value = f"{digits.strip()}/{year + '/' if year else ''}{notation}"
         return _Found(strip_spaces_in_number(value), conf)
 
@@ -186,12 +213,12 @@ class Extractor:
         place_text = clean(line.text)[m.start("place"):m.end("place")].strip(" .:-")
         place = _Found(place_text, _conf([line])) if place_text else _NONE
         try:
-            day = int(m.group("d"))
-            month = int(re.sub(r"\D", "", m.group("m")))
-            date = dt.date(int(m.group("y")), month, day)
+            month = _as_int(m.group("m"))
         except ValueError:
-            month_digits = re.sub(r"\D", "", m.group("m"))
-            month = int(month_digits) if month_digits else None
+            month = None
+        try:
+            date = dt.date(int(m.group("y")), month or 0, _as_int(m.group("d")))
+        except ValueError:
             self.notes.append("issue_date: day not legible (handwritten or blank)")
             return self._date_from_signature(int(m.group("y")), month), place
         if date > self.today:
@@ -326,7 +353,7 @@ class Extractor:
         body = re.sub(r"^[\W\d_]+|[\W\d_]+$", "", text)
         body = re.sub(r"^[A-Z]{1,3}\s*[.,:]\s*(?=\w{2})", "", body) if _PREFIX.match(body) or re.match(
             r"^[A-Z]{2,3}[.,]\s", body) else body
-        if not body:
+        if not body or _upper_ratio(body) < 0.6:  # titles are printed in capitals; names are not
             return None
         # Compare letters only: seal ink reads as stray punctuation and digits.
         key = re.sub(r"\s+", " ", re.sub(r"[^A-Z ]", "", fold(body).upper())).strip()
@@ -345,7 +372,8 @@ class Extractor:
         for page in reversed(self.pages):
             titles: list[tuple[int, str, float]] = []
             for i, (line, folded) in enumerate(zip(page.lines, page.folded, strict=True)):
-                if not page.right(line) or line.y0 < page.h * 0.2 or _MOTTO.search(folded.upper()):
+                header_zone = page is self.first and line.y0 < page.h * 0.2
+                if not page.right(line) or header_zone or _MOTTO.search(folded.upper()):
                     continue
                 found = self._title(line.text)
                 if found:
