@@ -40,10 +40,19 @@ _DIGIT_LOOKALIKES = str.maketrans({"l": "1", "I": "1", "|": "1", "O": "0", "o": 
 
 
 def _digit_confidence(line: Line) -> float | None:
-    """OCR confidence of the first word holding the number's digits (after "Số:")."""
+    """OCR confidence of the number's digits when they stand as a word of their own.
+
+    A number filled in by hand stands apart in the blank before "/notation"; printed
+    digits joined to the notation ("421/QĐ-UBND") share one confidence with it, which
+    the notation's letters drag down, so no verdict is drawn from it.
+    """
     for (_, _, text), conf in zip(line.words, line.word_confidences, strict=False):
-        if re.search(r"\d", text) and not re.match(r"^S\W*$", fold(text)):
+        if _NUMBER_LINE.match(fold(text)) and not re.search(r"\d{2}", text):
+            continue  # the label "Số:" itself (OCR may read it "S6:")
+        if re.search(r"\d", text) and "/" not in text:
             return conf
+        if "/" in text:
+            return None
     return None
 
 

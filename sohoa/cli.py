@@ -6,6 +6,7 @@ codes here and nowhere else.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import sys
@@ -73,7 +74,7 @@ def ingest(settings: Settings, paths: tuple[Path, ...], workers: int | None, pro
     from ocr.tesseract import probe
 
     if workers:
-        settings = Settings(**{**settings.__dict__, "workers": workers})
+        settings = dataclasses.replace(settings, workers=workers)
     probe(settings.ocr_language)
     index = open_index(settings)
     try:
