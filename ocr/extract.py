@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from ocr.layout import Line, PageLayout, centred_part
-from ocr.rules import Rule, registry, signer_titles
+from ocr.rules import Rule, registry, signer_titles, surnames_by_fold
 from sohoa.model import FIELD_NAMES, Extraction
 from sohoa.text import clean, fold, strip_spaces_in_number
 
@@ -71,6 +71,17 @@ class _Found:
 
 
 _NONE = _Found(None, 0.0)
+
+
+def fix_surname(name: str) -> str:
+    """Correct the tone marks of a name's first word when it can only be one family name."""
+    first, _, rest = name.partition(" ")
+    known = surnames_by_fold().get(fold(first).lower())
+    if not known or not rest:
+        return name
+    if first.isupper():
+        known = known.upper()
+    return f"{known} {rest}"
 
 
 def _conf(lines: list[Line]) -> float:
@@ -424,7 +435,7 @@ class Extractor:
                 continue
             candidate = re.sub(r"^[\W\d_]+|[\W\d_]+$", "", line.text)
             if _NAME_LINE.match(fold(candidate)):
-                name = _Found(candidate, _conf([line]))
+                name = _Found(fix_surname(candidate), _conf([line]))
         return name
 
     # ---------------------------------------------------------------- rule patterns
@@ -445,6 +456,8 @@ class Extractor:
             return _NONE
         m, original, lines = hit
         value = re.sub(r"\s+", " ", original[m.start("value"):m.end("value")]).strip()
+        if field == "holder_name":
+            value = fix_surname(value)
         if field == "holder_id":
             value = re.sub(r"\D", "", value)
             if len(value) != 12:

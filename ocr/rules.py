@@ -112,3 +112,14 @@ def signer_titles() -> tuple[str, ...]:
     with (RULES_DIR / "_titles.toml").open("rb") as fh:
         titles = tomllib.load(fh)["titles"]
     return tuple(sorted(titles, key=len, reverse=True))
+
+
+@functools.cache
+def surnames_by_fold() -> dict[str, str]:
+    """Known family names keyed by their folded lower-case letters, where that key is unique."""
+    with (RULES_DIR / "_surnames.toml").open("rb") as fh:
+        names = set(tomllib.load(fh)["surnames"])
+    by_key: dict[str, list[str]] = {}
+    for name in names:
+        by_key.setdefault(fold(name).lower(), []).append(name)
+    return {key: found[0] for key, found in by_key.items() if len(found) == 1}

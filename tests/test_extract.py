@@ -137,3 +137,12 @@ def test_kt_line_makes_the_signer_a_deputy_when_pho_is_hidden() -> None:
     lone = _lines(*_header("12/QĐ-UBND", "Bắc Giang, ngày 09 tháng 4 năm 2021"),
                   ("QUYẾT ĐỊNH", 550, 260), ("KT. GIÁM ĐỐC", 700, 900), ("Nguyễn Văn An", 700, 1100))
     assert extract([lone]).fields["signer_title"] == "PHÓ GIÁM ĐỐC"
+
+
+def test_family_name_tone_confusions_are_corrected() -> None:
+    from ocr.extract import fix_surname
+
+    assert fix_surname("Đỉnh Thị Nga") == "Đinh Thị Nga"
+    assert fix_surname("Thần Anh Long") == "Thân Anh Long"
+    assert fix_surname("NGUYÊN VĂN AN") == "NGUYỄN VĂN AN"
+    assert fix_surname("Bỉnh Văn An") == "Bỉnh Văn An"  # not a family name: left as read
