@@ -1,11 +1,15 @@
 """The embedded index: SQLite FTS5 in the home folder, no server needed.
 
-Each document is indexed twice in one FTS5 row: in accented index form (``orig``) and
-diacritic-folded (``folded``). A query matches the folded column, so typing without
-accents finds accented text, and also the accented column, weighted higher in BM25,
-so an exact accented match ranks first. A query that is a document number puts that
-document first. Validity is judged at query time from ``valid_until``, since a result
-that was valid when ingested may have expired since.
+Each document is one FTS5 row with its text in accented index form (``orig``) and
+diacritic-folded (``folded``), and its extracted fields (type, number, issuer, summary,
+names) likewise (``head``, ``head_folded``). The folded text decides what matches, so
+typing without accents finds accented text. Ranking is by evidence, strongest first:
+the document number typed exactly; all words with their accents in the text; all words
+with accents in the fields; all words (accents aside) in the fields; the words as a
+phrase; then the newest document. BM25 is not used: its statistics cost a scan of every
+document holding a common word, far beyond a 50 ms budget at 100,000 documents.
+Validity is judged at query time from ``valid_until``, since a result that was valid when
+ingested may have expired since.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from typing import Any
 
 from indexer.base import Hit, SearchQuery, SearchResult, register
 from indexer.snippets import folded_terms, number_of, snippet, terms
+from indexer.sqlite_facets import Facet, date_facet, document_facets, validity_facet
 from ocr.rules import registry
 from sohoa.errors import IndexBackendError
 from sohoa.model import Record
@@ -25,29 +30,41 @@ from sohoa.sqlite import open_db
 from sohoa.text import index_form, normalise_number, search_form
 
 SCHEMA = """
-CREATE TABLE IF NOT EXISTS docs (
+CREATE TABLE IF NOT EXISTS docs (      -- small rows: filters scan and join these
     rowid        INTEGER PRIMARY KEY,
     id           TEXT NOT NULL UNIQUE,
-    path         TEXT NOT NULL,
-    doc_type     TEXT,
     doc_type_f   TEXT,
-    issuer       TEXT,
     issuer_f     TEXT,
     issue_date   TEXT,
     valid_until  TEXT,
     no_end       TEXT,               -- the type's verdict when no end date: valid | unknown
-    number_norm  TEXT,
+    number_norm  TEXT
+);
+CREATE TABLE IF NOT EXISTS bodies (    -- what a hit shows, read only for the page of hits
+    rowid        INTEGER PRIMARY KEY,
+    path         TEXT NOT NULL,
     fields       TEXT NOT NULL,      -- JSON
     text         TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS docs_number ON docs(number_norm);
 CREATE INDEX IF NOT EXISTS docs_date ON docs(issue_date);
 CREATE VIRTUAL TABLE IF NOT EXISTS docs_fts USING fts5(
-    orig, folded, tokenize = 'unicode61 remove_diacritics 0'
+    orig, folded, head, head_folded, tokenize = 'unicode61 remove_diacritics 0'
+);
+-- What matches and how many: folded words, type, issuer and facets (see sqlite_facets),
+-- without word positions (small, fast).
+CREATE VIRTUAL TABLE IF NOT EXISTS docs_recall USING fts5(
+    folded, kind, issuer, facets, detail = column, content = '', tokenize = 'unicode61 remove_diacritics 0'
 );
 """
-ORIG_WEIGHT, FOLDED_WEIGHT = 4.0, 1.0
-NUMBER_SCORE = 1000.0
+HEAD_FIELDS = ("doc_type", "number", "issuer", "subject", "holder_name", "signer_name", "place")
+# Evidence and its weight: an exact accented match outweighs everything but the number.
+EVIDENCE = (("orig", "exact", 8.0), ("head", "exact", 4.0), ("head_folded", "folded", 2.0))
+PHRASE_SCORE = 1.0
+NUMBER_SCORE = 100.0
+RANK_WINDOW = 2000
+"""A query matching more documents ranks the most recently indexed this many (the total
+stays exact); a filter or another word narrows it."""
 
 
 def _validity_sql(alias: str = "d") -> str:
@@ -58,6 +75,10 @@ def _validity_sql(alias: str = "d") -> str:
 
 def _fts_quote(word: str) -> str:
     return '"' + word.replace('"', '""') + '"'
+
+
+def _all_of(column: str, words: list[str]) -> str:
+    return " AND ".join(f"{column} : {_fts_quote(w)}" for w in words)
 
 
 @register("sqlite")
@@ -78,39 +99,53 @@ class SqliteIndex:
     def _row(self, record: Record) -> tuple[Any, ...]:
         f = record.fields
         searchable = "\n".join(v for v in (f.get("number"), record.text) if v)
+        head = "\n".join(f[k] for k in HEAD_FIELDS if f.get(k))
         return (
-            record.id, record.source.path, f.get("doc_type"), search_form(f.get("doc_type") or ""),
-            f.get("issuer"), search_form(f.get("issuer") or ""), f.get("issue_date"), f.get("valid_until"),
-            self._policies.get(f.get("doc_type") or ""), normalise_number(f.get("number") or ""),
-            json.dumps(f, ensure_ascii=False), record.text, index_form(searchable), search_form(searchable),
+            (record.id, search_form(f.get("doc_type") or ""), search_form(f.get("issuer") or ""), f.get("issue_date"),
+             f.get("valid_until"), self._policies.get(f.get("doc_type") or ""),
+             normalise_number(f.get("number") or "")),
+            (record.source.path, json.dumps(f, ensure_ascii=False), record.text),
+            (index_form(searchable), search_form(searchable), index_form(head), search_form(head)),
         )
 
     def upsert(self, records: Sequence[Record]) -> None:
         rows = [self._row(r) for r in records if r.status == "indexed"]
         try:
             self.db.execute("BEGIN IMMEDIATE")
-            for row in rows:
-                old = self.db.execute("SELECT rowid FROM docs WHERE id = ?", (row[0],)).fetchone()
-                if old:
-                    self.db.execute("DELETE FROM docs_fts WHERE rowid = ?", old)
-                    self.db.execute("DELETE FROM docs WHERE rowid = ?", old)
+            for doc, body, fts in rows:
+                self._remove(doc[0])
                 cur = self.db.execute(
-                    "INSERT INTO docs(id, path, doc_type, doc_type_f, issuer, issuer_f, issue_date, valid_until, "
-                    "no_end, number_norm, fields, text) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", row[:12])
-                self.db.execute("INSERT INTO docs_fts(rowid, orig, folded) VALUES (?, ?, ?)",
-                                (cur.lastrowid, row[12], row[13]))
+                    "INSERT INTO docs(id, doc_type_f, issuer_f, issue_date, valid_until, no_end, number_norm) "
+                    "VALUES (?,?,?,?,?,?,?)", doc)
+                self.db.execute("INSERT INTO bodies(rowid, path, fields, text) VALUES (?,?,?,?)",
+                                (cur.lastrowid, *body))
+                self.db.execute("INSERT INTO docs_fts(rowid, orig, folded, head, head_folded) VALUES (?,?,?,?,?)",
+                                (cur.lastrowid, *fts))
+                self.db.execute("INSERT INTO docs_recall(rowid, folded, kind, issuer, facets) VALUES (?,?,?,?,?)",
+                                (cur.lastrowid, fts[1], doc[1], doc[2], document_facets(doc[3], doc[4], doc[5])))
             self.db.execute("COMMIT")
         except sqlite3.Error as exc:
             self.db.execute("ROLLBACK")
             raise IndexBackendError(f"Ghi chỉ mục thất bại: {exc}", f"Writing the index failed: {exc}") from exc
 
+    def _remove(self, doc_id: str) -> None:
+        old = self.db.execute("SELECT rowid, doc_type_f, issuer_f, issue_date, valid_until, no_end FROM docs "
+                              "WHERE id = ?", (doc_id,)).fetchone()
+        if not old:
+            return
+        rowid = old[0]
+        # docs_recall keeps no content: removing a row takes the values it was indexed with.
+        (folded,) = self.db.execute("SELECT folded FROM docs_fts WHERE rowid = ?", (rowid,)).fetchone()
+        self.db.execute(
+            "INSERT INTO docs_recall(docs_recall, rowid, folded, kind, issuer, facets) VALUES ('delete',?,?,?,?,?)",
+            (rowid, folded, old[1], old[2], document_facets(*old[3:6])))
+        for table in ("docs_fts", "bodies", "docs"):
+            self.db.execute(f"DELETE FROM {table} WHERE rowid = ?", (rowid,))
+
     def delete(self, ids: Sequence[str]) -> None:
         self.db.execute("BEGIN IMMEDIATE")
         for doc_id in ids:
-            old = self.db.execute("SELECT rowid FROM docs WHERE id = ?", (doc_id,)).fetchone()
-            if old:
-                self.db.execute("DELETE FROM docs_fts WHERE rowid = ?", old)
-                self.db.execute("DELETE FROM docs WHERE rowid = ?", old)
+            self._remove(doc_id)
         self.db.execute("COMMIT")
 
     def count(self) -> int:
@@ -121,69 +156,144 @@ class SqliteIndex:
 
     # ------------------------------------------------------------------ searching
 
-    def _filters(self, q: SearchQuery, params: dict[str, Any]) -> str:
-        clauses = []
-        if q.doc_type:
-            clauses.append("d.doc_type_f LIKE :type")
-            params["type"] = f"%{search_form(q.doc_type)}%"
-        if q.issuer:
-            clauses.append("d.issuer_f LIKE :issuer")
-            params["issuer"] = f"%{search_form(q.issuer)}%"
-        if q.date_from:
-            clauses.append("d.issue_date >= :dfrom")
-            params["dfrom"] = q.date_from.isoformat()
-        if q.date_to:
-            clauses.append("d.issue_date <= :dto")
-            params["dto"] = q.date_to.isoformat()
+    def _filters(self, q: SearchQuery, params: dict[str, Any]) -> tuple[list[str], list[Facet], str]:
+        """(FTS conditions for type and issuer, date/validity facets, all filters as SQL
+        on ``docs d`` for rows found by number)."""
+        fts, sql = [], []
+        for value, column, sql_column in ((q.doc_type, "kind", "doc_type_f"), (q.issuer, "issuer", "issuer_f")):
+            words = folded_terms(value or "")
+            if words:
+                fts.append(_all_of(column, words))
+                sql.extend(f"d.{sql_column} LIKE '%' || :{column}{i} || '%'" for i in range(len(words)))
+                params.update({f"{column}{i}": w for i, w in enumerate(words)})
+        facets = []
+        if q.date_from or q.date_to:
+            params["dfrom"] = q.date_from.isoformat() if q.date_from else None
+            params["dto"] = q.date_to.isoformat() if q.date_to else None
+            facets.append(date_facet(q.date_from, q.date_to))
         if q.validity:
-            clauses.append(f"{_validity_sql()} = :validity")
             params["validity"] = q.validity
-        return " AND ".join(clauses) or "1"
-
-    def _match(self, text: str) -> str | None:
-        folded = [w for w in folded_terms(text) if w]
-        if not folded:
-            return None
-        exact = [w for w in terms(text) if w]
-        f_part = " AND ".join(f"folded : {_fts_quote(w)}" for w in folded)
-        o_part = " AND ".join(f"orig : {_fts_quote(w)}" for w in exact)
-        return f"({f_part}) OR ({o_part})"
+            facets.append(validity_facet(q.validity, q.today, _validity_sql()))
+        sql.extend(f.sql for f in facets)
+        return fts, facets, " AND ".join(sql) or "1"
 
     def search(self, q: SearchQuery) -> SearchResult:
-        params: dict[str, Any] = {"today": q.today.isoformat(), "limit": q.limit, "offset": q.offset}
-        where = self._filters(q, params)
-        match = self._match(q.text)
+        params: dict[str, Any] = {"today": q.today.isoformat()}
+        type_issuer, facets, where_all = self._filters(q, params)
+        folded = [w for w in folded_terms(q.text) if w]
         number = number_of(q.text) if q.text else None
-        cols = f"d.id, d.path, d.fields, d.text, {_validity_sql()} AS validity"
+        base = [*([_all_of("folded", folded)] if folded else []), *type_issuer]
+        params["base"] = " AND ".join(base)
         try:
-            if match is None and number is None:
-                total = self.db.execute(f"SELECT count(*) FROM docs d WHERE {where}", params).fetchone()[0]
-                rows = self.db.execute(
-                    f"SELECT {cols}, 0.0 FROM docs d WHERE {where} "
-                    "ORDER BY d.issue_date DESC, d.id LIMIT :limit OFFSET :offset", params).fetchall()
-                return self._result(total, rows, q.text)
-            params["match"] = match or '""'
-            params["number"] = number or ""
-            parts = []
-            if match:
-                parts.append(f"SELECT rowid, -rank AS score FROM docs_fts WHERE docs_fts MATCH :match "
-                             f"AND rank MATCH 'bm25({ORIG_WEIGHT}, {FOLDED_WEIGHT})'")
+            if not folded and number is None:
+                return self._listing(q, base, facets, where_all, params)
+            scores: dict[int, tuple[float, str]] = {}
+            total = 0
+            if folded:
+                total, scores = self._ranked_window(q.text, folded, base, facets, params)
             if number:
-                parts.append(f"SELECT rowid, {NUMBER_SCORE} FROM docs WHERE number_norm = :number")
-            matched = " UNION ALL ".join(parts)
-            base = f"FROM ({matched}) m JOIN docs d ON d.rowid = m.rowid WHERE {where}"
-            total = self.db.execute(f"SELECT count(DISTINCT d.rowid) {base}", params).fetchone()[0]
-            rows = self.db.execute(
-                f"SELECT {cols}, max(m.score) AS s {base} GROUP BY d.rowid "
-                "ORDER BY s DESC, d.issue_date DESC LIMIT :limit OFFSET :offset", params).fetchall()
+                params["number"] = number
+                for rowid, issued in self.db.execute(
+                        f"SELECT d.rowid, d.issue_date FROM docs d WHERE d.number_norm = :number AND {where_all}",
+                        params):
+                    if rowid not in scores:
+                        total += 0 if folded and self._matches(rowid, params) else 1
+                    scores[rowid] = (NUMBER_SCORE + scores.get(rowid, (0.0, ""))[0], issued or "")
+            order = sorted(scores.items(), key=lambda kv: (kv[1][0], kv[1][1], kv[0]), reverse=True)
+            page = order[q.offset:q.offset + q.limit]
+            return self._result(total, self._fetch([rowid for rowid, _ in page], params),
+                                {rowid: sc for rowid, (sc, _) in page}, q.text)
         except sqlite3.OperationalError as exc:
             raise IndexBackendError(f"Truy vấn không hợp lệ: {exc}", f"Invalid query: {exc}") from exc
-        return self._result(total, rows, q.text)
 
-    def _result(self, total: int, rows: list[tuple[Any, ...]], text: str) -> SearchResult:
+    def _count(self, base: list[str], facets: list[Facet], params: dict[str, Any]) -> int:
+        """Matches of ``base`` passing every facet: an FTS count of the rows that surely
+        pass, plus a join over the rows in edge years only."""
+        total = 0
+        exact = [f.exact for f in facets]
+        if all(exact):
+            total += self._fts_count(" AND ".join([*base, *exact]), params)
+        edges = [f.edge for f in facets if f.edge]
+        if edges:
+            query = " AND ".join([*base, *(f.superset for f in facets), f"({' OR '.join(edges)})"])
+            sql = " AND ".join(f.sql for f in facets)
+            total += self.db.execute(
+                "SELECT count(*) FROM docs_recall r JOIN docs d ON d.rowid = r.rowid "
+                f"WHERE docs_recall MATCH :q AND {sql}", {**params, "q": query}).fetchone()[0]
+        return total
+
+    def _fts_count(self, query: str, params: dict[str, Any]) -> int:
+        return self.db.execute("SELECT count(*) FROM docs_recall WHERE docs_recall MATCH :q",
+                               {**params, "q": query}).fetchone()[0]
+
+    def _candidates(self, base: list[str], facets: list[Facet], params: dict[str, Any], order: str,
+                    limit: int, offset: int = 0) -> list[tuple[int, str | None]]:
+        """(rowid, issue_date) of the rows passing everything, in ``order``."""
+        query = " AND ".join([*base, *(f.superset for f in facets)])
+        sql = " AND ".join(f.sql for f in facets) or "1"
+        return self.db.execute(
+            "SELECT r.rowid, d.issue_date FROM docs_recall r JOIN docs d ON d.rowid = r.rowid "
+            f"WHERE docs_recall MATCH :q AND {sql} ORDER BY {order} LIMIT {int(limit)} OFFSET {int(offset)}",
+            {**params, "q": query}).fetchall()
+
+    def _listing(self, q: SearchQuery, base: list[str], facets: list[Facet], where_all: str,
+                 params: dict[str, Any]) -> SearchResult:
+        """No words: every document the filters let through, newest first."""
+        if base or facets:
+            total = self._count(base, facets, params) if facets else self._fts_count(" AND ".join(base), params)
+            rows = self._candidates(base, facets, params, "d.issue_date DESC, d.rowid DESC", q.limit, q.offset)
+            rowids = [r[0] for r in rows]
+        else:
+            total = self.db.execute(f"SELECT count(*) FROM docs d WHERE {where_all}", params).fetchone()[0]
+            rowids = [r[0] for r in self.db.execute(
+                "SELECT d.rowid FROM docs d ORDER BY d.issue_date DESC, d.rowid DESC "
+                f"LIMIT {int(q.limit)} OFFSET {int(q.offset)}", params)]
+        return self._result(total, self._fetch(rowids, params), {}, q.text)
+
+    def _ranked_window(self, text: str, folded: list[str], base: list[str], facets: list[Facet],
+                       params: dict[str, Any]) -> tuple[int, dict[int, tuple[float, str]]]:
+        """Count the matches, and score the newest RANK_WINDOW of them by evidence.
+
+        Matching and counting use ``docs_recall``, which keeps no word positions and so
+        reads little; evidence comes from ``docs_fts``, asked only within the window, so a
+        broad query costs about what a narrow one does.
+        """
+        total = self._count(base, facets, params) if facets else self._fts_count(" AND ".join(base), params)
+        window = self._candidates(base, facets, params, "r.rowid DESC", RANK_WINDOW)
+        if not window:
+            return total, {}
+        params["low"] = window[-1][0]
+        scores = {rowid: [0.0, issued or ""] for rowid, issued in window}
+        exact = [w for w in terms(text) if w]
+        queries = [(_all_of(column, exact if kind == "exact" else folded), weight)
+                   for column, kind, weight in EVIDENCE]
+        if len(folded) > 1:
+            queries.append((f"folded : {_fts_quote(' '.join(folded))}", PHRASE_SCORE))
+        for query, weight in queries:
+            for (rowid,) in self.db.execute(
+                    "SELECT rowid FROM docs_fts WHERE docs_fts MATCH :q AND rowid >= :low", {**params, "q": query}):
+                if rowid in scores:
+                    scores[rowid][0] += weight
+        return total, {rowid: (sc, issued) for rowid, (sc, issued) in scores.items()}
+
+    def _matches(self, rowid: int, params: dict[str, Any]) -> bool:
+        return self.db.execute("SELECT 1 FROM docs_recall WHERE docs_recall MATCH :base AND rowid = :r",
+                               {**params, "r": rowid}).fetchone() is not None
+
+    def _fetch(self, rowids: list[int], params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        if not rowids:
+            return []
+        marks = ",".join(str(int(r)) for r in rowids)
+        rows = {r[0]: r[1:] for r in self.db.execute(
+            f"SELECT d.rowid, d.id, b.path, b.fields, b.text, {_validity_sql()} FROM docs d "
+            f"JOIN bodies b ON b.rowid = d.rowid WHERE d.rowid IN ({marks})",
+            params)}
+        return [(r, *rows[r]) for r in rowids if r in rows]
+
+    def _result(self, total: int, rows: list[tuple[Any, ...]], scores: dict[int, float], text: str) -> SearchResult:
         hits = [
-            Hit(id=r[0], path=r[1], score=float(r[5] or 0.0), fields=json.loads(r[2]),
-                snippet=snippet(r[3], text), validity=r[4])
-            for r in rows
+            Hit(id=doc_id, path=path, score=scores.get(rowid, 0.0), fields=json.loads(fields),
+                snippet=snippet(body, text), validity=validity)
+            for rowid, doc_id, path, fields, body, validity in rows
         ]
         return SearchResult(total, hits)
