@@ -35,7 +35,14 @@ def _fold_char(ch: str) -> str:
     return base if len(base) == 1 else ch
 
 
-_FOLD_TABLE: dict[str, str] = {}
+# Every precomposed Latin letter with a diacritic, mapped to its base letter: folding is
+# then one str.translate, at C speed (snippets fold whole documents per search hit).
+_FOLD_TABLE = {
+    cp: _fold_char(chr(cp))
+    for rng in (range(0x00C0, 0x0250), range(0x1E00, 0x1F00))
+    for cp in rng
+    if len(_fold_char(chr(cp))) == 1 and _fold_char(chr(cp)) != chr(cp)
+}
 
 
 def fold(text: str) -> str:
@@ -44,16 +51,7 @@ def fold(text: str) -> str:
     The result has the same length as ``clean(text)`` so offsets found in folded text
     point at the same characters in the original.
     """
-    out = []
-    for ch in clean(text):
-        mapped = _FOLD_TABLE.get(ch)
-        if mapped is None:
-            mapped = _fold_char(ch) if ord(ch) > 127 else ch
-            if len(mapped) != 1:
-                mapped = ch
-            _FOLD_TABLE[ch] = mapped
-        out.append(mapped)
-    return "".join(out)
+    return clean(text).translate(_FOLD_TABLE)
 
 
 def _move_tone(pair: str) -> str:

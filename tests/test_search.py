@@ -114,3 +114,37 @@ def test_cli_search_json_shape(cli, tmp_path: Path, born_digital_corpus: Path) -
     csv_out = cli("export", "--format", "csv")
     assert csv_out.stdout.splitlines()[0].startswith("id,path,sha256")
     assert len(csv_out.stdout.strip().splitlines()) == 9
+
+
+def test_date_and_validity_filters_agree_with_brute_force(tmp_path: Path) -> None:
+    """Facet tokens (years, decades, centuries) give exactly what a row-by-row check gives,
+    at year edges and around today, for every combination of filters."""
+    import random
+
+    rng = random.Random(3)
+    idx = SqliteIndex(tmp_path / "facets.sqlite")
+    truth = {}
+    records = []
+    for n in range(400):
+        issued = dt.date(1995, 1, 1) + dt.timedelta(days=rng.randrange(365 * 36))
+        until = issued + dt.timedelta(days=rng.randrange(4000)) if rng.random() < 0.5 else None
+        doc_type = rng.choice(["Quyết định", "Giấy khai sinh", "Giấy phép xây dựng"])
+        records.append(record(n, f"văn bản số {n}", doc_type=doc_type, issue_date=issued.isoformat(),
+                              valid_until=until.isoformat() if until else None))
+        no_end = "unknown" if doc_type == "Giấy phép xây dựng" else "valid"
+        status = ("expired" if until < TODAY else "valid") if until else no_end
+        truth[f"{n:064x}"] = (issued, status, doc_type)
+    idx.upsert(records)
+    bounds = [None, dt.date(2020, 1, 1), dt.date(2020, 12, 31), dt.date(2021, 6, 15), TODAY,
+              dt.date(2026, 12, 31), dt.date(1999, 12, 31)]
+    for _ in range(60):
+        lo, hi = rng.choice(bounds), rng.choice(bounds)
+        validity = rng.choice([None, "valid", "expired", "unknown"])
+        words = rng.choice(["", "văn bản"])
+        expect = {i for i, (issued, status, _) in truth.items()
+                  if (lo is None or issued >= lo) and (hi is None or issued <= hi)
+                  and (validity is None or status == validity)}
+        result = idx.search(SearchQuery(words, date_from=lo, date_to=hi, validity=validity, today=TODAY, limit=1000))
+        assert result.total == len(expect), (lo, hi, validity, words)
+        assert {h.id for h in result.hits} == expect, (lo, hi, validity, words)
+    idx.close()
