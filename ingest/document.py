@@ -166,6 +166,12 @@ def process(task: Task, settings: Settings) -> Record:
         raise
     except DocumentError as exc:
         return failed_record(source, exc.message, exc.code, settings, now)
+    except OSError as exc:
+        return failed_record(
+            source,
+            f"Không đọc được tệp: {exc.strerror or exc}. Tệp đã bị chuyển hoặc xóa? Hãy nạp lại từ nơi nó đang nằm. / "
+            f"Cannot read the file: {exc.strerror or exc}. Was it moved or deleted? Ingest it from where it is now.",
+            "unreadable", settings, now)
     except MemoryError:
         return failed_record(source, "Không đủ bộ nhớ để xử lý tệp này. / Not enough memory for this file.",
                              "out_of_memory", settings, now)

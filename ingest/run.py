@@ -79,7 +79,7 @@ def _register(ledger: Ledger, index: IndexBackend, candidate: discover.Candidate
     state = ledger.document_state(sha)
     if state == "failed":
         row = ledger.file(path)
-        error = row.error if row and row.sha256 == sha and row.error else _document_error(ledger, sha)
+        error = row.error if row and row.sha256 == sha and row.error else ledger.document_error(sha)
         ledger.record_file(path, sha, candidate.size, candidate.mtime_ns, "failed", error)
         if sha not in queued:
             summary.failed.append((path, error or "failed earlier"))
@@ -93,11 +93,6 @@ def _register(ledger: Ledger, index: IndexBackend, candidate: discover.Candidate
         queued.add(sha)  # new in this run, or left by a killed run
     elif sha not in queued:
         summary.already_known += 1
-
-
-def _document_error(ledger: Ledger, sha: str) -> str | None:
-    row = ledger.db.execute("SELECT error FROM documents WHERE sha256 = ?", (sha,)).fetchone()
-    return row[0] if row else None
 
 
 def _forget_if_orphaned(ledger: Ledger, index: IndexBackend, old_sha: str, path: str) -> None:
