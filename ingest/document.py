@@ -17,7 +17,7 @@ import numpy as np
 from ocr import pages as pagesmod
 from ocr import preprocess, tesseract, zones
 from ocr.extract import extract
-from ocr.layout import PageLayout
+from ocr.layout import PageLayout, page_to_json
 from ocr.rules import registry
 from sohoa.errors import DocumentError, MissingDependencyError
 from sohoa.model import Extraction, OcrInfo, Record, SourceInfo, empty_extraction
@@ -161,6 +161,7 @@ def process(task: Task, settings: Settings) -> Record:
             validity=validity,
             processed_at=now,
             signing_times=signing_times,
+            layout=tuple(page_to_json(layout) for layout in text.layouts),
         )
     except MissingDependencyError:
         raise

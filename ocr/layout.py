@@ -145,3 +145,21 @@ def centred_part(line: Line, centre: float, tolerance: float) -> Line:
         return line
     return Line(clean(" ".join(w[2] for w in words)), words[0][0], line.y0, words[-1][1], line.y1,
                 sum(confs) / len(confs), line.block, tuple(confs), tuple(words))
+
+
+def page_to_json(page: PageLayout) -> dict:
+    """A page's lines with boxes and word confidences, as stored beside the fields."""
+    return {
+        "page": page.number,
+        "width": round(page.width, 1),
+        "height": round(page.height, 1),
+        "lines": [
+            {
+                "text": line.text,
+                "box": [round(line.x0, 1), round(line.y0, 1), round(line.x1, 1), round(line.y1, 1)],
+                "words": [[round(x0, 1), round(x1, 1), text, round(conf, 1)]
+                          for (x0, x1, text), conf in zip(line.words, line.word_confidences, strict=False)],
+            }
+            for line in page.lines
+        ],
+    }

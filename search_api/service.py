@@ -25,9 +25,11 @@ def search(index: IndexBackend, query: SearchQuery) -> SearchResult:
     return index.search(query)
 
 
-def current(record: Record, settings: Settings) -> dict[str, Any]:
-    """A record's export form with validity judged again as of today."""
+def current(record: Record, settings: Settings, *, with_layout: bool = False) -> dict[str, Any]:
+    """A record's export form with validity judged again as of today (OCR layout on request)."""
     data = record.to_json()
+    if not with_layout:
+        data.pop("layout", None)
     if record.status == "indexed":
         rule = by_doc_type(record.fields.get("doc_type") or "")
         verdict = judge(record.fields.get("valid_until"), rule.validity_without_end_date if rule else None,
@@ -38,7 +40,7 @@ def current(record: Record, settings: Settings) -> dict[str, Any]:
     return data
 
 
-def show(settings: Settings, record_id: str) -> dict[str, Any]:
+def show(settings: Settings, record_id: str, *, with_layout: bool = False) -> dict[str, Any]:
     ledger = Ledger(settings.ledger_path)
     try:
         record = ledger.record(record_id.lower())
@@ -48,19 +50,19 @@ def show(settings: Settings, record_id: str) -> dict[str, Any]:
                 "Dùng `sohoa search` để tìm mã.",
                 f"No record with id {record_id} (or the prefix matches several). Use `sohoa search` to find ids.",
             )
-        data = current(record, settings)
+        data = current(record, settings, with_layout=with_layout)
         data["source"]["paths"] = ledger.paths_of(record.id)
         return data
     finally:
         ledger.close()
 
 
-def export_rows(settings: Settings) -> Iterator[dict[str, Any]]:
+def export_rows(settings: Settings, *, with_layout: bool = False) -> Iterator[dict[str, Any]]:
     """Every document, failed ones included, then files that failed before hashing."""
     ledger = Ledger(settings.ledger_path)
     try:
         for record in ledger.records(include_failed=True):
-            data = current(record, settings)
+            data = current(record, settings, with_layout=with_layout)
             data["source"]["paths"] = ledger.paths_of(record.id)
             yield data
         for path, error, code in ledger.failed_files():
@@ -79,10 +81,10 @@ CSV_COLUMNS = ("id", "path", "sha256", "size", "format", "pages", "born_digital"
                "mean_confidence", *FIELD_NAMES, "validity", "validity_as_of", "status", "error")
 
 
-def write_export(settings: Settings, fmt: str, out: TextIO) -> int:
+def write_export(settings: Settings, fmt: str, out: TextIO, *, with_layout: bool = False) -> int:
     count = 0
     if fmt == "jsonl":
-        for row in export_rows(settings):
+        for row in export_rows(settings, with_layout=with_layout):
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
             count += 1
         return count

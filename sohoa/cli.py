@@ -141,12 +141,15 @@ def search(settings: Settings, query: str, doc_type: str | None, issuer: str | N
 @main.command()
 @click.argument("record_id")
 @click.option("--json", "as_json", is_flag=True, help="In JSON / print JSON")
+@click.option("--layout", is_flag=True, help="Kèm vị trí dòng, từ và độ tin cậy OCR (JSON) / "
+                                             "include OCR line and word boxes and confidences (JSON)")
 @click.pass_obj
-def show(settings: Settings, record_id: str, as_json: bool) -> None:
+def show(settings: Settings, record_id: str, as_json: bool, layout: bool) -> None:
     """Xem đầy đủ một hồ sơ / print one record in full (id or a unique prefix)."""
     from search_api.service import show as show_record
 
-    data = show_record(settings, record_id)
+    data = show_record(settings, record_id, with_layout=layout)
+    as_json = as_json or layout
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=1))
         return
@@ -171,10 +174,12 @@ def show(settings: Settings, record_id: str, as_json: bool) -> None:
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
 @click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-",
               help="Tệp đầu ra / output file [stdout]")
+@click.option("--with-layout", is_flag=True, help="JSONL: kèm vị trí dòng, từ và độ tin cậy OCR / "
+                                                  "JSONL: include OCR line and word boxes and confidences")
 @click.pass_obj
-def export(settings: Settings, fmt: str, output: click.utils.LazyFile) -> None:
+def export(settings: Settings, fmt: str, output: click.utils.LazyFile, with_layout: bool) -> None:
     """Xuất mọi hồ sơ, kể cả hồ sơ lỗi / export every record, failed ones included."""
     from search_api.service import write_export
 
-    count = write_export(settings, fmt, output)
+    count = write_export(settings, fmt, output, with_layout=with_layout)
     click.echo(t(f"Đã xuất {count} hồ sơ.", f"Exported {count} records."), err=True)

@@ -110,6 +110,8 @@ class Record:
     error_code: str | None = None
     signing_times: tuple[str, ...] = field(default=())
     """/M times of the PDF's signature dictionaries (ISO), as evidence for dates."""
+    layout: tuple[dict[str, Any], ...] = field(default=(), repr=False)
+    """Per page: size and lines with boxes and word confidences (``ocr.layout.page_to_json``)."""
 
     def to_json(self) -> dict[str, Any]:
         """The JSONL export form (``sohoa export``), stable for other tools."""
@@ -134,6 +136,7 @@ class Record:
                 "reason": self.validity.reason,
             },
             "signing_times": list(self.signing_times),
+            "layout": list(self.layout),
             "processed_at": self.processed_at.isoformat(),
             "status": self.status,
             "error": self.error,
@@ -167,6 +170,7 @@ class Record:
             error=data.get("error"),
             error_code=data.get("error_code"),
             signing_times=tuple(data.get("signing_times", ())),
+            layout=tuple(data.get("layout", ())),
         )
 
     @property

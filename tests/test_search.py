@@ -109,6 +109,11 @@ def test_cli_search_json_shape(cli, tmp_path: Path, born_digital_corpus: Path) -
     assert by_number["hits"][0]["id"] == top["id"]
     shown = cli("show", top["id"][:12])
     assert shown.exit_code == 0 and number in shown.output
+    layout = json.loads(cli("show", top["id"], "--layout").stdout)["layout"]
+    first_line = layout[0]["lines"][0]
+    assert layout[0]["width"] > 0 and len(first_line["box"]) == 4
+    assert first_line["words"][0][2] in first_line["text"]
+    assert "layout" not in json.loads(cli("export").stdout.splitlines()[0])
     missing = cli("show", "ffffffffffff")
     assert missing.exit_code == 5
     csv_out = cli("export", "--format", "csv")
