@@ -1,4 +1,7 @@
-"""Embedded search: accents optional, exact accents first, numbers first, filters, pages."""
+"""The index contract: accents optional, exact accents first, numbers first, filters, pages.
+
+Every index backend must pass these tests; ``BACKEND_NAMES`` lists the ones that run.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.base import SearchQuery
+from indexer.base import IndexBackend, SearchQuery
 from indexer.sqlite_fts import SqliteIndex
 from sohoa.model import Extraction, OcrInfo, Record, SourceInfo, Validity, ValidityStatus
 from tests.conftest import copy_corpus
@@ -26,9 +29,18 @@ def record(n: int, text: str, **fields: str | None) -> Record:
                   dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
 
 
-@pytest.fixture
-def index(tmp_path: Path) -> SqliteIndex:
-    idx = SqliteIndex(tmp_path / "index.sqlite")
+BACKEND_NAMES = ["sqlite"]
+
+
+def open_backend(name: str, tmp_path: Path) -> IndexBackend:
+    if name == "sqlite":
+        return SqliteIndex(tmp_path / "index.sqlite")
+    raise ValueError(name)
+
+
+@pytest.fixture(params=BACKEND_NAMES)
+def index(request: pytest.FixtureRequest, tmp_path: Path) -> IndexBackend:
+    idx = open_backend(request.param, tmp_path)
     idx.upsert([
         record(1, "GIẤY PHÉP XÂY DỰNG cấp cho ông Nguyễn Văn Hòa tại Đà Nẵng", doc_type="Giấy phép xây dựng",
                number="45/GPXD", issue_date="2024-03-01", issuer="UBND TỈNH BẮC GIANG SỞ XÂY DỰNG",
@@ -49,23 +61,23 @@ def ids(result) -> list[int]:
     return [int(h.id, 16) for h in result.hits]
 
 
-def test_unaccented_query_finds_accented_text(index: SqliteIndex) -> None:
+def test_unaccented_query_finds_accented_text(index: IndexBackend) -> None:
     result = index.search(SearchQuery("giay phep xay dung", today=TODAY))
     assert set(ids(result)) == {1, 2, 3}
     assert "<mark>GIẤY</mark>" in next(h.snippet for h in result.hits if h.id.endswith("1"))
 
 
-def test_d_finds_d_with_stroke(index: SqliteIndex) -> None:
+def test_d_finds_d_with_stroke(index: IndexBackend) -> None:
     assert ids(index.search(SearchQuery("da nang", today=TODAY))) == [1]
 
 
-def test_exact_accents_rank_first(index: SqliteIndex) -> None:
+def test_exact_accents_rank_first(index: IndexBackend) -> None:
     assert ids(index.search(SearchQuery("Nguyễn Văn Hòa", today=TODAY)))[0] == 1
     # Old tone placement in the query still counts as exact.
     assert ids(index.search(SearchQuery("Nguyễn Văn Hoà", today=TODAY)))[0] == 1
 
 
-def test_number_query_finds_that_document_first(index: SqliteIndex) -> None:
+def test_number_query_finds_that_document_first(index: IndexBackend) -> None:
     for query in ("645/QĐ-UBND", "645/qd-ubnd", "645 / QĐ-UBND", "645/QÐ-UBND"):
         result = index.search(SearchQuery(query, today=TODAY))
         assert ids(result)[0] == 3, query
@@ -73,7 +85,7 @@ def test_number_query_finds_that_document_first(index: SqliteIndex) -> None:
     assert ids(index.search(SearchQuery("45/GPXD", today=TODAY)))[0] == 1
 
 
-def test_filters(index: SqliteIndex) -> None:
+def test_filters(index: IndexBackend) -> None:
     q = SearchQuery("", doc_type="giay phep xay dung", today=TODAY)
     assert set(ids(index.search(q))) == {1, 2}
     assert ids(index.search(SearchQuery("", issuer="yen dung", today=TODAY))) == [4]
@@ -85,7 +97,7 @@ def test_filters(index: SqliteIndex) -> None:
     assert set(ids(index.search(SearchQuery("", validity="expired", today=dt.date(2028, 1, 1))))) == {1, 2}
 
 
-def test_pagination_and_idempotent_upsert(index: SqliteIndex) -> None:
+def test_pagination_and_idempotent_upsert(index: IndexBackend) -> None:
     first = index.search(SearchQuery("giay phep", limit=2, offset=0, today=TODAY))
     second = index.search(SearchQuery("giay phep", limit=2, offset=2, today=TODAY))
     assert first.total == second.total == 3
@@ -121,13 +133,14 @@ def test_cli_search_json_shape(cli, tmp_path: Path, born_digital_corpus: Path) -
     assert len(csv_out.stdout.strip().splitlines()) == 9
 
 
-def test_date_and_validity_filters_agree_with_brute_force(tmp_path: Path) -> None:
+@pytest.mark.parametrize("backend", BACKEND_NAMES)
+def test_date_and_validity_filters_agree_with_brute_force(tmp_path: Path, backend: str) -> None:
     """Facet tokens (years, decades, centuries) give exactly what a row-by-row check gives,
     at year edges and around today, for every combination of filters."""
     import random
 
     rng = random.Random(3)
-    idx = SqliteIndex(tmp_path / "facets.sqlite")
+    idx = open_backend(backend, tmp_path)
     truth = {}
     records = []
     for n in range(400):
