@@ -166,3 +166,12 @@ def test_date_and_validity_filters_agree_with_brute_force(tmp_path: Path, backen
         assert result.total == len(expect), (lo, hi, validity, words)
         assert {h.id for h in result.hits} == expect, (lo, hi, validity, words)
     idx.close()
+
+
+def test_delete_removes_from_every_query(index: IndexBackend) -> None:
+    doc = f"{3:064x}"
+    index.delete([doc, "0" * 63 + "f"])  # an unknown id is ignored
+    assert index.count() == 3
+    assert doc not in {h.id for h in index.search(SearchQuery("645/QĐ-UBND", today=TODAY)).hits}
+    assert index.search(SearchQuery("", doc_type="quyet dinh", today=TODAY)).total == 0
+    assert index.search(SearchQuery("giao đất", today=TODAY)).total == 0
