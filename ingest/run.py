@@ -112,11 +112,15 @@ def ingest(paths: list[Path], settings: Settings, index: IndexBackend,
     try:
         # 1-2. discover and register
         queued: set[str] = set()
+        show = sys.stderr.isatty() if progress is None else progress
+        found = tqdm(desc="Kiểm tra tệp", unit=" tệp", disable=not show, dynamic_ncols=True)
         for item in discover.walk(paths, settings.settle_seconds):
             if isinstance(item, discover.Skipped):
                 _skip(ledger, item, summary)
             else:
                 _register(ledger, index, item, summary, queued)
+            found.update(1)
+        found.close()
         # 3. recover what a killed run extracted but did not index
         leftovers = ledger.to_index()
         if leftovers:
@@ -125,7 +129,6 @@ def ingest(paths: list[Path], settings: Settings, index: IndexBackend,
             summary.recovered = len(leftovers)
         # 4-5. process and store
         tasks = [Task(path, sha, size) for sha, path, size in ledger.pending()]
-        show = sys.stderr.isatty() if progress is None else progress
         bar = tqdm(total=len(tasks), unit="tệp", desc="OCR", disable=not show, dynamic_ncols=True)
 
         def on_result(task: Task, record: Record) -> None:
@@ -139,7 +142,7 @@ def ingest(paths: list[Path], settings: Settings, index: IndexBackend,
                 for path in ledger.paths_of(record.id):
                     summary.failed.append((path, record.error or ""))
             bar.update(1)
-            bar.set_postfix(trang=summary.pages, loi=len(summary.failed))
+            bar.set_postfix({"trang": summary.pages, "lỗi": len(summary.failed)})
 
         def on_crash(task: Task, reason: str) -> None:
             source = SourceInfo(task.path, task.sha256, task.size, "unknown")
