@@ -1,4 +1,4 @@
-"""Result-type rules: one TOML file per type in ``ocr/rules/``, loaded into a registry.
+"""Result-type rules: one TOML file per type in ``ocr/types/``, loaded into a registry.
 
 Adding a type of result is adding a file; no code changes. Patterns are written in
 ordinary Vietnamese and matched against diacritic-folded text, so OCR that drops or
@@ -18,7 +18,8 @@ from pathlib import Path
 
 from sohoa.text import fold
 
-RULES_DIR = Path(__file__).with_name("rules")
+RULES_DIR = Path(__file__).with_name("types")
+LEXICON_DIR = Path(__file__).with_name("lexicon")
 
 PLACEHOLDERS = {
     "{NAME}": r"(?P<value>(?-i:[A-Z][A-Za-z]*(?:[ ]+[A-Z][A-Za-z]*){1,5}))",
@@ -94,7 +95,7 @@ def registry(extra_dir: str | None = None) -> tuple[Rule, ...]:
     if extra:
         dirs.append(Path(extra))
     for directory in dirs:
-        for path in sorted(directory.glob("[!_]*.toml")):
+        for path in sorted(directory.glob("*.toml")):
             rules[path.stem] = load_rule(path)
     return tuple(rules.values())
 
@@ -108,8 +109,8 @@ def by_doc_type(doc_type: str) -> Rule | None:
 
 @functools.cache
 def signer_titles() -> tuple[str, ...]:
-    """Known signer titles (``rules/_titles.toml``), longest first."""
-    with (RULES_DIR / "_titles.toml").open("rb") as fh:
+    """Known signer titles (``lexicon/titles.toml``), longest first."""
+    with (LEXICON_DIR / "titles.toml").open("rb") as fh:
         titles = tomllib.load(fh)["titles"]
     return tuple(sorted(titles, key=len, reverse=True))
 
@@ -117,7 +118,7 @@ def signer_titles() -> tuple[str, ...]:
 @functools.cache
 def surnames_by_fold() -> dict[str, str]:
     """Known family names keyed by their folded lower-case letters, where that key is unique."""
-    with (RULES_DIR / "_surnames.toml").open("rb") as fh:
+    with (LEXICON_DIR / "surnames.toml").open("rb") as fh:
         names = set(tomllib.load(fh)["surnames"])
     by_key: dict[str, list[str]] = {}
     for name in names:

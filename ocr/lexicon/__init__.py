@@ -1,0 +1,1 @@
+"""Word lists extraction checks OCR output against: signer titles, family names."""

@@ -1,0 +1,1 @@
+"""Extraction rules, one TOML file per result type (data, not code)."""
