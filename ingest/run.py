@@ -10,13 +10,16 @@
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import hashlib
+import os
 import sys
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 from tqdm import tqdm
 
@@ -24,6 +27,7 @@ from indexer.base import IndexBackend
 from ingest import discover, executor
 from ingest.document import Task, failed_record, process
 from ingest.ledger import Ledger
+from sohoa.errors import IngestBusy
 from sohoa.model import Record, SourceInfo
 from sohoa.settings import Settings
 
@@ -107,6 +111,7 @@ def ingest(paths: list[Path], settings: Settings, index: IndexBackend,
            progress: bool | None = None, worker: Callable[[Task], Record] | None = None) -> Summary:
     """Run the whole pipeline over ``paths``; see the module docstring for the stages."""
     settings.ensure_home()
+    lock = _lock_home(settings)
     ledger = Ledger(settings.ledger_path)
     summary = Summary()
     try:
@@ -157,7 +162,33 @@ def ingest(paths: list[Path], settings: Settings, index: IndexBackend,
         bar.close()
     finally:
         ledger.close()
+        lock.close()
     return summary
+
+
+def _lock_home(settings: Settings) -> IO[str]:
+    """One ingest per home at a time: two would process the same pending documents.
+
+    The lock is released by the kernel when the process ends, even by SIGKILL.
+    """
+    handle = (settings.home / "ingest.lock").open("a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        holder = handle.read().strip() or "?"
+        handle.close()
+        raise IngestBusy(
+            f"Một lần nạp khác đang chạy trên thư mục dữ liệu {settings.home} (tiến trình {holder}). "
+            "Hãy đợi nó xong, hoặc dùng --home khác.",
+            f"Another ingest is running on {settings.home} (process {holder}). Wait for it to finish, "
+            "or use another --home.",
+        ) from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(str(os.getpid()))
+    handle.flush()
+    return handle
 
 
 def _skip(ledger: Ledger, item: discover.Skipped, summary: Summary) -> None:

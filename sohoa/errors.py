@@ -27,6 +27,8 @@ class ExitCode(enum.IntEnum):
     """The search index could not be read or written."""
     not_found = 5
     """A requested record does not exist."""
+    busy = 6
+    """Another ingest is running on the same home folder."""
     other_error = 15
     """Anything else."""
 
@@ -56,6 +58,12 @@ class IndexBackendError(SohoaError):
 
 class RecordNotFound(SohoaError):
     exit_code = ExitCode.not_found
+
+
+class IngestBusy(SohoaError):
+    """Another ingest holds the home folder."""
+
+    exit_code = ExitCode.busy
 
 
 class DocumentError(SohoaError):

@@ -163,3 +163,32 @@ def test_a_dying_worker_fails_its_file_and_the_batch_goes_on(home: Path, tmp_pat
     assert summary.processed == 7
     assert [Path(p).name for p, _ in summary.failed] == ["000_QD_born_digital.pdf"]
     assert "worker process died" in summary.failed[0][1]
+
+
+def test_second_ingest_on_the_same_home_is_refused(cli, home: Path, tmp_path: Path,
+                                                   born_digital_corpus: Path) -> None:
+    import fcntl
+
+    home.mkdir(parents=True)
+    with (home / "ingest.lock").open("a+") as held:  # what a running ingest holds
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        result = cli("ingest", "--no-progress", str(born_digital_corpus))
+    assert result.exit_code == 6
+    assert "Another ingest is running" in result.output
+    folder = copy_corpus(born_digital_corpus, tmp_path / "after")
+    assert cli("ingest", "--no-progress", str(folder)).exit_code == 0  # released with its holder
+
+
+def test_missing_tesseract_is_reported_with_the_fix(home: Path, tmp_path: Path, born_digital_corpus: Path) -> None:
+    import subprocess
+    import sys
+
+    bin_dir = tmp_path / "bin"  # a PATH with python but no tesseract or poppler
+    bin_dir.mkdir()
+    (bin_dir / "python").symlink_to(sys.executable)
+    result = subprocess.run(
+        [sys.executable, "-m", "sohoa", "--home", str(home), "ingest", str(born_digital_corpus)],
+        capture_output=True, text=True, env={**os.environ, "PATH": str(bin_dir), "SOHOA_LANG": "en"},
+    )
+    assert result.returncode == 3, result.stderr
+    assert "apt-get install tesseract-ocr tesseract-ocr-vie" in result.stderr

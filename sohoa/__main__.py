@@ -1,0 +1,5 @@
+"""``python -m sohoa``: the same as the ``sohoa`` command."""
+
+from sohoa.cli import main
+
+main()
