@@ -16,6 +16,7 @@ from indexer.base import IndexBackend, SearchQuery, SearchResult
 from ingest.ledger import Ledger
 from ocr.rules import by_doc_type
 from sohoa.errors import RecordNotFound
+from sohoa.i18n import t
 from sohoa.model import FIELD_NAMES, Record
 from sohoa.settings import Settings
 from sohoa.validity import judge
@@ -104,13 +105,21 @@ def write_export(settings: Settings, fmt: str, out: TextIO, *, with_layout: bool
     return count
 
 
+VALIDITY_LABELS = {
+    "valid": ("còn hiệu lực", "valid"),
+    "expired": ("hết hiệu lực", "expired"),
+    "unknown": ("chưa rõ hiệu lực", "validity unknown"),
+}
+
+
 def render_text(result: SearchResult) -> str:
     """Human-readable hits for a terminal."""
     buf = io.StringIO()
     for n, hit in enumerate(result.hits, start=1):
         f = hit.fields
         title = " · ".join(str(v) for v in (f.get("doc_type"), f.get("number"), f.get("issue_date")) if v)
-        buf.write(f"{n}. {title or '(không rõ loại)'}  [{hit.validity}]  {hit.id[:12]}\n")
+        vi, en = VALIDITY_LABELS.get(hit.validity, (hit.validity, hit.validity))
+        buf.write(f"{n}. {title or t('(không rõ loại)', '(unknown type)')}  [{t(vi, en)}]  {hit.id[:12]}\n")
         if f.get("issuer"):
             buf.write(f"   {f['issuer']}\n")
         if f.get("subject"):
