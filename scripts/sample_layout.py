@@ -152,12 +152,6 @@ class Writer:
             else:
                 self.line(ln, x=x + (indent if i == 0 else 0), style=style, size=size)
 
-    def centred_wrapped(self, text: str, *, style: str = "bold", size: float = 13,
-                        width: float = TEXT_W * 0.8) -> list[str]:
-        self.paragraph(text, style=style, size=size, indent=0, width=width,
-                       x=LEFT + (TEXT_W - width) / 2, align="center")
-        return []
-
 
 def wrap(text: str, style: str, size: float, width: float) -> list[str]:
     lines, current = [], ""
