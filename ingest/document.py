@@ -12,6 +12,7 @@ import traceback
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from ocr import pages as pagesmod
@@ -65,6 +66,35 @@ class PageText:
     """Set when the document's last page was OCR'd."""
 
 
+def _looks_unread(layout: PageLayout) -> bool:
+    """A page perhaps scanned sideways or upside down: few words, words read with little
+    confidence (upright pages read at 85-95 even when poor), or a landscape page (results
+    are mostly portrait A4; a landscape certificate costs one orientation check)."""
+    words = sum(len(line.word_confidences) for line in layout.lines)
+    return words < 15 or (layout.mean_confidence or 0.0) < 70 or layout.width > layout.height * 1.1
+
+
+def _upright(page: pagesmod.PageImage, prepared: preprocess.Prepared, layout: PageLayout, settings: Settings
+             ) -> tuple[preprocess.Prepared, PageLayout]:
+    """Turn the page the way Tesseract's orientation detection says, prepare it again
+    (deskew must see upright lines) and read it again."""
+    angle = tesseract.orientation(prepared.image, dpi=prepared.dpi)
+    if not angle:
+        return prepared, layout
+    turns = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
+    turned = preprocess.prepare(cv2.rotate(page.image, turns[angle]), page.dpi, steps(settings))
+    again = tesseract.read_page(turned.image, page_number=page.number, dpi=turned.dpi,
+                                language=settings.ocr_language)
+
+    def weight(reading: PageLayout) -> float:
+        return sum(c for line in reading.lines for c in line.word_confidences)
+
+    # Tesseract reads some sideways text well enough, but its boxes are then sideways and
+    # the layout zones mean nothing: trust the orientation check unless the turned page
+    # reads clearly worse.
+    return (turned, again) if weight(again) >= 0.8 * weight(layout) else (prepared, layout)
+
+
 def _ocr_pages(images: list[pagesmod.PageImage], settings: Settings
                ) -> tuple[list[PageLayout], list[float], LastPage | None]:
     layouts, confs = [], []
@@ -73,6 +103,8 @@ def _ocr_pages(images: list[pagesmod.PageImage], settings: Settings
         prepared = preprocess.prepare(page.image, page.dpi, steps(settings))
         layout = tesseract.read_page(prepared.image, page_number=page.number, dpi=prepared.dpi,
                                      language=settings.ocr_language)
+        if _looks_unread(layout):
+            prepared, layout = _upright(page, prepared, layout, settings)
         layouts.append(layout)
         confs.extend(c for line in layout.lines for c in line.word_confidences)
         last = LastPage(prepared.image, prepared.dpi)

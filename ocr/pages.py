@@ -183,7 +183,7 @@ def _single_page_image(page: pikepdf.Page, max_pixels: int) -> tuple[Image.Image
     Much faster than rendering, and leaves out signature stamps drawn on top.
     """
     try:
-        images = list(page.images.items())
+        images = list((page.get_images() if hasattr(page, "get_images") else page.images).items())
     except pikepdf.PdfError:
         return None
     if len(images) != 1 or _shows_text(page.obj) > 0:

@@ -89,10 +89,26 @@ def read_page(image: np.ndarray, *, page_number: int, dpi: int, language: str = 
     return PageLayout(page_number, float(width), float(height), lines_from_words(words))
 
 
+def orientation(image: np.ndarray, *, dpi: int) -> int:
+    """Degrees (0, 90, 180, 270) to rotate the page clockwise so its text stands upright,
+    from Tesseract's orientation detection (``osd``); 0 when it cannot tell."""
+    with tempfile.TemporaryDirectory(prefix="sohoa-osd-") as tmp:
+        path = Path(tmp) / "page.pgm"
+        cv2.imwrite(str(path), image)
+        try:
+            osd = pytesseract.image_to_osd(str(path), config=f"--psm 0 --dpi {dpi}",
+                                           output_type=pytesseract.Output.DICT, timeout=PAGE_TIMEOUT_SECONDS)
+        except (pytesseract.TesseractError, RuntimeError):
+            return 0  # too little text to tell: leave the page as it is
+    if float(osd.get("orientation_conf", 0)) < 1.0:
+        return 0
+    return int(osd.get("rotate", 0)) % 360
+
+
 def read_page_text(image: np.ndarray, *, dpi: int, language: str = "vie", psm: int = 3) -> str:
     """Plain text of a page image, for preprocessing evaluation and benchmarks."""
     layout = read_page(image, page_number=1, dpi=dpi, language=language, psm=psm)
     return layout.text
 
 
-__all__ = ["Line", "PageLayout", "probe", "read_page", "read_page_text"]
+__all__ = ["Line", "PageLayout", "orientation", "probe", "read_page", "read_page_text"]

@@ -192,3 +192,32 @@ def test_missing_tesseract_is_reported_with_the_fix(home: Path, tmp_path: Path, 
     )
     assert result.returncode == 3, result.stderr
     assert "apt-get install tesseract-ocr tesseract-ocr-vie" in result.stderr
+
+
+@pytest.mark.slow
+def test_pages_scanned_sideways_or_upside_down_are_turned(cli, small_scan_corpus: Path, tmp_path: Path) -> None:
+    from PIL import Image
+
+    from ocr import pages
+    from tests.conftest import truth
+
+    gt = truth(small_scan_corpus)
+    name = next(n for n in sorted(gt) if gt[n]["pages"] == 1)
+    source = small_scan_corpus / name
+    images = (pages.pdf_page_images(source, [1], 10**9) if source.suffix == ".pdf"
+              else pages.raster_page_images(source, 10**9))
+    page = Image.fromarray(next(iter(images)).image)
+    folder = tmp_path / "turned"
+    folder.mkdir()
+    for angle in (90, 180, 270):
+        page.rotate(angle, expand=True).save(folder / f"turned_{angle}.png", dpi=(300, 300))
+    for p in folder.iterdir():
+        os.utime(p, (1_600_000_000, 1_600_000_000))
+    assert cli("ingest", "--no-progress", str(folder)).exit_code == 0
+    rows = _by_name(_export(cli))
+    expected = gt[name]["fields"]
+    for angle in (90, 180, 270):
+        fields = rows[f"turned_{angle}.png"]["fields"]
+        assert fields["number"] == expected["number"], angle
+        assert fields["doc_type"] == expected["doc_type"], angle
+        assert fields["issue_date"] == expected["issue_date"], angle
