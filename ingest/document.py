@@ -20,7 +20,7 @@ from ocr import preprocess, tesseract, zones
 from ocr.extract import extract
 from ocr.layout import PageLayout, page_to_json
 from ocr.rules import registry
-from sohoa.errors import DocumentError, MissingDependencyError
+from sohoa.errors import ConfigError, DocumentError, MissingDependencyError
 from sohoa.model import Extraction, OcrInfo, Record, SourceInfo, empty_extraction
 from sohoa.settings import Settings
 from sohoa.text import clean
@@ -40,9 +40,10 @@ def steps(settings: Settings) -> tuple[str, ...]:
     chosen = preprocess.DEFAULT_STEPS if settings.preprocessing is None else settings.preprocessing
     unknown = [s for s in chosen if s not in preprocess.STEPS]
     if unknown:
-        raise MissingDependencyError(
-            f"Bước tiền xử lý không tồn tại: {', '.join(unknown)}. Có: {', '.join(preprocess.STEPS)}.",
-            f"Unknown preprocessing step(s): {', '.join(unknown)}. Known: {', '.join(preprocess.STEPS)}.",
+        bad, known = ", ".join(unknown), ", ".join(preprocess.STEPS)
+        raise ConfigError(
+            f"SOHOA_PREPROCESS: bước tiền xử lý không tồn tại: {bad}. Có: {known}.",
+            f"SOHOA_PREPROCESS: unknown preprocessing step(s): {bad}. Known: {known}.",
         )
     return chosen
 
@@ -195,7 +196,7 @@ def process(task: Task, settings: Settings) -> Record:
             signing_times=signing_times,
             layout=tuple(page_to_json(layout) for layout in text.layouts),
         )
-    except MissingDependencyError:
+    except (MissingDependencyError, ConfigError):
         raise
     except DocumentError as exc:
         return failed_record(source, exc.message, exc.code, settings, now)

@@ -52,6 +52,12 @@ class MissingDependencyError(SohoaError):
     exit_code = ExitCode.missing_dependency
 
 
+class ConfigError(SohoaError):
+    """A setting names something that does not exist."""
+
+    exit_code = ExitCode.bad_args
+
+
 class IndexBackendError(SohoaError):
     exit_code = ExitCode.index_error
 
