@@ -8,7 +8,7 @@ idempotent by record id, so replaying them after a crash never doubles a documen
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -69,6 +69,9 @@ class IndexBackend(Protocol):
     def delete(self, ids: Sequence[str]) -> None:
         """Remove these ids; unknown ids are ignored."""
 
+    def replace_all(self, records: Iterable[Record]) -> int:
+        """Hold exactly these records (the indexed ones), switching over at once; the count."""
+
     def search(self, query: SearchQuery) -> SearchResult: ...
 
     def count(self) -> int: ...
@@ -87,13 +90,24 @@ def register(name: str) -> Callable[[Callable[..., IndexBackend]], Callable[...,
     return deco
 
 
-def open_index(settings: Any, backend: str = "sqlite") -> IndexBackend:
-    """Open the configured backend (the embedded SQLite index by default)."""
+def open_index(settings: Any, backend: str = "sqlite", *, discard_stale: bool = False) -> IndexBackend:
+    """Open the configured backend (the embedded SQLite index by default).
+
+    With ``discard_stale``, an embedded index written by another sohoa version is deleted
+    and created empty (``sohoa reindex`` then fills it from the ledger).
+    """
     import indexer.sqlite_fts  # noqa: F401  (registers the backend)
+    from sohoa.errors import IndexBackendError
+    from sohoa.sqlite import SchemaMismatch
 
     if backend not in BACKENDS:
-        from sohoa.errors import IndexBackendError
-
         raise IndexBackendError(f"Không có loại chỉ mục {backend!r}.", f"No index backend {backend!r}.")
     settings.ensure_home()
-    return BACKENDS[backend](settings.index_path)
+    try:
+        return BACKENDS[backend](settings.index_path)
+    except SchemaMismatch:
+        if not discard_stale:
+            raise
+        for suffix in ("", "-wal", "-shm"):
+            settings.index_path.with_name(settings.index_path.name + suffix).unlink(missing_ok=True)
+        return BACKENDS[backend](settings.index_path)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +57,7 @@ CREATE VIRTUAL TABLE IF NOT EXISTS docs_recall USING fts5(
     folded, kind, issuer, facets, detail = column, content = '', tokenize = 'unicode61 remove_diacritics 0'
 );
 """
+SCHEMA_VERSION = 1
 HEAD_FIELDS = ("doc_type", "number", "issuer", "subject", "holder_name", "signer_name", "place")
 # Evidence and its weight: an exact accented match outweighs everything but the number.
 EVIDENCE = (("orig", "exact", 8.0), ("head", "exact", 4.0), ("head_folded", "folded", 2.0))
@@ -88,7 +89,10 @@ class SqliteIndex:
     name = "sqlite"
 
     def __init__(self, path: Path) -> None:
-        self.db = open_db(path, SCHEMA, "chỉ mục", "index")
+        self.path = path
+        self.db = open_db(path, SCHEMA, "chỉ mục", "index", version=SCHEMA_VERSION,
+                          fix_vi="Chạy `sohoa reindex` để dựng lại chỉ mục từ sổ theo dõi.",
+                          fix_en="Run `sohoa reindex` to rebuild it from the ledger.")
         self._policies = {r.doc_type: r.validity_without_end_date for r in registry()}
 
     def close(self) -> None:
@@ -112,21 +116,43 @@ class SqliteIndex:
         rows = [self._row(r) for r in records if r.status == "indexed"]
         try:
             self.db.execute("BEGIN IMMEDIATE")
-            for doc, body, fts in rows:
-                self._remove(doc[0])
-                cur = self.db.execute(
-                    "INSERT INTO docs(id, doc_type_f, issuer_f, issue_date, valid_until, no_end, number_norm) "
-                    "VALUES (?,?,?,?,?,?,?)", doc)
-                self.db.execute("INSERT INTO bodies(rowid, path, fields, text) VALUES (?,?,?,?)",
-                                (cur.lastrowid, *body))
-                self.db.execute("INSERT INTO docs_fts(rowid, orig, folded, head, head_folded) VALUES (?,?,?,?,?)",
-                                (cur.lastrowid, *fts))
-                self.db.execute("INSERT INTO docs_recall(rowid, folded, kind, issuer, facets) VALUES (?,?,?,?,?)",
-                                (cur.lastrowid, fts[1], doc[1], doc[2], document_facets(doc[3], doc[4], doc[5])))
+            for row in rows:
+                self._remove(row[0][0])
+                self._insert(row)
             self.db.execute("COMMIT")
         except sqlite3.Error as exc:
             self.db.execute("ROLLBACK")
             raise IndexBackendError(f"Ghi chỉ mục thất bại: {exc}", f"Writing the index failed: {exc}") from exc
+
+    def _insert(self, row: tuple[Any, ...]) -> None:
+        doc, body, fts = row
+        cur = self.db.execute(
+            "INSERT INTO docs(id, doc_type_f, issuer_f, issue_date, valid_until, no_end, number_norm) "
+            "VALUES (?,?,?,?,?,?,?)", doc)
+        self.db.execute("INSERT INTO bodies(rowid, path, fields, text) VALUES (?,?,?,?)", (cur.lastrowid, *body))
+        self.db.execute("INSERT INTO docs_fts(rowid, orig, folded, head, head_folded) VALUES (?,?,?,?,?)",
+                        (cur.lastrowid, *fts))
+        self.db.execute("INSERT INTO docs_recall(rowid, folded, kind, issuer, facets) VALUES (?,?,?,?,?)",
+                        (cur.lastrowid, fts[1], doc[1], doc[2], document_facets(doc[3], doc[4], doc[5])))
+
+    def replace_all(self, records: Iterable[Record]) -> int:
+        """Make the index hold exactly ``records``, in one transaction: searches see the old
+        index until the new one is complete."""
+        count = 0
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+            for table in ("docs_fts", "bodies", "docs"):
+                self.db.execute(f"DELETE FROM {table}")
+            self.db.execute("INSERT INTO docs_recall(docs_recall) VALUES ('delete-all')")
+            for record in records:
+                if record.status == "indexed":
+                    self._insert(self._row(record))
+                    count += 1
+            self.db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self.db.execute("ROLLBACK")
+            raise IndexBackendError(f"Dựng lại chỉ mục thất bại: {exc}", f"Rebuilding the index failed: {exc}") from exc
+        return count
 
     def _remove(self, doc_id: str) -> None:
         old = self.db.execute("SELECT rowid, doc_type_f, issuer_f, issue_date, valid_until, no_end FROM docs "

@@ -198,3 +198,17 @@ def _skip(ledger: Ledger, item: discover.Skipped, summary: Summary) -> None:
         reason = f"Không đọc được: {item.detail}. / Cannot read: {item.detail}."
         ledger.record_file(str(item.path), None, None, None, "failed", reason, "unreadable")
         summary.failed.append((str(item.path), reason))
+
+
+def reindex(settings: Settings, index: IndexBackend) -> int:
+    """Fill ``index`` with every processed record in the ledger, replacing what it held."""
+    settings.ensure_home()
+    lock = _lock_home(settings)
+    ledger = Ledger(settings.ledger_path)
+    try:
+        count = index.replace_all(ledger.records(include_failed=False))
+        ledger.mark_indexed([record.id for record in ledger.to_index()])
+        return count
+    finally:
+        ledger.close()
+        lock.close()

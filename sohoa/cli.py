@@ -103,6 +103,21 @@ def ingest(settings: Settings, paths: tuple[Path, ...], workers: int | None, pro
 
 
 @main.command()
+@click.pass_obj
+def reindex(settings: Settings) -> None:
+    """Dựng lại chỉ mục tìm kiếm từ sổ theo dõi / rebuild the search index from the ledger."""
+    from indexer.base import open_index
+    from ingest.run import reindex as run_reindex
+
+    index = open_index(settings, discard_stale=True)
+    try:
+        count = run_reindex(settings, index)
+    finally:
+        index.close()
+    click.echo(t(f"Đã dựng lại chỉ mục: {count} hồ sơ.", f"Index rebuilt: {count} records."))
+
+
+@main.command()
 @click.argument("query", required=False, default="")
 @click.option("--type", "doc_type", help="Loại văn bản / document type (accents optional)")
 @click.option("--issuer", help="Cơ quan ban hành / issuing body (accents optional)")

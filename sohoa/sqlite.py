@@ -8,14 +8,34 @@ from pathlib import Path
 from sohoa.errors import IndexBackendError
 
 
-def open_db(path: Path, schema: str, what_vi: str, what_en: str) -> sqlite3.Connection:
-    """Connect in autocommit mode with WAL, create ``schema``; errors name the file and the fix."""
+class SchemaMismatch(IndexBackendError):
+    """The database was written by a sohoa with another layout."""
+
+
+def open_db(path: Path, schema: str, what_vi: str, what_en: str, *, version: int,
+            fix_vi: str = "", fix_en: str = "") -> sqlite3.Connection:
+    """Connect in autocommit mode with WAL and create ``schema`` in a new database.
+
+    ``version`` is kept in ``PRAGMA user_version``; an existing database of another
+    version is refused with ``fix_vi``/``fix_en`` telling what to do. Errors name the file.
+    """
     try:
         db = sqlite3.connect(path, timeout=30, isolation_level=None)
         db.execute("PRAGMA journal_mode=WAL")
         # WAL + NORMAL survives a killed process (not a power cut), at a fraction of the cost of FULL.
         db.execute("PRAGMA synchronous=NORMAL")
+        found = db.execute("PRAGMA user_version").fetchone()[0]
+        empty = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
+        if not empty and found != version:
+            db.close()
+            raise SchemaMismatch(
+                f"{what_vi} {path} được ghi bởi phiên bản sohoa khác (dạng {found}, cần {version}). {fix_vi}",
+                f"The {what_en} {path} was written by another sohoa version (layout {found}, "
+                f"this one needs {version}). {fix_en}",
+            )
         db.executescript(schema)
+        if empty:
+            db.execute(f"PRAGMA user_version = {int(version)}")
     except sqlite3.Error as exc:
         raise IndexBackendError(
             f"Không mở được {what_vi} {path}: {exc}. Kiểm tra quyền ghi thư mục --home.",

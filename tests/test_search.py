@@ -175,3 +175,20 @@ def test_delete_removes_from_every_query(index: IndexBackend) -> None:
     assert doc not in {h.id for h in index.search(SearchQuery("645/QĐ-UBND", today=TODAY)).hits}
     assert index.search(SearchQuery("", doc_type="quyet dinh", today=TODAY)).total == 0
     assert index.search(SearchQuery("giao đất", today=TODAY)).total == 0
+
+
+def test_reindex_rebuilds_the_index_from_the_ledger(cli, home: Path, tmp_path: Path,
+                                                     born_digital_corpus: Path) -> None:
+    import sqlite3
+
+    folder = copy_corpus(born_digital_corpus, tmp_path / "r")
+    assert cli("ingest", "--no-progress", str(folder)).exit_code == 0
+    before = json.loads(cli("search", "giay", "--json", "--limit", "50").stdout)
+    with sqlite3.connect(home / "index.sqlite") as db:  # an index from another sohoa version
+        db.execute("PRAGMA user_version = 99")
+    stale = cli("search", "giay")
+    assert stale.exit_code == 4 and "sohoa reindex" in stale.output
+    rebuilt = cli("reindex")
+    assert rebuilt.exit_code == 0 and "Index rebuilt: 8 records." in rebuilt.output
+    after = json.loads(cli("search", "giay", "--json", "--limit", "50").stdout)
+    assert after == before
