@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 
-from sohoa.text import fold, index_form, normalise_number, search_form
+from sohoa.text import fold, index_form, search_form
 
 _TOKEN = re.compile(r"\w+")
 
@@ -17,11 +17,6 @@ def terms(query: str) -> list[str]:
 
 def folded_terms(query: str) -> list[str]:
     return [search_form(t) for t in _TOKEN.findall(query)]
-
-
-def number_of(query: str) -> str | None:
-    """The normalised document number if the whole query is one."""
-    return normalise_number(query)
 
 
 def snippet(text: str, query: str, width: int = 160) -> str:

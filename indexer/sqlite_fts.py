@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from indexer.base import Hit, SearchQuery, SearchResult, register
-from indexer.snippets import folded_terms, number_of, snippet, terms
+from indexer.snippets import folded_terms, snippet, terms
 from indexer.sqlite_facets import Facet, date_facet, document_facets, validity_facet
 from ocr.rules import registry
 from sohoa.errors import IndexBackendError
@@ -177,9 +177,6 @@ class SqliteIndex:
     def count(self) -> int:
         return self.db.execute("SELECT count(*) FROM docs").fetchone()[0]
 
-    def ids(self) -> list[str]:
-        return [r[0] for r in self.db.execute("SELECT id FROM docs ORDER BY id")]
-
     # ------------------------------------------------------------------ searching
 
     def _filters(self, q: SearchQuery, params: dict[str, Any]) -> tuple[list[str], list[Facet], str]:
@@ -207,7 +204,7 @@ class SqliteIndex:
         params: dict[str, Any] = {"today": q.today.isoformat()}
         type_issuer, facets, where_all = self._filters(q, params)
         folded = [w for w in folded_terms(q.text) if w]
-        number = number_of(q.text) if q.text else None
+        number = normalise_number(q.text) if q.text else None
         base = [*([_all_of("folded", folded)] if folded else []), *type_issuer]
         params["base"] = " AND ".join(base)
         try:

@@ -21,7 +21,7 @@ from ocr.extract import extract
 from ocr.layout import PageLayout, page_to_json
 from ocr.rules import registry
 from sohoa.errors import ConfigError, DocumentError, MissingDependencyError
-from sohoa.model import Extraction, OcrInfo, Record, SourceInfo, empty_extraction
+from sohoa.model import Extraction, OcrInfo, Record, SourceInfo, Validity, ValidityStatus, empty_extraction
 from sohoa.settings import Settings
 from sohoa.text import clean
 from sohoa.validity import judge
@@ -221,8 +221,6 @@ def process(task: Task, settings: Settings) -> Record:
 
 def failed_record(source: SourceInfo, message: str, code: str, settings: Settings,
                   when: dt.datetime | None = None) -> Record:
-    from sohoa.model import Validity, ValidityStatus
-
     return Record(
         id=source.sha256,
         source=source,

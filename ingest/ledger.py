@@ -178,9 +178,6 @@ class Ledger:
             "SELECT path, error, error_code FROM files WHERE state = 'failed' AND sha256 IS NULL ORDER BY path"
         )
 
-    def counts(self) -> dict[str, int]:
-        return dict(self.db.execute("SELECT state, count(*) FROM documents GROUP BY state").fetchall())
-
     def transaction(self) -> _Transaction:
         return _Transaction(self.db)
 

@@ -13,6 +13,8 @@ import difflib
 import re
 from dataclasses import dataclass
 
+from dateutil.relativedelta import relativedelta
+
 from ocr.layout import Line, PageLayout, centred_part
 from ocr.rules import Rule, registry, signer_titles, surnames_by_fold
 from sohoa.model import FIELD_NAMES, Extraction
@@ -105,18 +107,6 @@ def parse_date(text: str) -> dt.date | None:
         return dt.date(year, month, day)
     except ValueError:
         return None
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    month = day.month - 1 + months
-    year = day.year + month // 12
-    month = month % 12 + 1
-    for last in (31, 30, 29, 28):
-        try:
-            return dt.date(year, month, min(day.day, last))
-        except ValueError:
-            continue
-    raise ValueError(day)
 
 
 class _Page:
@@ -476,7 +466,7 @@ class Extractor:
         hit = self._pattern(rule, "valid_for_months")
         if hit and issue_date:
             months = int(hit[0].group("months"))
-            until = add_months(dt.date.fromisoformat(issue_date), months)
+            until = dt.date.fromisoformat(issue_date) + relativedelta(months=months)
             self.notes.append(f"valid_until: {months} months from the issue date")
             return _Found(until.isoformat(), _conf(hit[2]))
         return _NONE

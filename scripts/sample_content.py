@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+from dateutil.relativedelta import relativedelta
 from sample_layout import (
     TEXT_W,
     Doc,
     Writer,
-    add_months,
     header,
     short_date,
     signer_block,
@@ -241,7 +241,7 @@ def build_doc(index: int, rng: random.Random, quality: str, today: dt.date) -> D
                     f"{rng.randint(8, 18)} m", indent=0)
         w.paragraph("3. Giấy phép này có hiệu lực khởi công xây dựng trong thời hạn 12 tháng kể từ "
                     "ngày cấp; quá thời hạn trên thì phải đề nghị gia hạn giấy phép xây dựng.", indent=0)
-        valid_until = add_months(day, 12)
+        valid_until = day + relativedelta(months=12)
     elif kind == "ATTP":
         w.line("GIẤY CHỨNG NHẬN", align="center", style="bold", size=14)
         w.line("CƠ SỞ ĐỦ ĐIỀU KIỆN AN TOÀN THỰC PHẨM", align="center", style="bold", size=14)

@@ -58,15 +58,6 @@ def short_date(day: dt.date) -> str:
     return f"{day.day:02d}/{day.month}/{day.year}"
 
 
-def add_months(day: dt.date, months: int) -> dt.date:
-    month = day.month - 1 + months
-    year = day.year + month // 12
-    month = month % 12 + 1
-    last = [31, 29 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 28, 31, 30, 31,
-            30, 31, 31, 30, 31, 30, 31][month - 1]
-    return dt.date(year, month, min(day.day, last))
-
-
 
 # --------------------------------------------------------------------------- layout
 

@@ -37,7 +37,6 @@ def current(record: Record, settings: Settings, *, with_layout: bool = False) ->
                         settings.today)
         data["validity"] = {"status": verdict.status.value, "as_of": verdict.as_of.isoformat(),
                             "reason": verdict.reason}
-    data["source"]["paths"] = []
     return data
 
 

@@ -79,11 +79,15 @@ def test_handwritten_number_and_day_are_not_invented() -> None:
     assert other_month.fields["issue_date"] is None
 
 
+def _decision_signed(*signer_lines: str) -> PageLayout:
+    """A decision whose signer block holds these lines (right column), then a name."""
+    rows = [(text, 700, 900 + 25 * i) for i, text in enumerate(signer_lines)]
+    return _lines(*_header("12/QĐ-UBND", "Bắc Giang, ngày 09 tháng 4 năm 2021"), ("QUYẾT ĐỊNH", 550, 260),
+                  *rows, ("Nguyễn Văn An", 700, 1100))
+
+
 def test_signer_title_under_seal_is_snapped_to_known_title() -> None:
-    page = _lines(*_header("12/QĐ-UBND", "Bắc Giang, ngày 09 tháng 4 năm 2021"),
-                  ("QUYẾT ĐỊNH", 550, 260), ("KT. CHỦ TỊCH", 700, 900), ("-__›PHÓ #HỦ TỊCH", 700, 925),
-                  ("Nguyễn Văn An", 700, 1100))
-    result = extract([page])
+    result = extract([_decision_signed("KT. CHỦ TỊCH", "-__›PHÓ #HỦ TỊCH")])
     assert result.fields["signer_title"] == "PHÓ CHỦ TỊCH"
     assert result.fields["signer_name"] == "Nguyễn Văn An"
     assert result.confidence["signer_title"] < 0.9
@@ -129,14 +133,9 @@ def test_issue_date_in_the_future_is_a_misread_not_a_date() -> None:
 
 
 def test_kt_line_makes_the_signer_a_deputy_when_pho_is_hidden() -> None:
-    page = _lines(*_header("12/QĐ-UBND", "Bắc Giang, ngày 09 tháng 4 năm 2021"),
-                  ("QUYẾT ĐỊNH", 550, 260), ("KT. CHỦ TỊCH", 700, 900), ("#) CHỦ TỊCH", 700, 925),
-                  ("Nguyễn Văn An", 700, 1100))
-    result = extract([page])
+    result = extract([_decision_signed("KT. CHỦ TỊCH", "#) CHỦ TỊCH")])
     assert result.fields["signer_title"] == "PHÓ CHỦ TỊCH"
-    lone = _lines(*_header("12/QĐ-UBND", "Bắc Giang, ngày 09 tháng 4 năm 2021"),
-                  ("QUYẾT ĐỊNH", 550, 260), ("KT. GIÁM ĐỐC", 700, 900), ("Nguyễn Văn An", 700, 1100))
-    assert extract([lone]).fields["signer_title"] == "PHÓ GIÁM ĐỐC"
+    assert extract([_decision_signed("KT. GIÁM ĐỐC")]).fields["signer_title"] == "PHÓ GIÁM ĐỐC"
 
 
 def test_family_name_tone_confusions_are_corrected() -> None:
