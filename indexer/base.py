@@ -31,6 +31,8 @@ class SearchQuery:
     today: dt.date = field(default_factory=dt.date.today)
     limit: int = 10
     offset: int = 0
+    facets: bool = False
+    """Also count the matches by type, issuer, year of issue and validity."""
 
 
 @dataclass(frozen=True)
@@ -48,8 +50,12 @@ class Hit:
 class SearchResult:
     total: int
     hits: list[Hit]
+    facets: dict[str, dict[str, int]] | None = None
+    """Counts over all matches, when asked: ``{"doc_type": {...}, "issuer": {...},
+    "year": {"2024": n}, "validity": {"valid": n}}``, largest first."""
 
     def to_json(self) -> dict[str, Any]:
+        facets = {"facets": self.facets} if self.facets is not None else {}
         return {
             "total": self.total,
             "hits": [
@@ -57,6 +63,7 @@ class SearchResult:
                  "snippet": h.snippet, "validity": h.validity}
                 for h in self.hits
             ],
+            **facets,
         }
 
 
@@ -90,19 +97,36 @@ def register(name: str) -> Callable[[Callable[..., IndexBackend]], Callable[...,
     return deco
 
 
-def open_index(settings: Any, backend: str = "sqlite", *, discard_stale: bool = False) -> IndexBackend:
-    """Open the configured backend (the embedded SQLite index by default).
+def backend_name(settings: Any) -> str:
+    """The backend ``settings`` select: Elasticsearch when a URL is set, else embedded."""
+    return "elasticsearch" if getattr(settings, "es_url", None) else "sqlite"
 
-    With ``discard_stale``, an embedded index written by another sohoa version is deleted
-    and created empty (``sohoa reindex`` then fills it from the ledger).
+
+def open_index(settings: Any, backend: str | None = None, *, discard_stale: bool = False) -> IndexBackend:
+    """Open the backend ``settings`` select (or ``backend``, named explicitly).
+
+    With ``discard_stale``, an index written by another sohoa version is not an error:
+    the embedded one is deleted and created empty, and Elasticsearch skips the check
+    (``sohoa reindex`` then builds a new versioned index behind the alias).
     """
-    import indexer.sqlite_fts  # noqa: F401  (registers the backend)
-    from sohoa.errors import IndexBackendError
+    import indexer.elastic  # registers the backend
+    import indexer.sqlite_fts  # noqa: F401
+    from sohoa.errors import ConfigError
     from sohoa.sqlite import SchemaMismatch
 
+    backend = backend or backend_name(settings)
     if backend not in BACKENDS:
-        raise IndexBackendError(f"Không có loại chỉ mục {backend!r}.", f"No index backend {backend!r}.")
+        raise ConfigError(f"Không có loại chỉ mục {backend!r}; có: {', '.join(sorted(BACKENDS))}.",
+                          f"No index backend {backend!r}; there are: {', '.join(sorted(BACKENDS))}.")
     settings.ensure_home()
+    if backend == "elasticsearch":
+        if not settings.es_url:
+            raise ConfigError("Cần địa chỉ Elasticsearch: dùng --es-url URL hoặc biến SOHOA_ES_URL.",
+                              "Elasticsearch needs an address: use --es-url URL or set SOHOA_ES_URL.")
+        from indexer.elastic import ElasticConfig
+
+        return BACKENDS[backend](ElasticConfig.from_env(settings.es_url, settings.es_index),
+                                 check_schema=not discard_stale)
     try:
         return BACKENDS[backend](settings.index_path)
     except SchemaMismatch:

@@ -63,6 +63,7 @@ HEAD_FIELDS = ("doc_type", "number", "issuer", "subject", "holder_name", "signer
 EVIDENCE = (("orig", "exact", 8.0), ("head", "exact", 4.0), ("head_folded", "folded", 2.0))
 PHRASE_SCORE = 1.0
 NUMBER_SCORE = 100.0
+FACET_SIZE = 50
 RANK_WINDOW = 2000
 """A query matching more documents ranks the most recently indexed this many (the total
 stays exact); a filter or another word narrows it."""
@@ -208,26 +209,60 @@ class SqliteIndex:
         base = [*([_all_of("folded", folded)] if folded else []), *type_issuer]
         params["base"] = " AND ".join(base)
         try:
-            if not folded and number is None:
-                return self._listing(q, base, facets, where_all, params)
-            scores: dict[int, tuple[float, str]] = {}
-            total = 0
-            if folded:
-                total, scores = self._ranked_window(q.text, folded, base, facets, params)
-            if number:
-                params["number"] = number
-                for rowid, issued in self.db.execute(
-                        f"SELECT d.rowid, d.issue_date FROM docs d WHERE d.number_norm = :number AND {where_all}",
-                        params):
-                    if rowid not in scores:
-                        total += 0 if folded and self._matches(rowid, params) else 1
-                    scores[rowid] = (NUMBER_SCORE + scores.get(rowid, (0.0, ""))[0], issued or "")
-            order = sorted(scores.items(), key=lambda kv: (kv[1][0], kv[1][1], kv[0]), reverse=True)
-            page = order[q.offset:q.offset + q.limit]
-            return self._result(total, self._fetch([rowid for rowid, _ in page], params),
-                                {rowid: sc for rowid, (sc, _) in page}, q.text)
+            result = self._search(q, folded, number, base, facets, where_all, params)
+            if q.facets:
+                result = SearchResult(result.total, result.hits,
+                                      self._facet_counts(base, facets, where_all, number, params))
+            return result
         except sqlite3.OperationalError as exc:
             raise IndexBackendError(f"Truy vấn không hợp lệ: {exc}", f"Invalid query: {exc}") from exc
+
+    def _search(self, q: SearchQuery, folded: list[str], number: str | None, base: list[str], facets: list[Facet],
+                where_all: str, params: dict[str, Any]) -> SearchResult:
+        if not folded and number is None:
+            return self._listing(q, base, facets, where_all, params)
+        scores: dict[int, tuple[float, str]] = {}
+        total = 0
+        if folded:
+            total, scores = self._ranked_window(q.text, folded, base, facets, params)
+        if number:
+            params["number"] = number
+            for rowid, issued in self.db.execute(
+                    f"SELECT d.rowid, d.issue_date FROM docs d WHERE d.number_norm = :number AND {where_all}",
+                    params):
+                if rowid not in scores:
+                    total += 0 if folded and self._matches(rowid, params) else 1
+                scores[rowid] = (NUMBER_SCORE + scores.get(rowid, (0.0, ""))[0], issued or "")
+        order = sorted(scores.items(), key=lambda kv: (kv[1][0], kv[1][1], kv[0]), reverse=True)
+        page = order[q.offset:q.offset + q.limit]
+        return self._result(total, self._fetch([rowid for rowid, _ in page], params),
+                            {rowid: sc for rowid, (sc, _) in page}, q.text)
+
+    def _facet_counts(self, base: list[str], facets: list[Facet], where_all: str, number: str | None,
+                      params: dict[str, Any]) -> dict[str, dict[str, int]]:
+        """Counts over every match (not only the ranked window), as the Elasticsearch backend gives."""
+        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS matched(rowid INTEGER PRIMARY KEY)")
+        self.db.execute("DELETE FROM matched")
+        if base or facets:
+            rows = self._candidates(base, facets, params, "r.rowid", -1)
+            self.db.executemany("INSERT OR IGNORE INTO matched VALUES (?)", ((r[0],) for r in rows))
+        else:
+            self.db.execute(f"INSERT INTO matched SELECT d.rowid FROM docs d WHERE {where_all}", params)
+        if number:
+            self.db.execute("INSERT OR IGNORE INTO matched SELECT d.rowid FROM docs d "
+                            f"WHERE d.number_norm = :number AND {where_all}", {**params, "number": number})
+        join = "FROM matched m JOIN docs d ON d.rowid = m.rowid JOIN bodies b ON b.rowid = d.rowid"
+        out = {}
+        for name in ("doc_type", "issuer"):
+            out[name] = dict(self.db.execute(
+                f"SELECT json_extract(b.fields, '$.{name}') AS k, count(*) AS n {join} WHERE k IS NOT NULL "
+                f"GROUP BY k ORDER BY n DESC, k LIMIT {FACET_SIZE}").fetchall())
+        out["year"] = dict(self.db.execute(
+            f"SELECT substr(d.issue_date, 1, 4) AS k, count(*) {join} WHERE d.issue_date IS NOT NULL "
+            "GROUP BY k ORDER BY k").fetchall())
+        out["validity"] = dict(self.db.execute(
+            f"SELECT {_validity_sql()} AS k, count(*) {join} GROUP BY k ORDER BY k", params).fetchall())
+        return out
 
     def _count(self, base: list[str], facets: list[Facet], params: dict[str, Any]) -> int:
         """Matches of ``base`` passing every facet: an FTS count of the rows that surely

@@ -158,6 +158,13 @@ class Ledger:
     def mark_orphaned(self, sha256: str) -> None:
         self.db.execute("UPDATE documents SET state='orphaned', updated=? WHERE sha256=?", (_now(), sha256))
 
+    def orphaned_ids(self) -> list[str]:
+        """Documents whose content is gone from every folder: they must not be in the index."""
+        return [r[0] for r in self.db.execute("SELECT sha256 FROM documents WHERE state = 'orphaned'")]
+
+    def state_counts(self) -> dict[str, int]:
+        return dict(self.db.execute("SELECT state, count(*) FROM documents GROUP BY state").fetchall())
+
     def record(self, sha256_prefix: str) -> Record | None:
         rows = self.db.execute(
             "SELECT record FROM documents WHERE sha256 LIKE ? AND record IS NOT NULL LIMIT 2",

@@ -2,21 +2,23 @@
 
 1. discover   walk the folders, skip what is not a finished scan;
 2. register   hash each file, record it in the ledger, and spot content already known;
-3. recover    index records a killed run extracted but did not confirm;
+3. recover    index records a killed run (or a down index) left pending;
 4. process    OCR and extract every new document in worker processes;
-5. store      save each record in the ledger, then index it (idempotent by id);
+5. store      save each record in the ledger, then send it to the index in batches
+              (idempotent by id; if the index is down, it stays pending: see ingest.feed);
 6. report     a summary the clerk can act on.
 """
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import functools
 import hashlib
 import os
 import sys
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -26,8 +28,9 @@ from tqdm import tqdm
 from indexer.base import IndexBackend
 from ingest import discover, executor
 from ingest.document import Task, failed_record, process
+from ingest.feed import IndexFeed, Retried, send_pending
 from ingest.ledger import Ledger
-from sohoa.errors import IngestBusy
+from sohoa.errors import IndexBackendError, IngestBusy
 from sohoa.model import Record, SourceInfo
 from sohoa.settings import Settings
 
@@ -45,6 +48,9 @@ class Summary:
     skipped: Counter[str] = field(default_factory=Counter)
     skipped_examples: dict[str, str] = field(default_factory=dict)
     recovered: int = 0
+    index_pending: int = 0
+    """Records processed but not yet in the index (it was unreachable); see ``index_error``."""
+    index_error: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -103,8 +109,10 @@ def _forget_if_orphaned(ledger: Ledger, index: IndexBackend, old_sha: str, path:
     """A file changed in place: its old content leaves the index unless a copy remains."""
     if [p for p in ledger.paths_of(old_sha) if p != path]:
         return
-    index.delete([old_sha])
     ledger.mark_orphaned(old_sha)
+    # If the index is down, `sohoa index --retry` and `sohoa reindex` remove orphans later.
+    with contextlib.suppress(IndexBackendError):
+        index.delete([old_sha])
 
 
 def ingest(paths: list[Path], settings: Settings, index: IndexBackend,
@@ -126,12 +134,13 @@ def ingest(paths: list[Path], settings: Settings, index: IndexBackend,
                 _register(ledger, index, item, summary, queued)
             found.update(1)
         found.close()
-        # 3. recover what a killed run extracted but did not index
+        # 3. recover what a killed run, or an index that was down, left pending
+        feed = IndexFeed(index, ledger, settings.index_batch)
         leftovers = ledger.to_index()
         if leftovers:
-            index.upsert(leftovers)
-            ledger.mark_indexed([r.id for r in leftovers])
-            summary.recovered = len(leftovers)
+            feed.add(leftovers)
+            if feed.flush():
+                summary.recovered = len(leftovers)
         # 4-5. process and store
         tasks = [Task(path, sha, size) for sha, path, size in ledger.pending()]
         bar = tqdm(total=len(tasks), unit="tệp", desc="OCR", disable=not show, dynamic_ncols=True)
@@ -139,8 +148,7 @@ def ingest(paths: list[Path], settings: Settings, index: IndexBackend,
         def on_result(task: Task, record: Record) -> None:
             ledger.store(record)
             if record.status == "indexed":
-                index.upsert([record])
-                ledger.mark_indexed([record.id])
+                feed.add([record])
                 summary.processed += 1
                 summary.pages += record.pages
             else:
@@ -160,6 +168,9 @@ def ingest(paths: list[Path], settings: Settings, index: IndexBackend,
             ledger.attempt(task.sha256)
         executor.run(fn, tasks, min(settings.workers, max(1, len(tasks))), on_result, on_crash)
         bar.close()
+        if not feed.flush(force=True) and feed.error:
+            summary.index_error = feed.error.message
+        summary.index_pending = ledger.state_counts().get("extracted", 0)
     finally:
         ledger.close()
         lock.close()
@@ -202,13 +213,35 @@ def _skip(ledger: Ledger, item: discover.Skipped, summary: Summary) -> None:
 
 def reindex(settings: Settings, index: IndexBackend) -> int:
     """Fill ``index`` with every processed record in the ledger, replacing what it held."""
+    with _locked_ledger(settings) as ledger:
+        count = index.replace_all(ledger.records(include_failed=False))
+        ledger.mark_indexed([record.id for record in ledger.to_index()])
+        return count
+
+
+def retry_index(settings: Settings, index: IndexBackend) -> Retried:
+    """Send the records left pending (index down during an ingest) and drop orphans."""
+    with _locked_ledger(settings) as ledger:
+        return send_pending(ledger, index, settings.index_batch)
+
+
+def index_state(settings: Settings) -> dict[str, int]:
+    """How many documents are in each ledger state (``extracted`` = pending index)."""
+    settings.ensure_home()
+    ledger = Ledger(settings.ledger_path)
+    try:
+        return ledger.state_counts()
+    finally:
+        ledger.close()
+
+
+@contextlib.contextmanager
+def _locked_ledger(settings: Settings) -> Iterator[Ledger]:
     settings.ensure_home()
     lock = _lock_home(settings)
     ledger = Ledger(settings.ledger_path)
     try:
-        count = index.replace_all(ledger.records(include_failed=False))
-        ledger.mark_indexed([record.id for record in ledger.to_index()])
-        return count
+        yield ledger
     finally:
         ledger.close()
         lock.close()

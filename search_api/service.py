@@ -127,3 +127,20 @@ def render_text(result: SearchResult) -> str:
         if hit.snippet:
             buf.write("   " + hit.snippet.replace("<mark>", "\033[1m").replace("</mark>", "\033[0m") + "\n")
     return buf.getvalue()
+
+
+FACET_LABELS = {"doc_type": ("Loại văn bản", "Type"), "issuer": ("Cơ quan ban hành", "Issuer"),
+                "year": ("Năm ban hành", "Year of issue"), "validity": ("Hiệu lực", "Validity")}
+
+
+def render_facets(facets: dict[str, dict[str, int]]) -> str:
+    """Facet counts for a terminal, one block per facet."""
+    buf = io.StringIO()
+    for name, counts in facets.items():
+        if not counts:
+            continue
+        buf.write(t(*FACET_LABELS.get(name, (name, name))) + ":\n")
+        for key, count in counts.items():
+            label = t(*VALIDITY_LABELS[key]) if name == "validity" and key in VALIDITY_LABELS else key
+            buf.write(f"   {count:>7}  {label}\n")
+    return buf.getvalue()

@@ -1,4 +1,4 @@
-"""The ``sohoa`` command: ingest, search, show, export.
+"""The ``sohoa`` command: ingest, index, reindex, search, show, export.
 
 Messages are Vietnamese by default, English with ``SOHOA_LANG=en``. Errors become exit
 codes here and nowhere else.
@@ -54,11 +54,14 @@ def _date(value: str | None) -> dt.date | None:
 @click.group(cls=SohoaGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--home", type=click.Path(file_okay=False, path_type=Path), envvar="SOHOA_HOME",
               help="Thư mục dữ liệu của sohoa / where sohoa keeps its data [./sohoa-data]")
+@click.option("--es-url", envvar="SOHOA_ES_URL", metavar="URL",
+              help="Dùng cụm Elasticsearch này thay cho chỉ mục nhúng / index into this Elasticsearch cluster "
+                   "instead of the embedded index")
 @click.version_option(package_name="sohoa")
 @click.pass_context
-def main(ctx: click.Context, home: Path | None) -> None:
+def main(ctx: click.Context, home: Path | None, es_url: str | None) -> None:
     """sohoa: số hóa kết quả giải quyết thủ tục hành chính / digitise procedure results."""
-    ctx.obj = Settings.from_env(home)
+    ctx.obj = Settings.from_env(home, es_url=es_url)
 
 
 @main.command()
@@ -98,23 +101,68 @@ def ingest(settings: Settings, paths: tuple[Path, ...], workers: int | None, pro
                      f"Skipped {count} files ({en}), e.g. {summary.skipped_examples[reason]}"))
     for path, reason in summary.failed:
         click.echo(t("LỖI ", "FAILED ") + f"{path}: {reason}", err=True)
+    if summary.index_pending:
+        click.echo(t(
+            f"CHỜ CHỈ MỤC: {summary.index_pending} hồ sơ đã xử lý và lưu trong sổ theo dõi nhưng chưa vào chỉ mục. "
+            "Chúng sẽ được gửi ở lần chạy sau, hoặc chạy `sohoa index --retry`.",
+            f"PENDING INDEX: {summary.index_pending} records are processed and saved in the ledger but not yet "
+            "in the index. They go out on the next run, or run `sohoa index --retry`.",
+        ), err=True)
+        if summary.index_error:
+            click.echo(summary.index_error, err=True)
+        sys.exit(int(ExitCode.index_error))
     if not summary.ok:
         sys.exit(int(ExitCode.files_failed))
 
 
 @main.command()
+@click.option("--to", "target", type=click.Choice(["sqlite", "elasticsearch"]), default=None,
+              help="Dựng chỉ mục ở đâu / which index to build [elasticsearch with --es-url, else sqlite]; "
+                   "--to elasticsearch chuyển kho nhúng sang Elasticsearch / moves an embedded archive there")
 @click.pass_obj
-def reindex(settings: Settings) -> None:
+def reindex(settings: Settings, target: str | None) -> None:
     """Dựng lại chỉ mục tìm kiếm từ sổ theo dõi / rebuild the search index from the ledger."""
     from indexer.base import open_index
     from ingest.run import reindex as run_reindex
 
-    index = open_index(settings, discard_stale=True)
+    index = open_index(settings, target, discard_stale=True)
     try:
         count = run_reindex(settings, index)
     finally:
         index.close()
-    click.echo(t(f"Đã dựng lại chỉ mục: {count} hồ sơ.", f"Index rebuilt: {count} records."))
+    where = "Elasticsearch" if index.name == "elasticsearch" else t("nhúng", "embedded")
+    click.echo(t(f"Đã dựng lại chỉ mục ({where}): {count} hồ sơ.", f"Index rebuilt ({where}): {count} records."))
+    if target == "elasticsearch":
+        click.echo(t("Từ nay hãy dùng --es-url (hoặc SOHOA_ES_URL) khi nạp và tìm kiếm.",
+                     "From now on, use --es-url (or SOHOA_ES_URL) to ingest and search."))
+
+
+@main.command("index")
+@click.option("--retry", is_flag=True, help="Gửi các hồ sơ đang chờ chỉ mục / send the records pending index")
+@click.pass_obj
+def index_cmd(settings: Settings, retry: bool) -> None:
+    """Tình trạng chỉ mục; --retry gửi hồ sơ còn chờ / index status; --retry sends what is pending."""
+    from indexer.base import backend_name, open_index
+    from ingest.run import index_state, retry_index
+
+    if retry:
+        index = open_index(settings)
+        try:
+            done = retry_index(settings, index)
+        finally:
+            index.close()
+        click.echo(t(f"Đã gửi vào chỉ mục {done.indexed} hồ sơ; đã xoá {done.deleted} hồ sơ không còn tệp gốc.",
+                     f"Sent {done.indexed} records to the index; removed {done.deleted} whose files are gone."))
+        return
+    counts = index_state(settings)
+    click.echo(t(f"Chỉ mục: {backend_name(settings)}", f"Index: {backend_name(settings)}"))
+    for state, vi, en in (("indexed", "đã vào chỉ mục", "indexed"), ("extracted", "chờ chỉ mục", "pending index"),
+                          ("pending", "chờ xử lý", "pending processing"), ("failed", "lỗi", "failed"),
+                          ("orphaned", "không còn tệp gốc", "files gone")):
+        click.echo(f"  {t(vi, en)}: {counts.get(state, 0)}")
+    if counts.get("extracted"):
+        click.echo(t("Chạy `sohoa index --retry` để gửi các hồ sơ đang chờ.",
+                     "Run `sohoa index --retry` to send the pending records."))
 
 
 @main.command()
@@ -126,20 +174,22 @@ def reindex(settings: Settings) -> None:
 @click.option("--validity", type=click.Choice(["valid", "expired", "unknown"]), help="Hiệu lực / validity")
 @click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
 @click.option("--page", type=click.IntRange(min=1), default=1, show_default=True, help="Trang kết quả / result page")
+@click.option("--facets", is_flag=True, help="Đếm theo loại, cơ quan, năm, hiệu lực / "
+                                             "counts by type, issuer, year and validity")
 @click.option("--json", "as_json", is_flag=True, help="In JSON / print JSON")
 @click.pass_obj
 def search(settings: Settings, query: str, doc_type: str | None, issuer: str | None, date_from: str | None,
-           date_to: str | None, validity: str | None, limit: int, page: int, as_json: bool) -> None:
+           date_to: str | None, validity: str | None, limit: int, page: int, facets: bool, as_json: bool) -> None:
     """Tìm kiếm kho lưu trữ / search the archive (with or without accents, or by number)."""
     from indexer.base import SearchQuery, open_index
-    from search_api.service import render_text
+    from search_api.service import render_facets, render_text
     from search_api.service import search as run_search
 
     index = open_index(settings)
     try:
         result = run_search(index, SearchQuery(
             text=query, doc_type=doc_type, issuer=issuer, date_from=_date(date_from), date_to=_date(date_to),
-            validity=validity, today=settings.today, limit=limit, offset=(page - 1) * limit,
+            validity=validity, today=settings.today, limit=limit, offset=(page - 1) * limit, facets=facets,
         ))
     finally:
         index.close()
@@ -151,6 +201,8 @@ def search(settings: Settings, query: str, doc_type: str | None, issuer: str | N
         return
     click.echo(t(f"Tìm thấy {result.total} văn bản:", f"Found {result.total} documents:"))
     click.echo(render_text(result), nl=False)
+    if result.facets:
+        click.echo(render_facets(result.facets), nl=False)
 
 
 @main.command()

@@ -33,6 +33,12 @@ class Settings:
     """Pages larger than this (in pixels) are refused as possible decompression bombs."""
     preprocessing: tuple[str, ...] | None = None
     """Preprocessing steps for scanned pages; None means ``ocr.preprocess.DEFAULT_STEPS``."""
+    es_url: str | None = None
+    """An Elasticsearch cluster to index into instead of the embedded index."""
+    es_index: str = "sohoa"
+    """The alias searched on that cluster (several archives can share one cluster)."""
+    index_batch: int = 200
+    """Records an ingest sends to the index at once."""
 
     @property
     def ledger_path(self) -> Path:
@@ -53,6 +59,12 @@ class Settings:
             values["workers"] = int(os.environ["SOHOA_WORKERS"])
         if os.environ.get("SOHOA_OCR_LANG"):
             values["ocr_language"] = os.environ["SOHOA_OCR_LANG"]
+        if os.environ.get("SOHOA_ES_URL"):
+            values["es_url"] = os.environ["SOHOA_ES_URL"]
+        if os.environ.get("SOHOA_INDEX_BATCH"):
+            values["index_batch"] = int(os.environ["SOHOA_INDEX_BATCH"])
+        if os.environ.get("SOHOA_ES_INDEX"):
+            values["es_index"] = os.environ["SOHOA_ES_INDEX"]
         if os.environ.get("SOHOA_PREPROCESS") is not None:
             values["preprocessing"] = tuple(s for s in os.environ["SOHOA_PREPROCESS"].split(",") if s)
         values.update({k: v for k, v in overrides.items() if v is not None})

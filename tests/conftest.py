@@ -1,11 +1,14 @@
-"""Shared fixtures: generated sample corpora, a fresh sohoa home, and a CLI runner."""
+"""Shared fixtures: generated sample corpora, a fresh sohoa home, a CLI runner, and a real
+Elasticsearch server (started by scripts/start-elasticsearch, for tests marked ``service``)."""
 
 from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -43,7 +46,36 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("SOHOA_HOME", str(path))
     monkeypatch.setenv("SOHOA_LANG", "en")
     monkeypatch.setenv("SOHOA_TODAY", "2026-11-27")
+    monkeypatch.delenv("SOHOA_ES_URL", raising=False)  # the embedded index unless a test says otherwise
     return path
+
+
+def start_elasticsearch(*args: str) -> str:
+    """Run scripts/start-elasticsearch; its last line of output is the URL."""
+    done = subprocess.run([str(ROOT / "scripts" / "start-elasticsearch"), *args], capture_output=True, text=True,
+                          timeout=600)
+    if done.returncode != 0:
+        pytest.fail(f"scripts/start-elasticsearch {' '.join(args)} failed:\n{done.stderr[-3000:]}")
+    lines = done.stdout.strip().splitlines()
+    return lines[-1] if lines else ""
+
+
+@pytest.fixture(scope="session")
+def es_url() -> str:
+    """A real single-node Elasticsearch. SOHOA_TEST_ES_URL points at another one instead."""
+    return os.environ.get("SOHOA_TEST_ES_URL") or start_elasticsearch()
+
+
+@pytest.fixture
+def es_alias(es_url: str) -> Iterator[str]:
+    """A fresh alias (and index family) on the test server, deleted afterwards."""
+    from elasticsearch import Elasticsearch
+
+    alias = f"sohoa-test-{uuid.uuid4().hex[:10]}"
+    yield alias
+    with Elasticsearch(es_url) as es:
+        es.indices.delete(index=f"{alias}-*", ignore_unavailable=True, allow_no_indices=True)
+        es.options(ignore_status=404).indices.delete_index_template(name=alias)
 
 
 @pytest.fixture

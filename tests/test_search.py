@@ -29,30 +29,39 @@ def record(n: int, text: str, **fields: str | None) -> Record:
                   dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
 
 
-BACKEND_NAMES = ["sqlite"]
+# The embedded index always; a real Elasticsearch server for tests marked `service`.
+BACKEND_NAMES = ["sqlite", pytest.param("elasticsearch", marks=pytest.mark.service)]
 
 
-def open_backend(name: str, tmp_path: Path) -> IndexBackend:
+def open_backend(name: str, tmp_path: Path, request: pytest.FixtureRequest) -> IndexBackend:
     if name == "sqlite":
         return SqliteIndex(tmp_path / "index.sqlite")
+    if name == "elasticsearch":
+        from indexer.elastic import ElasticConfig, ElasticIndex
+
+        return ElasticIndex(ElasticConfig(request.getfixturevalue("es_url"),
+                                          alias=request.getfixturevalue("es_alias")))
     raise ValueError(name)
+
+
+FIXTURE_RECORDS = [
+    record(1, "GIẤY PHÉP XÂY DỰNG cấp cho ông Nguyễn Văn Hòa tại Đà Nẵng", doc_type="Giấy phép xây dựng",
+           number="45/GPXD", issue_date="2024-03-01", issuer="UBND TỈNH BẮC GIANG SỞ XÂY DỰNG",
+           valid_until="2025-03-01"),
+    record(2, "Giay phep xay dung (ban sao khong dau) cap cho ong Nguyen Van Hoa", doc_type="Giấy phép xây dựng",
+           number="46/GPXD", issue_date="2024-05-01", issuer="UBND TỈNH BẮC GIANG SỞ XÂY DỰNG",
+           valid_until="2027-05-01"),
+    record(3, "QUYẾT ĐỊNH về việc giao đất theo Giấy phép xây dựng số 45/GPXD", doc_type="Quyết định",
+           number="645/QĐ-UBND", issue_date="2021-04-09", issuer="ỦY BAN NHÂN DÂN TỈNH BẮC GIANG"),
+    record(4, "Thông báo lịch tiếp công dân, trích dẫn Quyết định 645/QĐ-UBND", doc_type="Thông báo",
+           number="12/TB-UBND", issue_date="2022-01-10", issuer="UỶ BAN NHÂN DÂN HUYỆN YÊN DŨNG"),
+]
 
 
 @pytest.fixture(params=BACKEND_NAMES)
 def index(request: pytest.FixtureRequest, tmp_path: Path) -> IndexBackend:
-    idx = open_backend(request.param, tmp_path)
-    idx.upsert([
-        record(1, "GIẤY PHÉP XÂY DỰNG cấp cho ông Nguyễn Văn Hòa tại Đà Nẵng", doc_type="Giấy phép xây dựng",
-               number="45/GPXD", issue_date="2024-03-01", issuer="UBND TỈNH BẮC GIANG SỞ XÂY DỰNG",
-               valid_until="2025-03-01"),
-        record(2, "Giay phep xay dung (ban sao khong dau) cap cho ong Nguyen Van Hoa", doc_type="Giấy phép xây dựng",
-               number="46/GPXD", issue_date="2024-05-01", issuer="UBND TỈNH BẮC GIANG SỞ XÂY DỰNG",
-               valid_until="2027-05-01"),
-        record(3, "QUYẾT ĐỊNH về việc giao đất theo Giấy phép xây dựng số 45/GPXD", doc_type="Quyết định",
-               number="645/QĐ-UBND", issue_date="2021-04-09", issuer="ỦY BAN NHÂN DÂN TỈNH BẮC GIANG"),
-        record(4, "Thông báo lịch tiếp công dân, trích dẫn Quyết định 645/QĐ-UBND", doc_type="Thông báo",
-               number="12/TB-UBND", issue_date="2022-01-10", issuer="UỶ BAN NHÂN DÂN HUYỆN YÊN DŨNG"),
-    ])
+    idx = open_backend(request.param, tmp_path, request)
+    idx.upsert(FIXTURE_RECORDS)
     yield idx
     idx.close()
 
@@ -134,13 +143,14 @@ def test_cli_search_json_shape(cli, tmp_path: Path, born_digital_corpus: Path) -
 
 
 @pytest.mark.parametrize("backend", BACKEND_NAMES)
-def test_date_and_validity_filters_agree_with_brute_force(tmp_path: Path, backend: str) -> None:
+def test_date_and_validity_filters_agree_with_brute_force(tmp_path: Path, backend: str,
+                                                          request: pytest.FixtureRequest) -> None:
     """Facet tokens (years, decades, centuries) give exactly what a row-by-row check gives,
     at year edges and around today, for every combination of filters."""
     import random
 
     rng = random.Random(3)
-    idx = open_backend(backend, tmp_path)
+    idx = open_backend(backend, tmp_path, request)
     truth = {}
     records = []
     for n in range(400):
@@ -189,6 +199,21 @@ def test_reindex_rebuilds_the_index_from_the_ledger(cli, home: Path, tmp_path: P
     stale = cli("search", "giay")
     assert stale.exit_code == 4 and "sohoa reindex" in stale.output
     rebuilt = cli("reindex")
-    assert rebuilt.exit_code == 0 and "Index rebuilt: 8 records." in rebuilt.output
+    assert rebuilt.exit_code == 0 and "Index rebuilt (embedded): 8 records." in rebuilt.output
     after = json.loads(cli("search", "giay", "--json", "--limit", "50").stdout)
     assert after == before
+
+
+def test_facet_counts(index: IndexBackend) -> None:
+    every = index.search(SearchQuery("", facets=True, today=TODAY)).facets
+    assert every == {
+        "doc_type": {"Giấy phép xây dựng": 2, "Quyết định": 1, "Thông báo": 1},
+        "issuer": {"UBND TỈNH BẮC GIANG SỞ XÂY DỰNG": 2, "ỦY BAN NHÂN DÂN TỈNH BẮC GIANG": 1,
+                   "UỶ BAN NHÂN DÂN HUYỆN YÊN DŨNG": 1},
+        "year": {"2021": 1, "2022": 1, "2024": 2},
+        "validity": {"valid": 3, "expired": 1},
+    }
+    # Counts cover every match, whatever the page, and a number query counts what cites it.
+    matched = index.search(SearchQuery("645/QĐ-UBND", facets=True, limit=1, today=TODAY))
+    assert matched.facets["doc_type"] == {"Quyết định": 1, "Thông báo": 1}
+    assert "facets" not in index.search(SearchQuery("giay", today=TODAY)).to_json()

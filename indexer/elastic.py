@@ -1,0 +1,456 @@
+"""The Elasticsearch index: one archive shared by every officer of a province.
+
+It answers the same queries as the embedded index, with the same results. Words are
+turned into tokens by Python (``indexer.snippets``, ``sohoa.text``) and stored
+space-separated, and the server only splits on whitespace. Two reasons: the server may
+hold its core alone, with no ``asciifolding`` filter, and the tokens are then exactly
+those the embedded index uses. Each document carries its text twice, as accented index
+form (``orig``) and diacritic-folded (``folded``), and likewise its extracted fields
+(``head``, ``head_folded``).
+
+Ranking uses the same evidence, with the same weights, as ``indexer.sqlite_fts``. The
+score is the sum of constant-score clauses, then the newest issue date. Validity is
+judged at query time from ``valid_until``.
+
+Searches go to an alias (``sohoa`` by default). It points at a versioned index
+(``sohoa-v1-...``), and ``replace_all`` builds a new index and swings the alias over in
+one atomic action, so searching never stops during ``sohoa reindex``. Writes are bulk
+requests in bounded batches, idempotent by record id (the SHA-256). 429, 5xx and
+connection failures are retried with exponential backoff. Whatever still fails is
+raised as :class:`IndexBackendError`, and the ledger then keeps those records as
+"pending index".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from indexer.base import Hit, SearchQuery, SearchResult, register
+from indexer.snippets import folded_terms, snippet, terms
+from ocr.rules import registry
+from sohoa.errors import IndexBackendError
+from sohoa.model import Record
+from sohoa.text import index_form, normalise_number
+
+SCHEMA_VERSION = 1
+HEAD_FIELDS = ("doc_type", "number", "issuer", "subject", "holder_name", "signer_name", "place")
+# The embedded index's evidence and weights (see indexer.sqlite_fts).
+EVIDENCE = (("orig", "exact", 8.0), ("head", "exact", 4.0), ("head_folded", "folded", 2.0))
+PHRASE_SCORE = 1.0
+NUMBER_SCORE = 100.0
+RETRY_STATUS = (429, 500, 502, 503, 504)
+FACET_SIZE = 50
+
+_WORDS = {"type": "text", "analyzer": "whitespace", "norms": False}
+_WORDS_NO_POSITIONS = {**_WORDS, "index_options": "docs"}
+MAPPINGS: dict[str, Any] = {
+    "dynamic": "strict",
+    "properties": {
+        "id": {"type": "keyword"},
+        "path": {"type": "keyword", "index": False},
+        "fields": {"type": "object", "enabled": False},  # shown, never searched
+        "body": {"type": "text", "index": False},  # the text snippets are cut from
+        "doc_type": {"type": "keyword"},  # facets
+        "issuer": {"type": "keyword"},
+        "kind": _WORDS_NO_POSITIONS,  # filters: folded words of type and issuer
+        "issuer_words": _WORDS_NO_POSITIONS,
+        "number": {"type": "keyword"},  # as typed
+        "number_norm": {"type": "keyword"},  # as sohoa.text.normalise_number gives it
+        "issue_date": {"type": "date", "format": "strict_date"},
+        "valid_until": {"type": "date", "format": "strict_date"},
+        "no_end": {"type": "keyword"},  # the type's verdict when there is no end date
+        "orig": _WORDS_NO_POSITIONS,
+        "folded": _WORDS,  # positions for phrase evidence
+        "head": _WORDS_NO_POSITIONS,
+        "head_folded": _WORDS_NO_POSITIONS,
+        "indexed_at": {"type": "date"},
+    },
+}
+
+
+@dataclass(frozen=True)
+class ElasticConfig:
+    """How to reach the cluster and lay out the index; secrets come from the environment."""
+
+    url: str
+    alias: str = "sohoa"
+    api_key: str | None = None
+    username: str | None = None
+    password: str | None = None
+    ca_certs: str | None = None
+    shards: int = 1
+    replicas: str = "0-1"
+    """``auto_expand_replicas``: none on one node, one copy as soon as there are two."""
+    batch_docs: int = 500
+    batch_bytes: int = 10 << 20
+    retries: int = 4
+    backoff: float = 0.5
+    """Seconds before the first retry, doubled for each next one."""
+    timeout: float = 30.0
+
+    @classmethod
+    def from_env(cls, url: str, alias: str | None = None) -> ElasticConfig:
+        env = os.environ.get
+        values: dict[str, Any] = {
+            "url": url, "alias": alias or env("SOHOA_ES_INDEX") or "sohoa",
+            "api_key": env("SOHOA_ES_API_KEY"), "username": env("SOHOA_ES_USER"),
+            "password": env("SOHOA_ES_PASSWORD"), "ca_certs": env("SOHOA_ES_CA_CERTS"),
+        }
+        for key, cast in (("shards", int), ("replicas", str), ("batch_docs", int), ("retries", int),
+                          ("backoff", float), ("timeout", float)):
+            if env(f"SOHOA_ES_{key.upper()}"):
+                values[key] = cast(env(f"SOHOA_ES_{key.upper()}"))
+        return cls(**values)
+
+
+def _iso(value: str | None) -> str | None:
+    """An ISO date, or None for anything the date field would refuse."""
+    try:
+        return dt.date.fromisoformat(value).isoformat() if value else None
+    except ValueError:
+        return None
+
+
+def _words(text: str, folded: bool) -> str:
+    return " ".join(w for w in (folded_terms(text) if folded else terms(text)) if w)
+
+
+def _all_words(field: str, words: Sequence[str]) -> dict[str, Any]:
+    return {"match": {field: {"query": " ".join(words), "operator": "and"}}}
+
+
+def _scored(query: dict[str, Any], boost: float) -> dict[str, Any]:
+    return {"constant_score": {"filter": query, "boost": boost}}
+
+
+def validity_filter(validity: str, today: dt.date) -> dict[str, Any]:
+    """The documents whose validity, judged on ``today``, is ``validity``."""
+    day = today.isoformat()
+    no_end = {"bool": {"must_not": {"exists": {"field": "valid_until"}}}}
+    if validity == "expired":
+        return {"range": {"valid_until": {"lt": day}}}
+    if validity == "valid":
+        return {"bool": {"should": [
+            {"range": {"valid_until": {"gte": day}}},
+            {"bool": {"filter": [no_end, {"term": {"no_end": "valid"}}]}},
+        ], "minimum_should_match": 1}}
+    return {"bool": {"filter": [no_end], "must_not": [{"term": {"no_end": "valid"}}]}}
+
+
+def _validity(source: dict[str, Any], today: dt.date) -> str:
+    until = source.get("valid_until")
+    if until:
+        return "expired" if until < today.isoformat() else "valid"
+    return source.get("no_end") or "unknown"
+
+
+@register("elasticsearch")
+class ElasticIndex:
+    """The index behind ``config.alias`` on the cluster at ``config.url``.
+
+    Nothing is sent to the cluster until the first call, so an ingest can start (and
+    keep its records pending) while the cluster is down.
+    """
+
+    name = "elasticsearch"
+
+    def __init__(self, config: ElasticConfig, *, check_schema: bool = True) -> None:
+        from elasticsearch import Elasticsearch
+
+        self.config = config
+        self.alias = config.alias
+        auth: dict[str, Any] = {}
+        if config.api_key:
+            auth["api_key"] = config.api_key
+        elif config.username:
+            auth["basic_auth"] = (config.username, config.password or "")
+        if config.ca_certs:
+            auth["ca_certs"] = config.ca_certs
+        # The transport tries another node at once; backoff between attempts is ours.
+        self.es = Elasticsearch(config.url, request_timeout=config.timeout, max_retries=1,
+                                retry_on_timeout=True, **auth)
+        self._check_schema = check_schema
+        self._ready = False
+        self._policies = {r.doc_type: r.validity_without_end_date for r in registry()}
+
+    def close(self) -> None:
+        self.es.close()
+
+    # ------------------------------------------------------------------ the cluster
+
+    def _call(self, what_vi: str, what_en: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        """Run one request, retrying 429/5xx/connection failures with backoff."""
+        from elasticsearch import ApiError, TransportError
+
+        delay = self.config.backoff
+        for attempt in range(self.config.retries + 1):
+            try:
+                return fn(*args, **kwargs)
+            except ApiError as exc:
+                if exc.status_code not in RETRY_STATUS or attempt == self.config.retries:
+                    raise self._error(what_vi, what_en, exc) from exc
+            except TransportError as exc:  # connection refused, timeout, TLS
+                if attempt == self.config.retries:
+                    raise self._error(what_vi, what_en, exc) from exc
+            time.sleep(delay)
+            delay *= 2
+        raise AssertionError("unreachable")
+
+    def _error(self, what_vi: str, what_en: str, exc: Exception) -> IndexBackendError:
+        detail = getattr(exc, "message", None) or str(exc)
+        return IndexBackendError(
+            f"{what_vi} trên Elasticsearch {self.config.url} thất bại: {detail}. Kiểm tra máy chủ đang chạy "
+            "(scripts/start-elasticsearch khi phát triển) và địa chỉ --es-url; các bản ghi chưa gửi được vẫn nằm "
+            "trong sổ theo dõi, chạy `sohoa index --retry` khi máy chủ hoạt động lại.",
+            f"{what_en} on Elasticsearch at {self.config.url} failed: {detail}. Check that the server is running "
+            "(scripts/start-elasticsearch in development) and the --es-url address; records not sent stay in the "
+            "ledger: run `sohoa index --retry` once the server is back.",
+        )
+
+    def _index_body(self) -> dict[str, Any]:
+        return {
+            "settings": {"number_of_shards": self.config.shards, "auto_expand_replicas": self.config.replicas},
+            "mappings": {**MAPPINGS, "_meta": {"sohoa_schema": SCHEMA_VERSION}},
+        }
+
+    def _new_index_name(self, tag: str) -> str:
+        return f"{self.alias}-v{SCHEMA_VERSION}-{tag}"
+
+    def _ensure(self) -> None:
+        """Install the index template and, on a new cluster, the first index and alias."""
+        if self._ready:
+            return
+        self._call("Cài mẫu chỉ mục", "Installing the index template", self.es.indices.put_index_template,
+                   name=self.alias, index_patterns=[f"{self.alias}-v*"], template=self._index_body(),
+                   priority=200, meta={"managed_by": "sohoa"})
+        current = self._current_indices()
+        if not current:
+            from elasticsearch import BadRequestError
+
+            try:
+                self.es.indices.create(index=self._new_index_name("initial"), aliases={self.alias: {}},
+                                       wait_for_active_shards="1")
+            except BadRequestError as exc:  # created by a concurrent process: fine
+                if "resource_already_exists" not in str(exc):
+                    raise self._error("Tạo chỉ mục", "Creating the index", exc) from exc
+            current = self._current_indices()
+        if self._check_schema:
+            for name in current:
+                found = re.search(r"-v(\d+)-", name)
+                if not found or int(found.group(1)) != SCHEMA_VERSION:
+                    raise IndexBackendError(
+                        f"Chỉ mục {name} trên Elasticsearch do phiên bản sohoa khác ghi. "
+                        "Chạy `sohoa reindex` để dựng lại chỉ mục từ sổ theo dõi.",
+                        f"The index {name} on Elasticsearch was written by another sohoa version. "
+                        "Run `sohoa reindex` to rebuild it from the ledger.")
+        self._ready = True
+
+    def _current_indices(self) -> list[str]:
+        from elasticsearch import NotFoundError
+
+        try:
+            found = self._call("Đọc bí danh", "Reading the alias", self.es.indices.get_alias, name=self.alias)
+        except IndexBackendError as exc:
+            if isinstance(exc.__cause__, NotFoundError):
+                return []
+            raise
+        return sorted(found.body)
+
+    # ------------------------------------------------------------------ writing
+
+    def _document(self, record: Record) -> dict[str, Any]:
+        f = record.fields
+        searchable = "\n".join(v for v in (f.get("number"), record.text) if v)
+        head = "\n".join(f[k] for k in HEAD_FIELDS if f.get(k))
+        return {
+            "id": record.id, "path": record.source.path, "fields": f, "body": record.text,
+            "doc_type": f.get("doc_type"), "issuer": f.get("issuer"),
+            "kind": _words(f.get("doc_type") or "", True), "issuer_words": _words(f.get("issuer") or "", True),
+            "number": f.get("number"), "number_norm": normalise_number(f.get("number") or "") or None,
+            "issue_date": _iso(f.get("issue_date")), "valid_until": _iso(f.get("valid_until")),
+            "no_end": self._policies.get(f.get("doc_type") or ""),
+            "orig": _words(index_form(searchable), False), "folded": _words(searchable, True),
+            "head": _words(index_form(head), False), "head_folded": _words(head, True),
+            "indexed_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        }
+
+    def _bulk(self, index: str, actions: Iterable[dict[str, Any]], what_vi: str, what_en: str) -> int:
+        """Send ``actions`` in bounded batches; each batch is retried as a whole with
+        backoff (writes are idempotent by id). Returns how many were applied."""
+        from elasticsearch import ApiError, TransportError
+        from elasticsearch.helpers import streaming_bulk
+
+        done = 0
+        for batch in _batches(actions, self.config.batch_docs):
+            delay = self.config.backoff
+            for attempt in range(self.config.retries + 1):
+                try:
+                    failed = []
+                    for ok, info in streaming_bulk(
+                            self.es, batch, index=index, chunk_size=self.config.batch_docs,
+                            max_chunk_bytes=self.config.batch_bytes, raise_on_error=False,
+                            max_retries=self.config.retries, initial_backoff=self.config.backoff,
+                            max_backoff=30, retry_on_status=RETRY_STATUS, ignore_status=(404,)):
+                        if not ok and next(iter(info.values())).get("status") != 404:
+                            failed.append(info)
+                    if failed:
+                        detail = next(iter(failed[0].values()))
+                        reason = (detail.get("error") or {}).get("reason", detail)
+                        raise IndexBackendError(
+                            f"{what_vi}: {len(failed)} tài liệu bị Elasticsearch từ chối, ví dụ {detail.get('_id')}: "
+                            f"{reason}.",
+                            f"{what_en}: Elasticsearch refused {len(failed)} documents, e.g. {detail.get('_id')}: "
+                            f"{reason}.")
+                    done += len(batch)
+                    break
+                except (ApiError, TransportError) as exc:
+                    status = getattr(exc, "status_code", None)
+                    if attempt == self.config.retries or (status is not None and status not in RETRY_STATUS):
+                        raise self._error(what_vi, what_en, exc) from exc
+                    time.sleep(delay)
+                    delay *= 2
+        return done
+
+    def _refresh(self, index: str) -> None:
+        self._call("Làm mới chỉ mục", "Refreshing the index", self.es.indices.refresh, index=index)
+
+    def upsert(self, records: Sequence[Record]) -> None:
+        docs = [self._document(r) for r in records if r.status == "indexed"]
+        if not docs:
+            return
+        self._ensure()
+        self._bulk(self.alias, ({"_id": d["id"], "_source": d} for d in docs), "Ghi chỉ mục", "Writing the index")
+        self._refresh(self.alias)
+
+    def delete(self, ids: Sequence[str]) -> None:
+        if not ids:
+            return
+        self._ensure()
+        self._bulk(self.alias, ({"_op_type": "delete", "_id": i} for i in ids), "Xoá khỏi chỉ mục",
+                   "Deleting from the index")
+        self._refresh(self.alias)
+
+    def replace_all(self, records: Iterable[Record]) -> int:
+        """Build a new versioned index holding exactly ``records``, then move the alias to
+        it in one action and drop the old ones; searches use the old index until then."""
+        self._check_schema = False
+        self._ensure()
+        old = self._current_indices()
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dt%H%M%S%f")
+        name = self._new_index_name(stamp)
+        body = self._index_body()
+        body["settings"] = {**body["settings"], "refresh_interval": "-1", "auto_expand_replicas": "false",
+                            "number_of_replicas": 0}
+        self._call("Tạo chỉ mục mới", "Creating the new index", self.es.indices.create, index=name, **body)
+        try:
+            count = self._bulk(name, ({"_id": d["id"], "_source": d} for d in
+                                      (self._document(r) for r in records if r.status == "indexed")),
+                               "Dựng lại chỉ mục", "Rebuilding the index")
+            self._call("Hoàn tất chỉ mục mới", "Finishing the new index", self.es.indices.put_settings,
+                       index=name, settings={"refresh_interval": None, "number_of_replicas": None,
+                                             "auto_expand_replicas": self.config.replicas})
+            self._refresh(name)
+            self._call("Chờ chỉ mục mới", "Waiting for the new index", self.es.cluster.health, index=name,
+                       wait_for_status="yellow", timeout="60s")
+            actions = [{"remove": {"index": i, "alias": self.alias}} for i in old]
+            actions.append({"add": {"index": name, "alias": self.alias}})
+            self._call("Chuyển bí danh", "Switching the alias", self.es.indices.update_aliases, actions=actions)
+        except Exception:
+            self.es.indices.delete(index=name, ignore_unavailable=True)
+            raise
+        for index in old:
+            self._call("Xoá chỉ mục cũ", "Deleting the old index", self.es.indices.delete, index=index,
+                       ignore_unavailable=True)
+        self._check_schema = True
+        return count
+
+    def count(self) -> int:
+        self._ensure()
+        return self._call("Đếm tài liệu", "Counting documents", self.es.count, index=self.alias)["count"]
+
+    # ------------------------------------------------------------------ searching
+
+    def _filters(self, q: SearchQuery) -> list[dict[str, Any]]:
+        filters: list[dict[str, Any]] = []
+        for value, field in ((q.doc_type, "kind"), (q.issuer, "issuer_words")):
+            words = [w for w in folded_terms(value or "") if w]
+            if words:
+                filters.append(_all_words(field, words))
+        if q.date_from or q.date_to:
+            bounds = {"gte": q.date_from.isoformat() if q.date_from else None,
+                      "lte": q.date_to.isoformat() if q.date_to else None}
+            filters.append({"range": {"issue_date": {k: v for k, v in bounds.items() if v}}})
+        if q.validity:
+            filters.append(validity_filter(q.validity, q.today))
+        return filters
+
+    def _query(self, q: SearchQuery) -> tuple[dict[str, Any], list[Any]]:
+        filters = self._filters(q)
+        folded = [w for w in folded_terms(q.text) if w]
+        exact = [w for w in terms(q.text) if w]
+        number = normalise_number(q.text) if q.text else None
+        ways: list[dict[str, Any]] = []
+        if folded:
+            evidence = [_scored(_all_words(field, exact if kind == "exact" else folded), weight)
+                        for field, kind, weight in EVIDENCE]
+            if len(folded) > 1:
+                evidence.append(_scored({"match_phrase": {"folded": " ".join(folded)}}, PHRASE_SCORE))
+            ways.append({"bool": {"filter": [_all_words("folded", folded)], "should": evidence}})
+        if number:
+            ways.append(_scored({"term": {"number_norm": number}}, NUMBER_SCORE))
+        newest = [{"issue_date": {"order": "desc", "missing": "_last"}}, {"id": {"order": "desc"}}]
+        if not ways:
+            return {"bool": {"filter": filters}}, newest
+        return ({"bool": {"filter": filters, "should": ways, "minimum_should_match": 1}},
+                [{"_score": {"order": "desc"}}, *newest])
+
+    def search(self, q: SearchQuery) -> SearchResult:
+        self._ensure()
+        query, sort = self._query(q)
+        aggs = facet_aggregations(q.today) if q.facets else None
+        response = self._call(
+            "Tìm kiếm", "Searching", self.es.search, index=self.alias, query=query, sort=sort, from_=q.offset,
+            size=q.limit, track_total_hits=True, aggs=aggs,
+            source_includes=["id", "path", "fields", "body", "valid_until", "no_end"])
+        hits = [
+            Hit(id=h["_source"]["id"], path=h["_source"]["path"], score=float(h.get("_score") or 0.0),
+                fields=h["_source"]["fields"], snippet=snippet(h["_source"]["body"], q.text),
+                validity=_validity(h["_source"], q.today))
+            for h in response["hits"]["hits"]
+        ]
+        facets = read_facets(response["aggregations"]) if aggs else None
+        return SearchResult(response["hits"]["total"]["value"], hits, facets)
+
+
+def facet_aggregations(today: dt.date) -> dict[str, Any]:
+    return {
+        "doc_type": {"terms": {"field": "doc_type", "size": FACET_SIZE}},
+        "issuer": {"terms": {"field": "issuer", "size": FACET_SIZE}},
+        "year": {"date_histogram": {"field": "issue_date", "calendar_interval": "year", "format": "yyyy",
+                                    "min_doc_count": 1}},
+        "validity": {"filters": {"filters": {v: validity_filter(v, today) for v in ("valid", "expired", "unknown")}}},
+    }
+
+
+def read_facets(aggs: dict[str, Any]) -> dict[str, dict[str, int]]:
+    out = {name: {b["key"]: b["doc_count"] for b in aggs[name]["buckets"]} for name in ("doc_type", "issuer")}
+    out["year"] = {b["key_as_string"]: b["doc_count"] for b in aggs["year"]["buckets"]}
+    out["validity"] = {k: b["doc_count"] for k, b in aggs["validity"]["buckets"].items() if b["doc_count"]}
+    return out
+
+
+def _batches(items: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    batch: list[dict[str, Any]] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

@@ -1,0 +1,160 @@
+"""The Elasticsearch backend against a real server: the same answers as the embedded
+index, a reindex that never stops searching, and an ingest that survives the server
+going down. Every test here is marked ``service`` (skip locally with -m "not service")."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from indexer.base import SearchQuery
+from indexer.elastic import ElasticConfig, ElasticIndex
+from indexer.sqlite_fts import SqliteIndex
+from ingest.document import Task, process
+from ingest.run import ingest
+from sohoa.model import Record
+from sohoa.settings import Settings
+from tests.conftest import copy_corpus, start_elasticsearch
+from tests.test_search import FIXTURE_RECORDS, TODAY, record
+
+pytestmark = pytest.mark.service
+
+WORDS = ["quyết định", "giấy phép", "xây dựng", "đất đai", "Nguyễn Văn Hòa", "Trần Thị Thủy", "Bắc Giang",
+         "khai sinh", "đăng ký", "hộ kinh doanh", "thông báo", "Đà Nẵng"]
+TYPES = ["Quyết định", "Giấy khai sinh", "Giấy phép xây dựng", "Thông báo"]
+ISSUERS = ["UBND TỈNH BẮC GIANG", "SỞ XÂY DỰNG", "UBND HUYỆN YÊN DŨNG", "UBND XÃ TÂN AN"]
+
+
+def random_records(n: int, seed: int) -> list[Record]:
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        issued = dt.date(2000, 1, 1) + dt.timedelta(days=rng.randrange(365 * 26))
+        until = issued + dt.timedelta(days=rng.randrange(5000)) if rng.random() < 0.4 else None
+        text = " ".join(rng.choice(WORDS) for _ in range(rng.randrange(3, 12)))
+        out.append(record(100 + i, text, doc_type=rng.choice(TYPES), number=f"{rng.randrange(1, 400)}/QĐ-UBND",
+                          issuer=rng.choice(ISSUERS), issue_date=issued.isoformat(),
+                          valid_until=until.isoformat() if until else None, holder_name=rng.choice(WORDS[4:6])))
+    return out
+
+
+@pytest.fixture
+def elastic(es_url: str, es_alias: str) -> Iterator[ElasticIndex]:
+    idx = ElasticIndex(ElasticConfig(es_url, alias=es_alias))
+    yield idx
+    idx.close()
+
+
+def test_both_backends_give_the_same_answers(elastic: ElasticIndex, tmp_path: Path) -> None:
+    """Same records, same queries: the same JSON from both, hits, order, scores, snippets,
+    totals and facets."""
+    embedded = SqliteIndex(tmp_path / "index.sqlite")
+    records = [*FIXTURE_RECORDS, *random_records(300, seed=8)]
+    for backend in (embedded, elastic):
+        backend.upsert(records)
+    queries = [SearchQuery(w, today=TODAY, limit=20, facets=True) for w in [*WORDS, "", "giay phep xay dung"]]
+    queries += [
+        SearchQuery("645/QĐ-UBND", today=TODAY), SearchQuery("12/qđ-ubnd", today=TODAY, limit=50),
+        SearchQuery("nguyen van hoa", doc_type="giay phep", today=TODAY, limit=30, offset=5),
+        SearchQuery("", issuer="bac giang", validity="valid", today=TODAY, limit=50, facets=True),
+        SearchQuery("dat dai", date_from=dt.date(2010, 1, 1), date_to=dt.date(2015, 12, 31), today=TODAY),
+        SearchQuery("", validity="expired", today=dt.date(2030, 1, 1), limit=100),
+        SearchQuery("thuy", validity="unknown", today=TODAY, facets=True),
+    ]
+    for q in queries:
+        assert elastic.search(q).to_json() == embedded.search(q).to_json(), q
+    embedded.close()
+
+
+def test_reindex_switches_the_alias_while_searches_go_on(elastic: ElasticIndex) -> None:
+    elastic.upsert(FIXTURE_RECORDS)
+    before = elastic._current_indices()
+    seen_during = []
+
+    def records() -> Iterator[Record]:
+        for n, rec in enumerate(random_records(1200, seed=2)):
+            if n == 700:  # half-way through the rebuild, searching still sees the old index
+                seen_during.append(elastic.search(SearchQuery("645/QĐ-UBND", today=TODAY)).total)
+            yield rec
+
+    assert elastic.replace_all(records()) == 1200
+    assert seen_during == [2]
+    after = elastic._current_indices()
+    assert len(after) == 1 and after != before
+    assert not elastic.es.indices.exists(index=before[0])  # the old index is gone
+    assert elastic.count() == 1200
+    assert elastic.es.indices.get_settings(index=after[0])[after[0]]["settings"]["index"].get(
+        "refresh_interval") is None  # bulk-load settings undone
+
+
+def test_ingest_search_and_move_an_embedded_archive(cli, home: Path, tmp_path: Path, born_digital_corpus: Path,
+                                                     es_url: str, es_alias: str,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = copy_corpus(born_digital_corpus, tmp_path / "c")
+    assert cli("ingest", "--no-progress", str(folder)).exit_code == 0
+    embedded = json.loads(cli("search", "giay", "--json", "--limit", "50", "--facets").stdout)
+    monkeypatch.setenv("SOHOA_ES_INDEX", es_alias)
+    moved = cli("--es-url", es_url, "reindex", "--to", "elasticsearch")
+    assert moved.exit_code == 0 and "Index rebuilt (Elasticsearch): 8 records." in moved.output
+    shared = json.loads(cli("--es-url", es_url, "search", "giay", "--json", "--limit", "50", "--facets").stdout)
+    assert shared == embedded
+    # A second ingest into Elasticsearch finds everything known and indexes nothing twice.
+    again = cli("--es-url", es_url, "ingest", "--no-progress", str(folder))
+    assert again.exit_code == 0 and "already known: 8" in again.output
+    shared_index = ElasticIndex(ElasticConfig(es_url, alias=es_alias))
+    assert shared_index.count() == 8
+    shared_index.close()
+
+
+def process_then_stop_server(task: Task, settings: Settings, stop_at: str) -> Record:
+    """The ingest worker, except that it stops Elasticsearch when it reaches ``stop_at``."""
+    if Path(task.path).name == stop_at:
+        start_elasticsearch("--stop")
+    return process(task, settings)
+
+
+def test_server_stopped_mid_ingest_loses_nothing_and_doubles_nothing(
+        cli, home: Path, tmp_path: Path, born_digital_corpus: Path, es_url: str, es_alias: str,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import functools
+
+    folder = copy_corpus(born_digital_corpus, tmp_path / "c")
+    names = sorted(p.name for p in folder.glob("*.pdf"))
+    settings = Settings.from_env(home, workers=1, index_batch=1, es_url=es_url, es_index=es_alias)
+    index = ElasticIndex(ElasticConfig(es_url, alias=es_alias, retries=1, backoff=0.1))
+    try:
+        summary = ingest([folder], settings, index, progress=False,
+                         worker=functools.partial(process_then_stop_server, settings=settings, stop_at=names[3]))
+    finally:
+        start_elasticsearch()  # whatever happened, the server is back for the tests after this one
+    assert summary.processed == 8 and not summary.failed
+    assert summary.index_pending == 5 and "Elasticsearch" in (summary.index_error or "")
+    assert index.count() == 3
+
+    monkeypatch.setenv("SOHOA_ES_INDEX", es_alias)
+    status = cli("--es-url", es_url, "index")
+    assert "pending index: 5" in status.output and "sohoa index --retry" in status.output
+    retried = cli("--es-url", es_url, "index", "--retry")
+    assert retried.exit_code == 0 and "Sent 5 records" in retried.output
+    again = cli("--es-url", es_url, "ingest", "--no-progress", str(folder))
+    assert again.exit_code == 0 and "already known: 8" in again.output
+
+    assert index.count() == 8
+    ids = index.es.search(index=es_alias, size=0, aggs={"ids": {"terms": {"field": "id", "size": 100}}})
+    buckets = ids["aggregations"]["ids"]["buckets"]
+    assert len(buckets) == 8 and all(b["doc_count"] == 1 for b in buckets)
+    assert "pending index: 0" in cli("--es-url", es_url, "index").output
+    index.close()
+
+
+def test_server_down_gives_a_clear_error(cli, home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOHOA_ES_RETRIES", "1")
+    monkeypatch.setenv("SOHOA_ES_BACKOFF", "0.05")
+    result = cli("--es-url", "http://127.0.0.1:9", "search", "giay")
+    assert result.exit_code == 4
+    assert "Elasticsearch at http://127.0.0.1:9" in result.output and "--es-url" in result.output
