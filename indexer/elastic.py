@@ -32,11 +32,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from indexer.base import Hit, SearchQuery, SearchResult, register
-from indexer.snippets import folded_terms, snippet, terms
+from indexer.snippets import folded_terms, snippet, terms, tokens
 from ocr.rules import registry
 from sohoa.errors import IndexBackendError
 from sohoa.model import Record
-from sohoa.text import index_form, normalise_number
+from sohoa.text import index_form, normalise_number, search_form
 
 SCHEMA_VERSION = 1
 HEAD_FIELDS = ("doc_type", "number", "issuer", "subject", "holder_name", "signer_name", "place")
@@ -118,7 +118,8 @@ def _iso(value: str | None) -> str | None:
 
 
 def _words(text: str, folded: bool) -> str:
-    return " ".join(w for w in (folded_terms(text) if folded else terms(text)) if w)
+    """``text`` as the embedded index tokenises it: in index (or folded) form, split on non-word characters."""
+    return " ".join(tokens(search_form(text) if folded else index_form(text)))
 
 
 def _all_words(field: str, words: Sequence[str]) -> dict[str, Any]:
@@ -275,8 +276,8 @@ class ElasticIndex:
             "number": f.get("number"), "number_norm": normalise_number(f.get("number") or "") or None,
             "issue_date": _iso(f.get("issue_date")), "valid_until": _iso(f.get("valid_until")),
             "no_end": self._policies.get(f.get("doc_type") or ""),
-            "orig": _words(index_form(searchable), False), "folded": _words(searchable, True),
-            "head": _words(index_form(head), False), "head_folded": _words(head, True),
+            "orig": _words(searchable, False), "folded": _words(searchable, True),
+            "head": _words(head, False), "head_folded": _words(head, True),
             "indexed_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         }
 

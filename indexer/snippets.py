@@ -10,6 +10,11 @@ from sohoa.text import fold, index_form, search_form
 _TOKEN = re.compile(r"\w+")
 
 
+def tokens(text: str) -> list[str]:
+    """The words of ``text``, split as the embedded index's tokenizer splits them."""
+    return _TOKEN.findall(text)
+
+
 def terms(query: str) -> list[str]:
     """Words of a query in index form (accented, modern tones, lower case)."""
     return [index_form(t) for t in _TOKEN.findall(query)]

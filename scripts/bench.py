@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
-"""Benchmark sohoa against raw Tesseract, and the embedded search at 100,000 records.
+"""Benchmark sohoa against raw Tesseract, and both index backends at 100,000 records.
 
-    python scripts/bench.py [--docs 16] [--workers N] [--records 100000]
+    python scripts/bench.py [--docs 16] [--workers N] [--records 100000] [--backends sqlite,elasticsearch]
 
 Part 1 runs, in one process and on the same generated scans, (a) raw Tesseract with the
 Vietnamese model on every page image, N processes at once, and (b) the full
 ``sohoa ingest`` with N workers; it prints pages/s of each and their ratio.
-Part 2 indexes synthetic records (no OCR) into the embedded index and prints bulk
-docs/s and the p50/p95 latency of a mix of searches.
+Part 2 indexes the same synthetic records (no OCR) into the embedded index and into
+Elasticsearch, in one run, and prints for each the bulk docs/s, the p50/p95 latency of
+a mix of searches, and the docs/s of a full rebuild.
 """
 
 from __future__ import annotations
@@ -29,10 +30,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import samplegen
-from indexer.base import SearchQuery
+from indexer.base import IndexBackend, SearchQuery
 from indexer.sqlite_fts import SqliteIndex
 from ocr import pages as pagesmod
 from sohoa.model import Extraction, OcrInfo, Record, SourceInfo, Validity, ValidityStatus
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def page_images(folder: Path, out: Path) -> list[Path]:
@@ -112,25 +115,15 @@ def synthetic(n: int, rng: random.Random) -> Record:
                   dt.datetime.now(dt.UTC))
 
 
-def search_bench(records: int, tmp: Path) -> None:
-    rng = random.Random(42)
-    index = SqliteIndex(tmp / "bench-index.sqlite")
-    batch: list[Record] = []
-    numbers: list[str] = []
+def search_bench(name: str, index: IndexBackend, records: list[Record], numbers: list[str]) -> None:
+    """Bulk-index ``records`` into ``index`` as an ingest does (batches of 1,000), then
+    time a mix of searches; then rebuild it the way ``sohoa reindex`` does."""
     start = time.perf_counter()
-    for n in range(records):
-        rec = synthetic(n, rng)
-        if n % 997 == 0:
-            numbers.append(rec.fields["number"])
-        batch.append(rec)
-        if len(batch) == 1000:
-            index.upsert(batch)
-            batch = []
-    if batch:
-        index.upsert(batch)
+    for i in range(0, len(records), 1000):
+        index.upsert(records[i:i + 1000])
     elapsed = time.perf_counter() - start
-    print(f"embedded index: {records} records in {elapsed:.1f}s = {records / elapsed:,.0f} docs/s "
-          f"(record generation included)")
+    print(f"{name}: {len(records)} records indexed in batches of 1,000 in {elapsed:.1f}s "
+          f"= {len(records) / elapsed:,.0f} docs/s")
     queries = [SearchQuery(q, limit=10) for q in (
         "giấy phép xây dựng", "giay phep xay dung", "ho tro kinh phi", "Nguyễn Văn An", "nguyen thi hoa",
         "nông thôn mới", "tiep cong dan", "phong chong dich benh", "số hóa hồ sơ", "dang ky ho kinh doanh")]
@@ -146,10 +139,40 @@ def search_bench(records: int, tmp: Path) -> None:
             latencies.append((time.perf_counter() - t0) * 1000)
     latencies.sort()
     p95 = latencies[int(len(latencies) * 0.95) - 1]
-    print(f"embedded search over {records} records: {len(latencies)} queries, "
+    print(f"{name}: search over {len(records)} records, {len(latencies)} queries: "
           f"p50 {statistics.median(latencies):.1f} ms, p95 {p95:.1f} ms, max {latencies[-1]:.1f} ms "
           "(target p95 <= 50 ms)")
-    index.close()
+    start = time.perf_counter()
+    index.replace_all(records)
+    elapsed = time.perf_counter() - start
+    print(f"{name}: full rebuild (sohoa reindex) in {elapsed:.1f}s = {len(records) / elapsed:,.0f} docs/s")
+
+
+def index_benches(count: int, tmp: Path, backends: list[str], es_url: str | None) -> None:
+    """The same synthetic records (generated once, outside the timings) into each backend."""
+    rng = random.Random(42)
+    records = [synthetic(n, rng) for n in range(count)]
+    numbers = [r.fields["number"] for r in records[::997]]
+    for name in backends:
+        if name == "sqlite":
+            index: IndexBackend = SqliteIndex(tmp / "bench-index.sqlite")
+        else:
+            from elasticsearch import Elasticsearch
+
+            from indexer.elastic import ElasticConfig, ElasticIndex
+
+            url = es_url or subprocess.run([str(ROOT / "scripts" / "start-elasticsearch")], check=True,
+                                           capture_output=True, text=True).stdout.strip().splitlines()[-1]
+            alias = f"sohoa-bench-{os.getpid()}"
+            index = ElasticIndex(ElasticConfig(url, alias=alias))
+        try:
+            search_bench("embedded index" if name == "sqlite" else "elasticsearch", index, records, numbers)
+        finally:
+            index.close()
+            if name != "sqlite":
+                with Elasticsearch(url) as es:
+                    es.indices.delete(index=f"{alias}-*", ignore_unavailable=True, allow_no_indices=True)
+                    es.indices.delete_index_template(name=alias)
 
 
 def main() -> None:
@@ -158,6 +181,10 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--records", type=int, default=100_000)
     ap.add_argument("--skip-ocr", action="store_true")
+    ap.add_argument("--backends", default="sqlite,elasticsearch",
+                    help="index backends to benchmark, comma-separated")
+    ap.add_argument("--es-url", default=os.environ.get("SOHOA_ES_URL"),
+                    help="Elasticsearch to use [started by scripts/start-elasticsearch]")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="sohoa-bench-") as tmpdir:
         tmp = Path(tmpdir)
@@ -176,7 +203,7 @@ def main() -> None:
             print(f"sohoa ingest ({args.workers} workers, full pipeline): {pages} pages in {elapsed:.1f}s "
                   f"= {sohoa_rate:.2f} pages/s")
             print(f"ratio sohoa/raw: {sohoa_rate / raw_rate:.2f} (target >= 0.85)")
-        search_bench(args.records, tmp)
+        index_benches(args.records, tmp, [b for b in args.backends.split(",") if b], args.es_url)
 
 
 if __name__ == "__main__":
