@@ -69,6 +69,8 @@ class SearchResult:
 
 class IndexBackend(Protocol):
     name: str
+    target: str
+    """Where the records go (``sqlite:/home/index.sqlite``, ``elasticsearch:URL/alias``)."""
 
     def upsert(self, records: Sequence[Record]) -> None:
         """Add or replace these records (by id)."""

@@ -166,6 +166,7 @@ class ElasticIndex:
 
         self.config = config
         self.alias = config.alias
+        self.target = f"elasticsearch:{config.url.rstrip('/')}/{config.alias}"
         auth: dict[str, Any] = {}
         if config.api_key:
             auth["api_key"] = config.api_key

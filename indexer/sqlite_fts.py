@@ -91,6 +91,7 @@ class SqliteIndex:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.target = f"sqlite:{path}"
         self.db = open_db(path, SCHEMA, "chỉ mục", "index", version=SCHEMA_VERSION,
                           fix_vi="Chạy `sohoa reindex` để dựng lại chỉ mục từ sổ theo dõi.",
                           fix_en="Run `sohoa reindex` to rebuild it from the ledger.")

@@ -45,6 +45,10 @@ CREATE TABLE IF NOT EXISTS documents (
     updated     TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS documents_state ON documents(state);
+CREATE TABLE IF NOT EXISTS meta (      -- facts about the archive as a whole
+    key         TEXT PRIMARY KEY,
+    value       TEXT NOT NULL
+);
 """
 
 
@@ -157,6 +161,14 @@ class Ledger:
 
     def mark_orphaned(self, sha256: str) -> None:
         self.db.execute("UPDATE documents SET state='orphaned', updated=? WHERE sha256=?", (_now(), sha256))
+
+    def meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db.execute("INSERT INTO meta(key, value) VALUES (?, ?) "
+                        "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))
 
     def orphaned_ids(self) -> list[str]:
         """Documents whose content is gone from every folder: they must not be in the index."""

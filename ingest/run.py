@@ -51,6 +51,8 @@ class Summary:
     index_pending: int = 0
     """Records processed but not yet in the index (it was unreachable); see ``index_error``."""
     index_error: str | None = None
+    earlier_target: str | None = None
+    """Set when records of this ledger were indexed somewhere else before (see ``sohoa reindex``)."""
 
     @property
     def ok(self) -> bool:
@@ -135,6 +137,11 @@ def ingest(paths: list[Path], settings: Settings, index: IndexBackend,
             found.update(1)
         found.close()
         # 3. recover what a killed run, or an index that was down, left pending
+        earlier = ledger.meta("index_target")
+        if earlier and earlier != index.target and ledger.state_counts().get("indexed"):
+            summary.earlier_target = earlier
+        else:
+            ledger.set_meta("index_target", index.target)
         feed = IndexFeed(index, ledger, settings.index_batch)
         leftovers = ledger.to_index()
         if leftovers:
@@ -216,6 +223,7 @@ def reindex(settings: Settings, index: IndexBackend) -> int:
     with _locked_ledger(settings) as ledger:
         count = index.replace_all(ledger.records(include_failed=False))
         ledger.mark_indexed([record.id for record in ledger.to_index()])
+        ledger.set_meta("index_target", index.target)
         return count
 
 

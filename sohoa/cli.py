@@ -101,6 +101,13 @@ def ingest(settings: Settings, paths: tuple[Path, ...], workers: int | None, pro
                      f"Skipped {count} files ({en}), e.g. {summary.skipped_examples[reason]}"))
     for path, reason in summary.failed:
         click.echo(t("LỖI ", "FAILED ") + f"{path}: {reason}", err=True)
+    if summary.earlier_target:
+        click.echo(t(
+            f"LƯU Ý: các hồ sơ trước đây của sổ theo dõi này nằm trong chỉ mục {summary.earlier_target}, lần này "
+            "ghi vào chỉ mục khác. Chạy `sohoa reindex` (với cùng --es-url) để chỉ mục này có đủ mọi hồ sơ.",
+            f"NOTE: this ledger's earlier records are in the index {summary.earlier_target}; this run wrote to "
+            "another one. Run `sohoa reindex` (with the same --es-url) so that this index holds every record.",
+        ), err=True)
     if summary.index_pending:
         click.echo(t(
             f"CHỜ CHỈ MỤC: {summary.index_pending} hồ sơ đã xử lý và lưu trong sổ theo dõi nhưng chưa vào chỉ mục. "

@@ -109,6 +109,9 @@ def test_ingest_search_and_move_an_embedded_archive(cli, home: Path, tmp_path: P
     shared_index = ElasticIndex(ElasticConfig(es_url, alias=es_alias))
     assert shared_index.count() == 8
     shared_index.close()
+    # Forgetting --es-url afterwards is pointed out: the records are in the cluster now.
+    forgot = cli("ingest", "--no-progress", str(folder))
+    assert "NOTE: this ledger's earlier records are in the index elasticsearch:" in forgot.output
 
 
 def process_then_stop_server(task: Task, settings: Settings, stop_at: str) -> Record:
