@@ -28,6 +28,8 @@ class SearchQuery:
     date_to: dt.date | None = None
     validity: str | None = None
     """``valid``, ``expired`` or ``unknown``, judged as of ``today``."""
+    signature: str | None = None
+    """A document signature status (``sohoa.signatures.DOCUMENT_STATUSES``, or ``unchecked``)."""
     today: dt.date = field(default_factory=dt.date.today)
     limit: int = 10
     offset: int = 0
@@ -44,6 +46,8 @@ class Hit:
     snippet: str
     """Text around the first match, matches wrapped in ``<mark>``."""
     validity: str
+    signature: str = "unchecked"
+    """The document's digital-signature status."""
 
 
 @dataclass(frozen=True)
@@ -52,7 +56,7 @@ class SearchResult:
     hits: list[Hit]
     facets: dict[str, dict[str, int]] | None = None
     """Counts over all matches, when asked: ``{"doc_type": {...}, "issuer": {...},
-    "year": {"2024": n}, "validity": {"valid": n}}``, largest first."""
+    "year": {"2024": n}, "validity": {"valid": n}, "signature": {"valid": n}}``."""
 
     def to_json(self) -> dict[str, Any]:
         facets = {"facets": self.facets} if self.facets is not None else {}
@@ -60,7 +64,7 @@ class SearchResult:
             "total": self.total,
             "hits": [
                 {"id": h.id, "path": h.path, "score": round(h.score, 4), "fields": h.fields,
-                 "snippet": h.snippet, "validity": h.validity}
+                 "snippet": h.snippet, "validity": h.validity, "signature": h.signature}
                 for h in self.hits
             ],
             **facets,

@@ -38,7 +38,7 @@ from sohoa.errors import IndexBackendError
 from sohoa.model import Record
 from sohoa.text import index_form, normalise_number, search_form
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 HEAD_FIELDS = ("doc_type", "number", "issuer", "subject", "holder_name", "signer_name", "place")
 # The embedded index's evidence and weights (see indexer.sqlite_fts).
 EVIDENCE = (("orig", "exact", 8.0), ("head", "exact", 4.0), ("head_folded", "folded", 2.0))
@@ -65,6 +65,7 @@ MAPPINGS: dict[str, Any] = {
         "issue_date": {"type": "date", "format": "strict_date"},
         "valid_until": {"type": "date", "format": "strict_date"},
         "no_end": {"type": "keyword"},  # the type's verdict when there is no end date
+        "signature_status": {"type": "keyword"},  # sohoa.model.Record.signature_status
         "orig": _WORDS_NO_POSITIONS,
         "folded": _WORDS,  # positions for phrase evidence
         "head": _WORDS_NO_POSITIONS,
@@ -276,7 +277,7 @@ class ElasticIndex:
             "kind": _words(f.get("doc_type") or "", True), "issuer_words": _words(f.get("issuer") or "", True),
             "number": f.get("number"), "number_norm": normalise_number(f.get("number") or "") or None,
             "issue_date": _iso(f.get("issue_date")), "valid_until": _iso(f.get("valid_until")),
-            "no_end": self._policies.get(f.get("doc_type") or ""),
+            "no_end": self._policies.get(f.get("doc_type") or ""), "signature_status": record.signature_status,
             "orig": _words(searchable, False), "folded": _words(searchable, True),
             "head": _words(head, False), "head_folded": _words(head, True),
             "indexed_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -390,6 +391,8 @@ class ElasticIndex:
             filters.append({"range": {"issue_date": {k: v for k, v in bounds.items() if v}}})
         if q.validity:
             filters.append(validity_filter(q.validity, q.today))
+        if q.signature:
+            filters.append({"term": {"signature_status": q.signature}})
         return filters
 
     def _query(self, q: SearchQuery) -> tuple[dict[str, Any], list[Any]]:
@@ -419,11 +422,11 @@ class ElasticIndex:
         response = self._call(
             "Tìm kiếm", "Searching", self.es.search, index=self.alias, query=query, sort=sort, from_=q.offset,
             size=q.limit, track_total_hits=True, aggs=aggs,
-            source_includes=["id", "path", "fields", "body", "valid_until", "no_end"])
+            source_includes=["id", "path", "fields", "body", "valid_until", "no_end", "signature_status"])
         hits = [
             Hit(id=h["_source"]["id"], path=h["_source"]["path"], score=float(h.get("_score") or 0.0),
                 fields=h["_source"]["fields"], snippet=snippet(h["_source"]["body"], q.text),
-                validity=_validity(h["_source"], q.today))
+                validity=_validity(h["_source"], q.today), signature=h["_source"]["signature_status"])
             for h in response["hits"]["hits"]
         ]
         facets = read_facets(response["aggregations"]) if aggs else None
@@ -437,6 +440,7 @@ def facet_aggregations(today: dt.date) -> dict[str, Any]:
         "year": {"date_histogram": {"field": "issue_date", "calendar_interval": "year", "format": "yyyy",
                                     "min_doc_count": 1}},
         "validity": {"filters": {"filters": {v: validity_filter(v, today) for v in ("valid", "expired", "unknown")}}},
+        "signature": {"terms": {"field": "signature_status", "size": FACET_SIZE, "order": {"_key": "asc"}}},
     }
 
 
@@ -444,6 +448,7 @@ def read_facets(aggs: dict[str, Any]) -> dict[str, dict[str, int]]:
     out = {name: {b["key"]: b["doc_count"] for b in aggs[name]["buckets"]} for name in ("doc_type", "issuer")}
     out["year"] = {b["key_as_string"]: b["doc_count"] for b in aggs["year"]["buckets"]}
     out["validity"] = {k: b["doc_count"] for k, b in aggs["validity"]["buckets"].items() if b["doc_count"]}
+    out["signature"] = {b["key"]: b["doc_count"] for b in aggs["signature"]["buckets"]}
     return out
 
 

@@ -42,9 +42,15 @@ def cover(prefix: str, first: int, last: int) -> list[str]:
     return tokens
 
 
-def document_facets(issue_date: str | None, valid_until: str | None, no_end: str | None) -> str:
+def signature_token(status: str) -> str:
+    """The facet token of a signature status: ``sigvalid``, ``sigunknownrevocation``..."""
+    return "sig" + status.replace("_", "")
+
+
+def document_facets(issue_date: str | None, valid_until: str | None, no_end: str | None,
+                    signature: str = "unchecked") -> str:
     """The facet text of one document."""
-    parts = ["all"]
+    parts = ["all", signature_token(signature)]
     parts.append(year_tokens("y", int(issue_date[:4])) if issue_date else "ynone")
     if valid_until:
         parts.append(year_tokens("e", int(valid_until[:4])))

@@ -22,7 +22,7 @@ from typing import Any
 
 from indexer.base import Hit, SearchQuery, SearchResult, register
 from indexer.snippets import folded_terms, snippet, terms
-from indexer.sqlite_facets import Facet, date_facet, document_facets, validity_facet
+from indexer.sqlite_facets import Facet, date_facet, document_facets, signature_token, validity_facet
 from ocr.rules import registry
 from sohoa.errors import IndexBackendError
 from sohoa.model import Record
@@ -38,7 +38,8 @@ CREATE TABLE IF NOT EXISTS docs (      -- small rows: filters scan and join thes
     issue_date   TEXT,
     valid_until  TEXT,
     no_end       TEXT,               -- the type's verdict when no end date: valid | unknown
-    number_norm  TEXT
+    number_norm  TEXT,
+    sig_status   TEXT NOT NULL       -- sohoa.model.Record.signature_status
 );
 CREATE TABLE IF NOT EXISTS bodies (    -- what a hit shows, read only for the page of hits
     rowid        INTEGER PRIMARY KEY,
@@ -57,7 +58,7 @@ CREATE VIRTUAL TABLE IF NOT EXISTS docs_recall USING fts5(
     folded, kind, issuer, facets, detail = column, content = '', tokenize = 'unicode61 remove_diacritics 0'
 );
 """
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 HEAD_FIELDS = ("doc_type", "number", "issuer", "subject", "holder_name", "signer_name", "place")
 # Evidence and its weight: an exact accented match outweighs everything but the number.
 EVIDENCE = (("orig", "exact", 8.0), ("head", "exact", 4.0), ("head_folded", "folded", 2.0))
@@ -109,7 +110,7 @@ class SqliteIndex:
         return (
             (record.id, search_form(f.get("doc_type") or ""), search_form(f.get("issuer") or ""), f.get("issue_date"),
              f.get("valid_until"), self._policies.get(f.get("doc_type") or ""),
-             normalise_number(f.get("number") or "")),
+             normalise_number(f.get("number") or ""), record.signature_status),
             (record.source.path, json.dumps(f, ensure_ascii=False), record.text),
             (index_form(searchable), search_form(searchable), index_form(head), search_form(head)),
         )
@@ -129,13 +130,13 @@ class SqliteIndex:
     def _insert(self, row: tuple[Any, ...]) -> None:
         doc, body, fts = row
         cur = self.db.execute(
-            "INSERT INTO docs(id, doc_type_f, issuer_f, issue_date, valid_until, no_end, number_norm) "
-            "VALUES (?,?,?,?,?,?,?)", doc)
+            "INSERT INTO docs(id, doc_type_f, issuer_f, issue_date, valid_until, no_end, number_norm, sig_status) "
+            "VALUES (?,?,?,?,?,?,?,?)", doc)
         self.db.execute("INSERT INTO bodies(rowid, path, fields, text) VALUES (?,?,?,?)", (cur.lastrowid, *body))
         self.db.execute("INSERT INTO docs_fts(rowid, orig, folded, head, head_folded) VALUES (?,?,?,?,?)",
                         (cur.lastrowid, *fts))
         self.db.execute("INSERT INTO docs_recall(rowid, folded, kind, issuer, facets) VALUES (?,?,?,?,?)",
-                        (cur.lastrowid, fts[1], doc[1], doc[2], document_facets(doc[3], doc[4], doc[5])))
+                        (cur.lastrowid, fts[1], doc[1], doc[2], document_facets(doc[3], doc[4], doc[5], doc[7])))
 
     def replace_all(self, records: Iterable[Record]) -> int:
         """Make the index hold exactly ``records``, in one transaction: searches see the old
@@ -157,8 +158,8 @@ class SqliteIndex:
         return count
 
     def _remove(self, doc_id: str) -> None:
-        old = self.db.execute("SELECT rowid, doc_type_f, issuer_f, issue_date, valid_until, no_end FROM docs "
-                              "WHERE id = ?", (doc_id,)).fetchone()
+        old = self.db.execute("SELECT rowid, doc_type_f, issuer_f, issue_date, valid_until, no_end, sig_status "
+                              "FROM docs WHERE id = ?", (doc_id,)).fetchone()
         if not old:
             return
         rowid = old[0]
@@ -166,7 +167,7 @@ class SqliteIndex:
         (folded,) = self.db.execute("SELECT folded FROM docs_fts WHERE rowid = ?", (rowid,)).fetchone()
         self.db.execute(
             "INSERT INTO docs_recall(docs_recall, rowid, folded, kind, issuer, facets) VALUES ('delete',?,?,?,?,?)",
-            (rowid, folded, old[1], old[2], document_facets(*old[3:6])))
+            (rowid, folded, old[1], old[2], document_facets(*old[3:7])))
         for table in ("docs_fts", "bodies", "docs"):
             self.db.execute(f"DELETE FROM {table} WHERE rowid = ?", (rowid,))
 
@@ -191,6 +192,10 @@ class SqliteIndex:
                 fts.append(_all_of(column, words))
                 sql.extend(f"d.{sql_column} LIKE '%' || :{column}{i} || '%'" for i in range(len(words)))
                 params.update({f"{column}{i}": w for i, w in enumerate(words)})
+        if q.signature:
+            fts.append(f"facets : {signature_token(q.signature)}")
+            sql.append("d.sig_status = :sig")
+            params["sig"] = q.signature
         facets = []
         if q.date_from or q.date_to:
             params["dfrom"] = q.date_from.isoformat() if q.date_from else None
@@ -263,6 +268,8 @@ class SqliteIndex:
             "GROUP BY k ORDER BY k").fetchall())
         out["validity"] = dict(self.db.execute(
             f"SELECT {_validity_sql()} AS k, count(*) {join} GROUP BY k ORDER BY k", params).fetchall())
+        out["signature"] = dict(self.db.execute(
+            f"SELECT d.sig_status AS k, count(*) {join} GROUP BY k ORDER BY k").fetchall())
         return out
 
     def _count(self, base: list[str], facets: list[Facet], params: dict[str, Any]) -> int:
@@ -344,7 +351,7 @@ class SqliteIndex:
             return []
         marks = ",".join(str(int(r)) for r in rowids)
         rows = {r[0]: r[1:] for r in self.db.execute(
-            f"SELECT d.rowid, d.id, b.path, b.fields, b.text, {_validity_sql()} FROM docs d "
+            f"SELECT d.rowid, d.id, b.path, b.fields, b.text, {_validity_sql()}, d.sig_status FROM docs d "
             f"JOIN bodies b ON b.rowid = d.rowid WHERE d.rowid IN ({marks})",
             params)}
         return [(r, *rows[r]) for r in rowids if r in rows]
@@ -352,7 +359,7 @@ class SqliteIndex:
     def _result(self, total: int, rows: list[tuple[Any, ...]], scores: dict[int, float], text: str) -> SearchResult:
         hits = [
             Hit(id=doc_id, path=path, score=scores.get(rowid, 0.0), fields=json.loads(fields),
-                snippet=snippet(body, text), validity=validity)
-            for rowid, doc_id, path, fields, body, validity in rows
+                snippet=snippet(body, text), validity=validity, signature=signature)
+            for rowid, doc_id, path, fields, body, validity, signature in rows
         ]
         return SearchResult(total, hits)

@@ -23,6 +23,7 @@ from ocr.rules import registry
 from sohoa.errors import ConfigError, DocumentError, MissingDependencyError
 from sohoa.model import Extraction, OcrInfo, Record, SourceInfo, Validity, ValidityStatus, empty_extraction
 from sohoa.settings import Settings
+from sohoa.signatures import verify_file
 from sohoa.text import clean
 from sohoa.validity import judge
 
@@ -182,6 +183,7 @@ def process(task: Task, settings: Settings) -> Record:
         rule = next((r for r in registry() if r.name == extraction.rule), None)
         validity = judge(extraction.fields.get("valid_until"),
                          rule.validity_without_end_date if rule else None, settings.today)
+        signatures = verify_file(path, fmt, settings)
         return Record(
             id=task.sha256,
             source=source,
@@ -195,6 +197,7 @@ def process(task: Task, settings: Settings) -> Record:
             processed_at=now,
             signing_times=signing_times,
             layout=tuple(page_to_json(layout) for layout in text.layouts),
+            signatures=signatures.to_json(),
         )
     except (MissingDependencyError, ConfigError):
         raise

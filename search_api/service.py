@@ -10,6 +10,7 @@ import csv
 import io
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any, TextIO
 
 from indexer.base import IndexBackend, SearchQuery, SearchResult
@@ -24,6 +25,37 @@ from sohoa.validity import judge
 
 def search(index: IndexBackend, query: SearchQuery) -> SearchResult:
     return index.search(query)
+
+
+def verify_paths(paths: list[Path], settings: Settings) -> list[dict[str, Any]]:
+    """``sohoa verify``: the verdict for each file, ``{"path", "status", "signatures"}``."""
+    from ocr.pages import sniff_format
+    from sohoa.errors import DocumentError
+    from sohoa.signatures import MESSAGES, verify_file
+
+    out = []
+    for path in paths:
+        try:
+            verdict = verify_file(path, sniff_format(path), settings)
+        except (DocumentError, OSError) as exc:
+            message = exc.message if isinstance(exc, DocumentError) else str(exc)
+            out.append({"path": str(path), "status": "error", "message": message, "signatures": []})
+            continue
+        item = {"path": str(path), **verdict.to_json()}
+        if verdict.status == "unsigned":
+            item["message"] = t(*MESSAGES["unsigned"])
+        out.append(item)
+    return out
+
+
+def render_signature(sig: dict[str, Any]) -> str:
+    """One signature on one line, then its message, for a terminal."""
+    signer = sig.get("signer") or {}
+    who = ", ".join(v for v in (signer.get("cn"), signer.get("o")) if v) or "?"
+    when = sig.get("timestamp_time") or sig.get("signing_time") or "?"
+    weak = f" [{', '.join(sig['weak_algorithms'])}]" if sig.get("weak_algorithms") else ""
+    head = f"{sig['status']}: {who} ({sig.get('sub_filter') or '?'}, {when}){weak}"
+    return head + "\n    " + t(sig.get("message_vi", ""), sig.get("message_en", ""))
 
 
 def current(record: Record, settings: Settings, *, with_layout: bool = False) -> dict[str, Any]:
@@ -72,13 +104,14 @@ def export_rows(settings: Settings, *, with_layout: bool = False) -> Iterator[di
                    "text": "", "fields": dict.fromkeys(FIELD_NAMES),
                    "field_confidence": dict.fromkeys(FIELD_NAMES, 0.0),
                    "validity": {"status": "unknown", "as_of": settings.today.isoformat(), "reason": "not processed"},
-                   "status": "failed", "error": error, "error_code": code}
+                   "signatures": None, "status": "failed", "error": error, "error_code": code}
     finally:
         ledger.close()
 
 
 CSV_COLUMNS = ("id", "path", "sha256", "size", "format", "pages", "born_digital", "ocr_engine",
-               "mean_confidence", *FIELD_NAMES, "validity", "validity_as_of", "status", "error")
+               "mean_confidence", *FIELD_NAMES, "validity", "validity_as_of", "signature_status", "signers",
+               "status", "error")
 
 
 def write_export(settings: Settings, fmt: str, out: TextIO, *, with_layout: bool = False) -> int:
@@ -97,12 +130,28 @@ def write_export(settings: Settings, fmt: str, out: TextIO, *, with_layout: bool
             "born_digital": row["born_digital"], "ocr_engine": row["ocr"]["engine"],
             "mean_confidence": row["ocr"]["mean_confidence"], **row["fields"],
             "validity": row["validity"]["status"], "validity_as_of": row["validity"]["as_of"],
+            "signature_status": (row.get("signatures") or {}).get("status", "unchecked"),
+            "signers": "; ".join(f"{(s.get('signer') or {}).get('cn') or '?'} ({s['status']})"
+                                 for s in (row.get("signatures") or {}).get("signatures", [])),
             "status": row["status"], "error": row["error"],
         }
         writer.writerow(flat)
         count += 1
     return count
 
+
+SIGNATURE_LABELS = {
+    "valid": ("chữ ký số hợp lệ", "signature valid"),
+    "valid_untrusted": ("chữ ký chưa xác minh nguồn", "signature untrusted"),
+    "invalid": ("CHỮ KÝ SAI", "SIGNATURE INVALID"),
+    "modified": ("SỬA SAU KHI KÝ", "MODIFIED AFTER SIGNING"),
+    "expired": ("chứng thư hết hạn lúc ký", "certificate expired at signing"),
+    "revoked": ("CHỨNG THƯ BỊ THU HỒI", "CERTIFICATE REVOKED"),
+    "unknown_revocation": ("chưa rõ thu hồi", "revocation unknown"),
+    "error": ("không đọc được chữ ký", "signature unreadable"),
+    "unsigned": ("không có chữ ký số", "unsigned"),
+    "unchecked": ("chưa kiểm tra chữ ký", "signature not checked"),
+}
 
 VALIDITY_LABELS = {
     "valid": ("còn hiệu lực", "valid"),
@@ -118,7 +167,9 @@ def render_text(result: SearchResult) -> str:
         f = hit.fields
         title = " · ".join(str(v) for v in (f.get("doc_type"), f.get("number"), f.get("issue_date")) if v)
         vi, en = VALIDITY_LABELS.get(hit.validity, (hit.validity, hit.validity))
-        buf.write(f"{n}. {title or t('(không rõ loại)', '(unknown type)')}  [{t(vi, en)}]  {hit.id[:12]}\n")
+        sig_vi, sig_en = SIGNATURE_LABELS.get(hit.signature, (hit.signature, hit.signature))
+        buf.write(f"{n}. {title or t('(không rõ loại)', '(unknown type)')}  [{t(vi, en)}; {t(sig_vi, sig_en)}]  "
+                  f"{hit.id[:12]}\n")
         if f.get("issuer"):
             buf.write(f"   {f['issuer']}\n")
         if f.get("subject"):
@@ -130,7 +181,8 @@ def render_text(result: SearchResult) -> str:
 
 
 FACET_LABELS = {"doc_type": ("Loại văn bản", "Type"), "issuer": ("Cơ quan ban hành", "Issuer"),
-                "year": ("Năm ban hành", "Year of issue"), "validity": ("Hiệu lực", "Validity")}
+                "year": ("Năm ban hành", "Year of issue"), "validity": ("Hiệu lực", "Validity"),
+                "signature": ("Chữ ký số", "Digital signature")}
 
 
 def render_facets(facets: dict[str, dict[str, int]]) -> str:
@@ -141,6 +193,7 @@ def render_facets(facets: dict[str, dict[str, int]]) -> str:
             continue
         buf.write(t(*FACET_LABELS.get(name, (name, name))) + ":\n")
         for key, count in counts.items():
-            label = t(*VALIDITY_LABELS[key]) if name == "validity" and key in VALIDITY_LABELS else key
+            labels = {"validity": VALIDITY_LABELS, "signature": SIGNATURE_LABELS}.get(name, {})
+            label = t(*labels[key]) if key in labels else key
             buf.write(f"   {count:>7}  {label}\n")
     return buf.getvalue()

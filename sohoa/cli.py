@@ -1,4 +1,4 @@
-"""The ``sohoa`` command: ingest, index, reindex, search, show, export.
+"""The ``sohoa`` command: ingest, index, reindex, search, show, export, verify.
 
 Messages are Vietnamese by default, English with ``SOHOA_LANG=en``. Errors become exit
 codes here and nowhere else.
@@ -17,6 +17,7 @@ import click
 from sohoa.errors import ExitCode, SohoaError
 from sohoa.i18n import t
 from sohoa.settings import Settings
+from sohoa.signatures import DOCUMENT_STATUSES
 
 REASONS = {
     "hidden": ("tệp ẩn", "hidden"),
@@ -64,13 +65,34 @@ def main(ctx: click.Context, home: Path | None, es_url: str | None) -> None:
     ctx.obj = Settings.from_env(home, es_url=es_url)
 
 
+TRUST_HELP = ("Thư mục chứng thư gốc, trung gian và CRL để kiểm tra chữ ký / root and intermediate certificates "
+              "and CRLs to verify signatures against [$SOHOA_TRUST_DIR, else HOME/trust if present]")
+ONLINE_HELP = "Cho phép tải dữ liệu thu hồi (OCSP/CRL) qua mạng / fetch revocation data over the network"
+
+
+def _with_trust(settings: Settings, trust: Path | None, online: bool) -> Settings:
+    """Settings with the trust directory chosen, checked now rather than in a worker."""
+    from sohoa.signatures import trust_store
+
+    chosen = trust or settings.trust_dir
+    if chosen is None and (settings.home / "trust").is_dir():
+        chosen = settings.home / "trust"
+    settings = dataclasses.replace(settings, trust_dir=chosen.resolve() if chosen else None,
+                                   online=online or settings.online)
+    trust_store(settings.trust_dir)
+    return settings
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--workers", "-j", type=click.IntRange(min=1), default=None,
               help="Số tiến trình song song / parallel worker processes [all cores]")
 @click.option("--progress/--no-progress", default=None, help="Thanh tiến độ / progress bar [on a terminal]")
+@click.option("--trust", type=click.Path(file_okay=False, path_type=Path), default=None, help=TRUST_HELP)
+@click.option("--online", is_flag=True, help=ONLINE_HELP)
 @click.pass_obj
-def ingest(settings: Settings, paths: tuple[Path, ...], workers: int | None, progress: bool | None) -> None:
+def ingest(settings: Settings, paths: tuple[Path, ...], workers: int | None, progress: bool | None,
+           trust: Path | None, online: bool) -> None:
     """Nạp các thư mục bản quét / ingest folders of scans (PDF, TIFF, JPEG, PNG)."""
     from indexer.base import open_index
     from ingest.run import ingest as run_ingest
@@ -78,6 +100,7 @@ def ingest(settings: Settings, paths: tuple[Path, ...], workers: int | None, pro
 
     if workers:
         settings = dataclasses.replace(settings, workers=workers)
+    settings = _with_trust(settings, trust, online)
     probe(settings.ocr_language)
     index = open_index(settings)
     try:
@@ -179,6 +202,8 @@ def index_cmd(settings: Settings, retry: bool) -> None:
 @click.option("--from", "date_from", help="Ban hành từ ngày / issued on or after (YYYY-MM-DD)")
 @click.option("--to", "date_to", help="Ban hành đến ngày / issued on or before (YYYY-MM-DD)")
 @click.option("--validity", type=click.Choice(["valid", "expired", "unknown"]), help="Hiệu lực / validity")
+@click.option("--signature", type=click.Choice([*DOCUMENT_STATUSES, "unchecked"]),
+              help="Tình trạng chữ ký số / digital-signature status")
 @click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
 @click.option("--page", type=click.IntRange(min=1), default=1, show_default=True, help="Trang kết quả / result page")
 @click.option("--facets", is_flag=True, help="Đếm theo loại, cơ quan, năm, hiệu lực / "
@@ -186,7 +211,8 @@ def index_cmd(settings: Settings, retry: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="In JSON / print JSON")
 @click.pass_obj
 def search(settings: Settings, query: str, doc_type: str | None, issuer: str | None, date_from: str | None,
-           date_to: str | None, validity: str | None, limit: int, page: int, facets: bool, as_json: bool) -> None:
+           date_to: str | None, validity: str | None, signature: str | None, limit: int, page: int, facets: bool,
+           as_json: bool) -> None:
     """Tìm kiếm kho lưu trữ / search the archive (with or without accents, or by number)."""
     from indexer.base import SearchQuery, open_index
     from search_api.service import render_facets, render_text
@@ -196,7 +222,8 @@ def search(settings: Settings, query: str, doc_type: str | None, issuer: str | N
     try:
         result = run_search(index, SearchQuery(
             text=query, doc_type=doc_type, issuer=issuer, date_from=_date(date_from), date_to=_date(date_to),
-            validity=validity, today=settings.today, limit=limit, offset=(page - 1) * limit, facets=facets,
+            validity=validity, signature=signature, today=settings.today, limit=limit, offset=(page - 1) * limit,
+            facets=facets,
         ))
     finally:
         index.close()
@@ -220,6 +247,7 @@ def search(settings: Settings, query: str, doc_type: str | None, issuer: str | N
 @click.pass_obj
 def show(settings: Settings, record_id: str, as_json: bool, layout: bool) -> None:
     """Xem đầy đủ một hồ sơ / print one record in full (id or a unique prefix)."""
+    from search_api.service import render_signature
     from search_api.service import show as show_record
 
     data = show_record(settings, record_id, with_layout=layout)
@@ -240,6 +268,10 @@ def show(settings: Settings, record_id: str, as_json: bool, layout: bool) -> Non
         click.echo(f"  {name:13} {value if value is not None else '—'}  ({conf:.2f})")
     for note in data.get("field_notes", []):
         click.echo(f"  note: {note}")
+    verdict = data.get("signatures")
+    click.echo(f"signatures: {verdict['status'] if verdict else 'unchecked'}")
+    for sig in (verdict or {}).get("signatures", []):
+        click.echo("  " + render_signature(sig))
     click.echo("--- text ---")
     click.echo(data["text"])
 
@@ -257,3 +289,32 @@ def export(settings: Settings, fmt: str, output: click.utils.LazyFile, with_layo
 
     count = write_export(settings, fmt, output, with_layout=with_layout)
     click.echo(t(f"Đã xuất {count} hồ sơ.", f"Exported {count} records."), err=True)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--trust", type=click.Path(file_okay=False, path_type=Path), default=None, help=TRUST_HELP)
+@click.option("--online", is_flag=True, help=ONLINE_HELP)
+@click.option("--json", "as_json", is_flag=True, help="In JSON / print JSON: [{path, status, signatures}]")
+@click.pass_obj
+def verify(settings: Settings, files: tuple[Path, ...], trust: Path | None, online: bool, as_json: bool) -> None:
+    """Kiểm tra chữ ký số mà không nạp / verify digital signatures without ingesting.
+
+    Mã thoát 0 khi mọi tệp hợp lệ hoặc không ký, 1 nếu không / exit code 0 when every file
+    is valid or unsigned, 1 otherwise.
+    """
+    from search_api.service import render_signature, verify_paths
+
+    settings = _with_trust(settings, trust, online)
+    results = verify_paths(list(files), settings)
+    if as_json:
+        click.echo(json.dumps(results, ensure_ascii=False, indent=1))
+    else:
+        for item in results:
+            click.echo(f"{item['path']}: {item['status']}")
+            if item.get("message"):
+                click.echo(f"  {item['message']}")
+            for sig in item["signatures"]:
+                click.echo("  " + render_signature(sig))
+    if any(item["status"] not in ("valid", "unsigned") for item in results):
+        sys.exit(int(ExitCode.files_failed))

@@ -112,6 +112,14 @@ class Record:
     """/M times of the PDF's signature dictionaries (ISO), as evidence for dates."""
     layout: tuple[dict[str, Any], ...] = field(default=(), repr=False)
     """Per page: size and lines with boxes and word confidences (``ocr.layout.page_to_json``)."""
+    signatures: dict[str, Any] | None = None
+    """The digital-signature verdict (``sohoa.signatures.DocumentVerdict.to_json``); None
+    when the file was never checked (failed, or ingested before sohoa verified signatures)."""
+
+    @property
+    def signature_status(self) -> str:
+        """``unsigned``, the worst status of the file's signatures, or ``unchecked``."""
+        return self.signatures["status"] if self.signatures else "unchecked"
 
     def to_json(self) -> dict[str, Any]:
         """The JSONL export form (``sohoa export``), stable for other tools."""
@@ -136,6 +144,7 @@ class Record:
                 "reason": self.validity.reason,
             },
             "signing_times": list(self.signing_times),
+            "signatures": self.signatures,
             "layout": list(self.layout),
             "processed_at": self.processed_at.isoformat(),
             "status": self.status,
@@ -171,6 +180,7 @@ class Record:
             error_code=data.get("error_code"),
             signing_times=tuple(data.get("signing_times", ())),
             layout=tuple(data.get("layout", ())),
+            signatures=data.get("signatures"),
         )
 
     @property

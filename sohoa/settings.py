@@ -39,6 +39,12 @@ class Settings:
     """The alias searched on that cluster (several archives can share one cluster)."""
     index_batch: int = 200
     """Records an ingest sends to the index at once."""
+    trust_dir: Path | None = None
+    """Root certificates, intermediates and CRLs signatures are verified against (``sohoa.trust``)."""
+    online: bool = False
+    """Fetch revocation data (OCSP, CRL) over the network when verifying signatures."""
+    allow_sha1: bool = True
+    """Accept SHA-1 in certificate paths (the legacy government G1 chain); always reported."""
 
     @property
     def ledger_path(self) -> Path:
@@ -61,6 +67,10 @@ class Settings:
             values["ocr_language"] = os.environ["SOHOA_OCR_LANG"]
         if os.environ.get("SOHOA_ES_URL"):
             values["es_url"] = os.environ["SOHOA_ES_URL"]
+        if os.environ.get("SOHOA_TRUST_DIR"):
+            values["trust_dir"] = Path(os.environ["SOHOA_TRUST_DIR"])
+        if os.environ.get("SOHOA_ALLOW_SHA1"):
+            values["allow_sha1"] = os.environ["SOHOA_ALLOW_SHA1"].lower() not in ("0", "false", "no")
         if os.environ.get("SOHOA_INDEX_BATCH"):
             values["index_batch"] = int(os.environ["SOHOA_INDEX_BATCH"])
         if os.environ.get("SOHOA_ES_INDEX"):

@@ -212,6 +212,7 @@ def test_facet_counts(index: IndexBackend) -> None:
                    "UỶ BAN NHÂN DÂN HUYỆN YÊN DŨNG": 1},
         "year": {"2021": 1, "2022": 1, "2024": 2},
         "validity": {"valid": 3, "expired": 1},
+        "signature": {"unchecked": 4},
     }
     # Counts cover every match, whatever the page, and a number query counts what cites it.
     matched = index.search(SearchQuery("645/QĐ-UBND", facets=True, limit=1, today=TODAY))

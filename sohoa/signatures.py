@@ -1,0 +1,361 @@
+"""Verifying the digital signatures of a PDF: one verdict per signature and one per file.
+
+pikepdf finds the signature fields, so that a signature pyHanko cannot parse is still
+listed, with the reason. pyHanko and pyhanko-certvalidator check each signature: the
+signed bytes against the digest, the signature value, what later revisions changed,
+and the certificate path to a root of the trust store, at the time of signing, with
+revocation data. Certificates are judged at signing time, since an archive keeps
+results whose certificates have long expired. That time is the RFC 3161 timestamp when
+the signature carries one, else the time the signer claimed.
+
+Revocation is checked from offline data only (CRLs in the trust directory, revocation
+data embedded in the signature or in the document's DSS), unless ``online`` allows
+fetching. A certificate that says where its revocation status is published, with no
+such data at hand, gives ``unknown_revocation``, never ``valid``.
+
+The legacy government chain G1 (RootCA chuyên dùng Chính phủ G1 and its sub-CA) is
+signed with SHA-1. By default SHA-1 is accepted in certificate paths, because G1 still
+certifies agency seals issued in 2025 and valid until 2030. Every signature whose path
+or digest used it carries ``weak_algorithms: ["sha1"]`` and says so in its message.
+With ``allow_sha1=False`` such a path is refused, and the verdict is at best
+``valid_untrusted``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import logging
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sohoa.trust import TrustStore
+
+# Worst first: a document's status is the first of these that any signature has.
+STATUS_ORDER = ("invalid", "modified", "revoked", "error", "expired", "unknown_revocation", "valid_untrusted",
+                "valid")
+DOCUMENT_STATUSES = (*STATUS_ORDER, "unsigned")
+WEAK_HASHES = frozenset({"md2", "md5", "sha1"})
+
+MESSAGES = {
+    "valid": ("Chữ ký hợp lệ: văn bản không bị sửa sau khi ký, chứng thư người ký dẫn tới một gốc tin cậy và còn "
+              "hiệu lực lúc ký, tình trạng thu hồi đã được kiểm tra hoặc không áp dụng.",
+              "Valid: the document has not changed since it was signed, the signer's certificate chains to a "
+              "trusted root and was valid at signing time, and revocation was checked or does not apply."),
+    "valid_untrusted": ("Chữ ký nguyên vẹn nhưng chứng thư người ký không dẫn tới gốc tin cậy nào đã cấu hình: "
+                        "không xác nhận được ai đã ký. Nếu tổ chức cấp chứng thư đáng tin, thêm chứng thư gốc của "
+                        "nó vào thư mục tin cậy (--trust).",
+                        "Intact, but the signer's certificate does not chain to any configured trust root, so who "
+                        "signed cannot be confirmed. If its issuer is trustworthy, add its root certificate to the "
+                        "trust directory (--trust)."),
+    "invalid": ("Chữ ký KHÔNG hợp lệ: nội dung đã ký bị thay đổi, hoặc giá trị chữ ký không khớp. Không dùng bản "
+                "này làm căn cứ pháp lý.",
+                "INVALID: the signed content was changed, or the signature value does not verify. Do not rely on "
+                "this copy."),
+    "modified": ("Văn bản bị sửa sau khi ký, vượt quá những thay đổi được phép (điền biểu mẫu, chú thích, dữ "
+                 "liệu xác thực): nội dung đang xem có thể khác nội dung đã ký.",
+                 "Changed after signing beyond what signed documents allow (form filling, annotations, "
+                 "validation data): what you see may differ from what was signed."),
+    "expired": ("Chứng thư người ký đã hết hạn hoặc chưa có hiệu lực vào thời điểm ký.",
+                "The signer's certificate had expired, or was not yet valid, at signing time."),
+    "revoked": ("Chứng thư người ký (hoặc của tổ chức cấp) đã bị thu hồi trước thời điểm ký.",
+                "The signer's certificate (or an issuing CA's) was revoked before signing time."),
+    "unknown_revocation": ("Chữ ký nguyên vẹn và dẫn tới gốc tin cậy, nhưng chưa biết chứng thư có bị thu hồi hay "
+                           "không: chứng thư công bố nơi tra cứu (CRL/OCSP) mà không có dữ liệu đó ngoại tuyến. "
+                           "Thêm tệp CRL vào thư mục tin cậy, hoặc kiểm tra lại với --online.",
+                           "Intact and chaining to a trusted root, but whether the certificate was revoked is "
+                           "unknown: it names where revocation is published (CRL/OCSP) and no such data was at "
+                           "hand offline. Add the CRL files to the trust directory, or check again with --online."),
+    "error": ("Không đọc được chữ ký", "The signature could not be read"),
+    "unsigned": ("Không có chữ ký số. Dấu đỏ trên bản quét không phải chữ ký số.",
+                 "No digital signature. A paper seal on a scan is not a digital signature."),
+}
+
+
+@dataclass
+class SignatureVerdict:
+    field: str | None
+    status: str
+    sub_filter: str | None = None
+    """adbe.pkcs7.detached, ETSI.CAdES.detached, ETSI.RFC3161 (a document timestamp)..."""
+    signer: dict[str, str | None] = field(default_factory=dict)
+    """``cn`` and ``o`` of the signer's certificate."""
+    issuer: str | None = None
+    serial: str | None = None
+    signing_time: str | None = None
+    """The time the signer claimed (CMS signingTime, else /M), ISO 8601."""
+    timestamp_time: str | None = None
+    """The time of an RFC 3161 signature timestamp, if one is attached."""
+    covers_whole_file: bool | None = None
+    digest_algorithm: str | None = None
+    weak_algorithms: list[str] = field(default_factory=list)
+    trust_anchor: str | None = None
+    detail: str | None = None
+    """The technical reason behind the status, for whoever investigates."""
+    message_vi: str = ""
+    message_en: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class DocumentVerdict:
+    status: str
+    signatures: list[SignatureVerdict]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"status": self.status, "signatures": [s.to_json() for s in self.signatures]}
+
+    @classmethod
+    def unsigned(cls) -> DocumentVerdict:
+        return cls("unsigned", [])
+
+
+@functools.lru_cache(maxsize=4)
+def trust_store(directory: Path | None) -> TrustStore:
+    """The trust store in ``directory`` (empty without one), read once per process."""
+    return TrustStore.load(directory) if directory else TrustStore.empty()
+
+
+def verify_file(path: Path, fmt: str, settings: Any) -> DocumentVerdict:
+    """The verdict for an ingested file: PDFs are verified, images are ``unsigned``."""
+    if fmt != "pdf":
+        return DocumentVerdict.unsigned()
+    return verify_pdf(path, trust_store(settings.trust_dir), online=settings.online, allow_sha1=settings.allow_sha1)
+
+
+def worst(statuses: list[str]) -> str:
+    if not statuses:
+        return "unsigned"
+    return min(statuses, key=STATUS_ORDER.index)
+
+
+def _finish(v: SignatureVerdict) -> SignatureVerdict:
+    vi, en = MESSAGES[v.status]
+    if v.status == "error":
+        vi, en = f"{vi}: {v.detail}.", f"{en}: {v.detail}."
+    if v.weak_algorithms:
+        algos = ", ".join(a.upper() for a in v.weak_algorithms)
+        vi += f" Lưu ý: chuỗi chứng thư hoặc chữ ký dùng thuật toán yếu ({algos}), như chuỗi G1 cũ của Chính phủ."
+        en += f" Note: the certificate path or the signature uses a weak algorithm ({algos}), as the legacy " \
+              "government G1 chain does."
+    v.message_vi, v.message_en = vi, en
+    return v
+
+
+def _pdf_fields(path: Path) -> list[dict[str, Any]]:
+    """Signature fields with a value, found with pikepdf: name, /SubFilter, /Type, /M."""
+    import pikepdf
+
+    out = []
+    with pikepdf.open(path) as pdf:
+        form = pdf.Root.get("/AcroForm")
+        stack = list(form.get("/Fields", [])) if form is not None else []
+        while stack:
+            node = stack.pop(0)
+            kids = node.get("/Kids")
+            if kids is not None and node.get("/FT") != "/Sig":
+                stack.extend(kids)
+                continue
+            value = node.get("/V")
+            if node.get("/FT") == "/Sig" and value is not None:
+                out.append({
+                    "field": str(node.get("/T", "")) or None,
+                    "sub_filter": str(value.get("/SubFilter", ""))[1:] or None,
+                    "type": str(value.get("/Type", "/Sig")),
+                    "claimed": str(value.get("/M", "")) or None,
+                })
+    return out
+
+
+def verify_pdf(path: Path, trust: TrustStore, *, online: bool = False, allow_sha1: bool = True) -> DocumentVerdict:
+    """Every signature of the PDF at ``path``, and the file's overall status. Never raises
+    for a bad file: what cannot be read becomes an ``error`` verdict with the reason."""
+    try:
+        fields = _pdf_fields(path)
+    except Exception as exc:  # a damaged file is a verdict, not a crash
+        return DocumentVerdict("error", [_finish(SignatureVerdict(None, "error", detail=_reason(exc)))])
+    if not fields:
+        return DocumentVerdict.unsigned()
+    verdicts = list(_verify_fields(path, fields, trust, online, allow_sha1))
+    return DocumentVerdict(worst([v.status for v in verdicts]), verdicts)
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text if len(text) < 300 else text[:300] + "…"
+
+
+def _verify_fields(path: Path, fields: list[dict[str, Any]], trust: TrustStore, online: bool,
+                   allow_sha1: bool) -> Iterator[SignatureVerdict]:
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation.dss import DocumentSecurityStore
+
+    logging.getLogger("pyhanko").setLevel(logging.ERROR)
+    logging.getLogger("pyhanko_certvalidator").setLevel(logging.ERROR)
+    with path.open("rb") as fh:
+        try:
+            reader = PdfFileReader(fh, strict=False)
+            if reader.encrypted:
+                reader.decrypt(b"")  # an empty user password, as archive PDFs often have
+            embedded = {s.field_name: s for s in reader.embedded_signatures}
+            dss = DocumentSecurityStore.read_dss(reader) if "/DSS" in reader.root else None
+        except Exception as exc:
+            reason = _reason(exc)
+            for f in fields:
+                yield _finish(SignatureVerdict(f["field"], "error", sub_filter=f["sub_filter"],
+                                               signing_time=_pdf_date(f["claimed"]), detail=reason))
+            return
+        for f in fields:
+            sig = embedded.get(f["field"])
+            if sig is None:
+                yield _finish(SignatureVerdict(f["field"], "error", sub_filter=f["sub_filter"],
+                                               detail="pyHanko found no signature in this field"))
+                continue
+            try:
+                yield _finish(_verify_one(sig, f, trust, dss, online, allow_sha1))
+            except Exception as exc:
+                yield _finish(SignatureVerdict(f["field"], "error", sub_filter=f["sub_filter"],
+                                               signing_time=_pdf_date(f["claimed"]), detail=_reason(exc)))
+
+
+def _pdf_date(value: str | None) -> str | None:
+    if not value:
+        return None
+    from pyhanko.pdf_utils.generic import parse_pdf_date
+
+    try:
+        return parse_pdf_date(value, strict=False).isoformat()
+    except Exception:
+        return None
+
+
+def _token_time(signed_data: Any) -> dt.datetime | None:
+    """The genTime of an RFC 3161 timestamp token."""
+    try:
+        return signed_data["encap_content_info"]["content"].parsed["gen_time"].native
+    except Exception:  # no usable token: the claimed time is used
+        return None
+
+
+def _timestamp_time(sig: Any) -> dt.datetime | None:
+    """The time of the signature timestamp attached to ``sig``, if any."""
+    from pyhanko.sign.validation.generic_cms import extract_tst_data_iter
+
+    for signed_data in extract_tst_data_iter(sig.signer_info, signed=False):
+        return _token_time(signed_data)
+    return None
+
+
+def _embedded_revinfo(sig: Any) -> tuple[list[Any], list[Any]]:
+    """CRLs and OCSP responses in the signature's Adobe revocation-info attribute."""
+    from pyhanko.sign.general import find_unique_cms_attribute
+
+    try:
+        archival = find_unique_cms_attribute(sig.signer_info["signed_attrs"], "adobe_revocation_info_archival")
+    except Exception:
+        return [], []
+    return list(archival["crl"] or []), list(archival["ocsp"] or [])
+
+
+def _context(trust: TrustStore, sig: Any, dss: Any, moment: dt.datetime | None, online: bool, allow_sha1: bool,
+             revocation_mode: str) -> Any:
+    from pyhanko_certvalidator import ValidationContext
+    from pyhanko_certvalidator.policy_decl import DisallowWeakAlgorithmsPolicy
+
+    crls, ocsps = _embedded_revinfo(sig)
+    kwargs: dict[str, Any] = {
+        "trust_roots": trust.roots, "other_certs": list(trust.intermediates),
+        "crls": [*trust.crls, *crls], "ocsps": ocsps, "allow_fetching": online,
+        "revocation_mode": revocation_mode, "moment": moment,
+        # CRLs gathered for an archive are often issued after the signature; they still tell.
+        "retroactive_revinfo": True,
+        "algorithm_usage_policy": DisallowWeakAlgorithmsPolicy(
+            weak_hash_algos=WEAK_HASHES - ({"sha1"} if allow_sha1 else set())),
+    }
+    if dss is not None:
+        return dss.as_validation_context(kwargs)
+    return ValidationContext(**kwargs)
+
+
+def _verify_one(sig: Any, f: dict[str, Any], trust: TrustStore, dss: Any, online: bool,
+                allow_sha1: bool) -> SignatureVerdict:
+    from pyhanko.sign.ades.report import AdESIndeterminate
+    from pyhanko.sign.diff_analysis import ModificationLevel
+    from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+
+    is_doc_ts = f["type"] == "/DocTimeStamp"
+    claimed = None if is_doc_ts else sig.self_reported_timestamp
+    stamped = _token_time(sig.signed_data) if is_doc_ts else _timestamp_time(sig)
+    moment = stamped or claimed
+
+    def run(mode: str) -> Any:
+        ctx = _context(trust, sig, dss, moment, online, allow_sha1, mode)
+        if is_doc_ts:
+            return validate_pdf_timestamp(sig, validation_context=ctx)
+        return validate_pdf_signature(sig, signer_validation_context=ctx, ts_validation_context=ctx)
+
+    status = run("hard-fail")
+    unknown_revocation = False
+    if status.trust_problem_indic == AdESIndeterminate.CERTIFICATE_CHAIN_GENERAL_FAILURE:
+        # Often only revocation data is missing: see whether the path holds without it,
+        # or what more precise problem it has (an expired certificate, say).
+        relaxed = run("soft-fail")
+        if relaxed.trust_problem_indic != AdESIndeterminate.CERTIFICATE_CHAIN_GENERAL_FAILURE:
+            status = relaxed
+            unknown_revocation = relaxed.trust_problem_indic is None and relaxed.validation_path is not None
+    cert = status.signing_cert
+    subject = cert.subject.native
+    verdict = SignatureVerdict(
+        field=f["field"], status="valid", sub_filter=f["sub_filter"],
+        signer={"cn": subject.get("common_name"), "o": subject.get("organization_name")},
+        issuer=cert.issuer.human_friendly, serial=format(cert.serial_number, "x"),
+        signing_time=(claimed.isoformat() if claimed else _pdf_date(f["claimed"])),
+        timestamp_time=(status.timestamp.isoformat() if is_doc_ts else stamped.isoformat() if stamped else None),
+        covers_whole_file=status.coverage == SignatureCoverageLevel.ENTIRE_FILE,
+        digest_algorithm=status.md_algorithm,
+        trust_anchor=status.validation_path[0].subject.human_friendly if status.validation_path else None,
+    )
+    verdict.weak_algorithms = _weak(status)
+    indic = status.trust_problem_indic
+    verdict.detail = indic.name if indic is not None else None
+    if not (status.intact and status.valid):
+        verdict.status = "invalid"
+        verdict.detail = "digest mismatch" if not status.intact else "signature value does not verify"
+    elif (status.modification_level == ModificationLevel.OTHER or status.docmdp_ok is False
+          or status.coverage < SignatureCoverageLevel.ENTIRE_REVISION):
+        verdict.status = "modified"
+        verdict.detail = str(status.diff_result) if status.diff_result is not None else f"coverage {status.coverage}"
+    elif status.revoked or indic in (AdESIndeterminate.REVOKED_NO_POE, AdESIndeterminate.REVOKED_CA_NO_POE):
+        verdict.status = "revoked"
+        details = status.revocation_details
+        if details is not None:
+            verdict.detail = f"revoked on {details.revocation_date.isoformat()} ({details.revocation_reason.native})"
+    elif indic in (AdESIndeterminate.OUT_OF_BOUNDS_NO_POE, AdESIndeterminate.EXPIRED,
+                   AdESIndeterminate.NOT_YET_VALID, AdESIndeterminate.OUT_OF_BOUNDS_NOT_REVOKED):
+        verdict.status = "expired"
+        valid_from, valid_to = cert.not_valid_before.isoformat(), cert.not_valid_after.isoformat()
+        verdict.detail = (f"certificate valid {valid_from} to {valid_to}, "
+                          f"signed {moment.isoformat() if moment else 'at an unknown time'}")
+    elif unknown_revocation or indic == AdESIndeterminate.TRY_LATER:
+        verdict.status = "unknown_revocation"
+        verdict.detail = "no revocation data at hand for a certificate that declares CRL/OCSP locations"
+    elif indic is not None or status.validation_path is None:
+        verdict.status = "valid_untrusted"
+    return verdict
+
+
+def _weak(status: Any) -> list[str]:
+    """Weak hash algorithms used by the signature or by the certificates of its path."""
+    used = {status.md_algorithm}
+    path = status.validation_path
+    if path is not None:
+        for cert in path:
+            if cert.self_signed == "no" or cert is not path[0]:
+                used.add(cert.hash_algo)
+        used.add(path[0].hash_algo)
+    return sorted(a for a in used if a in WEAK_HASHES)

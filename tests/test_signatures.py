@@ -1,0 +1,202 @@
+"""Signature verdicts: every status from a PKI built here and PDFs signed and broken here,
+the real signed files in shared/realdata, and signatures through ingest, search and export."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from sohoa.signatures import STATUS_ORDER, verify_pdf, worst
+from sohoa.trust import TrustStore
+from tests import pki
+from tests.conftest import REALDATA, copy_corpus
+
+
+@pytest.fixture(scope="module")
+def test_pki() -> pki.TestPki:
+    return pki.build()
+
+
+@pytest.fixture(scope="module")
+def trust(test_pki: pki.TestPki, tmp_path_factory: pytest.TempPathFactory) -> TrustStore:
+    return TrustStore.load(test_pki.write_trust_dir(tmp_path_factory.mktemp("trust")))
+
+
+@pytest.fixture(scope="module")
+def signed(test_pki: pki.TestPki, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """One PDF per case, written to a folder."""
+    folder = tmp_path_factory.mktemp("signed")
+    base = pki.blank_pdf()
+    good = pki.sign(base, test_pki.signers["good"])
+    cases = {name: pki.sign(base, who) for name, who in test_pki.signers.items()}
+    cases.update({
+        "changed_byte": pki.change_signed_byte(good),
+        "content_added": pki.add_page_content(good),
+        "bad_signature_value": pki.corrupt_signature_value(good),
+        "garbled_signature": pki.garble_signature(good),
+        "countersigned": pki.sign(good, test_pki.signers["listed_not_revoked"], field_name="Signature2"),
+        "good_then_revoked": pki.sign(good, test_pki.signers["revoked"], field_name="Signature2"),
+        "unsigned": base,
+    })
+    paths = {}
+    for name, data in cases.items():
+        paths[name] = folder / f"{name}.pdf"
+        paths[name].write_bytes(data)
+    return paths
+
+
+EXPECTED = {
+    "good": "valid",  # no revocation location: revocation does not apply
+    "listed_not_revoked": "valid",  # CRL at hand, not listed
+    "countersigned": "valid",
+    "untrusted": "valid_untrusted",
+    "expired": "expired",
+    "revoked": "revoked",
+    "good_then_revoked": "revoked",  # a document takes its worst signature
+    "no_crl_at_hand": "unknown_revocation",
+    "changed_byte": "invalid",
+    "bad_signature_value": "invalid",
+    "content_added": "modified",
+    "garbled_signature": "error",
+    "unsigned": "unsigned",
+}
+
+
+@pytest.mark.parametrize("case", sorted(EXPECTED))
+def test_every_status(case: str, signed: dict[str, Path], trust: TrustStore) -> None:
+    verdict = verify_pdf(signed[case], trust)
+    assert verdict.status == EXPECTED[case], [(s.status, s.detail) for s in verdict.signatures]
+    for sig in verdict.signatures:
+        assert sig.message_vi and sig.message_en
+        if sig.status != "error":
+            assert sig.signer["cn"] and sig.issuer and sig.serial and sig.signing_time
+            assert sig.sub_filter == "adbe.pkcs7.detached"
+
+
+def test_signature_details(signed: dict[str, Path], trust: TrustStore, test_pki: pki.TestPki) -> None:
+    good = verify_pdf(signed["good"], trust).signatures[0]
+    assert good.signer == {"cn": "Ủy ban nhân dân xã Thử Nghiệm", "o": "Sở Thông tin và Truyền thông (thử nghiệm)"}
+    assert good.serial == format(test_pki.signers["good"].cert.serial_number, "x")
+    assert good.covers_whole_file and good.trust_anchor and "Sohoa Test Root CA" in good.trust_anchor
+    assert good.weak_algorithms == [] and good.timestamp_time is None
+    revoked = verify_pdf(signed["revoked"], trust).signatures[0]
+    assert "key_compromise" in revoked.detail
+    twice = verify_pdf(signed["countersigned"], trust).signatures
+    assert [s.covers_whole_file for s in twice] == [False, True]  # the first covers its own revision
+    garbled = verify_pdf(signed["garbled_signature"], trust).signatures[0]
+    assert "could not be read" in garbled.message_en and garbled.detail in garbled.message_en
+
+
+def test_without_the_trust_store_nothing_is_trusted(signed: dict[str, Path]) -> None:
+    assert verify_pdf(signed["good"], TrustStore.empty()).status == "valid_untrusted"
+
+
+def test_worst_status_order() -> None:
+    assert worst(["valid", "unknown_revocation", "valid_untrusted"]) == "unknown_revocation"
+    assert worst(["expired", "invalid", "modified"]) == "invalid"
+    assert worst([]) == "unsigned"
+    assert STATUS_ORDER[-1] == "valid"
+
+
+def test_trust_dir_errors_name_the_file(tmp_path: Path) -> None:
+    from sohoa.errors import ConfigError
+
+    (tmp_path / "broken.pem").write_text("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")
+    with pytest.raises(ConfigError, match="broken.pem"):
+        TrustStore.load(tmp_path)
+    with pytest.raises(ConfigError, match="does not exist"):
+        TrustStore.load(tmp_path / "missing")
+
+
+def test_cli_verify_json(cli, signed: dict[str, Path], test_pki: pki.TestPki, tmp_path: Path) -> None:
+    trust_dir = test_pki.write_trust_dir(tmp_path / "trust")
+    files = [signed["good"], signed["changed_byte"], signed["unsigned"]]
+    result = cli("verify", "--trust", str(trust_dir), "--json", *map(str, files))
+    assert result.exit_code == 1  # not every file is valid or unsigned
+    data = json.loads(result.stdout)
+    assert [d["status"] for d in data] == ["valid", "invalid", "unsigned"]
+    assert data[0]["path"] == str(files[0]) and data[0]["signatures"][0]["status"] == "valid"
+    assert set(data[0]["signatures"][0]) >= {"status", "signer", "issuer", "serial", "signing_time",
+                                             "timestamp_time", "covers_whole_file", "sub_filter",
+                                             "message_vi", "message_en"}
+    ok = cli("verify", "--trust", str(trust_dir), str(signed["good"]))
+    assert ok.exit_code == 0 and "valid: Ủy ban nhân dân xã Thử Nghiệm" in ok.output
+    missing = cli("verify", "--trust", str(tmp_path / "nope"), str(signed["good"]))
+    assert missing.exit_code == 2 and "does not exist" in missing.output
+
+
+def test_ingest_keeps_signed_bytes_and_stores_verdicts(cli, signed: dict[str, Path], test_pki: pki.TestPki,
+                                                       tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("good", "revoked", "changed_byte", "unsigned"):
+        (folder / f"{name}.pdf").write_bytes(signed[name].read_bytes())
+    folder = copy_corpus(folder, tmp_path / "scans")
+    before = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()}
+    trust_dir = test_pki.write_trust_dir(tmp_path / "trust")
+    assert cli("ingest", "--no-progress", "--trust", str(trust_dir), str(folder)).exit_code == 0
+    after = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()}
+    assert after == before  # signed originals are never touched
+
+    def found(*args: str) -> set[str]:
+        hits = json.loads(cli("search", "", "--json", "--limit", "50", *args).stdout)["hits"]
+        return {Path(h["path"]).stem for h in hits}
+
+    assert found("--signature", "valid") == {"good"}
+    assert found("--signature", "revoked") == {"revoked"}
+    assert found("--signature", "invalid") == {"changed_byte"}
+    assert found("--signature", "unsigned") == {"unsigned"}
+    facets = json.loads(cli("search", "", "--json", "--facets").stdout)["facets"]["signature"]
+    assert facets == {"invalid": 1, "revoked": 1, "unsigned": 1, "valid": 1}
+    rows = [json.loads(line) for line in cli("export").stdout.splitlines()]
+    by_name = {Path(r["source"]["path"]).stem: r for r in rows}
+    assert by_name["revoked"]["signatures"]["signatures"][0]["status"] == "revoked"
+    csv_out = cli("export", "--format", "csv").stdout
+    assert "signature_status" in csv_out.splitlines()[0] and ",revoked," in csv_out
+    text = cli("search", "", "--signature", "invalid").output
+    assert "SIGNATURE INVALID" in text
+
+
+@pytest.mark.skipif(not REALDATA.exists(), reason="shared/realdata is not beside this checkout")
+def test_real_signed_files_get_the_verdicts_their_sources_lead_to_expect() -> None:
+    vn = TrustStore.load(REALDATA / "certs" / "vn")
+    test_ca = TrustStore.load(REALDATA / "certs" / "pyhanko_test_ca")
+    docs, pdfs = REALDATA / "vn_admin_docs", REALDATA / "signed_pdfs"
+    expected = {
+        # G1/G2 government chains trusted; their CRL/OCSP is not at hand offline.
+        docs / "qngai_TB-UBND_11_2025_borndigital_5sig.pdf": (vn, "unknown_revocation"),
+        docs / "qngai_CV_507-UBND-KGVX_2025_borndigital_5sig.pdf": (vn, "unknown_revocation"),
+        docs / "qngai_CV_UBND-KTTH_2025_scan_1sig.pdf": (vn, "unknown_revocation"),
+        docs / "qngai_QD-UBND_47_2025_scan_2sig.pdf": (vn, "unknown_revocation"),
+        docs / "qngai_QD-UBND_84_2025_scan_2sig.pdf": (vn, "unknown_revocation"),
+        docs / "qngai_QD-BCD138_2025_scan_2sig.pdf": (vn, "unknown_revocation"),
+        # Judged at its timestamp (2018-03-21), when the certificate was still valid.
+        docs / "qngai_CT-UBND_07_2018_scan_expiredcert.pdf": (vn, "unknown_revocation"),
+        docs / "danang_UBND_saoy_2023_scan_brokensig.pdf": (vn, "error"),
+        docs / "danang_SGDDT_CV_2019_scan_unsigned.pdf": (vn, "unsigned"),
+        pdfs / "dss" / "hello_signed_INCSAVE_signed_EDITED.pdf": (vn, "invalid"),
+        pdfs / "dss" / "Signature-P-DE_CRY-2_HASH_FAILURE.pdf": (vn, "invalid"),
+        pdfs / "dss" / "modified_after_signature.pdf": (vn, "modified"),
+        pdfs / "pyhanko" / "coverage-anomalies_tail-uncovered.pdf": (test_ca, "modified"),
+        pdfs / "pyhanko" / "coverage-anomalies_weird-byterange.pdf": (test_ca, "modified"),
+        pdfs / "pyhanko" / "coverage-anomalies_signature-gap-too-big.pdf": (test_ca, "modified"),
+        pdfs / "pyhanko" / "coverage-anomalies_base.pdf": (test_ca, "error"),
+        pdfs / "pyhanko" / "form-update-override-appearance-stream-sneaky.pdf": (test_ca, "modified"),
+        pdfs / "pyhanko" / "pdf-sig-with-econtent.pdf": (test_ca, "error"),
+        pdfs / "pyhanko" / "minimal-two-fields-signed-twice.pdf": (test_ca, "valid"),
+        pdfs / "pyhanko" / "pades-lta-dss-indirect-arrs-test.pdf": (test_ca, "valid"),  # revocation data in DSS
+        pdfs / "pyhanko" / "certified-with-indirect-refs-in-dir.pdf": (test_ca, "unknown_revocation"),
+    }
+    got = {path.name: verify_pdf(path, store).status for path, (store, _) in expected.items()}
+    assert got == {path.name: status for path, (_, status) in expected.items()}
+    # The G1 org seals chain through SHA-1 certificates: accepted, and said.
+    seals = verify_pdf(docs / "qngai_QD-UBND_47_2025_scan_2sig.pdf", vn).signatures
+    assert seals[0].weak_algorithms == ["sha1"] and "SHA1" in seals[0].message_en
+    assert seals[1].weak_algorithms == []  # the G2 Công báo signature
+    strict = verify_pdf(docs / "qngai_QD-UBND_47_2025_scan_2sig.pdf", vn, allow_sha1=False).signatures
+    assert strict[0].status == "valid_untrusted" and strict[1].status == "unknown_revocation"
+    broken = verify_pdf(docs / "danang_UBND_saoy_2023_scan_brokensig.pdf", vn).signatures[0]
+    assert broken.sub_filter == "adbe.pkcs7.detached" and broken.signing_time.startswith("2023-10-19")
