@@ -94,7 +94,9 @@ def _upright(page: pagesmod.PageImage, prepared: preprocess.Prepared, layout: Pa
     # Tesseract reads some sideways text well enough, but its boxes are then sideways and
     # the layout zones mean nothing: trust the orientation check unless the turned page
     # reads clearly worse.
-    return (turned, again) if weight(again) >= 0.8 * weight(layout) else (prepared, layout)
+    if weight(again) >= 0.8 * weight(layout):
+        return turned, replace(again, turned=angle)
+    return prepared, layout
 
 
 def _ocr_pages(images: list[pagesmod.PageImage], settings: Settings
@@ -184,7 +186,7 @@ def process(task: Task, settings: Settings) -> Record:
         validity = judge(extraction.fields.get("valid_until"),
                          rule.validity_without_end_date if rule else None, settings.today)
         signatures = verify_file(path, fmt, settings)
-        return Record(
+        record = Record(
             id=task.sha256,
             source=source,
             pages=len(text.layouts),
@@ -199,6 +201,9 @@ def process(task: Task, settings: Settings) -> Record:
             layout=tuple(page_to_json(layout) for layout in text.layouts),
             signatures=signatures.to_json(),
         )
+        if settings.sign_with and not record.born_digital:
+            record = replace(record, signed_copy=signed_copy(path, fmt, record, settings))
+        return record
     except (MissingDependencyError, ConfigError):
         raise
     except DocumentError as exc:
@@ -220,6 +225,19 @@ def process(task: Task, settings: Settings) -> Record:
             f"Unexpected error while processing the file ({detail}). Please report it with this file.",
             "internal_error", settings, now,
         )
+
+
+def signed_copy(path: Path, fmt: str, record: Record, settings: Settings) -> dict[str, object]:
+    """Make the signed digitised copy; a failure is noted on the record, which stays good."""
+    from ingest.copies import make_signed_copy
+
+    try:
+        return make_signed_copy(path, fmt, record, settings)
+    except (MissingDependencyError, ConfigError):
+        raise
+    except Exception as exc:  # the scan is read; only its copy failed
+        detail = "".join(traceback.format_exception_only(exc)).strip()
+        return {"error": f"Không tạo được bản sao có ký số ({detail}). / Could not make the signed copy ({detail})."}
 
 
 def failed_record(source: SourceInfo, message: str, code: str, settings: Settings,

@@ -51,6 +51,9 @@ class Summary:
     index_pending: int = 0
     """Records processed but not yet in the index (it was unreachable); see ``index_error``."""
     index_error: str | None = None
+    copies: int = 0
+    """Signed digitised copies made (``--sign-with``)."""
+    copy_errors: list[tuple[str, str]] = field(default_factory=list)
     earlier_target: str | None = None
     """Set when records of this ledger were indexed somewhere else before (see ``sohoa reindex``)."""
 
@@ -157,6 +160,10 @@ def ingest(paths: list[Path], settings: Settings, index: IndexBackend,
             if record.status == "indexed":
                 feed.add([record])
                 summary.processed += 1
+                if record.signed_copy and "error" in record.signed_copy:
+                    summary.copy_errors.append((task.path, record.signed_copy["error"]))
+                elif record.signed_copy:
+                    summary.copies += 1
                 summary.pages += record.pages
             else:
                 for path in ledger.paths_of(record.id):

@@ -47,6 +47,8 @@ class PageLayout:
     width: float
     height: float
     lines: tuple[Line, ...]
+    turned: int = 0
+    """Degrees (clockwise) the scan was turned before it was read: 0, 90, 180 or 270."""
 
     @property
     def text(self) -> str:
@@ -153,6 +155,7 @@ def page_to_json(page: PageLayout) -> dict:
         "page": page.number,
         "width": round(page.width, 1),
         "height": round(page.height, 1),
+        "turned": page.turned,
         "lines": [
             {
                 "text": line.text,

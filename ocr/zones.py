@@ -41,4 +41,4 @@ def reread_signer_zone(image: np.ndarray, layout: PageLayout, top: float, *, dpi
         for ln in read.lines
     )
     kept = tuple(ln for ln in layout.lines if not (ln.x0 >= x0 - 1 and ln.y0 >= y0 - 1))
-    return PageLayout(layout.number, layout.width, layout.height, kept + moved)
+    return PageLayout(layout.number, layout.width, layout.height, kept + moved, layout.turned)

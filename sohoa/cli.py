@@ -83,6 +83,27 @@ def _with_trust(settings: Settings, trust: Path | None, online: bool) -> Setting
     return settings
 
 
+def _with_signer(settings: Settings, p12: Path) -> Settings:
+    """Settings that sign copies with ``p12``; the key is opened now, so a wrong passphrase
+    stops the run before any work."""
+    import os
+
+    from ingest.copies import font_path, load_signer
+    from sohoa.errors import ConfigError
+
+    secret = os.environ.get("SOHOA_SIGN_PASSPHRASE")
+    if secret is None:
+        if not sys.stdin.isatty():
+            raise ConfigError("Cần mật khẩu của tệp khoá ký: đặt biến SOHOA_SIGN_PASSPHRASE.",
+                              "The signing key file needs its passphrase: set SOHOA_SIGN_PASSPHRASE.")
+        secret = click.prompt(t(f"Mật khẩu của {p12}", f"Passphrase for {p12}"), hide_input=True,
+                              default="", show_default=False)
+    passphrase = secret.encode() if secret else None
+    load_signer(p12.resolve(), passphrase)
+    font_path()
+    return dataclasses.replace(settings, sign_with=p12.resolve(), sign_passphrase=passphrase)
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--workers", "-j", type=click.IntRange(min=1), default=None,
@@ -90,9 +111,13 @@ def _with_trust(settings: Settings, trust: Path | None, online: bool) -> Setting
 @click.option("--progress/--no-progress", default=None, help="Thanh tiến độ / progress bar [on a terminal]")
 @click.option("--trust", type=click.Path(file_okay=False, path_type=Path), default=None, help=TRUST_HELP)
 @click.option("--online", is_flag=True, help=ONLINE_HELP)
+@click.option("--sign-with", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
+              help="Ký số bản sao (SAO Y) của mỗi bản quét bằng tệp PKCS#12 này; mật khẩu lấy từ SOHOA_SIGN_PASSPHRASE "
+                   "hoặc hỏi / sign a digitised copy of each scan with this PKCS#12 file; passphrase from "
+                   "SOHOA_SIGN_PASSPHRASE or a prompt")
 @click.pass_obj
 def ingest(settings: Settings, paths: tuple[Path, ...], workers: int | None, progress: bool | None,
-           trust: Path | None, online: bool) -> None:
+           trust: Path | None, online: bool, sign_with: Path | None) -> None:
     """Nạp các thư mục bản quét / ingest folders of scans (PDF, TIFF, JPEG, PNG)."""
     from indexer.base import open_index
     from ingest.run import ingest as run_ingest
@@ -101,6 +126,8 @@ def ingest(settings: Settings, paths: tuple[Path, ...], workers: int | None, pro
     if workers:
         settings = dataclasses.replace(settings, workers=workers)
     settings = _with_trust(settings, trust, online)
+    if sign_with:
+        settings = _with_signer(settings, sign_with)
     probe(settings.ocr_language)
     index = open_index(settings)
     try:
@@ -113,6 +140,11 @@ def ingest(settings: Settings, paths: tuple[Path, ...], workers: int | None, pro
         f"Processed: {summary.processed} files ({summary.pages} pages); already known: {summary.already_known}; "
         f"failed: {len(summary.failed)}.",
     ))
+    if summary.copies or summary.copy_errors:
+        click.echo(t(f"Bản sao có ký số (SAO Y): {summary.copies} tạo được, {len(summary.copy_errors)} lỗi.",
+                     f"Signed copies (SAO Y): {summary.copies} made, {len(summary.copy_errors)} failed."))
+    for path, reason in summary.copy_errors:
+        click.echo(t("LỖI BẢN SAO ", "COPY FAILED ") + f"{path}: {reason}", err=True)
     if summary.recovered:
         click.echo(t(f"Đã đưa vào chỉ mục {summary.recovered} hồ sơ còn dở từ lần chạy trước.",
                      f"Indexed {summary.recovered} records left over from an interrupted run."))

@@ -116,6 +116,10 @@ class Record:
     """The digital-signature verdict (``sohoa.signatures.DocumentVerdict.to_json``); None
     when the file was never checked (failed, or ingested before sohoa verified signatures)."""
 
+    signed_copy: dict[str, Any] | None = None
+    """The signed digitised copy (``ingest.copies``): path, sha256, PAdES level, time,
+    agency; or ``{"error": ...}`` when it could not be made."""
+
     @property
     def signature_status(self) -> str:
         """``unsigned``, the worst status of the file's signatures, or ``unchecked``."""
@@ -145,6 +149,7 @@ class Record:
             },
             "signing_times": list(self.signing_times),
             "signatures": self.signatures,
+            "signed_copy": self.signed_copy,
             "layout": list(self.layout),
             "processed_at": self.processed_at.isoformat(),
             "status": self.status,
@@ -181,6 +186,7 @@ class Record:
             signing_times=tuple(data.get("signing_times", ())),
             layout=tuple(data.get("layout", ())),
             signatures=data.get("signatures"),
+            signed_copy=data.get("signed_copy"),
         )
 
     @property

@@ -45,6 +45,9 @@ class Settings:
     """Fetch revocation data (OCSP, CRL) over the network when verifying signatures."""
     allow_sha1: bool = True
     """Accept SHA-1 in certificate paths (the legacy government G1 chain); always reported."""
+    sign_with: Path | None = None
+    """A PKCS#12 file (agency certificate and key): sign a digitised copy of each scanned result."""
+    sign_passphrase: bytes | None = field(default=None, repr=False)
 
     @property
     def ledger_path(self) -> Path:

@@ -105,7 +105,7 @@ def test_trust_dir_errors_name_the_file(tmp_path: Path) -> None:
     from sohoa.errors import ConfigError
 
     (tmp_path / "broken.pem").write_text("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")
-    with pytest.raises(ConfigError, match="broken.pem"):
+    with pytest.raises(ConfigError, match=r"broken\.pem"):
         TrustStore.load(tmp_path)
     with pytest.raises(ConfigError, match="does not exist"):
         TrustStore.load(tmp_path / "missing")
@@ -200,3 +200,55 @@ def test_real_signed_files_get_the_verdicts_their_sources_lead_to_expect() -> No
     assert strict[0].status == "valid_untrusted" and strict[1].status == "unknown_revocation"
     broken = verify_pdf(docs / "danang_UBND_saoy_2023_scan_brokensig.pdf", vn).signatures[0]
     assert broken.sub_filter == "adbe.pkcs7.detached" and broken.signing_time.startswith("2023-10-19")
+
+
+def test_signed_copies_of_scans(cli, small_scan_corpus: Path, test_pki: pki.TestPki, tmp_path: Path,
+                                monkeypatch: pytest.MonkeyPatch) -> None:
+    import subprocess
+
+    folder = copy_corpus(small_scan_corpus, tmp_path / "scans")
+    before = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()}
+    trust_dir = test_pki.write_trust_dir(tmp_path / "trust")
+    p12 = tmp_path / "agency.p12"
+    p12.write_bytes(test_pki.p12("good", b"mat-khau"))
+    monkeypatch.setenv("SOHOA_SIGN_PASSPHRASE", "sai")
+    wrong = cli("ingest", "--no-progress", "--sign-with", str(p12), str(folder))
+    assert wrong.exit_code == 2 and "wrong passphrase" in wrong.output
+    monkeypatch.setenv("SOHOA_SIGN_PASSPHRASE", "mat-khau")
+    result = cli("ingest", "--no-progress", "--trust", str(trust_dir), "--sign-with", str(p12), str(folder))
+    assert result.exit_code == 0 and "Signed copies (SAO Y): 4 made, 0 failed." in result.output
+    assert {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()} == before
+    rows = [json.loads(line) for line in cli("export").stdout.splitlines()]
+    assert len(rows) == 4
+    for row in rows:
+        copy = row["signed_copy"]
+        stored = Path(copy["path"])
+        assert hashlib.sha256(stored.read_bytes()).hexdigest() == copy["sha256"] == stored.stem
+        # CA A's CRL is in the trust directory: it goes into the copy (B-LT).
+        assert copy["pades"] == "B-LT" and copy["agency"] == "Ủy ban nhân dân xã Thử Nghiệm"
+        assert copy["signed_at"].endswith("+07:00")
+        verified = json.loads(cli("verify", "--trust", str(trust_dir), "--json", str(stored)).stdout)[0]
+        assert verified["status"] == "valid"
+        assert verified["signatures"][0]["sub_filter"] == "ETSI.CAdES.detached"
+        text = subprocess.run(["pdftotext", str(stored), "-"], capture_output=True, text=True, check=True).stdout
+        # The Decree 30 block, and the OCR text laid under the scan, searchable.
+        assert "SAO Y" in text and "Ủy ban nhân dân xã Thử Nghiệm" in text and copy["signed_at"] in text
+        assert row["fields"]["number"] and row["fields"]["number"] in text
+
+
+def test_copy_is_b_lt_only_when_revocation_data_is_at_hand(test_pki: pki.TestPki, trust: TrustStore,
+                                                           tmp_path: Path) -> None:
+    from ingest.copies import load_signer, sign_copy
+
+    p12 = tmp_path / "listed.p12"
+    p12.write_bytes(test_pki.p12("listed_not_revoked", b"x"))
+    signer = load_signer(p12, b"x")
+    signed, level, shown = sign_copy(pki.blank_pdf(), signer, trust)
+    assert level == "B-LT" and shown.endswith("+07:00")
+    (tmp_path / "copy.pdf").write_bytes(signed)
+    # Its CRL now travels inside the file: valid even with a trust store that has no CRLs.
+    roots_only = TrustStore(roots=trust.roots, intermediates=trust.intermediates)
+    assert verify_pdf(tmp_path / "copy.pdf", roots_only).status == "valid"
+    # Without revocation data at hand: B-B, and the verdict says revocation is unknown.
+    _, level, _ = sign_copy(pki.blank_pdf(), signer, roots_only)
+    assert level == "B-B"
