@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
 import functools
 import hashlib
@@ -238,6 +239,39 @@ def retry_index(settings: Settings, index: IndexBackend) -> Retried:
     """Send the records left pending (index down during an ingest) and drop orphans."""
     with _locked_ledger(settings) as ledger:
         return send_pending(ledger, index, settings.index_batch)
+
+
+@dataclass
+class Reverified:
+    checked: int = 0
+    changed: dict[str, int] = field(default_factory=dict)
+    """New status -> how many records moved to it."""
+    missing: list[str] = field(default_factory=list)
+    """Records none of whose files can be read any more (their verdict is kept)."""
+
+
+def reverify(settings: Settings, index: IndexBackend) -> Reverified:
+    """Verify the signatures of every PDF in the ledger again, with today's trust store
+    (new roots, new CRLs) and update the records and the index."""
+    from sohoa.signatures import verify_file
+
+    result = Reverified()
+    with _locked_ledger(settings) as ledger:
+        for record in list(ledger.records(include_failed=False)):
+            if record.source.format != "pdf":
+                continue
+            path = next((Path(p) for p in ledger.paths_of(record.id) if Path(p).is_file()), None)
+            if path is None:
+                result.missing.append(record.id)
+                continue
+            verdict = verify_file(path, "pdf", settings).to_json()
+            result.checked += 1
+            if verdict != record.signatures:
+                if verdict["status"] != record.signature_status:
+                    result.changed[verdict["status"]] = result.changed.get(verdict["status"], 0) + 1
+                ledger.store(dataclasses.replace(record, signatures=verdict))
+        send_pending(ledger, index, settings.index_batch)
+    return result
 
 
 def index_state(settings: Settings) -> dict[str, int]:

@@ -199,6 +199,32 @@ def reindex(settings: Settings, target: str | None) -> None:
                      "From now on, use --es-url (or SOHOA_ES_URL) to ingest and search."))
 
 
+@main.command()
+@click.option("--trust", type=click.Path(file_okay=False, path_type=Path), default=None, help=TRUST_HELP)
+@click.option("--online", is_flag=True, help=ONLINE_HELP)
+@click.pass_obj
+def reverify(settings: Settings, trust: Path | None, online: bool) -> None:
+    """Kiểm tra lại chữ ký của mọi PDF trong kho / verify every archived PDF's signatures again.
+
+    Sau khi thêm chứng thư gốc hoặc CRL / after adding roots or CRLs to the trust directory.
+    """
+    from indexer.base import open_index
+    from ingest.run import reverify as run_reverify
+
+    settings = _with_trust(settings, trust, online)
+    index = open_index(settings)
+    try:
+        done = run_reverify(settings, index)
+    finally:
+        index.close()
+    moved = ", ".join(f"{status}: {count}" for status, count in sorted(done.changed.items())) or "0"
+    click.echo(t(f"Đã kiểm tra lại {done.checked} PDF; đổi kết luận: {moved}.",
+                 f"Verified {done.checked} PDFs again; verdicts changed: {moved}."))
+    if done.missing:
+        click.echo(t(f"{len(done.missing)} hồ sơ không còn tệp gốc nào đọc được; giữ kết luận cũ.",
+                     f"{len(done.missing)} records have no readable file left; their verdicts are kept."), err=True)
+
+
 @main.command("index")
 @click.option("--retry", is_flag=True, help="Gửi các hồ sơ đang chờ chỉ mục / send the records pending index")
 @click.pass_obj

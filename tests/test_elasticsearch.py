@@ -39,7 +39,8 @@ def random_records(n: int, seed: int) -> list[Record]:
         text = " ".join(rng.choice(WORDS) for _ in range(rng.randrange(3, 12)))
         out.append(record(100 + i, text, doc_type=rng.choice(TYPES), number=f"{rng.randrange(1, 400)}/QĐ-UBND",
                           issuer=rng.choice(ISSUERS), issue_date=issued.isoformat(),
-                          valid_until=until.isoformat() if until else None, holder_name=rng.choice(WORDS[4:6])))
+                          valid_until=until.isoformat() if until else None, holder_name=rng.choice(WORDS[4:6]),
+                          signature=rng.choice([None, "valid", "invalid", "unsigned", "unknown_revocation"])))
     return out
 
 
@@ -65,6 +66,8 @@ def test_both_backends_give_the_same_answers(elastic: ElasticIndex, tmp_path: Pa
         SearchQuery("dat dai", date_from=dt.date(2010, 1, 1), date_to=dt.date(2015, 12, 31), today=TODAY),
         SearchQuery("", validity="expired", today=dt.date(2030, 1, 1), limit=100),
         SearchQuery("thuy", validity="unknown", today=TODAY, facets=True),
+        SearchQuery("quyet dinh", signature="invalid", today=TODAY, limit=40, facets=True),
+        SearchQuery("", signature="unchecked", validity="valid", today=TODAY, limit=40),
     ]
     for q in queries:
         assert elastic.search(q).to_json() == embedded.search(q).to_json(), q

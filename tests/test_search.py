@@ -19,14 +19,16 @@ from tests.conftest import copy_corpus
 TODAY = dt.date(2026, 11, 27)
 
 
-def record(n: int, text: str, **fields: str | None) -> Record:
+def record(n: int, text: str, signature: str | None = None, **fields: str | None) -> Record:
+    """A synthetic record; ``signature`` is its document signature status (None: unchecked)."""
     base = dict.fromkeys(("doc_type", "number", "issue_date", "issuer", "place", "subject", "signer_title",
                           "signer_name", "holder_name", "holder_id", "valid_until"))
     base.update(fields)
     sha = f"{n:064x}"
     return Record(sha, SourceInfo(f"/scans/{n}.pdf", sha, 1, "pdf"), 1, True, OcrInfo("text-layer", None), text,
                   Extraction(base, dict.fromkeys(base, 1.0)), Validity(ValidityStatus.valid, TODAY),
-                  dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+                  dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+                  signatures={"status": signature, "signatures": []} if signature else None)
 
 
 # The embedded index always; a real Elasticsearch server for tests marked `service`.
@@ -47,10 +49,10 @@ def open_backend(name: str, tmp_path: Path, request: pytest.FixtureRequest) -> I
 FIXTURE_RECORDS = [
     record(1, "GIẤY PHÉP XÂY DỰNG cấp cho ông Nguyễn Văn Hòa tại Đà Nẵng", doc_type="Giấy phép xây dựng",
            number="45/GPXD", issue_date="2024-03-01", issuer="UBND TỈNH BẮC GIANG SỞ XÂY DỰNG",
-           valid_until="2025-03-01"),
+           valid_until="2025-03-01", signature="valid"),
     record(2, "Giay phep xay dung (ban sao khong dau) cap cho ong Nguyen Van Hoa", doc_type="Giấy phép xây dựng",
            number="46/GPXD", issue_date="2024-05-01", issuer="UBND TỈNH BẮC GIANG SỞ XÂY DỰNG",
-           valid_until="2027-05-01"),
+           valid_until="2027-05-01", signature="unknown_revocation"),
     record(3, "QUYẾT ĐỊNH về việc giao đất theo Giấy phép xây dựng số 45/GPXD", doc_type="Quyết định",
            number="645/QĐ-UBND", issue_date="2021-04-09", issuer="ỦY BAN NHÂN DÂN TỈNH BẮC GIANG"),
     record(4, "Thông báo lịch tiếp công dân, trích dẫn Quyết định 645/QĐ-UBND", doc_type="Thông báo",
@@ -102,6 +104,9 @@ def test_filters(index: IndexBackend) -> None:
     assert set(ids(index.search(dated))) == {1, 4}
     assert ids(index.search(SearchQuery("", validity="expired", today=TODAY))) == [1]
     assert set(ids(index.search(SearchQuery("", validity="valid", today=TODAY)))) == {2, 3, 4}
+    assert ids(index.search(SearchQuery("giay phep", signature="valid", today=TODAY))) == [1]
+    assert set(ids(index.search(SearchQuery("", signature="unchecked", today=TODAY)))) == {3, 4}
+    assert index.search(SearchQuery("", signature="unknown_revocation", doc_type="quyet dinh", today=TODAY)).total == 0
     # Validity is judged on the day of the search, not the day of ingest.
     assert set(ids(index.search(SearchQuery("", validity="expired", today=dt.date(2028, 1, 1))))) == {1, 2}
 
@@ -212,7 +217,7 @@ def test_facet_counts(index: IndexBackend) -> None:
                    "UỶ BAN NHÂN DÂN HUYỆN YÊN DŨNG": 1},
         "year": {"2021": 1, "2022": 1, "2024": 2},
         "validity": {"valid": 3, "expired": 1},
-        "signature": {"unchecked": 4},
+        "signature": {"unchecked": 2, "unknown_revocation": 1, "valid": 1},
     }
     # Counts cover every match, whatever the page, and a number query counts what cites it.
     matched = index.search(SearchQuery("645/QĐ-UBND", facets=True, limit=1, today=TODAY))

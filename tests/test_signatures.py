@@ -158,6 +158,12 @@ def test_ingest_keeps_signed_bytes_and_stores_verdicts(cli, signed: dict[str, Pa
     assert "signature_status" in csv_out.splitlines()[0] and ",revoked," in csv_out
     text = cli("search", "", "--signature", "invalid").output
     assert "SIGNATURE INVALID" in text
+    # Verdicts follow the trust store: without it, nobody is trusted; with it, back again.
+    untrusted = cli("reverify")
+    assert "Verified 4 PDFs again; verdicts changed: valid_untrusted: 2." in untrusted.output
+    assert found("--signature", "valid_untrusted") == {"good", "revoked"}
+    assert "verdicts changed: revoked: 1, valid: 1." in cli("reverify", "--trust", str(trust_dir)).output
+    assert found("--signature", "valid") == {"good"}
 
 
 @pytest.mark.skipif(not REALDATA.exists(), reason="shared/realdata is not beside this checkout")
