@@ -32,18 +32,23 @@ from dataclasses import dataclass
 from typing import Any
 
 from indexer.base import Hit, SearchQuery, SearchResult, register
-from indexer.snippets import folded_terms, snippet, terms, tokens
+from indexer.snippets import (
+    EVIDENCE,
+    NUMBER_SCORE,
+    PHRASE_SCORE,
+    folded_terms,
+    head_text,
+    searchable_text,
+    snippet,
+    terms,
+    tokens,
+)
 from ocr.rules import registry
 from sohoa.errors import IndexBackendError
 from sohoa.model import Record
 from sohoa.text import index_form, normalise_number, search_form
 
 SCHEMA_VERSION = 2
-HEAD_FIELDS = ("doc_type", "number", "issuer", "subject", "holder_name", "signer_name", "place")
-# The embedded index's evidence and weights (see indexer.sqlite_fts).
-EVIDENCE = (("orig", "exact", 8.0), ("head", "exact", 4.0), ("head_folded", "folded", 2.0))
-PHRASE_SCORE = 1.0
-NUMBER_SCORE = 100.0
 RETRY_STATUS = (429, 500, 502, 503, 504)
 FACET_SIZE = 50
 
@@ -269,8 +274,7 @@ class ElasticIndex:
 
     def _document(self, record: Record) -> dict[str, Any]:
         f = record.fields
-        searchable = "\n".join(v for v in (f.get("number"), record.text) if v)
-        head = "\n".join(f[k] for k in HEAD_FIELDS if f.get(k))
+        searchable, head = searchable_text(record), head_text(record)
         return {
             "id": record.id, "path": record.source.path, "fields": f, "body": record.text,
             "doc_type": f.get("doc_type"), "issuer": f.get("issuer"),
@@ -284,41 +288,28 @@ class ElasticIndex:
         }
 
     def _bulk(self, index: str, actions: Iterable[dict[str, Any]], what_vi: str, what_en: str) -> int:
-        """Send ``actions`` in bounded batches; each batch is retried as a whole with
-        backoff (writes are idempotent by id). Returns how many were applied."""
-        from elasticsearch import ApiError, TransportError
-        from elasticsearch.helpers import streaming_bulk
-
+        """Send ``actions`` in bounded batches, each retried as a whole with backoff (writes
+        are idempotent by id); documents the cluster refuses raise. Returns how many went."""
         done = 0
         for batch in _batches(actions, self.config.batch_docs):
-            delay = self.config.backoff
-            for attempt in range(self.config.retries + 1):
-                try:
-                    failed = []
-                    for ok, info in streaming_bulk(
-                            self.es, batch, index=index, chunk_size=self.config.batch_docs,
-                            max_chunk_bytes=self.config.batch_bytes, raise_on_error=False,
-                            max_retries=self.config.retries, initial_backoff=self.config.backoff,
-                            max_backoff=30, retry_on_status=RETRY_STATUS, ignore_status=(404,)):
-                        if not ok and next(iter(info.values())).get("status") != 404:
-                            failed.append(info)
-                    if failed:
-                        detail = next(iter(failed[0].values()))
-                        reason = (detail.get("error") or {}).get("reason", detail)
-                        raise IndexBackendError(
-                            f"{what_vi}: {len(failed)} tài liệu bị Elasticsearch từ chối, ví dụ {detail.get('_id')}: "
-                            f"{reason}.",
-                            f"{what_en}: Elasticsearch refused {len(failed)} documents, e.g. {detail.get('_id')}: "
-                            f"{reason}.")
-                    done += len(batch)
-                    break
-                except (ApiError, TransportError) as exc:
-                    status = getattr(exc, "status_code", None)
-                    if attempt == self.config.retries or (status is not None and status not in RETRY_STATUS):
-                        raise self._error(what_vi, what_en, exc) from exc
-                    time.sleep(delay)
-                    delay *= 2
+            self._call(what_vi, what_en, self._send_batch, index, batch, what_vi, what_en)
+            done += len(batch)
         return done
+
+    def _send_batch(self, index: str, batch: list[dict[str, Any]], what_vi: str, what_en: str) -> None:
+        from elasticsearch.helpers import streaming_bulk
+
+        failed = [info for ok, info in streaming_bulk(
+            self.es, batch, index=index, chunk_size=self.config.batch_docs, max_chunk_bytes=self.config.batch_bytes,
+            raise_on_error=False, max_retries=self.config.retries, initial_backoff=self.config.backoff,
+            max_backoff=30, retry_on_status=RETRY_STATUS, ignore_status=(404,))
+            if not ok and next(iter(info.values())).get("status") != 404]
+        if failed:
+            detail = next(iter(failed[0].values()))
+            reason = (detail.get("error") or {}).get("reason", detail)
+            raise IndexBackendError(
+                f"{what_vi}: {len(failed)} tài liệu bị Elasticsearch từ chối, ví dụ {detail.get('_id')}: {reason}.",
+                f"{what_en}: Elasticsearch refused {len(failed)} documents, e.g. {detail.get('_id')}: {reason}.")
 
     def _refresh(self, index: str) -> None:
         self._call("Làm mới chỉ mục", "Refreshing the index", self.es.indices.refresh, index=index)

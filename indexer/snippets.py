@@ -1,13 +1,31 @@
-"""Query terms and highlighted snippets, computed the same way for every backend."""
+"""What every backend indexes and ranks the same way: the texts of a record, query terms,
+the evidence weights, and highlighted snippets."""
 
 from __future__ import annotations
 
 import html
 import re
 
+from sohoa.model import Record
 from sohoa.text import fold, index_form, search_form
 
 _TOKEN = re.compile(r"\w+")
+
+HEAD_FIELDS = ("doc_type", "number", "issuer", "subject", "holder_name", "signer_name", "place")
+"""The extracted fields searched as the record's "head"."""
+# Evidence and its weight: an exact accented match outweighs everything but the number.
+EVIDENCE = (("orig", "exact", 8.0), ("head", "exact", 4.0), ("head_folded", "folded", 2.0))
+PHRASE_SCORE = 1.0
+NUMBER_SCORE = 100.0
+
+
+def searchable_text(record: Record) -> str:
+    """The number and the full text: what the words of a query are looked for in."""
+    return "\n".join(v for v in (record.fields.get("number"), record.text) if v)
+
+
+def head_text(record: Record) -> str:
+    return "\n".join(record.fields[k] for k in HEAD_FIELDS if record.fields.get(k))
 
 
 def tokens(text: str) -> list[str]:

@@ -21,7 +21,16 @@ from pathlib import Path
 from typing import Any
 
 from indexer.base import Hit, SearchQuery, SearchResult, register
-from indexer.snippets import folded_terms, snippet, terms
+from indexer.snippets import (
+    EVIDENCE,
+    NUMBER_SCORE,
+    PHRASE_SCORE,
+    folded_terms,
+    head_text,
+    searchable_text,
+    snippet,
+    terms,
+)
 from indexer.sqlite_facets import Facet, date_facet, document_facets, signature_token, validity_facet
 from ocr.rules import registry
 from sohoa.errors import IndexBackendError
@@ -59,11 +68,6 @@ CREATE VIRTUAL TABLE IF NOT EXISTS docs_recall USING fts5(
 );
 """
 SCHEMA_VERSION = 2
-HEAD_FIELDS = ("doc_type", "number", "issuer", "subject", "holder_name", "signer_name", "place")
-# Evidence and its weight: an exact accented match outweighs everything but the number.
-EVIDENCE = (("orig", "exact", 8.0), ("head", "exact", 4.0), ("head_folded", "folded", 2.0))
-PHRASE_SCORE = 1.0
-NUMBER_SCORE = 100.0
 FACET_SIZE = 50
 RANK_WINDOW = 2000
 """A query matching more documents ranks the most recently indexed this many (the total
@@ -105,8 +109,7 @@ class SqliteIndex:
 
     def _row(self, record: Record) -> tuple[Any, ...]:
         f = record.fields
-        searchable = "\n".join(v for v in (f.get("number"), record.text) if v)
-        head = "\n".join(f[k] for k in HEAD_FIELDS if f.get(k))
+        searchable, head = searchable_text(record), head_text(record)
         return (
             (record.id, search_form(f.get("doc_type") or ""), search_form(f.get("issuer") or ""), f.get("issue_date"),
              f.get("valid_until"), self._policies.get(f.get("doc_type") or ""),

@@ -164,3 +164,29 @@ def test_server_down_gives_a_clear_error(cli, home: Path, monkeypatch: pytest.Mo
     result = cli("--es-url", "http://127.0.0.1:9", "search", "giay")
     assert result.exit_code == 4
     assert "Elasticsearch at http://127.0.0.1:9" in result.output and "--es-url" in result.output
+
+
+def test_bulk_retries_429_and_connection_errors(elastic: ElasticIndex, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Faults the real server will not produce on demand are injected in front of it."""
+    from elastic_transport import ApiResponseMeta, HttpHeaders, NodeConfig
+    from elasticsearch import ApiError, Elasticsearch
+    from elasticsearch import ConnectionError as EsConnectionError
+
+    real_bulk = Elasticsearch.bulk
+    calls = []
+
+    def flaky_bulk(self: Elasticsearch, *args: object, **kwargs: object) -> object:
+        calls.append(1)
+        if len(calls) == 1:
+            meta = ApiResponseMeta(status=429, http_version="1.1", headers=HttpHeaders(), duration=0.0,
+                                   node=NodeConfig("http", "127.0.0.1", 9200))
+            raise ApiError("rejected execution (injected)", meta=meta, body={})
+        if len(calls) == 2:
+            raise EsConnectionError("connection reset (injected)")
+        return real_bulk(self, *args, **kwargs)
+
+    monkeypatch.setattr(Elasticsearch, "bulk", flaky_bulk)
+    elastic.config = ElasticConfig(elastic.config.url, alias=elastic.alias, backoff=0.05)
+    elastic.upsert(FIXTURE_RECORDS)
+    elastic.upsert(FIXTURE_RECORDS)  # sent again: still one document per id
+    assert len(calls) == 4 and elastic.count() == len(FIXTURE_RECORDS)
