@@ -350,12 +350,9 @@ def _verify_one(sig: Any, f: dict[str, Any], trust: TrustStore, dss: Any, online
 
 
 def _weak(status: Any) -> list[str]:
-    """Weak hash algorithms used by the signature or by the certificates of its path."""
+    """Weak hash algorithms used by the signature, or to sign a certificate of its path
+    (the trust anchor's signature on itself proves nothing, so it does not count)."""
     used = {status.md_algorithm}
-    path = status.validation_path
-    if path is not None:
-        for cert in path:
-            if cert.self_signed == "no" or cert is not path[0]:
-                used.add(cert.hash_algo)
-        used.add(path[0].hash_algo)
+    if status.validation_path is not None:
+        used |= {cert.hash_algo for cert in list(status.validation_path)[1:]}
     return sorted(a for a in used if a in WEAK_HASHES)
