@@ -258,3 +258,16 @@ def test_copy_is_b_lt_only_when_revocation_data_is_at_hand(test_pki: pki.TestPki
     # Without revocation data at hand: B-B, and the verdict says revocation is unknown.
     _, level, _ = sign_copy(pki.blank_pdf(), signer, roots_only)
     assert level == "B-B"
+
+
+@pytest.mark.skipif(not REALDATA.exists(), reason="shared/realdata is not beside this checkout")
+def test_ingesting_the_real_signed_files_crashes_nothing(cli, tmp_path: Path) -> None:
+    folder = copy_corpus(REALDATA / "signed_pdfs", tmp_path / "signed")
+    result = cli("ingest", "--no-progress", "--trust", str(REALDATA / "certs" / "pyhanko_test_ca"), str(folder))
+    assert result.exit_code in (0, 1), result.output
+    rows = [json.loads(line) for line in cli("export").stdout.splitlines()]
+    assert len(rows) == len(list(folder.rglob("*.pdf")))
+    statuses = {Path(r["source"]["path"]).name: (r.get("signatures") or {}).get("status") for r in rows}
+    assert statuses["hello_signed_INCSAVE_signed_EDITED.pdf"] == "invalid"
+    assert statuses["minimal-two-fields-signed-twice.pdf"] == "valid"
+    assert statuses["coverage-anomalies_base.pdf"] == "error"
