@@ -330,6 +330,11 @@ def show(settings: Settings, record_id: str, as_json: bool, layout: bool) -> Non
     click.echo(f"signatures: {verdict['status'] if verdict else 'unchecked'}")
     for sig in (verdict or {}).get("signatures", []):
         click.echo("  " + render_signature(sig))
+    copy = data.get("signed_copy")
+    if copy and "error" in copy:
+        click.echo(f"signed copy: {copy['error']}")
+    elif copy:
+        click.echo(f"signed copy: {copy['path']} ({copy['copy_type']}, PAdES {copy['pades']}, {copy['signed_at']})")
     click.echo("--- text ---")
     click.echo(data["text"])
 
