@@ -240,6 +240,20 @@ def signed_copy(path: Path, fmt: str, record: Record, settings: Settings) -> dic
         return {"error": f"Không tạo được bản sao có ký số ({detail}). / Could not make the signed copy ({detail})."}
 
 
+@dataclass(frozen=True)
+class CopyJob:
+    """A document ingested earlier that needs its signed copy: sent to a worker."""
+
+    path: str
+    record: Record
+
+
+def with_signed_copy(job: CopyJob, settings: Settings) -> Record:
+    """The record of an earlier scan, now with its signed copy (or the reason it has none)."""
+    return replace(job.record, signed_copy=signed_copy(Path(job.path), job.record.source.format, job.record,
+                                                         settings))
+
+
 def failed_record(source: SourceInfo, message: str, code: str, settings: Settings,
                   when: dt.datetime | None = None) -> Record:
     return Record(

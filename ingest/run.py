@@ -6,7 +6,8 @@
 4. process    OCR and extract every new document in worker processes;
 5. store      save each record in the ledger, then send it to the index in batches
               (idempotent by id; if the index is down, it stays pending: see ingest.feed);
-6. report     a summary the clerk can act on.
+6. copies     with --sign-with, make the signed copies scans ingested earlier lack;
+7. report     a summary the clerk can act on.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from tqdm import tqdm
 
 from indexer.base import IndexBackend
 from ingest import discover, executor
-from ingest.document import Task, failed_record, process
+from ingest.document import CopyJob, Task, failed_record, process, with_signed_copy
 from ingest.feed import IndexFeed, Retried, send_pending
 from ingest.ledger import Ledger
 from sohoa.errors import IndexBackendError, IngestBusy
@@ -156,15 +157,18 @@ def ingest(paths: list[Path], settings: Settings, index: IndexBackend,
         tasks = [Task(path, sha, size) for sha, path, size in ledger.pending()]
         bar = tqdm(total=len(tasks), unit="tệp", desc="OCR", disable=not show, dynamic_ncols=True)
 
+        def count_copy(path: str, record: Record) -> None:
+            if record.signed_copy and "error" in record.signed_copy:
+                summary.copy_errors.append((path, record.signed_copy["error"]))
+            elif record.signed_copy:
+                summary.copies += 1
+
         def on_result(task: Task, record: Record) -> None:
             ledger.store(record)
             if record.status == "indexed":
                 feed.add([record])
                 summary.processed += 1
-                if record.signed_copy and "error" in record.signed_copy:
-                    summary.copy_errors.append((task.path, record.signed_copy["error"]))
-                elif record.signed_copy:
-                    summary.copies += 1
+                count_copy(task.path, record)
                 summary.pages += record.pages
             else:
                 for path in ledger.paths_of(record.id):
@@ -183,6 +187,21 @@ def ingest(paths: list[Path], settings: Settings, index: IndexBackend,
             ledger.attempt(task.sha256)
         executor.run(fn, tasks, min(settings.workers, max(1, len(tasks))), on_result, on_crash)
         bar.close()
+        # 6. signed copies for scans ingested before (without --sign-with, or when it failed)
+        if settings.sign_with:
+            done_now = {task.sha256 for task in tasks}
+            jobs = _copy_jobs(ledger, done_now)
+
+            def on_copy(job: CopyJob, record: Record) -> None:
+                ledger.store(record)
+                feed.add([record])
+                count_copy(job.path, record)
+
+            def on_copy_crash(job: CopyJob, reason: str) -> None:
+                summary.copy_errors.append((job.path, reason))
+
+            executor.run(functools.partial(with_signed_copy, settings=settings), jobs,
+                         min(settings.workers, max(1, len(jobs))), on_copy, on_copy_crash)
         if not feed.flush(force=True) and feed.error:
             summary.index_error = feed.error.message
         summary.index_pending = ledger.state_counts().get("extracted", 0)
@@ -190,6 +209,18 @@ def ingest(paths: list[Path], settings: Settings, index: IndexBackend,
         ledger.close()
         lock.close()
     return summary
+
+
+def _copy_jobs(ledger: Ledger, skip: set[str]) -> list[CopyJob]:
+    """Scans in the ledger without a signed copy, each with a file that is still there."""
+    jobs = []
+    for record in ledger.records(include_failed=False):
+        if record.id in skip or record.born_digital or (record.signed_copy and "error" not in record.signed_copy):
+            continue
+        path = next((p for p in ledger.paths_of(record.id) if Path(p).is_file()), None)
+        if path:
+            jobs.append(CopyJob(path, record))
+    return jobs
 
 
 def _lock_home(settings: Settings) -> IO[str]:

@@ -271,3 +271,18 @@ def test_ingesting_the_real_signed_files_crashes_nothing(cli, tmp_path: Path) ->
     assert statuses["hello_signed_INCSAVE_signed_EDITED.pdf"] == "invalid"
     assert statuses["minimal-two-fields-signed-twice.pdf"] == "valid"
     assert statuses["coverage-anomalies_base.pdf"] == "error"
+
+
+def test_signing_later_copies_scans_ingested_before(cli, small_scan_corpus: Path, test_pki: pki.TestPki,
+                                                    tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = copy_corpus(small_scan_corpus, tmp_path / "scans")
+    assert cli("ingest", "--no-progress", str(folder)).exit_code == 0
+    p12 = tmp_path / "agency.p12"
+    p12.write_bytes(test_pki.p12("good", b"k"))
+    monkeypatch.setenv("SOHOA_SIGN_PASSPHRASE", "k")
+    later = cli("ingest", "--no-progress", "--sign-with", str(p12), str(folder))
+    assert "already known: 4" in later.output and "Signed copies (SAO Y): 4 made, 0 failed." in later.output
+    again = cli("ingest", "--no-progress", "--sign-with", str(p12), str(folder))
+    assert "Signed copies" not in again.output  # each has its copy now
+    rows = [json.loads(line) for line in cli("export").stdout.splitlines()]
+    assert all(Path(r["signed_copy"]["path"]).is_file() for r in rows)
