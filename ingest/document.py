@@ -242,16 +242,21 @@ def signed_copy(path: Path, fmt: str, record: Record, settings: Settings) -> dic
 
 @dataclass(frozen=True)
 class CopyJob:
-    """A document ingested earlier that needs its signed copy: sent to a worker."""
+    """A document ingested earlier that needs its signed copy: sent to a worker, which
+    reads the record itself (records with their OCR layout are large)."""
 
     path: str
-    record: Record
+    sha256: str
 
 
 def with_signed_copy(job: CopyJob, settings: Settings) -> Record:
     """The record of an earlier scan, now with its signed copy (or the reason it has none)."""
-    return replace(job.record, signed_copy=signed_copy(Path(job.path), job.record.source.format, job.record,
-                                                         settings))
+    from ingest.ledger import read_record
+
+    record = read_record(settings.ledger_path, job.sha256)
+    if record is None:
+        raise RuntimeError(f"record {job.sha256} vanished from the ledger")
+    return replace(record, signed_copy=signed_copy(Path(job.path), record.source.format, record, settings))
 
 
 def failed_record(source: SourceInfo, message: str, code: str, settings: Settings,

@@ -9,6 +9,7 @@ Only the parent process writes here.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import sqlite3
@@ -184,6 +185,24 @@ class Ledger:
         ).fetchall()
         return Record.from_json(json.loads(rows[0][0])) if len(rows) == 1 else None
 
+    def get(self, sha256: str) -> Record | None:
+        row = self.db.execute("SELECT record FROM documents WHERE sha256 = ?", (sha256,)).fetchone()
+        return Record.from_json(json.loads(row[0])) if row and row[0] else None
+
+    def processed_pdfs(self) -> list[str]:
+        """Ids of the processed documents that are PDFs (the ones that can carry signatures)."""
+        return [r[0] for r in self.db.execute(
+            "SELECT sha256 FROM documents WHERE state IN ('indexed', 'extracted') "
+            "AND json_extract(record, '$.source.format') = 'pdf' ORDER BY path")]
+
+    def scans_without_copy(self) -> list[str]:
+        """Processed scans (not born-digital) with no signed copy, or whose copy failed."""
+        return [r[0] for r in self.db.execute(
+            "SELECT sha256 FROM documents WHERE state IN ('indexed', 'extracted') "
+            "AND json_extract(record, '$.born_digital') = 0 "
+            "AND (json_extract(record, '$.signed_copy') IS NULL "
+            "     OR json_extract(record, '$.signed_copy.error') IS NOT NULL) ORDER BY path")]
+
     def records(self, *, include_failed: bool = True) -> Iterator[Record]:
         states = ("indexed", "extracted", "failed") if include_failed else ("indexed", "extracted")
         query = (f"SELECT record FROM documents WHERE state IN ({','.join('?' * len(states))}) "
@@ -199,6 +218,13 @@ class Ledger:
 
     def transaction(self) -> _Transaction:
         return _Transaction(self.db)
+
+
+def read_record(path: Path, sha256: str) -> Record | None:
+    """One record, read by a worker process without opening the ledger for writing."""
+    with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)) as db:
+        row = db.execute("SELECT record FROM documents WHERE sha256 = ?", (sha256,)).fetchone()
+    return Record.from_json(json.loads(row[0])) if row and row[0] else None
 
 
 class _Transaction:

@@ -214,12 +214,10 @@ def ingest(paths: list[Path], settings: Settings, index: IndexBackend,
 def _copy_jobs(ledger: Ledger, skip: set[str]) -> list[CopyJob]:
     """Scans in the ledger without a signed copy, each with a file that is still there."""
     jobs = []
-    for record in ledger.records(include_failed=False):
-        if record.id in skip or record.born_digital or (record.signed_copy and "error" not in record.signed_copy):
-            continue
-        path = next((p for p in ledger.paths_of(record.id) if Path(p).is_file()), None)
+    for sha in ledger.scans_without_copy():
+        path = next((p for p in ledger.paths_of(sha) if Path(p).is_file()), None) if sha not in skip else None
         if path:
-            jobs.append(CopyJob(path, record))
+            jobs.append(CopyJob(path, sha))
     return jobs
 
 
@@ -288,8 +286,9 @@ def reverify(settings: Settings, index: IndexBackend) -> Reverified:
 
     result = Reverified()
     with _locked_ledger(settings) as ledger:
-        for record in list(ledger.records(include_failed=False)):
-            if record.source.format != "pdf":
+        for sha in ledger.processed_pdfs():
+            record = ledger.get(sha)
+            if record is None:
                 continue
             path = next((Path(p) for p in ledger.paths_of(record.id) if Path(p).is_file()), None)
             if path is None:
