@@ -39,6 +39,16 @@ class IndexFeed:
         self._last_flush = clock()
         self._failed_at: float | None = None
 
+    def send_pending(self) -> bool:
+        """Send every record the ledger holds as pending index, a batch at a time (records
+        are read from the ledger as they go, not all at once); False if the index refused."""
+        ids = self.ledger.to_index()
+        for start in range(0, len(ids), self.batch):
+            self.buffer.extend(r for r in map(self.ledger.get, ids[start:start + self.batch]) if r is not None)
+            if not self.flush(force=True):
+                return False
+        return True
+
     def add(self, records: Iterable[Record]) -> None:
         self.buffer.extend(records)
         if len(self.buffer) >= self.batch or self.clock() - self._last_flush >= FLUSH_SECONDS:
@@ -86,7 +96,6 @@ def send_pending(ledger: Ledger, index: IndexBackend, batch: int) -> Retried:
     if orphans:
         index.delete(orphans)
     feed = IndexFeed(index, ledger, batch)
-    feed.buffer = ledger.to_index()
-    if not feed.flush(force=True) and feed.error:
+    if not feed.send_pending() and feed.error:
         raise feed.error
     return Retried(feed.sent, len(orphans), ledger.state_counts().get("extracted", 0))

@@ -134,10 +134,9 @@ class Ledger:
             "SELECT sha256, path, size FROM documents WHERE state = 'pending' ORDER BY created, path"
         ))
 
-    def to_index(self) -> list[Record]:
-        """Records extracted but not yet confirmed in the index."""
-        rows = self.db.execute("SELECT record FROM documents WHERE state = 'extracted'")
-        return [Record.from_json(json.loads(r[0])) for r in rows]
+    def to_index(self) -> list[str]:
+        """Ids of the records extracted but not yet confirmed in the index (pending index)."""
+        return [r[0] for r in self.db.execute("SELECT sha256 FROM documents WHERE state = 'extracted'")]
 
     def attempt(self, sha256: str) -> int:
         self.db.execute("UPDATE documents SET attempts = attempts + 1 WHERE sha256 = ?", (sha256,))

@@ -148,11 +148,8 @@ def ingest(paths: list[Path], settings: Settings, index: IndexBackend,
         else:
             ledger.set_meta("index_target", index.target)
         feed = IndexFeed(index, ledger, settings.index_batch)
-        leftovers = ledger.to_index()
-        if leftovers:
-            feed.add(leftovers)
-            if feed.flush():
-                summary.recovered = len(leftovers)
+        if ledger.to_index() and feed.send_pending():
+            summary.recovered = feed.sent
         # 4-5. process and store
         tasks = [Task(path, sha, size) for sha, path, size in ledger.pending()]
         bar = tqdm(total=len(tasks), unit="tệp", desc="OCR", disable=not show, dynamic_ncols=True)
@@ -259,7 +256,7 @@ def reindex(settings: Settings, index: IndexBackend) -> int:
     """Fill ``index`` with every processed record in the ledger, replacing what it held."""
     with _locked_ledger(settings) as ledger:
         count = index.replace_all(ledger.records(include_failed=False))
-        ledger.mark_indexed([record.id for record in ledger.to_index()])
+        ledger.mark_indexed(ledger.to_index())
         ledger.set_meta("index_target", index.target)
         return count
 
