@@ -23,6 +23,7 @@ raised as :class:`IndexBackendError`, and the ledger then keeps those records as
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
@@ -239,14 +240,12 @@ class ElasticIndex:
                    priority=200, meta={"managed_by": "sohoa"})
         current = self._current_indices()
         if not current:
-            from elasticsearch import BadRequestError
-
             try:
-                self.es.indices.create(index=self._new_index_name("initial"), aliases={self.alias: {}},
-                                       wait_for_active_shards="1")
-            except BadRequestError as exc:  # created by a concurrent process: fine
-                if "resource_already_exists" not in str(exc):
-                    raise self._error("Tạo chỉ mục", "Creating the index", exc) from exc
+                self._call("Tạo chỉ mục", "Creating the index", self.es.indices.create,
+                           index=self._new_index_name("initial"), aliases={self.alias: {}}, wait_for_active_shards="1")
+            except IndexBackendError as exc:  # created meanwhile by another process: fine
+                if "resource_already_exists" not in str(exc.__cause__):
+                    raise
             current = self._current_indices()
         if self._check_schema:
             for name in current:
@@ -356,7 +355,8 @@ class ElasticIndex:
             actions.append({"add": {"index": name, "alias": self.alias}})
             self._call("Chuyển bí danh", "Switching the alias", self.es.indices.update_aliases, actions=actions)
         except Exception:
-            self.es.indices.delete(index=name, ignore_unavailable=True)
+            with contextlib.suppress(Exception):  # the half-built index goes; the first error is what matters
+                self.es.indices.delete(index=name, ignore_unavailable=True)
             raise
         for index in old:
             self._call("Xoá chỉ mục cũ", "Deleting the old index", self.es.indices.delete, index=index,

@@ -190,3 +190,23 @@ def test_bulk_retries_429_and_connection_errors(elastic: ElasticIndex, monkeypat
     elastic.upsert(FIXTURE_RECORDS)
     elastic.upsert(FIXTURE_RECORDS)  # sent again: still one document per id
     assert len(calls) == 4 and elastic.count() == len(FIXTURE_RECORDS)
+
+
+def test_an_index_of_another_layout_is_reported_and_reindex_replaces_it(es_url: str, es_alias: str) -> None:
+    from elasticsearch import Elasticsearch
+
+    from sohoa.errors import IndexBackendError
+
+    with Elasticsearch(es_url) as es:  # what an older sohoa left behind
+        es.indices.create(index=f"{es_alias}-v1-old", aliases={es_alias: {}})
+    idx = ElasticIndex(ElasticConfig(es_url, alias=es_alias))
+    with pytest.raises(IndexBackendError, match="another sohoa version"):
+        idx.search(SearchQuery("giay", today=TODAY))
+    idx.close()
+    rebuilt = ElasticIndex(ElasticConfig(es_url, alias=es_alias), check_schema=False)
+    assert rebuilt.replace_all(FIXTURE_RECORDS) == len(FIXTURE_RECORDS)
+    rebuilt.close()
+    fresh = ElasticIndex(ElasticConfig(es_url, alias=es_alias))
+    assert fresh.search(SearchQuery("giay phep", today=TODAY)).total == 3
+    assert all("-v1-" not in name for name in fresh._current_indices())
+    fresh.close()
