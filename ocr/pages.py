@@ -61,7 +61,8 @@ def sniff_format(path: Path) -> str:
     )
 
 
-def _open_pdf(path: Path) -> pikepdf.Pdf:
+def open_pdf(path: Path) -> pikepdf.Pdf:
+    """Open a PDF with pikepdf; a locked or broken file raises a DocumentError saying so."""
     try:
         return pikepdf.open(path)
     except pikepdf.PasswordError as exc:
@@ -143,29 +144,34 @@ def parse_pdf_date(value: str) -> str | None:
 
 
 def pdf_facts(path: Path) -> PdfFacts:
-    with _open_pdf(path) as pdf:
+    with open_pdf(path) as pdf:
         if len(pdf.pages) == 0:
             raise EmptyFile(f"{path.name} không có trang nào.", f"{path.name} has no pages.")
         text_pages = tuple(_shows_text(page.obj) > 0 for page in pdf.pages)
-        times = []
-        acroform = pdf.Root.get("/AcroForm")
-        fields = acroform.get("/Fields", []) if acroform is not None else []
-        for fld in _walk_fields(fields):
-            value = fld.get("/V")
-            if fld.get("/FT") == "/Sig" and isinstance(value, pikepdf.Dictionary):
-                moment = parse_pdf_date(str(value.get("/M", "")))
-                if moment:
-                    times.append(moment)
-        return PdfFacts(len(pdf.pages), text_pages, tuple(times))
+        times = [parse_pdf_date(str(value.get("/M", ""))) for _, value in signature_fields(pdf)]
+        return PdfFacts(len(pdf.pages), text_pages, tuple(t for t in times if t))
 
 
-def _walk_fields(fields: pikepdf.Array | list, depth: int = 0) -> Iterator[pikepdf.Dictionary]:
+def signature_fields(pdf: pikepdf.Pdf) -> Iterator[tuple[str, pikepdf.Dictionary]]:
+    """Signed signature fields: (fully qualified field name, signature dictionary /V)."""
+    acroform = pdf.Root.get("/AcroForm")
+    fields = acroform.get("/Fields", []) if acroform is not None else []
+    for name, fld in _walk_fields(fields):
+        value = fld.get("/V")
+        if fld.get("/FT") == "/Sig" and isinstance(value, pikepdf.Dictionary):
+            yield name, value
+
+
+def _walk_fields(fields: pikepdf.Array | list, prefix: str = "",
+                 depth: int = 0) -> Iterator[tuple[str, pikepdf.Dictionary]]:
     for fld in fields:
         if not isinstance(fld, pikepdf.Dictionary):
             continue
-        yield fld
+        part = str(fld.get("/T", ""))
+        name = f"{prefix}.{part}" if prefix and part else (part or prefix)
+        yield name, fld
         if depth < 5 and "/Kids" in fld:
-            yield from _walk_fields(fld.Kids, depth + 1)
+            yield from _walk_fields(fld.Kids, name, depth + 1)
 
 
 def pdf_text_pages(path: Path) -> list[PageLayout]:
@@ -221,7 +227,7 @@ def _to_array(pil: Image.Image) -> np.ndarray:
 
 def pdf_page_images(path: Path, pages: list[int], max_pixels: int) -> Iterator[PageImage]:
     """Images of the given PDF pages (1-based), by extraction or by rendering."""
-    with _open_pdf(path) as pdf:
+    with open_pdf(path) as pdf:
         for number in pages:
             page = pdf.pages[number - 1]
             found = _single_page_image(page, max_pixels)

@@ -148,27 +148,12 @@ def _finish(v: SignatureVerdict) -> SignatureVerdict:
 
 def _pdf_fields(path: Path) -> list[dict[str, Any]]:
     """Signature fields with a value, found with pikepdf: name, /SubFilter, /Type, /M."""
-    import pikepdf
+    from ocr.pages import open_pdf, parse_pdf_date, signature_fields
 
-    out = []
-    with pikepdf.open(path) as pdf:
-        form = pdf.Root.get("/AcroForm")
-        stack = list(form.get("/Fields", [])) if form is not None else []
-        while stack:
-            node = stack.pop(0)
-            kids = node.get("/Kids")
-            if kids is not None and node.get("/FT") != "/Sig":
-                stack.extend(kids)
-                continue
-            value = node.get("/V")
-            if node.get("/FT") == "/Sig" and value is not None:
-                out.append({
-                    "field": str(node.get("/T", "")) or None,
-                    "sub_filter": str(value.get("/SubFilter", ""))[1:] or None,
-                    "type": str(value.get("/Type", "/Sig")),
-                    "claimed": str(value.get("/M", "")) or None,
-                })
-    return out
+    with open_pdf(path) as pdf:
+        return [{"field": name or None, "sub_filter": str(value.get("/SubFilter", ""))[1:] or None,
+                 "type": str(value.get("/Type", "/Sig")), "claimed": parse_pdf_date(str(value.get("/M", "")))}
+                for name, value in signature_fields(pdf)]
 
 
 def verify_pdf(path: Path, trust: TrustStore, *, online: bool = False, allow_sha1: bool = True) -> DocumentVerdict:
@@ -207,7 +192,7 @@ def _verify_fields(path: Path, fields: list[dict[str, Any]], trust: TrustStore, 
             reason = _reason(exc)
             for f in fields:
                 yield _finish(SignatureVerdict(f["field"], "error", sub_filter=f["sub_filter"],
-                                               signing_time=_pdf_date(f["claimed"]), detail=reason))
+                                               signing_time=f["claimed"], detail=reason))
             return
         for f in fields:
             sig = embedded.get(f["field"])
@@ -219,18 +204,7 @@ def _verify_fields(path: Path, fields: list[dict[str, Any]], trust: TrustStore, 
                 yield _finish(_verify_one(sig, f, trust, dss, online, allow_sha1))
             except Exception as exc:
                 yield _finish(SignatureVerdict(f["field"], "error", sub_filter=f["sub_filter"],
-                                               signing_time=_pdf_date(f["claimed"]), detail=_reason(exc)))
-
-
-def _pdf_date(value: str | None) -> str | None:
-    if not value:
-        return None
-    from pyhanko.pdf_utils.generic import parse_pdf_date
-
-    try:
-        return parse_pdf_date(value, strict=False).isoformat()
-    except Exception:
-        return None
+                                               signing_time=f["claimed"], detail=_reason(exc)))
 
 
 def _token_time(signed_data: Any) -> dt.datetime | None:
@@ -314,7 +288,7 @@ def _verify_one(sig: Any, f: dict[str, Any], trust: TrustStore, dss: Any, online
         field=f["field"], status="valid", sub_filter=f["sub_filter"],
         signer={"cn": subject.get("common_name"), "o": subject.get("organization_name")},
         issuer=cert.issuer.human_friendly, serial=format(cert.serial_number, "x"),
-        signing_time=(claimed.isoformat() if claimed else _pdf_date(f["claimed"])),
+        signing_time=(claimed.isoformat() if claimed else f["claimed"]),
         timestamp_time=(status.timestamp.isoformat() if is_doc_ts else stamped.isoformat() if stamped else None),
         covers_whole_file=status.coverage == SignatureCoverageLevel.ENTIRE_FILE,
         digest_algorithm=status.md_algorithm,
