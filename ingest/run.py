@@ -125,11 +125,8 @@ def _forget_if_orphaned(ledger: Ledger, index: IndexBackend, old_sha: str, path:
 def ingest(paths: list[Path], settings: Settings, index: IndexBackend,
            progress: bool | None = None, worker: Callable[[Task], Record] | None = None) -> Summary:
     """Run the whole pipeline over ``paths``; see the module docstring for the stages."""
-    settings.ensure_home()
-    lock = _lock_home(settings)
-    ledger = Ledger(settings.ledger_path)
     summary = Summary()
-    try:
+    with _locked_ledger(settings) as ledger:
         # 1-2. discover and register
         queued: set[str] = set()
         show = sys.stderr.isatty() if progress is None else progress
@@ -202,9 +199,6 @@ def ingest(paths: list[Path], settings: Settings, index: IndexBackend,
         if not feed.flush(force=True) and feed.error:
             summary.index_error = feed.error.message
         summary.index_pending = ledger.state_counts().get("extracted", 0)
-    finally:
-        ledger.close()
-        lock.close()
     return summary
 
 

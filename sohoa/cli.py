@@ -9,8 +9,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -70,6 +73,13 @@ TRUST_HELP = ("Thư mục chứng thư gốc, trung gian và CRL để kiểm tr
 ONLINE_HELP = "Cho phép tải dữ liệu thu hồi (OCSP/CRL) qua mạng / fetch revocation data over the network"
 
 
+def trust_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--trust DIR`` and ``--online``, for the commands that verify signatures."""
+    command = click.option("--online", is_flag=True, help=ONLINE_HELP)(command)
+    return click.option("--trust", type=click.Path(file_okay=False, path_type=Path), default=None,
+                        help=TRUST_HELP)(command)
+
+
 def _with_trust(settings: Settings, trust: Path | None, online: bool) -> Settings:
     """Settings with the trust directory chosen, checked now rather than in a worker."""
     from sohoa.signatures import trust_store
@@ -86,8 +96,6 @@ def _with_trust(settings: Settings, trust: Path | None, online: bool) -> Setting
 def _with_signer(settings: Settings, p12: Path) -> Settings:
     """Settings that sign copies with ``p12``; the key is opened now, so a wrong passphrase
     stops the run before any work."""
-    import os
-
     from ingest.copies import font_path, load_signer
     from sohoa.errors import ConfigError
 
@@ -109,8 +117,7 @@ def _with_signer(settings: Settings, p12: Path) -> Settings:
 @click.option("--workers", "-j", type=click.IntRange(min=1), default=None,
               help="Số tiến trình song song / parallel worker processes [all cores]")
 @click.option("--progress/--no-progress", default=None, help="Thanh tiến độ / progress bar [on a terminal]")
-@click.option("--trust", type=click.Path(file_okay=False, path_type=Path), default=None, help=TRUST_HELP)
-@click.option("--online", is_flag=True, help=ONLINE_HELP)
+@trust_options
 @click.option("--sign-with", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
               help="Ký số bản sao (SAO Y) của mỗi bản quét bằng tệp PKCS#12 này; mật khẩu lấy từ SOHOA_SIGN_PASSPHRASE "
                    "hoặc hỏi / sign a digitised copy of each scan with this PKCS#12 file; passphrase from "
@@ -200,8 +207,7 @@ def reindex(settings: Settings, target: str | None) -> None:
 
 
 @main.command()
-@click.option("--trust", type=click.Path(file_okay=False, path_type=Path), default=None, help=TRUST_HELP)
-@click.option("--online", is_flag=True, help=ONLINE_HELP)
+@trust_options
 @click.pass_obj
 def reverify(settings: Settings, trust: Path | None, online: bool) -> None:
     """Kiểm tra lại chữ ký của mọi PDF trong kho / verify every archived PDF's signatures again.
@@ -356,8 +362,7 @@ def export(settings: Settings, fmt: str, output: click.utils.LazyFile, with_layo
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--trust", type=click.Path(file_okay=False, path_type=Path), default=None, help=TRUST_HELP)
-@click.option("--online", is_flag=True, help=ONLINE_HELP)
+@trust_options
 @click.option("--json", "as_json", is_flag=True, help="In JSON / print JSON: [{path, status, signatures}]")
 @click.pass_obj
 def verify(settings: Settings, files: tuple[Path, ...], trust: Path | None, online: bool, as_json: bool) -> None:
