@@ -189,22 +189,24 @@ def _verify_fields(path: Path, fields: list[dict[str, Any]], trust: TrustStore, 
             embedded = {s.field_name: s for s in reader.embedded_signatures}
             dss = DocumentSecurityStore.read_dss(reader) if "/DSS" in reader.root else None
         except Exception as exc:
-            reason = _reason(exc)
             for f in fields:
-                yield _finish(SignatureVerdict(f["field"], "error", sub_filter=f["sub_filter"],
-                                               signing_time=f["claimed"], detail=reason))
+                yield _unreadable(f, _reason(exc))
             return
         for f in fields:
             sig = embedded.get(f["field"])
             if sig is None:
-                yield _finish(SignatureVerdict(f["field"], "error", sub_filter=f["sub_filter"],
-                                               detail="pyHanko found no signature in this field"))
+                yield _unreadable(f, "pyHanko found no signature in this field")
                 continue
             try:
                 yield _finish(_verify_one(sig, f, trust, dss, online, allow_sha1))
             except Exception as exc:
-                yield _finish(SignatureVerdict(f["field"], "error", sub_filter=f["sub_filter"],
-                                               signing_time=f["claimed"], detail=_reason(exc)))
+                yield _unreadable(f, _reason(exc))
+
+
+def _unreadable(f: dict[str, Any], detail: str) -> SignatureVerdict:
+    """An ``error`` verdict for the field ``f`` found by pikepdf."""
+    return _finish(SignatureVerdict(f["field"], "error", sub_filter=f["sub_filter"], signing_time=f["claimed"],
+                                    detail=detail))
 
 
 def _token_time(signed_data: Any) -> dt.datetime | None:
