@@ -28,6 +28,7 @@ import cv2
 import numpy as np
 
 from ocr import pages as pagesmod
+from ocr import preprocess
 from sohoa.errors import ConfigError
 from sohoa.model import Record
 
@@ -94,11 +95,6 @@ def _encoded(image: np.ndarray) -> bytes:
     return cv2.imencode(".jpg", bgr, [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes()
 
 
-def _upright(image: np.ndarray, turned: int) -> np.ndarray:
-    turns = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
-    return cv2.rotate(image, turns[turned]) if turned in turns else image
-
-
 def searchable_pdf(path: Path, fmt: str, record: Record, max_pixels: int) -> bytes:
     """The scan pages with the record's OCR words laid over them as invisible text."""
     from reportlab.lib.utils import ImageReader
@@ -119,7 +115,7 @@ def searchable_pdf(path: Path, fmt: str, record: Record, max_pixels: int) -> byt
     pdf.setCreator("sohoa")
     for page in images:
         layout = layouts.get(page.number)
-        image = _upright(page.image, (layout or {}).get("turned", 0))
+        image = preprocess.turn(page.image, (layout or {}).get("turned", 0))
         height_px, width_px = image.shape[:2]
         width, height = width_px / page.dpi * 72, height_px / page.dpi * 72
         pdf.setPageSize((width, height))

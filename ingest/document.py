@@ -12,7 +12,6 @@ import traceback
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import cv2
 import numpy as np
 
 from ocr import pages as pagesmod
@@ -83,8 +82,7 @@ def _upright(page: pagesmod.PageImage, prepared: preprocess.Prepared, layout: Pa
     angle = tesseract.orientation(prepared.image, dpi=prepared.dpi)
     if not angle:
         return prepared, layout
-    turns = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
-    turned = preprocess.prepare(cv2.rotate(page.image, turns[angle]), page.dpi, steps(settings))
+    turned = preprocess.prepare(preprocess.turn(page.image, angle), page.dpi, steps(settings))
     again = tesseract.read_page(turned.image, page_number=page.number, dpi=turned.dpi,
                                 language=settings.ocr_language)
 

@@ -35,6 +35,12 @@ def remove_ink(image: np.ndarray, dpi: int) -> np.ndarray:
     return cv2.max(cv2.cvtColor(image, cv2.COLOR_RGB2GRAY), ink)
 
 
+def turn(image: np.ndarray, degrees: int) -> np.ndarray:
+    """The page turned clockwise by 0, 90, 180 or 270 degrees."""
+    turns = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
+    return cv2.rotate(image, turns[degrees]) if degrees in turns else image
+
+
 def to_grey(image: np.ndarray, dpi: int) -> np.ndarray:
     """Plain luminance conversion (used when ink removal is switched off)."""
     return image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
