@@ -39,6 +39,7 @@ from indexer.snippets import (
     PHRASE_SCORE,
     folded_terms,
     head_text,
+    issuer_text,
     searchable_text,
     snippet,
     terms,
@@ -49,7 +50,7 @@ from sohoa.errors import IndexBackendError
 from sohoa.model import Record
 from sohoa.text import index_form, normalise_number, search_form
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 3: issuer filters match issuer_parent and issuer_successor too
 RETRY_STATUS = (429, 500, 502, 503, 504)
 FACET_SIZE = 50
 
@@ -277,7 +278,7 @@ class ElasticIndex:
         return {
             "id": record.id, "path": record.source.path, "fields": f, "body": record.text,
             "doc_type": f.get("doc_type"), "issuer": f.get("issuer"),
-            "kind": _words(f.get("doc_type") or "", True), "issuer_words": _words(f.get("issuer") or "", True),
+            "kind": _words(f.get("doc_type") or "", True), "issuer_words": _words(issuer_text(record), True),
             "number": f.get("number"), "number_norm": normalise_number(f.get("number") or "") or None,
             "issue_date": _iso(f.get("issue_date")), "valid_until": _iso(f.get("valid_until")),
             "no_end": self._policies.get(f.get("doc_type") or ""), "signature_status": record.signature_status,

@@ -11,7 +11,7 @@ from sohoa.text import fold, index_form, search_form
 
 _TOKEN = re.compile(r"\w+")
 
-HEAD_FIELDS = ("doc_type", "number", "issuer", "subject", "holder_name", "signer_name", "place")
+HEAD_FIELDS = ("doc_type", "number", "issuer", "issuer_parent", "subject", "holder_name", "signer_name", "place")
 """The extracted fields searched as the record's "head"."""
 # Evidence and its weight: an exact accented match outweighs everything but the number.
 EVIDENCE = (("orig", "exact", 8.0), ("head", "exact", 4.0), ("head_folded", "folded", 2.0))
@@ -22,6 +22,13 @@ NUMBER_SCORE = 100.0
 def searchable_text(record: Record) -> str:
     """The number and the full text: what the words of a query are looked for in."""
     return "\n".join(v for v in (record.fields.get("number"), record.text) if v)
+
+
+def issuer_text(record: Record) -> str:
+    """What ``--issuer`` matches: the agency, its governing body and its successor, so that
+    "bac giang" finds the Sở of Bắc Giang and "bac ninh" the legacy Bắc Giang results too."""
+    return " ".join(record.fields[k] for k in ("issuer", "issuer_parent", "issuer_successor")
+                    if record.fields.get(k))
 
 
 def head_text(record: Record) -> str:

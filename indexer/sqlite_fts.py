@@ -27,6 +27,7 @@ from indexer.snippets import (
     PHRASE_SCORE,
     folded_terms,
     head_text,
+    issuer_text,
     searchable_text,
     snippet,
     terms,
@@ -67,7 +68,7 @@ CREATE VIRTUAL TABLE IF NOT EXISTS docs_recall USING fts5(
     folded, kind, issuer, facets, detail = column, content = '', tokenize = 'unicode61 remove_diacritics 0'
 );
 """
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 3: issuer filters match issuer_parent and issuer_successor too
 FACET_SIZE = 50
 RANK_WINDOW = 2000
 """A query matching more documents ranks the most recently indexed this many (the total
@@ -111,7 +112,7 @@ class SqliteIndex:
         f = record.fields
         searchable, head = searchable_text(record), head_text(record)
         return (
-            (record.id, search_form(f.get("doc_type") or ""), search_form(f.get("issuer") or ""), f.get("issue_date"),
+            (record.id, search_form(f.get("doc_type") or ""), search_form(issuer_text(record)), f.get("issue_date"),
              f.get("valid_until"), self._policies.get(f.get("doc_type") or ""),
              normalise_number(f.get("number") or ""), record.signature_status),
             (record.source.path, json.dumps(f, ensure_ascii=False), record.text),

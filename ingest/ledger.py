@@ -202,6 +202,18 @@ class Ledger:
             "AND (json_extract(record, '$.signed_copy') IS NULL "
             "     OR json_extract(record, '$.signed_copy.error') IS NOT NULL) ORDER BY path")]
 
+    def stale_extractions(self, version: int) -> list[str]:
+        """Processed documents whose fields were extracted under an older contract."""
+        return [r[0] for r in self.db.execute(
+            "SELECT sha256 FROM documents WHERE state IN ('indexed', 'extracted') AND record IS NOT NULL "
+            "AND coalesce(json_extract(record, '$.extraction_version'), 1) < ? ORDER BY path", (version,))]
+
+    def update_record(self, record: Record) -> None:
+        """Replace a processed record's content, keeping its state."""
+        with self.transaction():
+            self.db.execute("UPDATE documents SET record=?, updated=? WHERE sha256=?",
+                            (json.dumps(record.to_json(), ensure_ascii=False), _now(), record.id))
+
     def records(self, *, include_failed: bool = True) -> Iterator[Record]:
         states = ("indexed", "extracted", "failed") if include_failed else ("indexed", "extracted")
         query = (f"SELECT record FROM documents WHERE state IN ({','.join('?' * len(states))}) "

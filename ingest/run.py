@@ -246,9 +246,34 @@ def _skip(ledger: Ledger, item: discover.Skipped, summary: Summary) -> None:
         summary.failed.append((str(item.path), reason))
 
 
+def migrate_extractions(ledger: Ledger, settings: Settings) -> int:
+    """Extract the fields again, from the stored layout, of records made under an older
+    extractor contract (before issuer_parent, issuer_level and signed_on); how many."""
+    from ocr.extract import extract
+    from ocr.layout import page_from_json
+    from ocr.rules import registry
+    from sohoa.model import Extraction
+    from sohoa.validity import judge
+
+    version = Extraction({}, {}).version
+    stale = ledger.stale_extractions(version)
+    for sha256 in stale:
+        record = ledger.get(sha256)
+        if record is None or not record.layout:
+            continue
+        extraction = extract([page_from_json(p) for p in record.layout], record.signing_times, settings.today)
+        rule = next((r for r in registry() if r.name == extraction.rule), None)
+        validity = judge(extraction.fields.get("valid_until"), rule.validity_without_end_date if rule else None,
+                         settings.today)
+        ledger.update_record(dataclasses.replace(record, extraction=extraction, validity=validity))
+    return len(stale)
+
+
 def reindex(settings: Settings, index: IndexBackend) -> int:
-    """Fill ``index`` with every processed record in the ledger, replacing what it held."""
+    """Fill ``index`` with every processed record in the ledger, replacing what it held
+    (records of an older extractor contract are first extracted again from their layout)."""
     with _locked_ledger(settings) as ledger:
+        migrate_extractions(ledger, settings)
         count = index.replace_all(ledger.records(include_failed=False))
         ledger.mark_indexed(ledger.to_index())
         ledger.set_meta("index_target", index.target)

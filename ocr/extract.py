@@ -15,6 +15,9 @@ from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 
+from ocr import gazetteer
+from ocr.issuer import place_of as _place_of
+from ocr.issuer import read_block
 from ocr.layout import Line, PageLayout, centred_part
 from ocr.rules import Rule, registry, signer_titles, surnames_by_fold
 from sohoa.model import FIELD_NAMES, Extraction
@@ -31,6 +34,7 @@ _DATE_LINE = re.compile(
 )
 _WORD_DATE = re.compile(r"(?:ngay\s+)?(\d{1,2})\s+thang\s+(\d{1,2})\s+nam\s+(\d{4})", re.IGNORECASE)
 _NUM_DATE = re.compile(r"(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})")
+_CITED = re.compile(r"\bso\s*:?\s*\S*\d+\s*/|can cu|to trinh|cong van|quyet dinh so|ke hoach so", re.IGNORECASE)
 _PREFIX = re.compile(r"^(?:TM|KT|TL|TUQ|Q)\s*[.,]\s*", re.IGNORECASE)
 _NAME_LINE = re.compile(r"^[A-Z][a-z]+(?: [A-Z][a-z]+){1,5}$")
 _MOTTO = re.compile(r"CONG HOA|XA HOI CHU NGHIA|CHU NGHIA VIET NAM|DOC LAP|TU DO", re.IGNORECASE)
@@ -139,7 +143,7 @@ class _Page:
 
 
 class Extractor:
-    """Extract the eleven fields from one document's pages."""
+    """Extract the fields of ``FIELD_NAMES`` from one document's pages."""
 
     def __init__(self, pages: list[PageLayout], signing_times: tuple[str, ...] = (),
                  rules: tuple[Rule, ...] | None = None, today: dt.date | None = None) -> None:
@@ -216,42 +220,73 @@ class Extractor:
         return None
 
     def issue_date_and_place(self) -> tuple[_Found, _Found]:
+        """The date and place of the date line. A day that cannot be read is taken from a
+        date elsewhere on the paper only when its month and year agree; never from the
+        signing time, which is often a day or two after the paper's date."""
         found = self._date_line()
         if not found:
-            return self._date_from_signature(None, None), _NONE
+            return _NONE, _NONE
         line, m = found
         place_text = clean(line.text)[m.start("place"):m.end("place")].strip(" .:-")
         place = _Found(place_text, _conf([line])) if place_text else _NONE
+        year = int(m.group("y"))
         try:
             month = _as_int(m.group("m"))
         except ValueError:
             month = None
         try:
-            date = dt.date(int(m.group("y")), month or 0, _as_int(m.group("d")))
+            date = dt.date(year, month or 0, _as_int(m.group("d")))
         except ValueError:
             self.notes.append("issue_date: day not legible (handwritten or blank)")
-            return self._date_from_signature(int(m.group("y")), month), place
+            return self._date_from_text(year, month, line), place
         if date > self.today:
             # A result cannot be issued in the future: a digit of the year was misread.
             self.notes.append(f"issue_date: {date} is in the future, year misread")
-            return self._date_from_signature(None, month), place
+            return _NONE, place
         return _Found(date.isoformat(), _conf([line])), place
 
-    def _date_from_signature(self, year: int | None, month: int | None) -> _Found:
-        """Fall back to the earliest signing time when it agrees with what was legible."""
+    def _date_from_text(self, year: int, month: int | None, date_line: Line) -> _Found:
+        """The one date elsewhere in the text in the date line's month and year, if there is one."""
+        if month is None:
+            return _NONE
+        days = set()
+        for page in self.pages:
+            for line, folded in zip(page.lines, page.folded, strict=True):
+                if line is date_line:
+                    continue
+                for m in (*_WORD_DATE.finditer(folded), *_NUM_DATE.finditer(folded)):
+                    if _CITED.search(folded[max(0, m.start() - 60):m.start()]):
+                        continue  # the date of another document this one cites
+                    d, mo, y = (int(g) for g in m.groups())
+                    if (y, mo) == (year, month):
+                        days.add(d)
+        if len(days) != 1:
+            return _NONE
+        try:
+            date = dt.date(year, month, days.pop())
+        except ValueError:
+            return _NONE
+        if date > self.today:
+            return _NONE
+        self.notes.append(f"issue_date: day taken from the date {date} printed in the text")
+        return _Found(date.isoformat(), 0.5)
+
+    def signed_on(self) -> _Found:
+        """The day of the earliest digital signature (Vietnam time as the signer's clock said)."""
         for moment in sorted(self.signing_times):
-            when = dt.datetime.fromisoformat(moment)
-            if (year is None or when.year == year) and (month is None or when.month == month):
-                self.notes.append(f"issue_date: taken from the signing time {moment}")
-                return _Found(when.date().isoformat(), 0.5 if year else 0.3)
+            try:
+                return _Found(dt.datetime.fromisoformat(moment).date().isoformat(), 1.0)
+            except ValueError:
+                continue
         return _NONE
 
-    def issuer(self) -> _Found:
+    def issuer_lines(self) -> list[Line]:
+        """The lines of the issuer block: top left, below the top of the motto, above the number."""
         p = self.first
         number = self._number_line()
         motto_y = self._motto_y()
         if number is None and motto_y is None:
-            return _NONE
+            return []
         bottom = number[1].y0 if number else p.h * 0.2
         top = (motto_y - p.h * 0.02) if motto_y is not None else 0
         picked = []
@@ -266,11 +301,36 @@ class Extractor:
                 continue
             text = re.sub(r"[_—=~]+", " ", text).strip(" -.,")
             if len(text) >= 3 and _upper_ratio(text) > 0.7:
-                picked.append((line, text))
-        if not picked:
-            return _NONE
-        value = " ".join(t for _, t in picked).upper()
-        return _Found(re.sub(r"\s+", " ", value), _conf([ln for ln, _ in picked]))
+                picked.append(Line(text, line.x0, line.y0, line.x1, line.y1, line.confidence, line.block,
+                                   line.word_confidences, line.words))
+        return picked
+
+    def issuer_block(self, issue_date: str | None) -> dict[str, _Found]:
+        """issuer, issuer_parent, issuer_level and issuer_successor (see ``ocr.issuer``)."""
+        lines = self.issuer_lines()
+        day = dt.date.fromisoformat(issue_date) if issue_date else None
+        block = read_block([ln.text for ln in lines], day)
+        if block.issuer is None:
+            return {}
+        self.notes.extend(block.notes)
+        conf = _conf(lines)
+        return {"issuer": _Found(block.issuer, conf), "issuer_parent": _Found(block.parent, conf),
+                "issuer_level": _Found(block.level, conf), "issuer_successor": _Found(block.successor, conf * 0.9)}
+
+    def snap_place(self, place: _Found, found: dict[str, _Found]) -> _Found:
+        """The place of the date line, snapped to a province or to the issuer's own locality."""
+        if not place.value:
+            return place
+        names = list(gazetteer.names_of("province"))
+        for name in (found["issuer"].value, found["issuer_parent"].value):
+            where = _place_of(name) if name else None
+            if where:
+                names.append(where.title())
+        snapped = gazetteer.snap(place.value, tuple(dict.fromkeys(names)))
+        if snapped and snapped != place.value:
+            self.notes.append(f"place: {place.value!r} read as {snapped!r} (gazetteer)")
+            return _Found(snapped, place.confidence)
+        return place
 
     # ---------------------------------------------------------------- type and summary
 
@@ -481,8 +541,10 @@ class Extractor:
         if rule:
             found["doc_type"] = _Found(rule.doc_type, type_conf)
         found["number"] = self.number()
-        found["issue_date"], found["place"] = self.issue_date_and_place()
-        found["issuer"] = self.issuer()
+        found["issue_date"], place = self.issue_date_and_place()
+        found["signed_on"] = self.signed_on()
+        found.update(self.issuer_block(found["issue_date"].value))
+        found["place"] = self.snap_place(place, found)
         found["signer_title"], found["signer_name"] = self.signer()
         if rule:
             found["subject"] = self.subject(rule, heading_end)

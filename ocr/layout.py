@@ -166,3 +166,15 @@ def page_to_json(page: PageLayout) -> dict:
             for line in page.lines
         ],
     }
+
+
+def page_from_json(data: dict) -> PageLayout:
+    """The inverse of ``page_to_json`` (boxes and confidences as stored, rounded)."""
+    lines = []
+    for item in data["lines"]:
+        x0, y0, x1, y1 = item["box"]
+        words = tuple((w[0], w[1], w[2]) for w in item["words"])
+        confs = tuple(float(w[3]) for w in item["words"])
+        mean = sum(confs) / len(confs) if confs else 100.0
+        lines.append(Line(item["text"], x0, y0, x1, y1, mean, 0, confs, words))
+    return PageLayout(data["page"], data["width"], data["height"], tuple(lines), data.get("turned", 0))

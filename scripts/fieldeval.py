@@ -17,8 +17,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-FIELDS = ("doc_type", "number", "issue_date", "issuer", "place", "subject", "signer_title",
-          "signer_name", "holder_name", "holder_id", "valid_until")
+FIELDS = ("doc_type", "number", "issue_date", "issuer", "issuer_parent", "issuer_level", "issuer_successor",
+          "place", "subject", "signer_title", "signer_name", "holder_name", "holder_id", "valid_until")
 
 
 def _norm(value: object) -> str | None:

@@ -10,13 +10,29 @@ from pathlib import Path
 
 from PIL import ImageFont
 
-FONT_DIRS = ("/usr/share/fonts/truetype/liberation2", "/usr/share/fonts/truetype/liberation")
-FONT_FILES = {
-    "regular": "LiberationSerif-Regular.ttf",
-    "bold": "LiberationSerif-Bold.ttf",
-    "italic": "LiberationSerif-Italic.ttf",
-    "bolditalic": "LiberationSerif-BoldItalic.ttf",
+FONT_DIRS = ("/usr/share/fonts/truetype/liberation2", "/usr/share/fonts/truetype/liberation",
+             "/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/truetype/freefont")
+TYPEFACES = {
+    # Times New Roman's metric twin (Decree 30's font): the families the extractor is tuned on.
+    "liberation": {"regular": "LiberationSerif-Regular.ttf", "bold": "LiberationSerif-Bold.ttf",
+                   "italic": "LiberationSerif-Italic.ttf", "bolditalic": "LiberationSerif-BoldItalic.ttf"},
+    # Other serif faces with full Vietnamese glyphs, for the families held out from tuning.
+    "dejavu": {"regular": "DejaVuSerif.ttf", "bold": "DejaVuSerif-Bold.ttf",
+               "italic": "DejaVuSerif-Italic.ttf", "bolditalic": "DejaVuSerif-BoldItalic.ttf"},
+    "freefont": {"regular": "FreeSerif.ttf", "bold": "FreeSerifBold.ttf",
+                 "italic": "FreeSerifItalic.ttf", "bolditalic": "FreeSerifBoldItalic.ttf"},
 }
+FONT_FILES = TYPEFACES["liberation"]
+_typeface = ["liberation"]
+
+
+def use_typeface(name: str) -> None:
+    """The face every later layout measure and rendering uses (one document at a time)."""
+    _typeface[0] = name
+
+
+def typeface() -> str:
+    return _typeface[0]
 PAGE_W, PAGE_H = 595.0, 842.0  # A4 in points
 LEFT, RIGHT, TOP, BOTTOM = 85.0, 57.0, 57.0, 60.0
 TEXT_W = PAGE_W - LEFT - RIGHT
@@ -27,17 +43,18 @@ QUALITIES = ("clean", "typical", "poor", "born_digital")
 
 def font_path(style: str) -> str:
     for d in FONT_DIRS:
-        p = Path(d) / FONT_FILES[style]
+        p = Path(d) / TYPEFACES[typeface()][style]
         if p.exists():
             return str(p)
-    sys.exit("Liberation Serif not found: apt-get install fonts-liberation")
+    sys.exit(f"font {TYPEFACES[typeface()][style]} not found: apt-get install fonts-liberation2 "
+             "fonts-dejavu-core fonts-freefont-ttf")
 
 
-_FONTS: dict[tuple[str, int], ImageFont.FreeTypeFont] = {}
+_FONTS: dict[tuple[str, str, int], ImageFont.FreeTypeFont] = {}
 
 
 def pil_font(style: str, px: int) -> ImageFont.FreeTypeFont:
-    key = (style, px)
+    key = (typeface(), style, px)
     if key not in _FONTS:
         _FONTS[key] = ImageFont.truetype(font_path(style), px)
     return _FONTS[key]
@@ -89,6 +106,11 @@ class Doc:
     colour: bool = True
     dpi: int = 300
     seed: int = 0
+    family: str = "A"
+    """The generator family (``sample_content.FAMILIES``): wording, face, seal and issuer shapes."""
+    typeface: str = "liberation"
+    seal_rgb: tuple[int, int, int] = (215, 45, 50)
+    signature_rgb: tuple[int, int, int] = (30, 50, 170)
 
 
 class Writer:

@@ -41,9 +41,9 @@ def render_page(doc: Doc, page: int, dpi: int, rng: random.Random) -> Image.Imag
             overlays.append(op)
     for op in overlays:  # ink goes on top of the print
         if op.kind == "signature":
-            draw_signature(img, op, scale, rng)
+            draw_signature(img, op, scale, rng, doc.signature_rgb)
         elif op.kind == "seal":
-            draw_seal(img, op, scale)
+            draw_seal(img, op, scale, doc.seal_rgb)
     return img
 
 
@@ -56,7 +56,8 @@ def ink_over(img: Image.Image, layer: Image.Image, at: tuple[int, int]) -> None:
     img.paste(ImageChops.multiply(under, white), box[:2])
 
 
-def draw_signature(img: Image.Image, op: Op, scale: float, rng: random.Random) -> None:
+def draw_signature(img: Image.Image, op: Op, scale: float, rng: random.Random,
+                   rgb: tuple[int, int, int] = (30, 50, 170)) -> None:
     size = (round(op.width * scale * 1.3), round(60 * scale))
     layer = Image.new("RGBA", size, (0, 0, 0, 0))
     draw = ImageDraw.Draw(layer)
@@ -67,15 +68,15 @@ def draw_signature(img: Image.Image, op: Op, scale: float, rng: random.Random) -
         t = i / 39
         pts.append((x0 + t * op.width * scale + rng.uniform(-4, 4) * scale / 4,
                     y0 + math.sin(t * rng.uniform(8, 14)) * 12 * scale / 4 + rng.uniform(-3, 3)))
-    draw.line(pts, fill=(30, 50, 170, 255), width=max(2, round(scale * 1.2)), joint="curve")
+    draw.line(pts, fill=(*rgb, 255), width=max(2, round(scale * 1.2)), joint="curve")
     ink_over(img, layer, origin)
 
 
-def draw_seal(img: Image.Image, op: Op, scale: float) -> None:
+def draw_seal(img: Image.Image, op: Op, scale: float, rgb: tuple[int, int, int] = (215, 45, 50)) -> None:
     size = round(op.width * scale)
     seal = Image.new("RGBA", (size, size), (0, 0, 0, 0))
     d = ImageDraw.Draw(seal)
-    red = (215, 45, 50, 235)
+    red = (*rgb, 235)
     r = size / 2
     d.ellipse([2, 2, size - 3, size - 3], outline=red, width=max(2, round(scale * 1.5)))
     d.ellipse([size * 0.2, size * 0.2, size * 0.8, size * 0.8], outline=red, width=max(1, round(scale)))
@@ -163,7 +164,7 @@ def write_born_digital(doc: Doc, out: Path) -> Path:
     from reportlab.pdfgen import canvas
 
     for style in FONT_FILES:
-        name = f"LibSerif-{style}"
+        name = f"{doc.typeface}-{style}"
         if name not in pdfmetrics.getRegisteredFontNames():
             pdfmetrics.registerFont(TTFont(name, font_path(style)))
     path = out / f"{doc.name}.pdf"
@@ -175,7 +176,7 @@ def write_born_digital(doc: Doc, out: Path) -> Path:
                 continue
             y = PAGE_H - op.y
             if op.kind == "text":
-                c.setFont(f"LibSerif-{op.style}", op.size)
+                c.setFont(f"{doc.typeface}-{op.style}", op.size)
                 {"left": c.drawString, "center": c.drawCentredString, "right": c.drawRightString}[op.align](
                     op.x, y, op.text)
             elif op.kind == "rule":

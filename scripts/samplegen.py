@@ -22,28 +22,30 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from sample_content import build_doc, person
-from sample_layout import QUALITIES
+from sample_content import FAMILIES, HELD_OUT, TUNED, build_doc, person
+from sample_layout import QUALITIES, use_typeface
 from sample_render import write_born_digital, write_raster
 
-__all__ = ["QUALITIES", "generate", "person"]
+__all__ = ["FAMILIES", "HELD_OUT", "QUALITIES", "TUNED", "generate", "person"]
 
 
 def generate(out: Path, count: int, seed: int, qualities: tuple[str, ...] = QUALITIES,
-             today: dt.date | None = None) -> list[Path]:
-    """Write ``count`` documents (cycling types and qualities) and their ``.gt.json``."""
+             today: dt.date | None = None, families: tuple[str, ...] = ("A",)) -> list[Path]:
+    """Write ``count`` documents and their ``.gt.json``, cycling types, then qualities, then families."""
     out.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
     today = today or dt.date.today()
     written = []
     for i in range(count):
         quality = qualities[(i // 8) % len(qualities)] if len(qualities) > 1 else qualities[0]
-        doc = build_doc(i, rng, quality, today)
+        family = families[(i // (8 * len(qualities))) % len(families)]
+        doc = build_doc(i, rng, quality, today, family)
+        use_typeface(doc.typeface)
         drng = random.Random(doc.seed)
         path = write_born_digital(doc, out) if quality == "born_digital" else write_raster(doc, out, drng)
         page_text = ["\n".join(op.text for op in doc.ops if op.kind == "text" and op.page == n)
                      for n in range(1, doc.pages + 1)]
-        truth = {"file": path.name, "quality": quality, "format": doc.fmt, "pages": doc.pages,
+        truth = {"file": path.name, "quality": quality, "family": family, "format": doc.fmt, "pages": doc.pages,
                  "dpi": doc.dpi, "colour": doc.colour, "fields": doc.truth, "page_text": page_text}
         (out / f"{doc.name}.gt.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1),
                                                  encoding="utf-8")
@@ -58,8 +60,12 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--quality", choices=QUALITIES, action="append",
                     help="only these qualities (repeatable); default: all four in turn")
+    ap.add_argument("--family", choices=FAMILIES, action="append",
+                    help="only these families (repeatable); default: A. Tuned: "
+                         f"{', '.join(TUNED)}; held out from tuning: {', '.join(HELD_OUT)}")
     args = ap.parse_args()
-    paths = generate(args.out, args.count, args.seed, tuple(args.quality or QUALITIES))
+    paths = generate(args.out, args.count, args.seed, tuple(args.quality or QUALITIES),
+                     families=tuple(args.family or ("A",)))
     print(f"{len(paths)} documents written to {args.out}")
 
 

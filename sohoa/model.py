@@ -13,10 +13,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 FIELD_NAMES: tuple[str, ...] = (
+    # issue_date is read from the paper only; signed_on is the day of the earliest digital
+    # signature. issuer is the issuing agency as printed (its wrapped continuation included),
+    # issuer_parent the governing body printed above it, issuer_level one of ISSUER_LEVELS,
+    # issuer_successor the agency that took over a legacy issuer after 1 July 2025.
     "doc_type",
     "number",
     "issue_date",
+    "signed_on",
     "issuer",
+    "issuer_parent",
+    "issuer_level",
+    "issuer_successor",
     "place",
     "subject",
     "signer_title",
@@ -25,6 +33,9 @@ FIELD_NAMES: tuple[str, ...] = (
     "holder_id",
     "valid_until",
 )
+
+
+ISSUER_LEVELS: tuple[str, ...] = ("central", "province", "district", "commune", "other")
 
 
 @dataclass(frozen=True)
@@ -79,13 +90,16 @@ class Extraction:
     """Structured fields read from the text, with a 0-1 confidence per field."""
 
     fields: dict[str, str | None]
-    """The eleven fields of ``FIELD_NAMES``; absent fields are None, never invented."""
+    """The fields of ``FIELD_NAMES``; absent fields are None, never invented."""
     confidence: dict[str, float]
     """Confidence per field (0 for an absent field)."""
     notes: tuple[str, ...] = ()
     """What the extractor wants a person to know (``number not legible (handwritten?)``)."""
     rule: str | None = None
     """The name of the rule file that matched the document type."""
+    version: int = 2
+    """The extractor's contract: 1 before issuer_parent, issuer_level and signed_on existed.
+    ``sohoa reindex`` extracts older records again from their stored layout."""
 
 
 @dataclass(frozen=True)
@@ -142,6 +156,7 @@ class Record:
             "field_confidence": dict(self.extraction.confidence),
             "field_notes": list(self.extraction.notes),
             "rule": self.extraction.rule,
+            "extraction_version": self.extraction.version,
             "validity": {
                 "status": self.validity.status.value,
                 "as_of": self.validity.as_of.isoformat(),
@@ -169,10 +184,11 @@ class Record:
             ocr=OcrInfo(ocr["engine"], ocr["mean_confidence"], tuple(ocr.get("preprocessing", ()))),
             text=data["text"],
             extraction=Extraction(
-                fields=dict(data["fields"]),
+                fields={**dict.fromkeys(FIELD_NAMES), **data["fields"]},
                 confidence=dict(data["field_confidence"]),
                 notes=tuple(data.get("field_notes", ())),
                 rule=data.get("rule"),
+                version=data.get("extraction_version", 1),
             ),
             validity=Validity(
                 ValidityStatus(validity["status"]),

@@ -221,3 +221,35 @@ def test_pages_scanned_sideways_or_upside_down_are_turned(cli, small_scan_corpus
         assert fields["number"] == expected["number"], angle
         assert fields["doc_type"] == expected["doc_type"], angle
         assert fields["issue_date"] == expected["issue_date"], angle
+
+
+def test_reindex_migrates_records_of_the_older_issuer_contract(cli, home: Path, tmp_path: Path,
+                                                                 born_digital_corpus: Path) -> None:
+    """Records extracted before issuer_parent existed (issuer = both lines joined) are
+    extracted again from their stored layout by `sohoa reindex`, and searched by parent."""
+    import sqlite3
+
+    folder = copy_corpus(born_digital_corpus, tmp_path / "docs")
+    assert cli("ingest", "--no-progress", str(folder)).exit_code == 0
+    db = sqlite3.connect(home / "ledger.sqlite")
+    rows = db.execute("SELECT sha256, record FROM documents WHERE record LIKE '%SỞ XÂY DỰNG%'").fetchall()
+    assert rows
+    for sha256, raw in rows:  # what an archive of the older contract holds
+        record = json.loads(raw)
+        record.pop("extraction_version")
+        fields = record["fields"]
+        fields["issuer"] = f"{fields.pop('issuer_parent')} {fields['issuer']}"
+        for name in ("issuer_level", "issuer_successor", "signed_on"):
+            fields.pop(name)
+        db.execute("UPDATE documents SET record = ? WHERE sha256 = ?", (json.dumps(record, ensure_ascii=False), sha256))
+    db.commit()
+    db.close()
+
+    assert cli("reindex").exit_code == 0
+    for sha256, _ in rows:
+        shown = json.loads(cli("show", sha256, "--json").stdout)
+        assert shown["fields"]["issuer"] == "SỞ XÂY DỰNG"
+        assert shown["fields"]["issuer_parent"].startswith("UBND TỈNH")
+        assert shown["fields"]["issuer_level"] == "province"
+    found = json.loads(cli("search", "", "--issuer", "so xay dung", "--json").stdout)
+    assert found["total"] == len(rows)
