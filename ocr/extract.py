@@ -29,12 +29,16 @@ _NUMBER = re.compile(
     r"(?P<notation>[A-ZĐÐ][\wĐÐđ&.]*(?:\s*-\s*[\wĐÐđ&.()]+)*)"
 )
 _DATE_LINE = re.compile(
-    r"^(?P<place>[^,]{2,40}?)\s*,\s*ngay\s+(?P<d>\S{0,4})\s*thang\s+(?P<m>\S{1,4})\s+nam\s+(?P<y>\d{4})",
+    # "ngày05": a day filled in by hand often touches the word before it.
+    r"^(?P<place>[^,]{2,40}?)\s*,\s*ngay\s*(?P<d>\S{0,4}?)\s*thang\s+(?P<m>\S{1,4})\s+nam\s+(?P<y>\d{4})",
     re.IGNORECASE,
 )
 _WORD_DATE = re.compile(r"(?:ngay\s+)?(\d{1,2})\s+thang\s+(\d{1,2})\s+nam\s+(\d{4})", re.IGNORECASE)
 _NUM_DATE = re.compile(r"(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})")
 _CITED = re.compile(r"\bso\s*:?\s*\S*\d+\s*/|can cu|to trinh|cong van|quyet dinh so|ke hoach so", re.IGNORECASE)
+# The text a visible digital signature prints ("Thời gian ký: 19/10/2023 10:56:22 +07:00"):
+# the signing time, not the paper's date.
+_SIGNATURE_STAMP = re.compile(r"thoi gian ky|ky boi|ngay ky\s*:|[+]07:?00|@", re.IGNORECASE)
 _PREFIX = re.compile(r"^(?:TM|KT|TL|TUQ|Q)\s*[.,]\s*", re.IGNORECASE)
 _NAME_LINE = re.compile(r"^[A-Z][a-z]+(?: [A-Z][a-z]+){1,5}$")
 _MOTTO = re.compile(r"CONG HOA|XA HOI CHU NGHIA|CHU NGHIA VIET NAM|DOC LAP|TU DO", re.IGNORECASE)
@@ -252,7 +256,7 @@ class Extractor:
         days = set()
         for page in self.pages:
             for line, folded in zip(page.lines, page.folded, strict=True):
-                if line is date_line:
+                if line is date_line or _SIGNATURE_STAMP.search(folded):
                     continue
                 for m in (*_WORD_DATE.finditer(folded), *_NUM_DATE.finditer(folded)):
                     if _CITED.search(folded[max(0, m.start() - 60):m.start()]):
@@ -413,7 +417,10 @@ class Extractor:
         if not picked:
             return _NONE
         text = " ".join(re.sub(r"^[^\w(]+|[^\w).,;]+$", "", ln.text) for ln in picked).strip(" ()")
-        return _Found(re.sub(r"\s+", " ", text), _conf(picked))
+        text = re.sub(r"\s+", " ", text)
+        if re.match(r"ve viec\b", fold(text)):  # a summary opens "Về việc": OCR lost the capital
+            text = text[0].upper() + text[1:]
+        return _Found(text, _conf(picked))
 
     # ---------------------------------------------------------------- signer block
 

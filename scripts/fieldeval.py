@@ -82,6 +82,78 @@ def score(samples: Path, records: list[dict]) -> Report:
     return report
 
 
+UNREADABLE = "?"
+STRICT = ("number", "issue_date", "signed_on", "valid_until")
+"""Fields where a wrong value is worse than none: matched to the register, counted by date."""
+
+
+@dataclass
+class LabelReport:
+    """Extracted fields against hand labels of real documents, per field."""
+
+    printed: dict[str, Score] = field(default_factory=lambda: defaultdict(Score))
+    """Fields a person reads in print (fields the paper does not have are not counted)."""
+    handwritten: dict[str, Score] = field(default_factory=lambda: defaultdict(Score))
+    """Fields filled in by hand: null is acceptable, a wrong value is not."""
+    unverifiable: list[str] = field(default_factory=list)
+    """Values sohoa gave where a person cannot read the paper."""
+    invented: list[str] = field(default_factory=list)
+    """Values sohoa gave for a field the paper does not have."""
+
+    @property
+    def printed_rate(self) -> float:
+        total = sum(s.total for s in self.printed.values())
+        return sum(s.exact for s in self.printed.values()) / total if total else 1.0
+
+    def wrong(self, names: tuple[str, ...] = STRICT) -> list[str]:
+        """Misses that are wrong values (not nulls) in ``names``."""
+        return [m for table in (self.printed, self.handwritten) for n in names for m in table[n].misses
+                if not m.endswith("got None")]
+
+    def render(self) -> str:
+        lines = [f"{'field':18}{'printed exact':>16}{'wrong':>7}{'handwritten read':>18}{'wrong':>7}"]
+        for name in LABEL_FIELDS:
+            p, h = self.printed[name], self.handwritten[name]
+            lines.append(f"{name:18}{p.exact:>9}/{p.total:<3}{p.rate:>4.0%}{p.invented:>7}"
+                         f"{h.exact:>14}/{h.total:<3}{h.invented:>7}")
+        total = sum(s.total for s in self.printed.values())
+        exact = sum(s.exact for s in self.printed.values())
+        lines.append(f"{'all printed':18}{exact:>9}/{total:<3}{self.printed_rate:>4.0%}")
+        lines.append(f"values for fields not on the paper: {len(self.invented)}")
+        return "\n".join(lines)
+
+
+LABEL_FIELDS = ("doc_type", "number", "issue_date", "signed_on", *FIELDS[3:])
+
+
+def score_labels(labels: dict[str, dict], records: list[dict]) -> LabelReport:
+    """Score ``records`` (export rows) against ``tests/realdata_labels.json``-shaped labels."""
+    by_name = {Path(r["source"]["path"]).name: r for r in records}
+    report = LabelReport()
+    for name, label in labels.items():
+        if name.startswith("_"):
+            continue
+        got_fields = (by_name.get(name) or {}).get("fields") or {}
+        for key in LABEL_FIELDS:
+            truth, got = _norm(label["fields"].get(key)), _norm(got_fields.get(key))
+            if truth == UNREADABLE:
+                if got is not None:
+                    report.unverifiable.append(f"{name}: {key} {got!r} (unreadable on paper)")
+                continue
+            if truth is None:
+                if got is not None:
+                    report.invented.append(f"{name}: {key} {got!r} (not on the paper)")
+                continue
+            table = report.handwritten if key in label.get("handwritten", ()) else report.printed
+            s = table[key]
+            s.total += 1
+            s.exact += truth == got
+            s.invented += got is not None and truth != got
+            if truth != got:
+                s.misses.append(f"{name}: {key} expected {truth!r} got {got!r}")
+    return report
+
+
 def main() -> None:
     samples, export = Path(sys.argv[1]), Path(sys.argv[2])
     records = [json.loads(line) for line in export.read_text(encoding="utf-8").splitlines() if line]
