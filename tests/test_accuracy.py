@@ -1,7 +1,13 @@
-"""Field accuracy on a freshly generated corpus, through the real pipeline and real Tesseract.
+"""Field accuracy on freshly generated corpora, through the real pipeline and real Tesseract.
 
-Prints the per-field table. Targets: exact fields >= 97% clean, 93% typical, 85% poor,
-100% born-digital; invented values <= 2%.
+Two corpora, reported side by side: the generator families the extractor was tuned on
+(A, B) and families never used while tuning (C, D: other wordings, label variants, other
+typefaces, wrapped agency names, other agencies, gazetteer places, other inks). A figure
+on the tuned families alone measures the tuning, not the extractor.
+
+Targets on the tuned families: exact fields >= 97% clean, 93% typical, 85% poor, 100%
+born-digital; invented values <= 2%. The held-out families are held to floors at what
+they reach today (the issue's targets are 97/93/85%): a floor only goes up.
 """
 
 from __future__ import annotations
@@ -16,16 +22,21 @@ import fieldeval
 import samplegen
 from tests.conftest import copy_corpus
 
-TARGETS = {"clean": 0.97, "typical": 0.93, "poor": 0.85, "born_digital": 1.0}
-MAX_INVENTED = 0.02
-COUNT = 64  # 8 types x 4 qualities x 2
+TARGETS = {
+    "tuned": {"clean": 0.97, "typical": 0.93, "poor": 0.85, "born_digital": 1.0},
+    "held_out": {"clean": 0.85, "typical": 0.80, "poor": 0.70, "born_digital": 0.85},
+}
+MAX_INVENTED = {"tuned": 0.02, "held_out": 0.08}
+COUNT = 64  # 8 types x 4 qualities x 2 families
 
 
 @pytest.mark.slow
-def test_field_accuracy(cli, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize("group", ["tuned", "held_out"])
+def test_field_accuracy(cli, tmp_path: Path, capsys: pytest.CaptureFixture[str], group: str) -> None:
     seed = int(os.environ.get("SOHOA_CORPUS_SEED", "2026"))
+    families = samplegen.TUNED if group == "tuned" else samplegen.HELD_OUT
     corpus = tmp_path / "generated"
-    samplegen.generate(corpus, COUNT, seed=seed)
+    samplegen.generate(corpus, COUNT, seed=seed, families=families)
     folder = copy_corpus(corpus, tmp_path / "corpus")
     result = cli("ingest", "--no-progress", str(folder))
     assert result.exit_code == 0, result.output
@@ -33,13 +44,15 @@ def test_field_accuracy(cli, tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert len(rows) == COUNT
     report = fieldeval.score(folder, rows)
     with capsys.disabled():
-        print(f"\nField accuracy on {COUNT} generated documents (seed {seed}):")
+        print(f"\nField accuracy on {COUNT} generated documents, families {'+'.join(families)} "
+              f"({group.replace('_', ' ')}), seed {seed}:")
         print(report.render())
-        for quality, s in sorted(report.by_quality.items()):
-            for miss in s.misses:
-                print(f"  [{quality}] {miss}")
+        if group == "tuned":  # the held-out misses are not shown: looking at them is tuning on them
+            for quality, s in sorted(report.by_quality.items()):
+                for miss in s.misses:
+                    print(f"  [{quality}] {miss}")
     invented = sum(s.invented for s in report.by_quality.values())
     total = sum(s.total for s in report.by_quality.values())
-    for quality, target in TARGETS.items():
+    for quality, target in TARGETS[group].items():
         assert report.by_quality[quality].rate >= target, (quality, report.by_quality[quality].rate)
-    assert invented / total <= MAX_INVENTED
+    assert invented / total <= MAX_INVENTED[group]
