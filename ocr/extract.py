@@ -14,12 +14,13 @@ import re
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
+from rapidfuzz import fuzz
 
 from ocr import gazetteer
 from ocr.issuer import place_of as _place_of
 from ocr.issuer import read_block
 from ocr.layout import Line, PageLayout, centred_part
-from ocr.rules import Rule, registry, signer_titles, surnames_by_fold
+from ocr.rules import Rule, label_words, registry, signer_titles, surnames_by_fold
 from sohoa.model import FIELD_NAMES, Extraction
 from sohoa.text import clean, fold, strip_spaces_in_number
 
@@ -526,6 +527,26 @@ class Extractor:
             value = date.isoformat()
         return _Found(value, _conf(lines))
 
+    def by_label(self, rule: Rule, field: str) -> _Found:
+        """The value of the first "label: value" line whose label is one of the rule's
+        wordings for ``field``: numbering, extra words and OCR slips in the label allowed."""
+        spec = rule.labels.get(field)
+        if spec is None:
+            return _NONE
+        for page in self.pages:
+            for line in page.lines:
+                label, colon, value = clean(line.text).partition(":")
+                if not colon or not value.strip():
+                    continue
+                words = label_words(re.sub(r"^\W*\d+\s*[.)]\s*", "", label))
+                if not words or len(words) > 10 or any(x in " ".join(words) for x in spec.exclude if x):
+                    continue
+                if any(_has_words(words, synonym) for synonym in spec.synonyms):
+                    found = _label_value(field, value)
+                    if found:
+                        return _Found(found, _conf([line]) * 0.95)
+        return _NONE
+
     def valid_until(self, rule: Rule, issue_date: str | None) -> _Found:
         found = self.by_pattern(rule, "valid_until")
         if found.value:
@@ -555,12 +576,42 @@ class Extractor:
         found["signer_title"], found["signer_name"] = self.signer()
         if rule:
             found["subject"] = self.subject(rule, heading_end)
-            found["holder_name"] = self.by_pattern(rule, "holder_name")
-            found["holder_id"] = self.by_pattern(rule, "holder_id")
+            for name in ("holder_name", "holder_id"):
+                found[name] = self.by_pattern(rule, name)
+                if found[name].value is None:
+                    found[name] = self.by_label(rule, name)
             found["valid_until"] = self.valid_until(rule, found["issue_date"].value)
         else:
             self.notes.append("doc_type: no rule matched this document")
         return _to_extraction(found, tuple(self.notes), rule.name if rule else None)
+
+
+def _has_words(words: tuple[str, ...], wanted: tuple[str, ...], *, extra: int = 5) -> bool:
+    """``wanted`` appears in ``words`` in order (each word matched with one OCR slip allowed),
+    with at most ``extra`` other words around it."""
+    if len(words) - len(wanted) > extra or not wanted:
+        return False
+    i = 0
+    for word in words:
+        if i < len(wanted) and (word == wanted[i] or (len(word) > 3 and fuzz.ratio(word, wanted[i]) >= 75)):
+            i += 1
+    return i == len(wanted)
+
+
+_HONORIFIC = re.compile(r"^\s*(?:[ôo]ng|b[àa])?\s*(?:\(\s*(?:[ôo]ng|b[àa])\s*\)|/\s*(?:[ôo]ng|b[àa]))?\s*[:.]?\s*",
+                        re.IGNORECASE)
+
+
+def _label_value(field: str, value: str) -> str | None:
+    """The value after a label, when it has the field's shape (a name; a 12-digit ID)."""
+    if field == "holder_id":
+        digits = re.sub(r"\D", "", value)
+        return digits if len(digits) == 12 else None
+    text = _HONORIFIC.sub("", value.strip(), count=1).strip(" .,;")
+    text = re.split(r"\s*[,;(]|\s{2,}", text)[0]
+    if field == "holder_name" and re.fullmatch(r"[A-Z][A-Za-z]*(?: [A-Z][A-Za-z]*){1,5}", fold(text)):
+        return fix_surname(text)
+    return None
 
 
 def _to_extraction(found: dict[str, _Found], notes: tuple[str, ...], rule: str | None) -> Extraction:

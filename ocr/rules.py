@@ -13,7 +13,7 @@ import functools
 import os
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sohoa.text import fold
@@ -29,6 +29,20 @@ PLACEHOLDERS = {
 }
 PATTERN_FIELDS = ("holder_name", "holder_id", "valid_until", "valid_for_months")
 SUBJECT_STRATEGIES = ("after_heading", "line_after_heading", "vv_line", "none")
+
+
+@dataclass(frozen=True)
+class Labels:
+    """The ways a form words one label, matched word by word on folded text."""
+
+    synonyms: tuple[tuple[str, ...], ...]
+    """Each wording as its folded lower-case words (``("ho", "va", "ten")``)."""
+    exclude: tuple[str, ...] = ()
+    """Folded words that make a line another person's (``nguoi me``: the mother's name)."""
+
+
+def label_words(text: str) -> tuple[str, ...]:
+    return tuple(re.findall(r"[a-z0-9]+", fold(text).lower()))
 
 
 @dataclass(frozen=True)
@@ -50,6 +64,8 @@ class Rule:
     patterns: dict[str, tuple[re.Pattern[str], ...]]
     """Per field, folded regexes with a ``value`` (or ``months``) group."""
     has_vv_line: bool = False
+    labels: dict[str, Labels] = field(default_factory=dict)
+    """Per field, the wordings of the label of a "label: value" line (``[labels.holder_name]``)."""
 
 
 def compile_pattern(text: str) -> re.Pattern[str]:
@@ -71,8 +87,8 @@ def load_rule(path: Path) -> Rule:
     if validity not in ("valid", "unknown"):
         raise ValueError(f"{path}: validity_without_end_date must be 'valid' or 'unknown'")
     patterns = {
-        field: tuple(compile_pattern(entry["pattern"]) for entry in data.get(field, []))
-        for field in PATTERN_FIELDS
+        name: tuple(compile_pattern(entry["pattern"]) for entry in data.get(name, []))
+        for name in PATTERN_FIELDS
     }
     return Rule(
         name=path.stem,
@@ -83,6 +99,11 @@ def load_rule(path: Path) -> Rule:
         validity_without_end_date=validity,
         patterns=patterns,
         has_vv_line=bool(data.get("has_vv_line", False)),
+        labels={
+            name: Labels(tuple(label_words(w) for w in spec.get("synonyms", [])),
+                         tuple(" ".join(label_words(w)) for w in spec.get("exclude", [])))
+            for name, spec in data.get("labels", {}).items()
+        },
     )
 
 

@@ -198,3 +198,18 @@ def test_gazetteer_never_snaps_between_equally_close_names() -> None:
     assert gazetteer.snap("Phú Bình", ("Phú Bình", "Phù Bình")) == "Phú Bình"  # read exactly: kept
     assert gazetteer.snap("Phu Binh", ("Phú Bình", "Phù Bình")) is None  # tones lost: either could be meant
     assert gazetteer.snap("Hà Nam Ninh", provinces) is None  # nothing close enough
+
+
+def test_labels_are_matched_whatever_their_numbering_and_extra_words() -> None:
+    """A "label: value" line in another province's wording still gives the holder."""
+    rows = [*_header("15/GCN-TCKH", "Bắc Giang, ngày 02 tháng 3 năm 2022"),
+            ("GIẤY CHỨNG NHẬN ĐĂNG KÝ HỘ KINH DOANH", 550, 260),
+            ("1. Tên hộ kinh doanh: Cửa Hàng Tạp Hóa An", 400, 320),
+            ("3. Họ tên chủ hộ (viết in hoa): NGUYÊN VĂN AN", 400, 360),
+            ("Số Căn cước công dân: 024 080 001 234", 400, 400)]
+    fields = extract([_lines(*rows)]).fields
+    assert fields["holder_name"] == "NGUYỄN VĂN AN"
+    assert fields["holder_id"] == "024080001234"
+    birth = [*_header("07/GKS-UBND", "Bắc Giang, ngày 02 tháng 3 năm 2022"), ("GIẤY KHAI SINH", 550, 260),
+             ("Họ, chữ đệm, tên người mẹ: Trần Thị Lan", 400, 320)]
+    assert extract([_lines(*birth)]).fields["holder_name"] is None  # the mother is not the holder
