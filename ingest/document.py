@@ -142,6 +142,12 @@ def read_text(path: Path, fmt: str, settings: Settings) -> tuple[PageText, tuple
     return PageText(ordered, not to_ocr, engine, mean, applied, last_page), facts.signing_times
 
 
+def judge_extraction(extraction: Extraction, today: dt.date) -> Validity:
+    """Validity from the extracted end date and the matched type's rule."""
+    rule = next((r for r in registry() if r.name == extraction.rule), None)
+    return judge(extraction.fields.get("valid_until"), rule.validity_without_end_date if rule else None, today)
+
+
 def second_look(text: PageText, extraction: Extraction, signing_times: tuple[str, ...],
                 settings: Settings) -> tuple[PageText, Extraction]:
     """Read the signer zone again when the first pass found no signer title there."""
@@ -180,9 +186,7 @@ def process(task: Task, settings: Settings) -> Record:
         text, signing_times = read_text(path, fmt, settings)
         extraction = extract(text.layouts, signing_times, settings.today)
         text, extraction = second_look(text, extraction, signing_times, settings)
-        rule = next((r for r in registry() if r.name == extraction.rule), None)
-        validity = judge(extraction.fields.get("valid_until"),
-                         rule.validity_without_end_date if rule else None, settings.today)
+        validity = judge_extraction(extraction, settings.today)
         signatures = verify_file(path, fmt, settings)
         record = Record(
             id=task.sha256,

@@ -29,7 +29,7 @@ from tqdm import tqdm
 
 from indexer.base import IndexBackend
 from ingest import discover, executor
-from ingest.document import CopyJob, Task, failed_record, process, with_signed_copy
+from ingest.document import CopyJob, Task, failed_record, judge_extraction, process, with_signed_copy
 from ingest.feed import IndexFeed, Retried, send_pending
 from ingest.ledger import Ledger
 from sohoa.errors import IndexBackendError, IngestBusy
@@ -251,21 +251,16 @@ def migrate_extractions(ledger: Ledger, settings: Settings) -> int:
     extractor contract (before issuer_parent, issuer_level and signed_on); how many."""
     from ocr.extract import extract
     from ocr.layout import page_from_json
-    from ocr.rules import registry
-    from sohoa.model import Extraction
-    from sohoa.validity import judge
+    from sohoa.model import EXTRACTION_VERSION
 
-    version = Extraction({}, {}).version
-    stale = ledger.stale_extractions(version)
+    stale = ledger.stale_extractions(EXTRACTION_VERSION)
     for sha256 in stale:
         record = ledger.get(sha256)
         if record is None or not record.layout:
             continue
         extraction = extract([page_from_json(p) for p in record.layout], record.signing_times, settings.today)
-        rule = next((r for r in registry() if r.name == extraction.rule), None)
-        validity = judge(extraction.fields.get("valid_until"), rule.validity_without_end_date if rule else None,
-                         settings.today)
-        ledger.update_record(dataclasses.replace(record, extraction=extraction, validity=validity))
+        ledger.update_record(dataclasses.replace(record, extraction=extraction,
+                                                 validity=judge_extraction(extraction, settings.today)))
     return len(stale)
 
 

@@ -8,6 +8,7 @@ A field that is not found is None with confidence 0: nothing is guessed.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import re
@@ -306,8 +307,7 @@ class Extractor:
                 continue
             text = re.sub(r"[_—=~]+", " ", text).strip(" -.,")
             if len(text) >= 3 and _upper_ratio(text) > 0.7:
-                picked.append(Line(text, line.x0, line.y0, line.x1, line.y1, line.confidence, line.block,
-                                   line.word_confidences, line.words))
+                picked.append(dataclasses.replace(line, text=text))
         return picked
 
     def issuer_block(self, issue_date: str | None) -> dict[str, _Found]:
@@ -517,8 +517,8 @@ class Extractor:
         if field == "holder_name":
             value = fix_surname(value)
         if field == "holder_id":
-            value = re.sub(r"\D", "", value)
-            if len(value) != 12:
+            value = _personal_id(value)
+            if value is None:
                 return _NONE
         if field == "valid_until":
             date = parse_date(value)
@@ -586,6 +586,12 @@ class Extractor:
         return _to_extraction(found, tuple(self.notes), rule.name if rule else None)
 
 
+def _personal_id(text: str) -> str | None:
+    """The 12 digits of a personal ID (số định danh cá nhân), spaces and dots dropped."""
+    digits = re.sub(r"\D", "", text)
+    return digits if len(digits) == 12 else None
+
+
 def _has_words(words: tuple[str, ...], wanted: tuple[str, ...], *, extra: int = 5) -> bool:
     """``wanted`` appears in ``words`` in order (each word matched with one OCR slip allowed),
     with at most ``extra`` other words around it."""
@@ -605,8 +611,7 @@ _HONORIFIC = re.compile(r"^\s*(?:[ôo]ng|b[àa])?\s*(?:\(\s*(?:[ôo]ng|b[àa])\s
 def _label_value(field: str, value: str) -> str | None:
     """The value after a label, when it has the field's shape (a name; a 12-digit ID)."""
     if field == "holder_id":
-        digits = re.sub(r"\D", "", value)
-        return digits if len(digits) == 12 else None
+        return _personal_id(value)
     text = _HONORIFIC.sub("", value.strip(), count=1).strip(" .,;")
     text = re.split(r"\s*[,;(]|\s{2,}", text)[0]
     if field == "holder_name" and re.fullmatch(r"[A-Z][A-Za-z]*(?: [A-Z][A-Za-z]*){1,5}", fold(text)):

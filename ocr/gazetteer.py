@@ -62,60 +62,67 @@ class Unit:
     """True for a unit of the layout before 1 July 2025."""
 
 
+_LEGACY, _NEW = "parser_legacy.json", "parser_from_2025.json"
+
+
 @functools.cache
+def _provinces(source: str) -> dict[str, Unit]:
+    """The provinces of one layout, by ``key`` of their short name."""
+    out = {}
+    for item in _load(source)["DICT_PROVINCE"].values():
+        short = item["provinceShort"]
+        kind = item["province"][: -len(short)].strip()
+        out[key(short)] = Unit(short, kind, "province", short, source == _LEGACY)
+    return out
+
+
 def legacy_provinces() -> dict[str, Unit]:
-    """The 63 provinces until 30 June 2025, by ``key`` of their short name."""
-    out = {}
-    for item in _load("parser_legacy.json")["DICT_PROVINCE"].values():
-        kind = item["province"][: -len(item["provinceShort"])].strip()
-        out[key(item["provinceShort"])] = Unit(item["provinceShort"], kind, "province", item["provinceShort"], True)
-    return out
+    """The 63 provinces until 30 June 2025."""
+    return _provinces(_LEGACY)
 
 
-@functools.cache
-def _legacy_province_by_dict_key() -> dict[str, str]:
-    return {k: v["provinceShort"] for k, v in _load("parser_legacy.json")["DICT_PROVINCE"].items()}
-
-
-@functools.cache
 def new_provinces() -> dict[str, Unit]:
-    """The 34 provinces since 1 July 2025, by ``key`` of their short name."""
-    out = {}
-    for item in _load("parser_from_2025.json")["DICT_PROVINCE"].values():
-        kind = item["province"][: -len(item["provinceShort"])].strip()
-        out[key(item["provinceShort"])] = Unit(item["provinceShort"], kind, "province", item["provinceShort"], False)
-    return out
+    """The 34 provinces since 1 July 2025."""
+    return _provinces(_NEW)
 
 
 @functools.cache
+def _province_by_dict_key(source: str) -> dict[str, str]:
+    return {k: v["provinceShort"] for k, v in _load(source)["DICT_PROVINCE"].items()}
+
+
+def _leaves(tree: dict, depth: int) -> list[dict]:
+    """The items ``depth`` levels down a nested dict of the package's data."""
+    items = list(tree.values())
+    for _ in range(depth - 1):
+        items = [leaf for branch in items for leaf in branch.values()]
+    return items
+
+
+@functools.cache
+def _units(source: str, table: str, depth: int, level: str, field: str) -> tuple[Unit, ...]:
+    """Districts or communes of one layout: ``table`` maps province -> ... -> unit item."""
+    names = _province_by_dict_key(source)
+    return tuple(Unit(item[f"{field}Short"], item[f"{field}Type"], level, names[pkey], source == _LEGACY)
+                 for pkey, tree in _load(source)[table].items() for item in _leaves(tree, depth))
+
+
 def legacy_districts() -> tuple[Unit, ...]:
-    units = []
-    names = _legacy_province_by_dict_key()
-    for pkey, districts in _load("parser_legacy.json")["DICT_PROVINCE_DISTRICT"].items():
-        for item in districts.values():
-            units.append(Unit(item["districtShort"], item["districtType"], "district", names[pkey], True))
-    return tuple(units)
+    return _units(_LEGACY, "DICT_PROVINCE_DISTRICT", 1, "district", "district")
 
 
-@functools.cache
 def legacy_communes() -> tuple[Unit, ...]:
-    units = []
-    names = _legacy_province_by_dict_key()
-    for pkey, districts in _load("parser_legacy.json")["DICT_PROVINCE_DISTRICT_WARD_NO_ACCENTED"].items():
-        for wards in districts.values():
-            for item in wards.values():
-                units.append(Unit(item["wardShort"], item["wardType"], "commune", names[pkey], True))
-    return tuple(units)
+    return _units(_LEGACY, "DICT_PROVINCE_DISTRICT_WARD_NO_ACCENTED", 2, "commune", "ward")
 
 
-@functools.cache
 def new_communes() -> tuple[Unit, ...]:
-    units = []
-    names = {k: v["provinceShort"] for k, v in _load("parser_from_2025.json")["DICT_PROVINCE"].items()}
-    for pkey, wards in _load("parser_from_2025.json")["DICT_PROVINCE_WARD_NO_ACCENTED"].items():
-        for item in wards.values():
-            units.append(Unit(item["wardShort"], item["wardType"], "commune", names[pkey], False))
-    return tuple(units)
+    return _units(_NEW, "DICT_PROVINCE_WARD_NO_ACCENTED", 1, "commune", "ward")
+
+
+def city_names() -> tuple[str, ...]:
+    """The centrally run cities (legacy and new): the only "THÀNH PHỐ" that are provinces."""
+    units = (*legacy_provinces().values(), *new_provinces().values())
+    return tuple(sorted({u.name for u in units if u.kind == "Thành phố"}))
 
 
 def province_names() -> dict[str, str]:
@@ -161,8 +168,7 @@ def snap(text: str, candidates: tuple[str, ...]) -> str | None:
 @functools.cache
 def _successor_province() -> dict[str, str]:
     """Legacy province name -> the province that absorbed it on 1 July 2025."""
-    legacy_names = _legacy_province_by_dict_key()
-    new = {k: v["provinceShort"] for k, v in _load("parser_from_2025.json")["DICT_PROVINCE"].items()}
+    legacy_names, new = _province_by_dict_key(_LEGACY), _province_by_dict_key(_NEW)
     out = {}
     for new_key, legacy_keys in _load("converter_2025.json")["DICT_PROVINCE"].items():
         for legacy_key in legacy_keys:

@@ -117,9 +117,7 @@ def _snap_place(name: str, province: str | None) -> tuple[str, str | None, _Plac
     level = place.level
     if level == "province_or_district":
         # Only the centrally run cities are provinces; "THÀNH PHỐ BẮC GIANG" is a district-level city.
-        cities = tuple(u.name for u in (*gazetteer.legacy_provinces().values(), *gazetteer.new_provinces().values())
-                       if u.kind == "Thành phố")
-        level = "province" if gazetteer.snap(place.name, cities) else "district"
+        level = "province" if gazetteer.snap(place.name, gazetteer.city_names()) else "district"
     if level == "province":
         snapped = gazetteer.snap(place.name, gazetteer.names_of("province"))
     else:

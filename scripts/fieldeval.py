@@ -123,7 +123,10 @@ class LabelReport:
         return "\n".join(lines)
 
 
-LABEL_FIELDS = ("doc_type", "number", "issue_date", "signed_on", *FIELDS[3:])
+LABEL_FIELDS = ("doc_type", "number", "issue_date", "signed_on", "issuer", "issuer_parent", "issuer_level",
+                "issuer_successor", "place", "subject", "signer_title", "signer_name", "holder_name",
+                "holder_id", "valid_until")
+"""The generated fields plus signed_on, which only real (signed) documents have."""
 
 
 def score_labels(labels: dict[str, dict], records: list[dict]) -> LabelReport:

@@ -35,6 +35,10 @@ FIELD_NAMES: tuple[str, ...] = (
 )
 
 
+EXTRACTION_VERSION = 2
+"""The extractor's contract: 1 before issuer_parent, issuer_level and signed_on existed.
+``sohoa reindex`` extracts records of an older version again from their stored layout."""
+
 ISSUER_LEVELS: tuple[str, ...] = ("central", "province", "district", "commune", "other")
 
 
@@ -97,9 +101,8 @@ class Extraction:
     """What the extractor wants a person to know (``number not legible (handwritten?)``)."""
     rule: str | None = None
     """The name of the rule file that matched the document type."""
-    version: int = 2
-    """The extractor's contract: 1 before issuer_parent, issuer_level and signed_on existed.
-    ``sohoa reindex`` extracts older records again from their stored layout."""
+    version: int = EXTRACTION_VERSION
+    """The extractor contract the fields were read under (see ``EXTRACTION_VERSION``)."""
 
 
 @dataclass(frozen=True)
