@@ -18,6 +18,7 @@ from dateutil.relativedelta import relativedelta
 from rapidfuzz import fuzz
 
 from ocr import gazetteer
+from ocr.dates import NUM_DATE, WORD_DATE, parse_date, validity_clause
 from ocr.issuer import place_of as _place_of
 from ocr.issuer import read_block
 from ocr.layout import Line, PageLayout, centred_part
@@ -35,8 +36,6 @@ _DATE_LINE = re.compile(
     r"^(?P<place>[^,]{2,40}?)\s*,\s*ngay\s*(?P<d>\S{0,4}?)\s*thang\s+(?P<m>\S{1,4})\s+nam\s+(?P<y>\d{4})",
     re.IGNORECASE,
 )
-_WORD_DATE = re.compile(r"(?:ngay\s+)?(\d{1,2})\s+thang\s+(\d{1,2})\s+nam\s+(\d{4})", re.IGNORECASE)
-_NUM_DATE = re.compile(r"(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})")
 _CITED = re.compile(r"\bso\s*:?\s*\S*\d+\s*/|can cu|to trinh|cong van|quyet dinh so|ke hoach so", re.IGNORECASE)
 # The text a visible digital signature prints ("Thời gian ký: 19/10/2023 10:56:22 +07:00"):
 # the signing time, not the paper's date.
@@ -104,19 +103,6 @@ def _conf(lines: list[Line]) -> float:
 def _upper_ratio(text: str) -> float:
     letters = [c for c in text if c.isalpha()]
     return sum(c.isupper() for c in letters) / len(letters) if letters else 0.0
-
-
-def parse_date(text: str) -> dt.date | None:
-    """A date written 'ngày 09 tháng 4 năm 2021' or '09/4/2021' (in any Vietnamese text)."""
-    folded = fold(clean(text))
-    m = _WORD_DATE.search(folded) or _NUM_DATE.search(folded)
-    if not m:
-        return None
-    day, month, year = (int(g) for g in m.groups())
-    try:
-        return dt.date(year, month, day)
-    except ValueError:
-        return None
 
 
 class _Page:
@@ -260,7 +246,7 @@ class Extractor:
             for line, folded in zip(page.lines, page.folded, strict=True):
                 if line is date_line or _SIGNATURE_STAMP.search(folded):
                     continue
-                for m in (*_WORD_DATE.finditer(folded), *_NUM_DATE.finditer(folded)):
+                for m in (*WORD_DATE.finditer(folded), *NUM_DATE.finditer(folded)):
                     if _CITED.search(folded[max(0, m.start() - 60):m.start()]):
                         continue  # the date of another document this one cites
                     d, mo, y = (int(g) for g in m.groups())
@@ -557,6 +543,16 @@ class Extractor:
             until = dt.date.fromisoformat(issue_date) + relativedelta(months=months)
             self.notes.append(f"valid_until: {months} months from the issue date")
             return _Found(until.isoformat(), _conf(hit[2]))
+        return self._validity_sentence(issue_date)
+
+    def _validity_sentence(self, issue_date: str | None) -> _Found:
+        """An end date or a duration stated in any sentence about validity (``ocr.dates``)."""
+        start = dt.date.fromisoformat(issue_date) if issue_date else None
+        for page in self.pages:
+            clause = validity_clause("\n".join(ln.text for ln in page.lines), start)
+            if clause:
+                self.notes.append(f"valid_until: read from a sentence about validity ({clause.how})")
+                return _Found(clause.until.isoformat(), _conf(page.lines) * 0.9)
         return _NONE
 
     # ---------------------------------------------------------------- all together

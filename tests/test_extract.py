@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from ocr import pages
+from ocr.dates import validity_clause
 from ocr.extract import extract, parse_date
 from ocr.layout import Line, PageLayout
 from ocr.rules import compile_pattern, load_rule
@@ -213,3 +214,19 @@ def test_labels_are_matched_whatever_their_numbering_and_extra_words() -> None:
     birth = [*_header("07/GKS-UBND", "Bắc Giang, ngày 02 tháng 3 năm 2022"), ("GIẤY KHAI SINH", 550, 260),
              ("Họ, chữ đệm, tên người mẹ: Trần Thị Lan", 400, 320)]
     assert extract([_lines(*birth)]).fields["holder_name"] is None  # the mother is not the holder
+
+
+@pytest.mark.parametrize(("sentence", "until"), [
+    ("Chứng chỉ này có giá trị đến hết ngày 30 tháng 6 năm 2027.", "2027-06-30"),
+    ("Giấy phép có giá trị trong 5 năm kể từ ngày cấp.", "2029-03-05"),
+    ("Thời hạn sử dụng: 18 tháng tính từ ngày 01/02/2024.", "2025-08-01"),
+    ("Văn bản có hiệu lực tới ngày 1/9/2026; hết thời hạn trên phải cấp lại.", "2026-09-01"),
+    ("Quyết định này có hiệu lực kể từ ngày ký.", None),  # when it starts, not when it ends
+    ("Căn cứ Quyết định số 12/QĐ-UBND có hiệu lực đến ngày 01/01/2030;", None),  # another document
+    ("Giá trị hỗ trợ đến 5.000.000 đồng.", None),
+])
+def test_validity_from_the_sentence_not_the_exact_words(sentence: str, until: str | None) -> None:
+    import datetime as dt
+
+    clause = validity_clause(sentence, dt.date(2024, 3, 5))
+    assert (clause.until.isoformat() if clause else None) == until
