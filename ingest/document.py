@@ -50,8 +50,9 @@ def steps(settings: Settings) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class LastPage:
-    """The last OCR'd page's prepared image, kept for a second look at its signer zone."""
+    """The last OCR'd page with print, its prepared image kept for a second look at its signer zone."""
 
+    number: int
     image: np.ndarray
     dpi: int
 
@@ -64,7 +65,9 @@ class PageText:
     mean_confidence: float | None
     steps: tuple[str, ...]
     last_page: LastPage | None = None
-    """Set when the document's last page was OCR'd."""
+    """Set when the document's last page with print was OCR'd."""
+    blank_pages: tuple[int, ...] = ()
+    """Pages with no print (backs of duplex scans): not OCR'd."""
 
 
 def _looks_unread(layout: PageLayout) -> bool:
@@ -102,6 +105,10 @@ def _ocr_pages(images: list[pagesmod.PageImage], settings: Settings
     layouts, confs = [], []
     last = None
     for page in images:
+        if preprocess.is_blank(page.image):
+            h, w = page.image.shape[:2]
+            layouts.append(PageLayout(page.number, w, h, ()))
+            continue
         prepared = preprocess.prepare(page.image, page.dpi, steps(settings))
         layout = tesseract.read_page(prepared.image, page_number=page.number, dpi=prepared.dpi,
                                      language=settings.ocr_language)
@@ -109,7 +116,7 @@ def _ocr_pages(images: list[pagesmod.PageImage], settings: Settings
             prepared, layout = _upright(page, prepared, layout, settings)
         layouts.append(layout)
         confs.extend(c for line in layout.lines for c in line.word_confidences)
-        last = LastPage(prepared.image, prepared.dpi)
+        last = LastPage(page.number, prepared.image, prepared.dpi)
     return layouts, confs, last
 
 
@@ -120,7 +127,7 @@ def read_text(path: Path, fmt: str, settings: Settings) -> tuple[PageText, tuple
         images = list(pagesmod.raster_page_images(path, settings.max_pixels))
         layouts, confs, last = _ocr_pages(images, settings)
         mean = sum(confs) / len(confs) if confs else None
-        return PageText(layouts, False, engine, mean, steps(settings), last), ()
+        return PageText(layouts, False, engine, mean, steps(settings), last, _blank(layouts)), ()
     facts = pagesmod.pdf_facts(path)
     layer = pagesmod.pdf_text_pages(path) if any(facts.text_pages) else []
     by_number: dict[int, PageLayout] = {}
@@ -129,6 +136,7 @@ def read_text(path: Path, fmt: str, settings: Settings) -> tuple[PageText, tuple
             by_number[layout.number] = layout
     to_ocr = [n for n in range(1, facts.pages + 1) if n not in by_number]
     confs: list[float] = []
+    last = None
     engine = "text-layer"
     if to_ocr:
         engine = tesseract.probe(settings.ocr_language) + ("" if not by_number else " + text-layer")
@@ -138,8 +146,13 @@ def read_text(path: Path, fmt: str, settings: Settings) -> tuple[PageText, tuple
     ordered = [by_number[n] for n in sorted(by_number)]
     mean = sum(confs) / len(confs) if confs else None
     applied = steps(settings) if to_ocr else ()
-    last_page = last if to_ocr and to_ocr[-1] == facts.pages else None
-    return PageText(ordered, not to_ocr, engine, mean, applied, last_page), facts.signing_times
+    with_print = [layout.number for layout in ordered if layout.lines]
+    last_page = last if last is not None and with_print and last.number == with_print[-1] else None
+    return PageText(ordered, not to_ocr, engine, mean, applied, last_page, _blank(ordered)), facts.signing_times
+
+
+def _blank(layouts: list[PageLayout]) -> tuple[int, ...]:
+    return tuple(layout.number for layout in layouts if not layout.lines)
 
 
 def judge_extraction(extraction: Extraction, today: dt.date) -> Validity:
@@ -153,13 +166,14 @@ def second_look(text: PageText, extraction: Extraction, signing_times: tuple[str
     """Read the signer zone again when the first pass found no signer title there."""
     if extraction.fields.get("signer_title") or text.last_page is None or not text.layouts:
         return text, extraction
-    last = text.layouts[-1]
+    at = next(i for i, layout in enumerate(text.layouts) if layout.number == text.last_page.number)
+    last = text.layouts[at]
     # The zone starts below the body: after the last line that spans most of the page width.
     body = [ln for ln in last.lines if ln.x1 - ln.x0 > last.width * 0.5]
     top = max((ln.y1 for ln in body), default=last.height * 0.4)
     redone = zones.reread_signer_zone(text.last_page.image, last, top, dpi=text.last_page.dpi,
                                       language=settings.ocr_language)
-    layouts = [*text.layouts[:-1], redone]
+    layouts = [*text.layouts[:at], redone, *text.layouts[at + 1:]]
     again = extract(layouts, signing_times, settings.today)
     if not again.fields.get("signer_title"):
         return text, extraction
@@ -202,6 +216,7 @@ def process(task: Task, settings: Settings) -> Record:
             signing_times=signing_times,
             layout=tuple(page_to_json(layout) for layout in text.layouts),
             signatures=signatures.to_json(),
+            blank_pages=text.blank_pages,
         )
         if settings.sign_with and not record.born_digital:
             record = replace(record, signed_copy=signed_copy(path, fmt, record, settings))

@@ -35,6 +35,30 @@ def remove_ink(image: np.ndarray, dpi: int) -> np.ndarray:
     return cv2.max(cv2.cvtColor(image, cv2.COLOR_RGB2GRAY), ink)
 
 
+BLANK_MAX_MARKS = 3
+"""A page with at most this many marks of print is blank (a lone page number counts as blank)."""
+
+
+def is_blank(image: np.ndarray) -> bool:
+    """Whether a page carries no print: the back of a duplex scan.
+
+    Print is far darker than the paper; text showing through from the other side, a
+    seal's ghost, yellowing and scanner dust are only a little darker. The page is shrunk
+    to about 100 dpi (dust averages away), its margins (scanner edges) are left out, and
+    what is darker than 55% of the paper's level is counted in marks the size of a letter.
+    """
+    grey = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+    scale = 1100 / max(grey.shape)
+    small = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else grey
+    h, w = small.shape
+    inner = small[int(h * 0.04):int(h * 0.96), int(w * 0.04):int(w * 0.96)]
+    paper = float(np.percentile(inner, 90))
+    ink = cv2.compare(inner, paper * 0.55, cv2.CMP_LT)
+    count, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    marks = int(np.count_nonzero(stats[1:, cv2.CC_STAT_AREA] >= 4)) if count > 1 else 0
+    return marks <= BLANK_MAX_MARKS
+
+
 def turn(image: np.ndarray, degrees: int) -> np.ndarray:
     """The page turned clockwise by 0, 90, 180 or 270 degrees."""
     turns = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}

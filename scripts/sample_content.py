@@ -248,7 +248,8 @@ def signer_lines(rng: random.Random, body: str, collective: str) -> tuple[list[s
     return [head], head
 
 
-def build_doc(index: int, rng: random.Random, quality: str, today: dt.date, family: str = "A") -> Doc:
+def build_doc(index: int, rng: random.Random, quality: str, today: dt.date, family: str = "A",
+              duplex: bool = False) -> Doc:
     kinds = ["QĐ", "CV", "TB", "CT", "HKD", "GPXD", "ATTP", "GKS"]
     kind = kinds[index % len(kinds)]
     province, pcode = rng.choice(PROVINCES)
@@ -285,7 +286,8 @@ def build_doc(index: int, rng: random.Random, quality: str, today: dt.date, fami
     fmt = choose_format(rng, quality)
     name = f"{index:03d}_{kind.replace('Đ', 'D')}_{quality}" + ("" if family == "A" else f"_{family}")
     doc = Doc(name, type_name, quality, fmt, {}, seed=rng.randrange(2**31), family=family,
-              typeface=TYPEFACE[family], seal_rgb=SEAL_RGB[family], signature_rgb=SIGNATURE_RGB[family])
+              typeface=TYPEFACE[family], seal_rgb=SEAL_RGB[family], signature_rgb=SIGNATURE_RGB[family],
+              duplex=duplex and quality != "born_digital")
     use_typeface(doc.typeface)
     w = Writer(doc)
     collective = issuer.agency
@@ -466,7 +468,7 @@ def choose_format(rng: random.Random, quality: str) -> str:
 
 
 def degrade_settings(doc: Doc, rng: random.Random, quality: str) -> None:
-    if doc.pages > 1 and doc.fmt in ("jpeg", "png"):
+    if (doc.pages > 1 or doc.duplex) and doc.fmt in ("jpeg", "png"):
         doc.fmt = rng.choice(["pdf", "tiff"])
     doc.colour = quality == "born_digital" or rng.random() < 0.7
     doc.dpi = {"clean": 300, "typical": rng.choice([200, 250, 300]),

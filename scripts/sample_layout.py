@@ -106,6 +106,8 @@ class Doc:
     colour: bool = True
     dpi: int = 300
     seed: int = 0
+    duplex: bool = False
+    """Scanned both sides: each page is followed by its blank back, the front showing through."""
     family: str = "A"
     """The generator family (``sample_content.FAMILIES``): wording, face, seal and issuer shapes."""
     typeface: str = "liberation"

@@ -131,6 +131,14 @@ def degrade(img: Image.Image, doc: Doc, rng: random.Random) -> Image.Image:
     return out
 
 
+def show_through(front: Image.Image) -> Image.Image:
+    """The blank back of a printed page as a scanner sees it: the print, mirrored, faintly."""
+    grey = np.asarray(front.convert("L").transpose(Image.FLIP_LEFT_RIGHT)).astype(np.float32)
+    back = 255 - (255 - grey) * 0.12  # print at ~12% strength: ink of ~20 gives ~225
+    paper = np.stack([back - 3, back - 4, back - 8], axis=-1) if front.mode == "RGB" else back
+    return Image.fromarray(np.clip(paper, 0, 255).astype(np.uint8), "RGB" if front.mode == "RGB" else "L")
+
+
 def jpeg_bytes(img: Image.Image, quality: int, dpi: int) -> bytes:
     buf = io.BytesIO()
     img.save(buf, "JPEG", quality=quality, dpi=(dpi, dpi))
@@ -138,7 +146,12 @@ def jpeg_bytes(img: Image.Image, quality: int, dpi: int) -> bytes:
 
 
 def write_raster(doc: Doc, out: Path, rng: random.Random) -> Path:
-    pages = [degrade(render_page(doc, p, doc.dpi, rng), doc, rng) for p in range(1, doc.pages + 1)]
+    pages = []
+    for number in range(1, doc.pages + 1):
+        front = render_page(doc, number, doc.dpi, rng)
+        pages.append(degrade(front, doc, rng))
+        if doc.duplex:
+            pages.append(degrade(show_through(front), doc, rng))
     jq = {"clean": 90, "typical": 70, "poor": 40}[doc.quality]
     path = out / f"{doc.name}.{ {'pdf': 'pdf', 'tiff': 'tif', 'jpeg': 'jpg', 'png': 'png'}[doc.fmt] }"
     if doc.fmt == "pdf":

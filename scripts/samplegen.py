@@ -30,7 +30,8 @@ __all__ = ["FAMILIES", "HELD_OUT", "QUALITIES", "TUNED", "generate", "person"]
 
 
 def generate(out: Path, count: int, seed: int, qualities: tuple[str, ...] = QUALITIES,
-             today: dt.date | None = None, families: tuple[str, ...] = ("A",)) -> list[Path]:
+             today: dt.date | None = None, families: tuple[str, ...] = ("A",), duplex: bool = False
+             ) -> list[Path]:
     """Write ``count`` documents and their ``.gt.json``, cycling types, then qualities, then families."""
     out.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
@@ -39,13 +40,16 @@ def generate(out: Path, count: int, seed: int, qualities: tuple[str, ...] = QUAL
     for i in range(count):
         quality = qualities[(i // 8) % len(qualities)] if len(qualities) > 1 else qualities[0]
         family = families[(i // (8 * len(qualities))) % len(families)]
-        doc = build_doc(i, rng, quality, today, family)
+        doc = build_doc(i, rng, quality, today, family, duplex)
         use_typeface(doc.typeface)
         drng = random.Random(doc.seed)
         path = write_born_digital(doc, out) if quality == "born_digital" else write_raster(doc, out, drng)
         page_text = ["\n".join(op.text for op in doc.ops if op.kind == "text" and op.page == n)
                      for n in range(1, doc.pages + 1)]
-        truth = {"file": path.name, "quality": quality, "family": family, "format": doc.fmt, "pages": doc.pages,
+        scanned = doc.pages * (2 if doc.duplex else 1)
+        blank = list(range(2, scanned + 1, 2)) if doc.duplex else []
+        truth = {"file": path.name, "quality": quality, "family": family, "format": doc.fmt, "pages": scanned,
+                 "blank_pages": blank,
                  "dpi": doc.dpi, "colour": doc.colour, "fields": doc.truth, "page_text": page_text}
         (out / f"{doc.name}.gt.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1),
                                                  encoding="utf-8")
@@ -63,9 +67,10 @@ def main() -> None:
     ap.add_argument("--family", choices=FAMILIES, action="append",
                     help="only these families (repeatable); default: A. Tuned: "
                          f"{', '.join(TUNED)}; held out from tuning: {', '.join(HELD_OUT)}")
+    ap.add_argument("--duplex", action="store_true", help="scanned both sides: blank backs with show-through")
     args = ap.parse_args()
     paths = generate(args.out, args.count, args.seed, tuple(args.quality or QUALITIES),
-                     families=tuple(args.family or ("A",)))
+                     families=tuple(args.family or ("A",)), duplex=args.duplex)
     print(f"{len(paths)} documents written to {args.out}")
 
 

@@ -133,6 +133,9 @@ class Record:
     """The digital-signature verdict (``sohoa.signatures.DocumentVerdict.to_json``); None
     when the file was never checked (failed, or ingested before sohoa verified signatures)."""
 
+    blank_pages: tuple[int, ...] = ()
+    """Pages with no print (the backs of a duplex scan), recognised from their pixels and not OCR'd."""
+
     signed_copy: dict[str, Any] | None = None
     """The signed digitised copy (``ingest.copies``): path, sha256, PAdES level, time,
     agency; or ``{"error": ...}`` when it could not be made."""
@@ -148,6 +151,7 @@ class Record:
             "id": self.id,
             "source": dataclasses.asdict(self.source),
             "pages": self.pages,
+            "blank_pages": list(self.blank_pages),
             "born_digital": self.born_digital,
             "ocr": {
                 "engine": self.ocr.engine,
@@ -183,6 +187,7 @@ class Record:
             id=data["id"],
             source=SourceInfo(**data["source"]),
             pages=data["pages"],
+            blank_pages=tuple(data.get("blank_pages", ())),
             born_digital=data["born_digital"],
             ocr=OcrInfo(ocr["engine"], ocr["mean_confidence"], tuple(ocr.get("preprocessing", ()))),
             text=data["text"],

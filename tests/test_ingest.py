@@ -253,3 +253,50 @@ def test_reindex_migrates_records_of_the_older_issuer_contract(cli, home: Path, 
         assert shown["fields"]["issuer_level"] == "province"
     found = json.loads(cli("search", "", "--issuer", "so xay dung", "--json").stdout)
     assert found["total"] == len(rows)
+
+
+def test_blank_backs_from_their_pixels() -> None:
+    """A duplex back (the front showing through, mirrored) and dusty paper are blank; a
+    page with one line of print, or only a signer block, is not."""
+    import random
+
+    import numpy as np
+    from PIL import Image, ImageDraw
+    from sample_layout import pil_font
+    from sample_render import show_through
+
+    from ocr.preprocess import is_blank
+
+    corpus_page = Image.new("RGB", (1654, 2339), (252, 251, 247))
+    draw = ImageDraw.Draw(corpus_page)
+    for row in range(40):
+        draw.text((200, 150 + row * 50), "Ủy ban nhân dân tỉnh Bắc Giang quyết định " * 2, fill=(12, 12, 12),
+                  font=pil_font("regular", 36))
+    assert not is_blank(np.asarray(corpus_page))
+    assert is_blank(np.asarray(show_through(corpus_page)))
+    dusty = np.full((2339, 1654), 246, np.uint8)
+    rng = random.Random(3)
+    for _ in range(2000):  # scanner dust: single dark pixels
+        dusty[rng.randrange(2339), rng.randrange(1654)] = 30
+    assert is_blank(dusty)
+    signer_only = Image.new("L", (1654, 2339), 250)
+    ImageDraw.Draw(signer_only).text((1000, 300), "CHỦ TỊCH", fill=10, font=pil_font("bold", 40))
+    assert not is_blank(np.asarray(signer_only))
+
+
+@pytest.mark.slow
+def test_duplex_backs_are_not_read_and_are_counted(cli, tmp_path: Path) -> None:
+    import samplegen
+    from tests.conftest import truth
+
+    corpus = tmp_path / "duplex"
+    samplegen.generate(corpus, 4, seed=21, qualities=("clean",), duplex=True)
+    folder = copy_corpus(corpus, tmp_path / "scans")
+    assert cli("ingest", "--no-progress", str(folder)).exit_code == 0
+    rows = {Path(r["source"]["path"]).name: r for r in map(json.loads, cli("export").stdout.splitlines()) if r}
+    for name, gt in truth(corpus).items():
+        row = rows[name]
+        assert row["pages"] == gt["pages"]
+        assert row["blank_pages"] == gt["blank_pages"] != []
+        for field in ("doc_type", "number", "issue_date", "issuer"):
+            assert row["fields"][field] == gt["fields"][field], (name, field)

@@ -48,6 +48,9 @@ def test_every_real_document_ingests(real_rows: dict[str, dict]) -> None:
     # Scans whose invisible text layer came from another OCR tool are read again.
     assert real_rows["danang_SGDDT_CV_2019_scan_unsigned.pdf"]["born_digital"] is False
     assert real_rows["qngai_TB-UBND_11_2025_borndigital_5sig.pdf"]["born_digital"] is True
+    # The back of QĐ 84's last sheet is blank, its front showing through: not read.
+    assert {name: row["blank_pages"] for name, row in real_rows.items() if row["blank_pages"]} == {
+        "qngai_QD-UBND_84_2025_scan_2sig.pdf": [4]}
 
 
 @pytest.mark.slow
