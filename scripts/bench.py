@@ -92,7 +92,7 @@ def sohoa_ingest(folder: Path, home: Path, workers: int) -> tuple[float, int]:
     return elapsed, pages
 
 
-def ocr_bench(tmp: Path, docs: int, workers: int, *, duplex: bool) -> None:
+def ocr_bench(tmp: Path, docs: int, workers: int, *, duplex: bool, repeat: int) -> None:
     """Raw Tesseract and the full ingest on the same page images; duplex adds a blank back
     (the front showing through) after every page, as a two-sided scan of single-sided paper."""
     scans = tmp / "scans"
@@ -100,12 +100,20 @@ def ocr_bench(tmp: Path, docs: int, workers: int, *, duplex: bool) -> None:
     for p in scans.iterdir():
         os.utime(p, (time.time() - 3600, time.time() - 3600))
     images = page_images(scans, tmp / "pages")
-    raw = raw_tesseract(images, workers)
-    elapsed, pages = sohoa_ingest(scans, tmp / "home", workers)
+    # Alternate the two, and keep each one's best time: on a shared 2-core machine one run
+    # of either can be 15% slower than the next for reasons of its own.
+    raws, runs = [], []
+    for n in range(repeat):
+        raws.append(raw_tesseract(images, workers))
+        runs.append(sohoa_ingest(scans, tmp / f"home{n}", workers))
+    raw = min(raws)
+    elapsed, pages = min(runs)
     assert pages == len(images), (pages, len(images))
     raw_rate, sohoa_rate = len(images) / raw, pages / elapsed
     what = "duplex, half the pages blank backs" if duplex else "one side"
-    print(f"[{what}] raw tesseract (vie, psm 3, {workers} processes): {len(images)} pages in {raw:.1f}s "
+    what = f"{what}, best of {repeat}"
+    print(f"[{what}] raw tesseract (vie, psm 3, {workers} processes): {len(images)} pages "
+          f"in {raw:.1f}s "
           f"= {raw_rate:.2f} pages/s")
     print(f"[{what}] sohoa ingest ({workers} workers, full pipeline): {pages} pages in {elapsed:.1f}s "
           f"= {sohoa_rate:.2f} pages/s")
@@ -204,6 +212,7 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--records", type=int, default=100_000)
     ap.add_argument("--skip-ocr", action="store_true")
+    ap.add_argument("--repeat", type=int, default=2, help="runs of each OCR side, alternated; the best counts")
     ap.add_argument("--backends", default="sqlite,elasticsearch",
                     help="index backends to benchmark, comma-separated")
     ap.add_argument("--es-url", default=os.environ.get("SOHOA_ES_URL"),
@@ -212,8 +221,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="sohoa-bench-") as tmpdir:
         tmp = Path(tmpdir)
         if not args.skip_ocr:
-            ocr_bench(tmp / "simplex", args.docs, args.workers, duplex=False)
-            ocr_bench(tmp / "duplex", args.docs, args.workers, duplex=True)
+            ocr_bench(tmp / "simplex", args.docs, args.workers, duplex=False, repeat=args.repeat)
+            ocr_bench(tmp / "duplex", args.docs, args.workers, duplex=True, repeat=args.repeat)
         index_benches(args.records, tmp, [b for b in args.backends.split(",") if b], args.es_url)
 
 
