@@ -26,6 +26,8 @@ REORGANISED = dt.date(2025, 7, 1)
 @dataclass(frozen=True)
 class _Lexicon:
     heads: tuple[str, ...]
+    spellings: dict[str, tuple[str, ...]]
+    """Folded head -> its spellings in the lexicon (ỦY and the older UỶ)."""
     need_place: tuple[str, ...]
     head_levels: dict[str, str]
     units: tuple[tuple[str, str], ...]
@@ -36,8 +38,12 @@ def _lexicon() -> _Lexicon:
     with (LEXICON_DIR / "agencies.toml").open("rb") as fh:
         data = tomllib.load(fh)
     up = lambda s: fold(s).upper()  # noqa: E731
+    spellings: dict[str, tuple[str, ...]] = {}
+    for head in data["heads"]:
+        spellings[up(head)] = (*spellings.get(up(head), ()), head)
     return _Lexicon(
         heads=tuple(sorted({up(h) for h in data["heads"]}, key=len, reverse=True)),
+        spellings=spellings,
         need_place=tuple(up(h) for h in data["need_place"]),
         head_levels={up(k): v for k, v in data["head_levels"].items()},
         units=tuple(sorted(((k, v) for k, v in data["units"].items()), key=lambda kv: -len(kv[0]))),
@@ -66,6 +72,20 @@ def _head(folded_upper: str) -> str | None:
     return None
 
 
+def _spell_head(line: str) -> str:
+    """The agency head at the start of ``line`` as the lexicon writes it, when OCR got a tone
+    mark wrong (folding keeps length, so the head's characters are the first len(head))."""
+    head = _head(fold(line))
+    if head is None:
+        return line
+    printed, rest = line[:len(head)], line[len(head):]
+    spellings = _lexicon().spellings.get(head, ())
+    if not spellings or printed in spellings:
+        return line
+    best = max(spellings, key=lambda s: sum(a == b for a, b in zip(s, printed, strict=False)))
+    return best + rest
+
+
 def _tidy(line: str) -> str:
     """Capitals, no stray marks: tokens with no letter or digit go, except - and &."""
     tokens = [t for t in clean(line).upper().split() if re.search(r"\w", t) or t in {"-", "&"}]
@@ -77,7 +97,7 @@ def segments(lines: list[str]) -> list[str]:
     lex = _lexicon()
     out: list[str] = []
     for raw in lines:
-        line = _tidy(raw)
+        line = _spell_head(_tidy(raw))
         if not line:
             continue
         folded = fold(line)

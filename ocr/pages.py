@@ -21,6 +21,7 @@ from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 from ocr import poppler
 from ocr.layout import PageLayout
 from sohoa.errors import CorruptFile, EmptyFile, EncryptedFile, TooLarge, UnsupportedFormat
+from sohoa.text import diacritic_share
 
 _MAGIC = (
     (b"%PDF-", "pdf"),
@@ -178,9 +179,20 @@ def pdf_text_pages(path: Path) -> list[PageLayout]:
     return poppler.text_layer(path)
 
 
+MIN_DIACRITIC_SHARE = 0.5
+"""A text layer with fewer of its words marked is another tool's OCR (the real Đà Nẵng copy's
+layer: 26-35%) or a legacy font, and the page is read again; Unicode Vietnamese: 75-90%."""
+JUDGED_WORDS = 40
+"""Layers of fewer words (a form with mostly numbers and names) are not judged on marks."""
+
+
 def has_real_text(layout: PageLayout, shows_text: bool) -> bool:
+    """Whether a page's own text layer is worth more than reading the page again."""
     letters = sum(ch.isalpha() for ch in layout.text)
-    return shows_text and letters >= MIN_TEXT_LETTERS
+    if not shows_text or letters < MIN_TEXT_LETTERS:
+        return False
+    share, words = diacritic_share(layout.text)
+    return words < JUDGED_WORDS or share >= MIN_DIACRITIC_SHARE
 
 
 def _single_page_image(page: pikepdf.Page, max_pixels: int) -> tuple[Image.Image, int] | None:

@@ -93,6 +93,21 @@ def search_form(text: str) -> str:
     return fold(text).lower()
 
 
+_LETTER_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def diacritic_share(text: str) -> tuple[float, int]:
+    """The share of words that carry a Vietnamese diacritic, and how many words there are.
+
+    Vietnamese typed in Unicode marks most syllables (about 80% of the words of a real
+    result); another tool's OCR layer, or a legacy-font text layer, marks few or garbles them.
+    """
+    words = _LETTER_WORD.findall(clean(text))
+    if not words:
+        return 0.0, 0
+    return sum(fold(w) != w for w in words) / len(words), len(words)
+
+
 NUMBER_RE = re.compile(
     r"^\s*(?:số[:\s]*)?(\d{1,6})\s*/\s*(?:(\d{4})\s*/\s*)?([A-ZĐa-zđ][\wĐđ&.]*(?:\s*-\s*[\wĐđ&.()]+)*)\s*$",
     re.IGNORECASE,

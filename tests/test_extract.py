@@ -170,6 +170,9 @@ def test_family_name_tone_confusions_are_corrected() -> None:
      "province"),
     (["ỦY BAN NHÂN DÂN", "THÀNH PHỐ BẮC GIANG"], "ỦY BAN NHÂN DÂN THÀNH PHỐ BẮC GIANG", None, "district"),
     (["BỘ TÀI CHÍNH", "TỔNG CỤC THUẾ"], "TỔNG CỤC THUẾ", "BỘ TÀI CHÍNH", "central"),
+    (["ỦY BẠN NHÂN ĐÂN", "THÀNH PHỐ ĐÀ NẴNG"], "ỦY BAN NHÂN DÂN THÀNH PHỐ ĐÀ NẴNG", None, "province"),  # OCR tones
+    (["UBND TỈNH QUẢNG NGÃI", "BAN CHÍ ĐẠO 138"], "BAN CHỈ ĐẠO 138", "UBND TỈNH QUẢNG NGÃI", "province"),
+    (["UỶ BAN NHÂN DÂN", "TỈNH QUẢNG NGÃI"], "UỶ BAN NHÂN DÂN TỈNH QUẢNG NGÃI", None, "province"),  # as printed
 ])
 def test_issuer_block(lines: list[str], issuer: str, parent: str | None, level: str) -> None:
     from ocr.issuer import read_block
@@ -230,3 +233,13 @@ def test_validity_from_the_sentence_not_the_exact_words(sentence: str, until: st
 
     clause = validity_clause(sentence, dt.date(2024, 3, 5))
     assert (clause.until.isoformat() if clause else None) == until
+
+
+def test_a_text_layer_from_another_ocr_tool_is_not_trusted() -> None:
+    """The real Đà Nẵng certified copy's layer ("uy ban nhan dan tiianh pho da nang s& 5?ad")
+    marks few words; a Unicode Vietnamese layer marks most. The first is read again."""
+    garbage = "UY BAN NHAN DAN TIIANH PHO DA NANG S& 5?AD /UBND-SGDDT Thirc hin tot các chu'ang tninh " * 6
+    good = "Ủy ban nhân dân tỉnh Quảng Ngãi thông báo kết luận của Phó Chủ tịch tại cuộc họp " * 6
+    for text, real in ((garbage, False), (good, True)):
+        layout = PageLayout(1, 595, 842, (Line(text, 50, 50, 550, 70, 100.0, 1),))
+        assert pages.has_real_text(layout, shows_text=True) is real

@@ -16,7 +16,7 @@ from tests.conftest import REALDATA, copy_corpus
 DOCS = REALDATA / "vn_admin_docs"
 
 LABELS = json.loads((Path(__file__).with_name("realdata_labels.json")).read_text(encoding="utf-8"))
-PRINTED_FLOOR = 0.82
+PRINTED_FLOOR = 0.90
 """Exact printed fields today (the issue's target is 0.85): a floor that only goes up."""
 
 
