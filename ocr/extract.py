@@ -12,6 +12,7 @@ import dataclasses
 import datetime as dt
 import difflib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
@@ -194,6 +195,52 @@ class Extractor:
         value = f"{digits.strip()}/{year + '/' if year else ''}{notation}"
         return _Found(strip_spaces_in_number(value), conf)
 
+    def number_of_shape(self, rule: Rule) -> _Found:
+        """A number that is not "digits/notation": a registration code, or a register entry."""
+        if rule.number_code:
+            found = self._code(rule)
+            if found.value:
+                return found
+        if rule.register_number:
+            return self._register_entry()
+        return _NONE
+
+    def _code(self, rule: Rule) -> _Found:
+        """The code after "Số:" (top left) or after one of the rule's code labels, read with
+        the OCR confusions of its shape undone; printed twice and agreeing, it is surer."""
+        read: list[tuple[str, float]] = []
+        for page in self.pages:
+            for line, words, value in _labelled(page):
+                top_number = page is self.first and words in (("so",), ("s0",)) and line.y0 < page.h * 0.45
+                if top_number or any(_has_words(words, wanted, extra=1) for wanted in rule.code_labels):
+                    code = code_in_shape(value, rule.number_code or "")
+                    if code:
+                        read.append((code, _conf([line])))
+        codes = {code for code, _ in read}
+        if len(codes) > 1:
+            self.notes.append(f"number: the code is printed as {' and '.join(sorted(codes))}; not chosen")
+            return _NONE
+        if not codes:
+            return _NONE
+        conf = max(c for _, c in read)
+        if len(read) > 1:
+            self.notes.append(f"number: code {read[0][0]} read {len(read)} times, the same each time")
+            conf = min(1.0, conf + 0.1)
+        return _Found(read[0][0], round(conf, 3))
+
+    def _register_entry(self) -> _Found:
+        """ "Số: 278" on page 1 beside a "Quyển số" (civil-status books): the entry number."""
+        p = self.first
+        book = next((m for f in p.folded if (m := re.search(r"Quyen so\s*:?\s*(\S+)", f, re.IGNORECASE))), None)
+        if book is None:
+            return _NONE
+        for line, folded in zip(p.lines, p.folded, strict=True):
+            m = re.match(r"^\s*S[o0]\s*:\s*(\d{1,6})\b(?!\s*/)", folded, re.IGNORECASE)
+            if m and line.y0 < p.h * 0.45 and line.cx < p.w * 0.6:
+                self.notes.append(f"number: register entry {m.group(1)}, book {book.group(1).rstrip('.,;')}")
+                return _Found(m.group(1), _conf([line]))
+        return _NONE
+
     def notation(self) -> str | None:
         found = self._number_line()
         if not found:
@@ -349,16 +396,27 @@ class Extractor:
                 break
         if best:
             return best[2], best[3], best[4]
+        # No heading. A "V/v" line under the number, or "Kính gửi:" above the body, is a
+        # công văn's (Decree 30): stronger than a word of the notation ("2191/CT-CS" is the tax
+        # department's letter, not a chỉ thị).
+        if self._vv_line() is not None or self._addressed():
+            for rule in self.rules:
+                if rule.has_vv_line:
+                    return rule, None, 0.8
         notation = fold(self.notation() or "").upper()
         code = notation.split("-")[0] if notation else ""
         for rule in self.rules:
             if code and code in rule.notation_codes:
                 return rule, None, 0.6
-        if self._vv_line() is not None:
-            for rule in self.rules:
-                if rule.has_vv_line:
-                    return rule, None, 0.8
         return None, None, 0.0
+
+    def _addressed(self) -> bool:
+        """A "Kính gửi:" line in the top half of page 1, below the number."""
+        p = self.first
+        number = self._number_line()
+        return number is not None and any(
+            re.match(r"^\W*Kinh gui\b", folded, re.IGNORECASE) and line.y0 < p.h * 0.5
+            for line, folded in zip(p.lines[number[0] + 1:], p.folded[number[0] + 1:], strict=True))
 
     def _vv_line(self) -> int | None:
         p = self.first
@@ -520,12 +578,9 @@ class Extractor:
         if spec is None:
             return _NONE
         for page in self.pages:
-            for line in page.lines:
-                label, colon, value = clean(line.text).partition(":")
-                if not colon or not value.strip():
-                    continue
-                words = label_words(re.sub(r"^\W*\d+\s*[.)]\s*", "", label))
-                if not words or len(words) > 10 or any(x in " ".join(words) for x in spec.exclude if x):
+            for line, words, value in _labelled(page):
+                joined = " ".join(words)
+                if not value.strip() or not words or len(words) > 10 or any(x in joined for x in spec.exclude if x):
                     continue
                 if any(_has_words(words, synonym) for synonym in spec.synonyms):
                     found = _label_value(field, value)
@@ -565,6 +620,8 @@ class Extractor:
         if rule:
             found["doc_type"] = _Found(rule.doc_type, type_conf)
         found["number"] = self.number()
+        if found["number"].value is None and rule:
+            found["number"] = self.number_of_shape(rule)
         found["issue_date"], place = self.issue_date_and_place()
         found["signed_on"] = self.signed_on()
         found.update(self.issuer_block(found["issue_date"].value))
@@ -582,10 +639,43 @@ class Extractor:
         return _to_extraction(found, tuple(self.notes), rule.name if rule else None)
 
 
+_AS_DIGIT = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "l": "1", "I": "1", "i": "1", "|": "1",
+                           "!": "1", "§": "8", "B": "8", "S": "5", "s": "5", "Z": "2", "z": "2", "G": "6", "b": "6"})
+# Only confusions with one answer: a 0 in a letter's place could be O, D or Q, and stays unread.
+_AS_LETTER = str.maketrans({"1": "I", "8": "B", "5": "S", "2": "Z"})
+
+
+def code_in_shape(text: str, shape: str) -> str | None:
+    """The code at the start of ``text`` in ``shape`` (``9`` digit, ``A`` capital letter),
+    with OCR's digit/letter confusions undone position by position; None if it is not one."""
+    raw = re.sub(r"\s+", "", clean(text))[: len(shape) + 2].rstrip(".,;")
+    if len(raw) < len(shape):
+        return None
+    out = []
+    for ch, want in zip(raw, shape, strict=False):
+        fixed = ch.translate(_AS_DIGIT) if want == "9" else ch.upper().translate(_AS_LETTER)
+        if (want == "9" and not fixed.isdigit()) or (want == "A" and not ("A" <= fixed <= "Z")):
+            return None
+        out.append(fixed)
+    rest = raw[len(shape):]
+    if rest and rest[0].isalnum():
+        return None  # longer than the shape: another kind of number
+    return "".join(out)
+
+
 def _personal_id(text: str) -> str | None:
     """The 12 digits of a personal ID (số định danh cá nhân), spaces and dots dropped."""
     digits = re.sub(r"\D", "", text)
     return digits if len(digits) == 12 else None
+
+
+def _labelled(page: _Page) -> Iterator[tuple[Line, tuple[str, ...], str]]:
+    """The "label: value" lines of a page: the line, its label's folded words (numbering
+    such as "5." dropped) and the text after the colon."""
+    for line in page.lines:
+        label, colon, value = clean(line.text).partition(":")
+        if colon:
+            yield line, label_words(re.sub(r"^\W*\d+\s*[.)]\s*", "", label)), value
 
 
 def _has_words(words: tuple[str, ...], wanted: tuple[str, ...], *, extra: int = 5) -> bool:

@@ -64,6 +64,13 @@ class Rule:
     patterns: dict[str, tuple[re.Pattern[str], ...]]
     """Per field, folded regexes with a ``value`` (or ``months``) group."""
     has_vv_line: bool = False
+    number_code: str | None = None
+    """The shape of a registration code used as the number, ``9`` a digit and ``A`` a letter
+    (``99A9999999``: a household business code such as ``17D8027352``)."""
+    code_labels: tuple[tuple[str, ...], ...] = ()
+    """Labels of lines that print the code again (``Mã số hộ kinh doanh``), as folded words."""
+    register_number: bool = False
+    """The number may be a bare register entry (``Số: 278`` beside ``Quyển số: 01/2020``)."""
     labels: dict[str, Labels] = field(default_factory=dict)
     """Per field, the wordings of the label of a "label: value" line (``[labels.holder_name]``)."""
 
@@ -99,6 +106,9 @@ def load_rule(path: Path) -> Rule:
         validity_without_end_date=validity,
         patterns=patterns,
         has_vv_line=bool(data.get("has_vv_line", False)),
+        number_code=data.get("number_code"),
+        code_labels=tuple(label_words(w) for w in data.get("code_labels", [])),
+        register_number=bool(data.get("register_number", False)),
         labels={
             name: Labels(tuple(label_words(w) for w in spec.get("synonyms", [])),
                          tuple(" ".join(label_words(w)) for w in spec.get("exclude", [])))

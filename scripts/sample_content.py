@@ -278,6 +278,17 @@ def build_doc(index: int, rng: random.Random, quality: str, today: dt.date, fami
     }[kind]
     padded = f"{seq:02d}" if seq < 10 else str(seq)
     number = f"{padded}/{notation}"
+    printed_number, below_number = number, None
+    # Families B (tuned) and D (held out) number some results as the papers of their kind
+    # do: a civil-status register entry, a household business code.
+    if kind == "GKS" and family in ("B", "D"):
+        number = str(seq)
+        book = f"Quyển số: {vrng.randint(1, 6):02d}/{year}"
+        printed_number, below_number = (number, book) if family == "B" else (f"{number} - {book}", None)
+    code = None
+    if kind == "HKD" and family in ("B", "D"):
+        code = f"{vrng.randint(10, 96)}{vrng.choice('ABCDEFGH')}8{vrng.randrange(10**6):06d}"
+        number = printed_number = code
     type_name = {
         "QĐ": "Quyết định", "CV": "Công văn", "TB": "Thông báo", "CT": "Chỉ thị",
         "HKD": "Giấy chứng nhận đăng ký hộ kinh doanh", "GPXD": "Giấy phép xây dựng",
@@ -293,7 +304,7 @@ def build_doc(index: int, rng: random.Random, quality: str, today: dt.date, fami
     collective = issuer.agency
     fill = {"y": year, "m": day.month, "q": (day.month - 1) // 3 + 1}
     cv_subject = rng.choice(CV_SUBJECTS).format(**fill) if kind == "CV" else None
-    header(w, issuer_lines, number, place, day, cv_subject, rng, uy_old)
+    header(w, issuer_lines, printed_number, place, day, cv_subject, rng, uy_old, below_number)
     recipients = ["- Như Điều 3;", "- Lưu: VT."] if kind != "GKS" else None
 
     long_body = rng.random() < 0.3  # runs onto a second page
@@ -358,6 +369,8 @@ def build_doc(index: int, rng: random.Random, quality: str, today: dt.date, fami
         w.line(f"Đăng ký lần đầu: ngày {first.day:02d} tháng {first.month:02d} năm {first.year}",
                align="center", style="italic", size=13)
         w.space(8)
+        if code:
+            w.paragraph(f"{'Mã số hộ kinh doanh' if family == 'B' else 'Mã số'}: {code}", indent=0)
         holder = person(rng).upper()
         by = rng.randint(1965, 2000)
         holder_id = personal_id(rng, pcode, by, "THỊ" in holder)

@@ -183,7 +183,7 @@ def wrap(text: str, style: str, size: float, width: float) -> list[str]:
 
 
 def header(w: Writer, issuer_lines: list[str], number: str, place: str, day: dt.date,
-           cv_subject: str | None, rng: random.Random, uy_old: bool) -> None:
+           cv_subject: str | None, rng: random.Random, uy_old: bool, below_number: str | None = None) -> None:
     d = w.doc
     y0 = TOP + 12
     motto = "CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM" if uy_old else "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
@@ -201,6 +201,9 @@ def header(w: Writer, issuer_lines: list[str], number: str, place: str, day: dt.
     d.ops.append(Op("text", 1, LEFT_COL_X, y, f"Số: {number}", "regular", 13, "center"))
     d.ops.append(Op("text", 1, RIGHT_COL_X, y, date_line(place, day), "italic", 13, "center"))
     y += 18
+    if below_number:
+        d.ops.append(Op("text", 1, LEFT_COL_X, y, below_number, "regular", 13, "center"))
+        y += 18
     if cv_subject:
         for ln in wrap(cv_subject, "regular", 12, 190):
             d.ops.append(Op("text", 1, LEFT_COL_X, y, ln, "regular", 12, "center"))

@@ -243,3 +243,30 @@ def test_a_text_layer_from_another_ocr_tool_is_not_trusted() -> None:
     for text, real in ((garbage, False), (good, True)):
         layout = PageLayout(1, 595, 842, (Line(text, 50, 50, 550, 70, 100.0, 1),))
         assert pages.has_real_text(layout, shows_text=True) is real
+
+
+def test_a_letter_without_heading_is_a_cong_van_whatever_its_notation() -> None:
+    with_vv = _lines(*_header("2191/CT-CS", "Hà Nội, ngày 09 tháng 4 năm 2021"),
+                     ("V/v hướng dẫn chính sách thuế", 250, 210), ("Kính gửi: Cục Thuế các tỉnh", 550, 280))
+    assert extract([with_vv]).fields["doc_type"] == "Công văn"
+    addressed = _lines(*_header("35/STC-NS", "Bắc Giang, ngày 09 tháng 4 năm 2021"),
+                       ("Kính gửi: Ủy ban nhân dân các huyện", 550, 260), ("Thực hiện chỉ đạo của tỉnh", 500, 300))
+    assert extract([addressed]).fields["doc_type"] == "Công văn"
+    directive = _lines(*_header("07/CT-UBND", "Bắc Giang, ngày 09 tháng 4 năm 2021"), ("CHỈ THỊ", 550, 260))
+    assert extract([directive]).fields["doc_type"] == "Chỉ thị"
+
+
+def test_registration_codes_and_register_entries_as_numbers() -> None:
+    rows = [*_header("l7D§O27352", "Bắc Giang, ngày 02 tháng 3 năm 2022"),
+            ("GIẤY CHỨNG NHẬN ĐĂNG KÝ HỘ KINH DOANH", 550, 260),
+            ("Mã số hộ kinh doanh: 17D 8027352", 400, 330)]
+    result = extract([_lines(*rows)])
+    assert result.fields["number"] == "17D8027352"  # l/1, §/8, O/0 undone inside the code only
+    assert result.confidence["number"] > 0.9  # printed twice, the same
+    rows[-1] = ("Mã số hộ kinh doanh: 17D8027353", 400, 330)
+    assert extract([_lines(*rows)]).fields["number"] is None  # two readings disagree: neither
+    birth = [*_header("278", "Tân An, ngày 02 tháng 3 năm 2022"), ("Quyển số: 01/2022", 250, 205),
+             ("GIẤY KHAI SINH", 550, 260)]
+    assert extract([_lines(*birth)]).fields["number"] == "278"
+    no_book = [*_header("278", "Tân An, ngày 02 tháng 3 năm 2022"), ("GIẤY KHAI SINH", 550, 260)]
+    assert extract([_lines(*no_book)]).fields["number"] is None
