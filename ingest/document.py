@@ -16,7 +16,7 @@ import numpy as np
 
 from ocr import pages as pagesmod
 from ocr import preprocess, tesseract, zones
-from ocr.extract import extract
+from ocr.extract import extract, handwritten_number_zone
 from ocr.layout import PageLayout, page_to_json
 from ocr.rules import registry
 from sohoa.errors import ConfigError, DocumentError, MissingDependencyError
@@ -68,6 +68,8 @@ class PageText:
     """Set when the document's last page with print was OCR'd."""
     blank_pages: tuple[int, ...] = ()
     """Pages with no print (backs of duplex scans): not OCR'd."""
+    first_page: pagesmod.PageImage | None = None
+    """Page 1 as scanned, when it was OCR'd: for a second look at a number filled in by hand."""
 
 
 def _looks_unread(layout: PageLayout) -> bool:
@@ -101,10 +103,12 @@ def _upright(page: pagesmod.PageImage, prepared: preprocess.Prepared, layout: Pa
 
 
 def _ocr_pages(images: list[pagesmod.PageImage], settings: Settings
-               ) -> tuple[list[PageLayout], list[float], LastPage | None]:
+               ) -> tuple[list[PageLayout], list[float], LastPage | None, pagesmod.PageImage | None]:
     layouts, confs = [], []
-    last = None
+    last = first = None
     for page in images:
+        if page.number == 1:
+            first = page
         if preprocess.is_blank(page.image):
             h, w = page.image.shape[:2]
             layouts.append(PageLayout(page.number, w, h, ()))
@@ -117,7 +121,7 @@ def _ocr_pages(images: list[pagesmod.PageImage], settings: Settings
         layouts.append(layout)
         confs.extend(c for line in layout.lines for c in line.word_confidences)
         last = LastPage(page.number, prepared.image, prepared.dpi)
-    return layouts, confs, last
+    return layouts, confs, last, first
 
 
 def read_text(path: Path, fmt: str, settings: Settings) -> tuple[PageText, tuple[str, ...]]:
@@ -125,9 +129,9 @@ def read_text(path: Path, fmt: str, settings: Settings) -> tuple[PageText, tuple
     if fmt != "pdf":
         engine = tesseract.probe(settings.ocr_language)
         images = list(pagesmod.raster_page_images(path, settings.max_pixels))
-        layouts, confs, last = _ocr_pages(images, settings)
+        layouts, confs, last, first = _ocr_pages(images, settings)
         mean = sum(confs) / len(confs) if confs else None
-        return PageText(layouts, False, engine, mean, steps(settings), last, _blank(layouts)), ()
+        return PageText(layouts, False, engine, mean, steps(settings), last, _blank(layouts), first), ()
     facts = pagesmod.pdf_facts(path)
     layer = pagesmod.pdf_text_pages(path) if any(facts.text_pages) else []
     by_number: dict[int, PageLayout] = {}
@@ -136,19 +140,20 @@ def read_text(path: Path, fmt: str, settings: Settings) -> tuple[PageText, tuple
             by_number[layout.number] = layout
     to_ocr = [n for n in range(1, facts.pages + 1) if n not in by_number]
     confs: list[float] = []
-    last = None
+    last = first = None
     engine = "text-layer"
     if to_ocr:
         engine = tesseract.probe(settings.ocr_language) + ("" if not by_number else " + text-layer")
-        layouts, confs, last = _ocr_pages(list(pagesmod.pdf_page_images(path, to_ocr, settings.max_pixels)),
-                                          settings)
+        layouts, confs, last, first = _ocr_pages(
+            list(pagesmod.pdf_page_images(path, to_ocr, settings.max_pixels)), settings)
         by_number.update({layout.number: layout for layout in layouts})
     ordered = [by_number[n] for n in sorted(by_number)]
     mean = sum(confs) / len(confs) if confs else None
     applied = steps(settings) if to_ocr else ()
     with_print = [layout.number for layout in ordered if layout.lines]
     last_page = last if last is not None and with_print and last.number == with_print[-1] else None
-    return PageText(ordered, not to_ocr, engine, mean, applied, last_page, _blank(ordered)), facts.signing_times
+    return (PageText(ordered, not to_ocr, engine, mean, applied, last_page, _blank(ordered), first),
+            facts.signing_times)
 
 
 def _blank(layouts: list[PageLayout]) -> tuple[int, ...]:
@@ -159,6 +164,31 @@ def judge_extraction(extraction: Extraction, today: dt.date) -> Validity:
     """Validity from the extracted end date and the matched type's rule."""
     rule = next((r for r in registry() if r.name == extraction.rule), None)
     return judge(extraction.fields.get("valid_until"), rule.validity_without_end_date if rule else None, today)
+
+
+def number_second_look(text: PageText, extraction: Extraction) -> Extraction:
+    """Read a number filled in by hand again, digits only (``ocr.zones.read_number_digits``),
+    when the first pass judged its digits illegible or handwritten; what it reads is noted
+    as a suggestion for a person, not taken as the number (see ``ocr.zones``)."""
+    if extraction.fields.get("number") or text.first_page is None or not text.layouts or text.layouts[0].turned:
+        return extraction
+    if not any(n.startswith("number: digits") for n in extraction.notes):
+        return extraction
+    zone = handwritten_number_zone(text.layouts[0])
+    if zone is None:
+        return extraction
+    line, notation = zone
+    page = text.first_page
+    # The zone's box is in the prepared page's pixels: prepare the scan the same way, but
+    # keep the pen's ink (blue ink removal would erase a number written in blue).
+    grey = preprocess.prepare(page.image, page.dpi, tuple(s for s in text.steps if s != "remove_ink")).image
+    read = zones.read_number_digits(grey, line)
+    if read is None:
+        return extraction
+    digits, conf = read
+    note = (f"number: handwritten, perhaps {digits}/{notation} (digit-only second read, confidence {conf:.0f}); "
+            "not taken as the number: a person should confirm it")
+    return replace(extraction, notes=(*extraction.notes, note))
 
 
 def second_look(text: PageText, extraction: Extraction, signing_times: tuple[str, ...],
@@ -200,6 +230,7 @@ def process(task: Task, settings: Settings) -> Record:
         text, signing_times = read_text(path, fmt, settings)
         extraction = extract(text.layouts, signing_times, settings.today)
         text, extraction = second_look(text, extraction, signing_times, settings)
+        extraction = number_second_look(text, extraction)
         validity = judge_extraction(extraction, settings.today)
         signatures = verify_file(path, fmt, settings)
         record = Record(

@@ -705,6 +705,16 @@ def _label_value(field: str, value: str) -> str | None:
     return None
 
 
+def handwritten_number_zone(page: PageLayout) -> tuple[Line, str] | None:
+    """The number line of page 1 and its notation, when the line has a notation (so the
+    blank before it is where a number was filled in)."""
+    extractor = Extractor([page])
+    found, notation = extractor._number_line(), extractor.notation()
+    if not found or not notation:
+        return None
+    return found[1], strip_spaces_in_number(notation).replace("Ð", "Đ").rstrip(".,;")
+
+
 def _to_extraction(found: dict[str, _Found], notes: tuple[str, ...], rule: str | None) -> Extraction:
     return Extraction(
         fields={k: v.value for k, v in found.items()},

@@ -89,6 +89,25 @@ def read_page(image: np.ndarray, *, page_number: int, dpi: int, language: str = 
     return PageLayout(page_number, float(width), float(height), lines_from_words(words))
 
 
+def read_digits(image: np.ndarray, psm: int = 7) -> tuple[str, float]:
+    """Digits on one line (a number filled in by hand), with Tesseract's ``eng`` model and
+    only digits allowed: the digits read and the lowest word confidence (0-100)."""
+    with tempfile.TemporaryDirectory(prefix="sohoa-ocr-") as tmp:
+        path = Path(tmp) / "zone.pgm"
+        if not cv2.imwrite(str(path), image):
+            raise OcrFailed("Không ghi được vùng số ra tệp tạm.",
+                            "Could not write the number zone to a temporary file.")
+        try:
+            data = pytesseract.image_to_data(str(path), lang="eng", timeout=PAGE_TIMEOUT_SECONDS,
+                                             config=f"--psm {psm} -c tessedit_char_whitelist=0123456789",
+                                             output_type=pytesseract.Output.DICT)
+        except (RuntimeError, pytesseract.TesseractError) as exc:
+            raise OcrFailed(f"Tesseract lỗi khi đọc vùng số: {exc}", f"Tesseract failed on the number zone: {exc}",
+                            code="ocr_timeout") from exc
+    read = [(t.strip(), float(c)) for t, c in zip(data["text"], data["conf"], strict=True) if t.strip()]
+    return "".join(t for t, _ in read), min((c for _, c in read), default=0.0)
+
+
 def orientation(image: np.ndarray, *, dpi: int) -> int:
     """Degrees (0, 90, 180, 270) to rotate the page clockwise so its text stands upright,
     from Tesseract's orientation detection (``osd``); 0 when it cannot tell."""
