@@ -47,16 +47,16 @@ class Report:
 
     def render(self) -> str:
         qualities = sorted(self.by_quality)
-        lines = [f"{'field':14}" + "".join(f"{q:>14}" for q in qualities) + f"{'all':>10}"]
+        lines = [f"{'field':17}" + "".join(f"{q:>14}" for q in qualities) + f"{'all':>10}"]
         for name in FIELDS:
-            row = f"{name:14}"
+            row = f"{name:17}"
             for q in qualities:
                 s = self.table[(name, q)]
-                row += f"{s.exact:>7}/{s.total:<3} {s.rate:4.0%}"[:14].rjust(14)
+                row += f"{s.exact:>5}/{s.total:<3}{s.rate:>5.0%}".rjust(14)
             row += f"{self.by_field[name].rate:>10.1%}"
             lines.append(row)
-        lines.append(f"{'exact':14}" + "".join(f"{self.by_quality[q].rate:>14.1%}" for q in qualities))
-        lines.append(f"{'invented':14}" + "".join(
+        lines.append(f"{'exact':17}" + "".join(f"{self.by_quality[q].rate:>14.1%}" for q in qualities))
+        lines.append(f"{'invented':17}" + "".join(
             f"{self.by_quality[q].invented / max(1, self.by_quality[q].total):>14.1%}" for q in qualities))
         return "\n".join(lines)
 

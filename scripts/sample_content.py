@@ -166,18 +166,33 @@ def successor(issuer: Issuer, day: dt.date) -> str | None:
     return f"{issuer.agency} {unit} {new.upper()}"
 
 
-def issuer_for(kind: str, rng: random.Random, province: str, uy_old: bool) -> Issuer:
-    """The issuer block of the tuned families."""
+def issuer_for(kind: str, rng: random.Random, province: str, uy_old: bool, family: str = "A",
+               vrng: random.Random | None = None) -> Issuer:
+    """The issuer block of the tuned families. Family B takes its places from the
+    gazetteer, prints a council's name as one name that wraps, and has a chi cục
+    whose name wraps under its parent."""
     uy = "UỶ" if uy_old else "ỦY"
     district = rng.choice(DISTRICTS)
     commune = rng.choice(COMMUNES)
+    if family == "B" and vrng is not None:
+        district = vrng.choice(_gazetteer_units("district", province, ("Huyện",)) or DISTRICTS)
+        commune = vrng.choice(_gazetteer_units("commune", province, ("Xã",)) or COMMUNES)
     pu = province.upper()
+
+    def council(unit: str, name: str) -> list[str]:
+        if family == "B":
+            return wrap(f"{uy} BAN NHÂN DÂN {unit} {name}", "bold", 12, 175)
+        return [f"{uy} BAN NHÂN DÂN", f"{unit} {name}"]
+
+    if kind == "health" and family == "B":
+        return Issuer([f"UBND TỈNH {pu}", "CHI CỤC AN TOÀN VỆ SINH", "THỰC PHẨM"], "CCATVSTP", province,
+                      "CHI CỤC AN TOÀN VỆ SINH THỰC PHẨM", f"UBND TỈNH {pu}", "province", province)
     options = {
-        "province": Issuer([f"{uy} BAN NHÂN DÂN", f"TỈNH {pu}"], "UBND", province,
+        "province": Issuer(council("TỈNH", pu), "UBND", province,
                            f"{uy} BAN NHÂN DÂN TỈNH {pu}", None, "province", province),
-        "district": Issuer([f"{uy} BAN NHÂN DÂN", f"HUYỆN {district.upper()}"], "UBND", district,
+        "district": Issuer(council("HUYỆN", district.upper()), "UBND", district,
                            f"{uy} BAN NHÂN DÂN HUYỆN {district.upper()}", None, "district", province),
-        "commune": Issuer([f"{uy} BAN NHÂN DÂN", f"XÃ {commune.upper()}"], "UBND", commune,
+        "commune": Issuer(council("XÃ", commune.upper()), "UBND", commune,
                           f"{uy} BAN NHÂN DÂN XÃ {commune.upper()}", None, "commune", province),
         "construction": Issuer([f"UBND TỈNH {pu}", "SỞ XÂY DỰNG"], "SXD", province, "SỞ XÂY DỰNG",
                                f"UBND TỈNH {pu}", "province", province),
@@ -237,9 +252,10 @@ def held_out_issuer(kind: str, rng: random.Random, province: str, uy_old: bool, 
 def signer_lines(rng: random.Random, body: str, collective: str) -> tuple[list[str], str]:
     """The signer block's title lines and the expected signer_title."""
     head = {"UBND": "CHỦ TỊCH", "SXD": "GIÁM ĐỐC", "SYT": "GIÁM ĐỐC", "TCKH": "TRƯỞNG PHÒNG", "SNN": "GIÁM ĐỐC",
-            "BQLDA": "TRƯỞNG BAN", "KTHT": "TRƯỞNG PHÒNG", "KT": "TRƯỞNG PHÒNG"}[body]
+            "BQLDA": "TRƯỞNG BAN", "KTHT": "TRƯỞNG PHÒNG", "KT": "TRƯỞNG PHÒNG",
+            "CCATVSTP": "CHI CỤC TRƯỞNG"}[body]
     deputy = {"CHỦ TỊCH": "PHÓ CHỦ TỊCH", "GIÁM ĐỐC": "PHÓ GIÁM ĐỐC", "TRƯỞNG BAN": "PHÓ TRƯỞNG BAN",
-              "TRƯỞNG PHÒNG": "PHÓ TRƯỞNG PHÒNG"}[head]
+              "TRƯỞNG PHÒNG": "PHÓ TRƯỞNG PHÒNG", "CHI CỤC TRƯỞNG": "PHÓ CHI CỤC TRƯỞNG"}[head]
     choice = rng.randrange(3)
     if body == "UBND" and choice == 0:
         return [f"TM. {collective}", head], head
@@ -268,7 +284,7 @@ def build_doc(index: int, rng: random.Random, quality: str, today: dt.date, fami
         province, pcode = vrng.choice(list(PROVINCE_CODES.items()))
         issuer = held_out_issuer(scope, vrng, province, uy_old, family)
     else:
-        issuer = issuer_for(scope, rng, province, uy_old)
+        issuer = issuer_for(scope, rng, province, uy_old, family, vrng)
     issuer_lines, body, place = issuer.lines, issuer.body, issuer.place
 
     notation = {
@@ -477,14 +493,18 @@ def build_doc(index: int, rng: random.Random, quality: str, today: dt.date, fami
 def choose_format(rng: random.Random, quality: str) -> str:
     if quality == "born_digital":
         return "pdf"
+    if quality == "photo":
+        return "jpeg"
     return rng.choice(["pdf", "pdf", "tiff", "jpeg", "png"])
 
 
 def degrade_settings(doc: Doc, rng: random.Random, quality: str) -> None:
     if (doc.pages > 1 or doc.duplex) and doc.fmt in ("jpeg", "png"):
         doc.fmt = rng.choice(["pdf", "tiff"])
-    doc.colour = quality == "born_digital" or rng.random() < 0.7
+    if quality == "photo" and doc.pages > 1:
+        doc.fmt = "pdf"  # a phone's scanner app: one PDF of the photos
+    doc.colour = quality in ("born_digital", "photo") or rng.random() < 0.7
     doc.dpi = {"clean": 300, "typical": rng.choice([200, 250, 300]),
-               "poor": rng.choice([150, 200]), "born_digital": 300}[quality]
+               "poor": rng.choice([150, 200]), "born_digital": 300, "photo": 150}[quality]
 
 
