@@ -140,10 +140,21 @@ def names_of(level: str, province: str | None = None) -> tuple[str, ...]:
     return tuple(sorted(names))
 
 
+@functools.cache
+def _name_keys() -> frozenset[str]:
+    return frozenset(key(n) for level in ("province", "district", "commune") for n in names_of(level))
+
+
+def is_name(text: str) -> bool:
+    """Whether ``text`` is, tone marks aside, the name of some unit (any level, before or after 2025)."""
+    return bool(text.strip()) and key(text) in _name_keys()
+
+
 def snap(text: str, candidates: tuple[str, ...]) -> str | None:
     """The one candidate ``text`` is an OCR reading of, or None when none is close or two are.
 
-    Compared on folded letters, so a misread tone mark does not count against a name; when
+    Compared on folded letters, so a misread tone mark does not count against a name, and
+    only with names of as many syllables; when
     several accented names share those letters ("Phú Bình", "Phù Bình"), only a reading with
     exactly one of them is snapped.
     """
@@ -152,6 +163,14 @@ def snap(text: str, candidates: tuple[str, ...]) -> str | None:
     exact = [c for c in candidates if c.casefold() == text.casefold()]
     if exact:
         return exact[0]
+    # Only names of as many syllables (or as many letters, when OCR lost a space): OCR
+    # garbles letters and marks, and a name cut short ("VÂN" of "VÂN HÀ", its last
+    # syllable wrapped away) must not become another ("VŨ AN").
+    words, letters = len(text.split()), len(key(text))
+    candidates = tuple(c for c in candidates if len(c.split()) == words
+                       or (len(c.split()) > words and len(key(c)) == letters))  # spaces lost: "LƯƠNGSƠN"
+    if not candidates:
+        return None
     target = key(text)
     by_key: dict[str, set[str]] = {}
     for c in candidates:

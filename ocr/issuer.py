@@ -13,6 +13,7 @@ import datetime as dt
 import functools
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass
 
 from ocr import gazetteer
@@ -31,6 +32,8 @@ class _Lexicon:
     need_place: tuple[str, ...]
     head_levels: dict[str, str]
     units: tuple[tuple[str, str], ...]
+    names: dict[str, str]
+    """Folded agency name -> the name as the lexicon writes it."""
 
 
 @functools.cache
@@ -47,7 +50,19 @@ def _lexicon() -> _Lexicon:
         need_place=tuple(up(h) for h in data["need_place"]),
         head_levels={up(k): v for k, v in data["head_levels"].items()},
         units=tuple(sorted(((k, v) for k, v in data["units"].items()), key=lambda kv: -len(kv[0]))),
+        names={up(n): n for n in data.get("names", ())},
     )
+
+
+def _spell_name(name: str) -> str:
+    """The agency's name as the lexicon writes it when only tone marks differ; a place
+    after it ("SỞ Y TẾ TỈNH X") is kept as read (the gazetteer snaps it)."""
+    place = _place(name)
+    agency, rest = (name[:place.start].rstrip(), name[place.start:]) if place else (name, "")
+    spelled = _lexicon().names.get(fold(agency).upper())
+    if spelled is None or spelled == agency:
+        return name
+    return f"{spelled} {rest}".strip()
 
 
 @dataclass(frozen=True)
@@ -86,10 +101,45 @@ def _spell_head(line: str) -> str:
     return best + rest
 
 
+def _has_letter(token: str) -> bool:
+    """A letter or digit proper: a lone modifier mark ("ˆ", category Lm) is not one."""
+    return any(unicodedata.category(c) in {"Lu", "Ll", "Lt", "Lo", "Nd"} for c in token)
+
+
 def _tidy(line: str) -> str:
-    """Capitals, no stray marks: tokens with no letter or digit go, except - and &."""
-    tokens = [t for t in clean(line).upper().split() if re.search(r"\w", t) or t in {"-", "&"}]
-    return " ".join(tokens).strip(" -.,:")
+    """Capitals, no stray marks: tokens with no letter or digit go, except - and &; a unit
+    word that OCR glued to the head before it ("NHÂN DÂNTỈNH") is parted from it."""
+    tokens = [t.strip("'\"‘’“”`´") for t in clean(line).upper().split()]
+    tokens = [t for t in tokens if _has_letter(t) or t in {"-", "&"}]
+    text = " ".join(tokens).strip(" -.,:")
+    folded = fold(text)
+    for unit, _level in _lexicon().units:
+        for m in re.finditer(rf"(?<=DAN)({re.escape(fold(unit))})(?=\s|$)", folded):
+            text = f"{text[:m.start()]} {text[m.start():]}"
+            folded = fold(text)
+            break
+    return text
+
+
+def _continues_place(above: str, line: str) -> bool:
+    """Whether ``line`` is the wrapped end of the place name above, although it opens like
+    a head ("XÃ XUÂN" / "PHONG", "XÃ VÂN" / "TRƯỜNG"): a lone one-word head is never an
+    agency, and a place that the two lines make together and the upper one alone does not
+    is a real place (the gazetteer says)."""
+    words = fold(line).split()
+    if len(words) == 1 and len(_head(fold(line)) or "") == len(words[0]):
+        return True
+    place = _place(above)
+    if place is None:
+        return False
+    return gazetteer.is_name(f"{place.name} {line}") and not gazetteer.is_name(place.name)
+
+
+@functools.cache
+def _heads_with_unit() -> frozenset[str]:
+    """"ỦY BAN NHÂN DÂN XÃ", "UBND HUYỆN": a head and its unit word, the name still to come (folded)."""
+    lex = _lexicon()
+    return frozenset(f"{head} {fold(unit).upper()}" for head in lex.need_place for unit, _ in lex.units)
 
 
 def segments(lines: list[str]) -> list[str]:
@@ -97,13 +147,17 @@ def segments(lines: list[str]) -> list[str]:
     lex = _lexicon()
     out: list[str] = []
     for raw in lines:
-        line = _spell_head(_tidy(raw))
+        tidy = _tidy(raw)
+        line = _spell_head(tidy)  # a continuation keeps its words as read: "PHONG" of "XÃ THANH PHONG"
         if not line:
             continue
         folded = fold(line)
-        incomplete = bool(out) and (fold(out[-1]) in lex.need_place or out[-1].endswith((" VÀ", "-", ",", "&")))
-        if out and (incomplete or _head(folded) is None):
-            out[-1] = f"{out[-1]} {line}"
+        # An agency is incomplete when its head needs a place, when it ends on a joining word,
+        # or on a unit word whose name wrapped ("… XÃ" / "TRƯỜNG SƠN": TRƯỜNG is then no head).
+        incomplete = bool(out) and (fold(out[-1]) in lex.need_place or out[-1].endswith((" VÀ", "-", ",", "&"))
+                                    or fold(out[-1]) in _heads_with_unit())
+        if out and (incomplete or _head(folded) is None or _continues_place(out[-1], tidy)):
+            out[-1] = f"{out[-1]} {tidy}"
         else:
             out.append(line)
     return out
@@ -120,13 +174,16 @@ class _Place:
 
 
 def _place(name: str) -> _Place | None:
+    """The first unit word of the name and the place after it: in "XÃ TỊNH HIỆP" the unit
+    is XÃ and TỊNH is part of the place's name, however alike TỈNH folds."""
     folded = fold(name)
-    for unit, level in _lexicon().units:
+    found = []
+    for rank, (unit, level) in enumerate(_lexicon().units):  # longest first: THỊ XÃ before XÃ
         m = re.search(rf"(?:^|\s){re.escape(fold(unit))}\s+(\S.*)$", folded)
         if m:
             start = m.start(0) + (1 if folded[m.start(0)] == " " else 0)
-            return _Place(unit, level, name[m.start(1):].strip(), start)
-    return None
+            found.append((start, rank, _Place(unit, level, name[m.start(1):].strip(), start)))
+    return min(found, key=lambda f: f[:2])[2] if found else None
 
 
 def _snap_place(name: str, province: str | None) -> tuple[str, str | None, _Place | None]:
@@ -172,9 +229,9 @@ def read_block(lines: list[str], issue_date: dt.date | None = None) -> IssuerBlo
     parent_name, parent_province, parent_place = (None, None, None)
     parent_level = None
     if len(parts) > 1:
-        parent_name, parent_province, parent_place = _snap_place(parts[-2], None)
+        parent_name, parent_province, parent_place = _snap_place(_spell_name(parts[-2]), None)
         parent_level = _level(parent_name, parent_place, None)
-    issuer, province, place = _snap_place(parts[-1], parent_province)
+    issuer, province, place = _snap_place(_spell_name(parts[-1]), parent_province)
     level = _level(issuer, place, parent_level)
     province = province or parent_province
     successor = None
