@@ -259,7 +259,9 @@ def pdf_page_images(path: Path, pages: list[int], max_pixels: int) -> Iterator[P
 
 def _estimate_dpi(pil: Image.Image) -> int:
     dpi = pil.info.get("dpi")
-    if dpi and dpi[0] and 70 <= float(dpi[0]) <= 1200:
+    # A phone writes 72 dpi whatever it photographed: a resolution that makes the image
+    # larger than an A3 sheet is not the page's.
+    if dpi and dpi[0] and 70 <= float(dpi[0]) <= 1200 and max(pil.size) / float(dpi[0]) <= 17.5:
         return round(float(dpi[0]))
     # No usable resolution recorded: assume an A4 page.
     return max(70, round(min(pil.size) / 8.27))

@@ -39,6 +39,8 @@ TEXT_W = PAGE_W - LEFT - RIGHT
 LEFT_COL_X = LEFT + TEXT_W * 0.21
 RIGHT_COL_X = LEFT + TEXT_W * 0.70
 QUALITIES = ("clean", "typical", "poor", "born_digital")
+PHOTO = "photo"
+"""A phone photo of the page (``sample_photo``): generated on request, not in the default tiers."""
 
 
 def font_path(style: str) -> str:

@@ -149,25 +149,31 @@ def write_raster(doc: Doc, out: Path, rng: random.Random) -> Path:
     pages = []
     for number in range(1, doc.pages + 1):
         front = render_page(doc, number, doc.dpi, rng)
+        if doc.quality == "photo":
+            from sample_photo import photograph
+
+            pages.append(photograph(front, rng))
+            continue
         pages.append(degrade(front, doc, rng))
         if doc.duplex:
             pages.append(degrade(show_through(front), doc, rng))
-    jq = {"clean": 90, "typical": 70, "poor": 40}[doc.quality]
+    jq = {"clean": 90, "typical": 70, "poor": 40, "photo": 80}[doc.quality]
+    dpi = 72 if doc.quality == "photo" else doc.dpi  # a phone writes 72 whatever the page
     path = out / f"{doc.name}.{ {'pdf': 'pdf', 'tiff': 'tif', 'jpeg': 'jpg', 'png': 'png'}[doc.fmt] }"
     if doc.fmt == "pdf":
         import img2pdf
 
-        layout = img2pdf.get_fixed_dpi_layout_fun((doc.dpi, doc.dpi))
-        path.write_bytes(img2pdf.convert([jpeg_bytes(p, jq, doc.dpi) for p in pages], layout_fun=layout))
+        layout = img2pdf.get_fixed_dpi_layout_fun((dpi, dpi))
+        path.write_bytes(img2pdf.convert([jpeg_bytes(p, jq, dpi) for p in pages], layout_fun=layout))
     elif doc.fmt == "tiff":
         # JPEG artefacts first, then lossless storage, as a scanner driver does.
-        pages = [Image.open(io.BytesIO(jpeg_bytes(p, jq, doc.dpi))) for p in pages]
+        pages = [Image.open(io.BytesIO(jpeg_bytes(p, jq, dpi))) for p in pages]
         pages[0].save(path, "TIFF", save_all=True, append_images=pages[1:], compression="tiff_lzw",
-                      dpi=(doc.dpi, doc.dpi))
+                      dpi=(dpi, dpi))
     elif doc.fmt == "jpeg":
-        path.write_bytes(jpeg_bytes(pages[0], jq, doc.dpi))
+        path.write_bytes(jpeg_bytes(pages[0], jq, dpi))
     else:
-        Image.open(io.BytesIO(jpeg_bytes(pages[0], jq, doc.dpi))).save(path, "PNG", dpi=(doc.dpi, doc.dpi))
+        Image.open(io.BytesIO(jpeg_bytes(pages[0], jq, dpi))).save(path, "PNG", dpi=(dpi, dpi))
     return path
 
 

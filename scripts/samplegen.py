@@ -23,7 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from sample_content import FAMILIES, HELD_OUT, TUNED, build_doc, person
-from sample_layout import QUALITIES, use_typeface
+from sample_layout import PHOTO, QUALITIES, use_typeface
 from sample_render import write_born_digital, write_raster
 
 __all__ = ["FAMILIES", "HELD_OUT", "QUALITIES", "TUNED", "generate", "person"]
@@ -62,7 +62,7 @@ def main() -> None:
     ap.add_argument("out", type=Path)
     ap.add_argument("--count", type=int, default=24)
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--quality", choices=QUALITIES, action="append",
+    ap.add_argument("--quality", choices=(*QUALITIES, PHOTO), action="append",
                     help="only these qualities (repeatable); default: all four in turn")
     ap.add_argument("--family", choices=FAMILIES, action="append",
                     help="only these families (repeatable); default: A. Tuned: "

@@ -1,0 +1,108 @@
+"""Phone photos of a page: the sheet found on the table and flattened, its light evened,
+a low-resolution page enlarged before OCR (``ocr.preprocess``), and what that gives.
+
+The photos are generated (``scripts/sample_photo.py``: a tilted sheet on a table, a lamp
+on one side, a thumb over one edge, 740-1100 pixels high); the real low-resolution page
+is the 576x960 JPEG in ``../shared/realdata/ocr_ground_truth`` with its transcription.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+from sample_photo import photograph_with_corners
+
+import fieldeval
+import samplegen
+from ocr import pages, preprocess, tesseract
+from tests.conftest import REALDATA, copy_corpus
+
+
+def _page(seed: int) -> Image.Image:
+    """An A4 page at 100 dpi with lines of black 'text'."""
+    rng = random.Random(seed)
+    page = Image.new("RGB", (827, 1169), (250, 250, 246))
+    draw = ImageDraw.Draw(page)
+    for y in range(120, 1000, 34):
+        x = 90
+        while x < 700:
+            w = rng.randint(20, 70)
+            draw.rectangle((x, y, x + w, y + 14), fill=(30, 30, 30))
+            x += w + 12
+    return page
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_the_sheet_is_found_in_a_photo(seed: int) -> None:
+    photo, truth = photograph_with_corners(_page(seed), random.Random(seed))
+    found = preprocess.find_sheet(np.asarray(photo))
+    assert found is not None
+    error = np.linalg.norm(found - truth, axis=1).max()
+    assert error < 0.03 * max(photo.size), (found, truth)  # a thumb over an edge does not move a corner
+
+
+def test_a_scan_is_not_taken_for_a_photo() -> None:
+    scan = np.asarray(_page(1))
+    assert preprocess.find_sheet(scan) is None
+    assert preprocess.flatten(scan, 100) is scan  # even light, whole frame: unchanged
+
+
+def test_flattening_gives_an_upright_a4_page_at_its_real_resolution() -> None:
+    photo, _ = photograph_with_corners(_page(3), random.Random(3))
+    prepared = preprocess.prepare(np.asarray(photo), 72)
+    h, w = prepared.image.shape
+    assert abs(h / w - 297 / 210) < 0.06
+    assert prepared.dpi == 300  # the sheet's ~60 dpi, enlarged
+
+
+def _text_accuracy(image: np.ndarray, dpi: int, steps: tuple[str, ...], truth: str) -> float:
+    from rapidfuzz.distance import Levenshtein
+
+    prepared = preprocess.prepare(image, dpi, steps)
+    text = " ".join(tesseract.read_page_text(prepared.image, dpi=prepared.dpi).split())
+    return 1 - Levenshtein.normalized_distance(text, truth)
+
+
+@pytest.mark.slow
+def test_a_low_resolution_page_is_read_enlarged(capsys: pytest.CaptureFixture[str]) -> None:
+    folder = REALDATA / "ocr_ground_truth"
+    image = next(pages.raster_page_images(folder / "danang_SGDDT_1906_2020_p1.jpg", 10**8))
+    assert image.dpi < preprocess.ENLARGE_BELOW_DPI  # 576 pixels across an A4 page: about 70 dpi
+    truth = " ".join((folder / "danang_SGDDT_1906_2020_p1.gt.txt").read_text(encoding="utf-8").split())
+    before = _text_accuracy(image.image, image.dpi, ("remove_ink", "deskew"), truth)
+    after = _text_accuracy(image.image, image.dpi, preprocess.DEFAULT_STEPS, truth)
+    with capsys.disabled():
+        print(f"\n576x960 real page, characters right: {before:.1%} as it is, {after:.1%} enlarged")
+    assert after >= before and after >= 0.88
+
+
+PHOTO_FLOOR = 0.55
+"""Exact fields on 16 generated phone photos (tuned families, seed 31): 0.59 with the sheet
+found and flattened, its light evened and the page enlarged; on 8 others (seed 5) the
+same steps gave 0.60 where the scan steps alone gave 0.41."""
+PHOTO_MAX_INVENTED = 0.12
+"""Wrong values, mostly garbled names and subjects (the sheet is at 45-80 dpi); numbers and
+dates read with little confidence are withheld, so none of those is wrong."""
+
+
+@pytest.mark.slow
+def test_fields_from_phone_photos(cli, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    corpus = tmp_path / "generated"
+    samplegen.generate(corpus, 16, seed=31, qualities=("photo",), families=samplegen.TUNED)
+    folder = copy_corpus(corpus, tmp_path / "corpus")
+    assert cli("ingest", "--no-progress", str(folder)).exit_code == 0
+    rows = [json.loads(line) for line in cli("export").stdout.splitlines() if line.startswith("{")]
+    report = fieldeval.score(folder, rows)
+    with capsys.disabled():
+        print("\nFields from 16 generated phone photos (families A+B):")
+        print(report.render())
+    score = report.by_quality["photo"]
+    assert score.rate >= PHOTO_FLOOR
+    assert score.invented / score.total <= PHOTO_MAX_INVENTED
+    wrong = [m for f in fieldeval.STRICT for m in report.by_field[f].misses if not m.endswith("got None")]
+    assert not wrong, wrong  # a number or date from a photo is right or absent
