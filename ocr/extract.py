@@ -23,11 +23,13 @@ from ocr.dates import NUM_DATE, WORD_DATE, parse_date, validity_clause
 from ocr.issuer import place_of as _place_of
 from ocr.issuer import read_block
 from ocr.layout import Line, PageLayout, centred_part
-from ocr.rules import Rule, label_words, registry, signer_titles, surnames_by_fold
+from ocr.rules import Rule, label_words, registry, signer_titles, surnames, surnames_by_fold
 from sohoa.model import FIELD_NAMES, Extraction
 from sohoa.text import clean, fold, strip_spaces_in_number
 
 _NUMBER_LINE = re.compile(r"^\s*S[o0ôơó6]\s*[:;.,]?\s*(?P<rest>.*)$", re.IGNORECASE)
+_NUMBER_LABEL = re.compile(r"^\s*S[o0ôơó6]\s*[:;]\s*\S", re.IGNORECASE)
+"""A number's label and a value ("Số: 21"), on the folded line."""
 _NUMBER = re.compile(
     r"(?P<digits>[^\s/]{0,8})\s*/\s*(?:(?P<year>\d{4})\s*/\s*)?"
     r"(?P<notation>[A-ZĐÐ][\wĐÐđ&.]*(?:\s*-\s*[\wĐÐđ&.()]+)*)"
@@ -94,6 +96,16 @@ def fix_surname(name: str) -> str:
     if first.isupper():
         known = known.upper()
     return f"{known} {rest}"
+
+
+def plausible_name(name: str | None) -> bool:
+    """A Vietnamese person's name: two to five capitalised words, the first a known family name
+    (``lexicon/surnames.toml``). "gô Ngọc Thủy" (its N under the seal) is not one."""
+    if not name:
+        return False
+    words = name.split()
+    return (2 <= len(words) <= 5 and all(w[:1].isupper() for w in words)
+            and fold(words[0]).lower() in surnames())
 
 
 def _conf(lines: list[Line]) -> float:
@@ -177,7 +189,7 @@ class Extractor:
         if not m:
             return _NONE
         digits = m.group("digits") or ""
-        notation = re.sub(r"\s+", "", m.group("notation")).rstrip(".,;")
+        notation = re.sub(r"\s+", "", m.group("notation")).rstrip(".,;_")
         notation = notation.replace("Ð", "Đ")
         year = m.group("year")
         conf = _conf([line])
@@ -237,6 +249,12 @@ class Extractor:
         for line, folded in zip(p.lines, p.folded, strict=True):
             m = re.match(r"^\s*S[o0]\s*:\s*(\d{1,6})\b(?!\s*/)", folded, re.IGNORECASE)
             if m and line.y0 < p.h * 0.45 and line.cx < p.w * 0.6:
+                digit_conf = _digit_confidence(line)
+                if digit_conf is not None and digit_conf < MIN_DIGIT_CONFIDENCE:
+                    # A bare number has no notation to check it against: a doubtful read is no number.
+                    self.notes.append(f"number: register entry {m.group(1)!r} read with confidence "
+                                      f"{digit_conf:.0f}; not taken")
+                    return _Found(None, 0.0)
                 self.notes.append(f"number: register entry {m.group(1)}, book {book.group(1).rstrip('.,;')}")
                 return _Found(m.group(1), _conf([line]))
         return _NONE
@@ -267,6 +285,11 @@ class Extractor:
             return _NONE, _NONE
         line, m = found
         place_text = clean(line.text)[m.start("place"):m.end("place")].strip(" .:-")
+        # OCR may run the number line into the date line ("Số: 12/QĐ-UBND _ Quảng Ngãi"):
+        # the place is what follows the number.
+        number = _NUMBER_LINE.match(fold(place_text))
+        if number and _NUMBER.search(place_text):
+            place_text = place_text[_NUMBER.search(place_text).end():].strip(" _.:-|")
         place = _Found(place_text, _conf([line])) if place_text else _NONE
         year = int(m.group("y"))
         try:
@@ -332,6 +355,8 @@ class Extractor:
         for line, folded in zip(p.lines, p.folded, strict=True):
             if not (top <= line.y0 < bottom - 1) or line.x0 > p.w * 0.4:
                 continue
+            if picked and _NUMBER_LABEL.match(folded):
+                break  # "Số: 278", a number without a notation: the block ended above it
             text = line.text
             motto = _MOTTO.search(folded.upper())
             if motto:  # OCR joined the issuer line and the motto: keep the part before it
@@ -339,7 +364,8 @@ class Extractor:
             elif not p.left(line):
                 continue
             text = re.sub(r"[_—=~]+", " ", text).strip(" -.,")
-            if len(text) >= 3 and _upper_ratio(text) > 0.7:
+            # Two letters are a line when they continue a name ("HÀ" wrapped from "XÃ VÂN").
+            if (len(text) >= 3 or (picked and len(text) == 2 and text.isalpha())) and _upper_ratio(text) > 0.7:
                 picked.append(dataclasses.replace(line, text=text))
         return picked
 
@@ -511,8 +537,26 @@ class Extractor:
             title_line = page.lines[last]
             title, similarity = self._deputy(page, titles, title, similarity)
             title_found = _Found(title, round(_conf([title_line]) * similarity, 3))
-            return title_found, self._name_below(page, title_line.y1)
+            name = self._name_below(page, title_line.y1)
+            if self._start_hidden(title_line, title):
+                return _NONE, name
+            return title_found, name
         return _NONE, _NONE
+
+    def _start_hidden(self, line: Line, title: str) -> bool:
+        """Whether the seal hid the start of the title line, so that the title read
+        ("GIÁM ĐỐC") may be the end of a longer one ("PHÓ GIÁM ĐỐC"): the line's first
+        word is the end of the title's first word ("IÁM ĐỐC")."""
+        longer = [t for t in signer_titles() if t != title and t.endswith(" " + title)]
+        if not longer:
+            return False
+        words = re.sub(r"[^A-Z ]", "", fold(re.sub(r"^[\W\d_]+", "", line.text)).upper()).split()
+        first = fold(title).split()[0]
+        if words and words[0] != first and first.endswith(words[0]):
+            self.notes.append(f"signer_title: only {title!r} legible, the start of its line is hidden "
+                              f"(it could be {' or '.join(repr(t) for t in longer[:2])}): not set")
+            return True
+        return False
 
     def _deputy(self, page: _Page, titles: list[tuple[int, str, float]], title: str,
                 similarity: float) -> tuple[str, float]:
@@ -535,7 +579,7 @@ class Extractor:
         for line in page.lines:
             if not page.right(line) or line.y0 < top:
                 continue
-            candidate = re.sub(r"^[\W\d_]+|[\W\d_]+$", "", line.text)
+            candidate = re.sub(r"^[\W\d_]+|[\W\d_]+$", "", re.sub(r"\s['‘’`´\"]+(?=\w)", " ", line.text))
             if _NAME_LINE.match(fold(candidate)):
                 name = _Found(fix_surname(candidate), _conf([line]))
         return name

@@ -147,6 +147,13 @@ def signer_titles() -> tuple[str, ...]:
 
 
 @functools.cache
+def surnames() -> frozenset[str]:
+    """The family names of ``lexicon/surnames.toml``, folded to lower-case letters."""
+    with (LEXICON_DIR / "surnames.toml").open("rb") as fh:
+        return frozenset(fold(n).lower() for n in tomllib.load(fh)["surnames"])
+
+
+@functools.cache
 def surnames_by_fold() -> dict[str, str]:
     """Known family names keyed by their folded lower-case letters, where that key is unique."""
     with (LEXICON_DIR / "surnames.toml").open("rb") as fh:

@@ -21,19 +21,32 @@ import numpy as np
 from ocr import tesseract
 from ocr.layout import Line, PageLayout
 
+LIFT_STRENGTHS = (0.3, 0.0)
+"""How far from print toward paper the cut lies, tried in turn. At 0.3 a light seal goes.
+0.0 stands for "between two inks": a red seal scanned in grey (luminance ~95) with a solid
+star can outweigh the print in the zone, and is then told from it by a two-class split
+(Otsu) of the pixels darker than paper."""
 
-def lift_light_ink(zone: np.ndarray) -> np.ndarray:
+
+def lift_light_ink(zone: np.ndarray, strength: float = LIFT_STRENGTHS[0]) -> np.ndarray:
     """Whiten pixels closer to paper than to print (seal and signature in grey)."""
-    print_level = float(np.percentile(zone, 0.2))  # print is sparse in a mostly blank zone
     paper_level = float(np.percentile(zone, 60))
-    cut = print_level + 0.3 * (paper_level - print_level)
+    if strength > 0:
+        print_level = float(np.percentile(zone, 0.2))  # print is sparse in a mostly blank zone
+        cut = print_level + strength * (paper_level - print_level)
+    else:
+        dark = zone[zone < paper_level * 0.75].reshape(-1, 1)
+        if dark.size < 50:
+            return zone
+        split, _ = cv2.threshold(dark, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+        cut = float(split)
     out = zone.copy()
     out[out > cut] = 255
     return out
 
 
 def reread_signer_zone(image: np.ndarray, layout: PageLayout, top: float, *, dpi: int,
-                       language: str) -> PageLayout:
+                       language: str, strength: float = LIFT_STRENGTHS[0]) -> PageLayout:
     """Read the right half of ``image`` below ``top`` again and splice its lines into ``layout``.
 
     Coordinates of the new lines are page coordinates; lines of the first pass inside the
@@ -41,7 +54,7 @@ def reread_signer_zone(image: np.ndarray, layout: PageLayout, top: float, *, dpi
     """
     h, w = image.shape[:2]
     x0, y0 = int(w * 0.45), max(0, int(top))
-    zone = lift_light_ink(image[y0:h, x0:w])
+    zone = lift_light_ink(image[y0:h, x0:w], strength)
     read = tesseract.read_page(zone, page_number=layout.number, dpi=dpi, language=language, psm=6)
     moved = tuple(
         Line(ln.text, ln.x0 + x0, ln.y0 + y0, ln.x1 + x0, ln.y1 + y0, ln.confidence, 10_000 + ln.block,
