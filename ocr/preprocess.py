@@ -127,6 +127,18 @@ def threshold(image: np.ndarray, dpi: int) -> np.ndarray:
 A4_SHORT_SIDE_IN = 8.27
 
 
+def _small(image: np.ndarray, size: int) -> tuple[np.ndarray, float]:
+    """``image`` shrunk to ``size`` pixels on its long side, and the scale: area averaging
+    by a whole factor first (fast), then the rest, so a 300 dpi page costs a few milliseconds."""
+    h, w = image.shape[:2]
+    step = max(1, max(h, w) // size)
+    if step > 1:  # a whole factor: OpenCV's fast path for area averaging
+        image = cv2.resize(image[:h - h % step, :w - w % step], (w // step, h // step), interpolation=cv2.INTER_AREA)
+    scale = size / max(image.shape[:2])
+    small = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_LINEAR)
+    return small, scale / step
+
+
 def find_sheet(image: np.ndarray) -> np.ndarray | None:
     """The four corners (top-left, top-right, bottom-right, bottom-left) of a sheet of paper
     photographed on a darker surface, or None when the page fills the frame (a scan).
@@ -136,8 +148,7 @@ def find_sheet(image: np.ndarray) -> np.ndarray | None:
     its convex hull bridges a gap in the rim (a thumb's, whose own outline is left out),
     and the hull's extreme points are the corners.
     """
-    scale = 640 / max(image.shape[:2])
-    small = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    small, scale = _small(image, 640)
     grey = cv2.GaussianBlur(small if small.ndim == 2 else cv2.cvtColor(small, cv2.COLOR_RGB2GRAY), (5, 5), 0)
     h, w = grey.shape
     edges = cv2.Canny(grey, 30, 90)
@@ -199,8 +210,7 @@ def even_light(image: np.ndarray, always: bool = False) -> np.ndarray:
     The paper's brightness is the page with its print closed away (a grey-level closing
     wider than any stroke), blurred; dividing by it leaves print dark on white paper.
     """
-    scale = 400 / max(image.shape[:2])
-    small = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    small, _ = _small(image, 400)
     grey = small if small.ndim == 2 else cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
     background = cv2.GaussianBlur(cv2.morphologyEx(grey, cv2.MORPH_CLOSE, np.ones((15, 15), np.uint8)), (0, 0), 8)
     low, high = np.percentile(background, (3, 97))
