@@ -116,8 +116,15 @@ def searchable_pdf(path: Path, fmt: str, record: Record, max_pixels: int) -> byt
     for page in images:
         layout = layouts.get(page.number)
         image = preprocess.turn(page.image, (layout or {}).get("turned", 0))
+        dpi = page.dpi
+        if "flatten" in record.ocr.preprocessing:
+            # A phone photo: the copy shows the sheet the text was read from, flattened, so
+            # that the invisible words lie over their letters. A scan is kept as scanned.
+            sheet = preprocess.flatten(image, dpi)
+            if sheet.shape != image.shape:
+                image, dpi = sheet, preprocess.page_dpi(sheet)
         height_px, width_px = image.shape[:2]
-        width, height = width_px / page.dpi * 72, height_px / page.dpi * 72
+        width, height = width_px / dpi * 72, height_px / dpi * 72
         pdf.setPageSize((width, height))
         pdf.drawImage(ImageReader(io.BytesIO(_encoded(image))), 0, 0, width=width, height=height)
         if layout and layout["width"] and layout["height"]:

@@ -9,6 +9,7 @@ is the 576x960 JPEG in ``../shared/realdata/ocr_ground_truth`` with its transcri
 from __future__ import annotations
 
 import json
+import os
 import random
 from pathlib import Path
 
@@ -106,3 +107,34 @@ def test_fields_from_phone_photos(cli, tmp_path: Path, capsys: pytest.CaptureFix
     assert score.invented / score.total <= PHOTO_MAX_INVENTED
     wrong = [m for f in fieldeval.STRICT for m in report.by_field[f].misses if not m.endswith("got None")]
     assert not wrong, wrong  # a number or date from a photo is right or absent
+
+
+@pytest.mark.slow
+def test_the_signed_copy_of_a_photo_shows_the_flattened_sheet(cli, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """The invisible text of a copy lies where it was read: on the flattened sheet, so the
+    copy shows that sheet (A4-shaped), not the photo of the table around it."""
+    import pikepdf
+
+    from tests import pki
+
+    corpus = tmp_path / "generated"
+    samplegen.generate(corpus, 8, seed=5, qualities=("photo",), families=("A",))
+    folder = tmp_path / "photo"
+    folder.mkdir()
+    photo = next(p for p in sorted(corpus.glob("*.jpg")))
+    (folder / photo.name).write_bytes(photo.read_bytes())
+    os.utime(folder / photo.name, (0, 0))  # not "being written"
+    test_pki = pki.build()
+    p12 = tmp_path / "agency.p12"
+    p12.write_bytes(test_pki.p12("good", b"mat-khau"))
+    monkeypatch.setenv("SOHOA_SIGN_PASSPHRASE", "mat-khau")
+    result = cli("ingest", "--no-progress", "--trust", str(test_pki.write_trust_dir(tmp_path / "trust")),
+                 "--sign-with", str(p12), str(folder))
+    assert result.exit_code == 0, result.output
+    row = json.loads(cli("export").stdout.splitlines()[0])
+    with pikepdf.open(row["signed_copy"]["path"]) as pdf:
+        _, _, w, h = (float(v) for v in pdf.pages[0].MediaBox)
+    with Image.open(photo) as shot:
+        assert abs(shot.height / shot.width - 297 / 210) > 0.05  # the photo itself is not A4-shaped
+    assert abs(h / w - 297 / 210) < 0.06
