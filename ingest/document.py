@@ -11,6 +11,7 @@ import datetime as dt
 import traceback
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -104,8 +105,17 @@ def _upright(page: pagesmod.PageImage, prepared: preprocess.Prepared, layout: Pa
     return prepared, layout
 
 
-def _ocr_pages(images: list[pagesmod.PageImage], settings: Settings
-               ) -> tuple[list[PageLayout], list[float], LastPage | None, pagesmod.PageImage | None, bool]:
+class _Read(NamedTuple):
+    """What OCR made of a document's scanned pages (see ``PageText`` for each part)."""
+
+    layouts: list[PageLayout]
+    confidences: list[float]
+    last: LastPage | None
+    first: pagesmod.PageImage | None
+    low_resolution: bool
+
+
+def _ocr_pages(images: list[pagesmod.PageImage], settings: Settings) -> _Read:
     layouts, confs = [], []
     last = first = None
     low_resolution = False
@@ -125,7 +135,7 @@ def _ocr_pages(images: list[pagesmod.PageImage], settings: Settings
         layouts.append(layout)
         confs.extend(c for line in layout.lines for c in line.word_confidences)
         last = LastPage(page.number, prepared.image, prepared.dpi)
-    return layouts, confs, last, first, low_resolution
+    return _Read(layouts, confs, last, first, low_resolution)
 
 
 def read_text(path: Path, fmt: str, settings: Settings) -> tuple[PageText, tuple[str, ...]]:
@@ -133,9 +143,11 @@ def read_text(path: Path, fmt: str, settings: Settings) -> tuple[PageText, tuple
     if fmt != "pdf":
         engine = tesseract.probe(settings.ocr_language)
         images = list(pagesmod.raster_page_images(path, settings.max_pixels))
-        layouts, confs, last, first, low = _ocr_pages(images, settings)
+        read = _ocr_pages(images, settings)
+        confs = read.confidences
         mean = sum(confs) / len(confs) if confs else None
-        return PageText(layouts, False, engine, mean, steps(settings), last, _blank(layouts), first, low), ()
+        return PageText(read.layouts, False, engine, mean, steps(settings), read.last, _blank(read.layouts),
+                        read.first, read.low_resolution), ()
     facts = pagesmod.pdf_facts(path)
     layer = pagesmod.pdf_text_pages(path) if any(facts.text_pages) else []
     by_number: dict[int, PageLayout] = {}
@@ -143,21 +155,20 @@ def read_text(path: Path, fmt: str, settings: Settings) -> tuple[PageText, tuple
         if pagesmod.has_real_text(layout, shows_text):
             by_number[layout.number] = layout
     to_ocr = [n for n in range(1, facts.pages + 1) if n not in by_number]
-    confs: list[float] = []
-    last = first = None
-    low = False
+    read = _Read([], [], None, None, False)
     engine = "text-layer"
     if to_ocr:
         engine = tesseract.probe(settings.ocr_language) + ("" if not by_number else " + text-layer")
-        layouts, confs, last, first, low = _ocr_pages(
-            list(pagesmod.pdf_page_images(path, to_ocr, settings.max_pixels)), settings)
-        by_number.update({layout.number: layout for layout in layouts})
+        read = _ocr_pages(list(pagesmod.pdf_page_images(path, to_ocr, settings.max_pixels)), settings)
+        by_number.update({layout.number: layout for layout in read.layouts})
+    confs, last = read.confidences, read.last
     ordered = [by_number[n] for n in sorted(by_number)]
     mean = sum(confs) / len(confs) if confs else None
     applied = steps(settings) if to_ocr else ()
     with_print = [layout.number for layout in ordered if layout.lines]
     last_page = last if last is not None and with_print and last.number == with_print[-1] else None
-    return (PageText(ordered, not to_ocr, engine, mean, applied, last_page, _blank(ordered), first, low),
+    return (PageText(ordered, not to_ocr, engine, mean, applied, last_page, _blank(ordered), read.first,
+                     read.low_resolution),
             facts.signing_times)
 
 

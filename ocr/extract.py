@@ -98,6 +98,12 @@ def fix_surname(name: str) -> str:
     return f"{known} {rest}"
 
 
+def _doubtful_digits(line: Line) -> float | None:
+    """The confidence of the number's digits when it is below ``MIN_DIGIT_CONFIDENCE``."""
+    conf = _digit_confidence(line)
+    return conf if conf is not None and conf < MIN_DIGIT_CONFIDENCE else None
+
+
 def plausible_name(name: str | None) -> bool:
     """A Vietnamese person's name: two to five capitalised words, the first a known family name
     (``lexicon/surnames.toml``). "gô Ngọc Thủy" (its N under the seal) is not one."""
@@ -198,8 +204,8 @@ class Extractor:
             self.notes.append("number: digits not legible (handwritten or blank); notation "
                               f"{notation} read")
             return _Found(None, 0.0)
-        digit_conf = _digit_confidence(line)
-        if digit_conf is not None and digit_conf < MIN_DIGIT_CONFIDENCE:
+        digit_conf = _doubtful_digits(line)
+        if digit_conf is not None:
             # Typed digits read at 85-96; a handwritten number reads as some digit at low confidence.
             self.notes.append(f"number: digits {digits.strip()!r} read with confidence {digit_conf:.0f}, "
                               f"probably handwritten; notation {notation} read")
@@ -249,8 +255,8 @@ class Extractor:
         for line, folded in zip(p.lines, p.folded, strict=True):
             m = re.match(r"^\s*S[o0]\s*:\s*(\d{1,6})\b(?!\s*/)", folded, re.IGNORECASE)
             if m and line.y0 < p.h * 0.45 and line.cx < p.w * 0.6:
-                digit_conf = _digit_confidence(line)
-                if digit_conf is not None and digit_conf < MIN_DIGIT_CONFIDENCE:
+                digit_conf = _doubtful_digits(line)
+                if digit_conf is not None:
                     # A bare number has no notation to check it against: a doubtful read is no number.
                     self.notes.append(f"number: register entry {m.group(1)!r} read with confidence "
                                       f"{digit_conf:.0f}; not taken")

@@ -112,12 +112,10 @@ def _tidy(line: str) -> str:
     tokens = [t.strip("'\"‘’“”`´") for t in clean(line).upper().split()]
     tokens = [t for t in tokens if _has_letter(t) or t in {"-", "&"}]
     text = " ".join(tokens).strip(" -.,:")
-    folded = fold(text)
-    for unit, _level in _lexicon().units:
-        for m in re.finditer(rf"(?<=DAN)({re.escape(fold(unit))})(?=\s|$)", folded):
-            text = f"{text[:m.start()]} {text[m.start():]}"
-            folded = fold(text)
-            break
+    units = "|".join(re.escape(fold(unit)) for unit, _ in _lexicon().units)
+    # Folding keeps length, so offsets found on the folded text hold in the printed one.
+    for m in reversed(list(re.finditer(rf"(?<=DAN)(?:{units})(?=\s|$)", fold(text)))):
+        text = f"{text[:m.start()]} {text[m.start():]}"
     return text
 
 
@@ -127,7 +125,7 @@ def _continues_place(above: str, line: str) -> bool:
     agency, and a place that the two lines make together and the upper one alone does not
     is a real place (the gazetteer says)."""
     words = fold(line).split()
-    if len(words) == 1 and len(_head(fold(line)) or "") == len(words[0]):
+    if len(words) == 1 and _head(words[0]) == words[0]:
         return True
     place = _place(above)
     if place is None:

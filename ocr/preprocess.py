@@ -35,6 +35,15 @@ def remove_ink(image: np.ndarray, dpi: int) -> np.ndarray:
     return cv2.max(cv2.cvtColor(image, cv2.COLOR_RGB2GRAY), ink)
 
 
+def _shrink(image: np.ndarray, factor: int) -> np.ndarray:
+    """``image`` shrunk by a whole factor: OpenCV's fast path for area averaging."""
+    if factor <= 1:
+        return image
+    h, w = image.shape[:2]
+    return cv2.resize(image[:h - h % factor, :w - w % factor], (w // factor, h // factor),
+                      interpolation=cv2.INTER_AREA)
+
+
 BLANK_MAX_MARKS = 3
 """A page with at most this many marks of print is blank (a lone page number counts as blank)."""
 
@@ -47,12 +56,7 @@ def is_blank(image: np.ndarray) -> bool:
     to about 100 dpi (dust averages away), its margins (scanner edges) are left out, and
     what is darker than 55% of the paper's level is counted in marks the size of a letter.
     """
-    # Shrink by a whole factor (OpenCV's fast path for area averaging), then go grey.
-    factor = max(1, round(max(image.shape[:2]) / 1100))
-    h, w = image.shape[:2]
-    cropped = image[:h - h % factor, :w - w % factor]
-    small = cv2.resize(cropped, (cropped.shape[1] // factor, cropped.shape[0] // factor),
-                       interpolation=cv2.INTER_AREA) if factor > 1 else cropped
+    small = _shrink(image, max(1, round(max(image.shape[:2]) / 1100)))
     if small.ndim == 3:
         small = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
     h, w = small.shape
@@ -130,10 +134,8 @@ A4_SHORT_SIDE_IN = 8.27
 def _small(image: np.ndarray, size: int) -> tuple[np.ndarray, float]:
     """``image`` shrunk to ``size`` pixels on its long side, and the scale: area averaging
     by a whole factor first (fast), then the rest, so a 300 dpi page costs a few milliseconds."""
-    h, w = image.shape[:2]
-    step = max(1, max(h, w) // size)
-    if step > 1:  # a whole factor: OpenCV's fast path for area averaging
-        image = cv2.resize(image[:h - h % step, :w - w % step], (w // step, h // step), interpolation=cv2.INTER_AREA)
+    step = max(1, max(image.shape[:2]) // size)
+    image = _shrink(image, step)
     scale = size / max(image.shape[:2])
     small = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_LINEAR)
     return small, scale / step
@@ -230,22 +232,28 @@ def page_dpi(image: np.ndarray) -> int:
 
 ENLARGE_BELOW_DPI = 150
 """Enlarging helps Tesseract only on pages below this (measured: no gain at 150 dpi and up)."""
+UPSCALE_BELOW_DPI = 250
+
+
+def _to_300_dpi(image: np.ndarray, dpi: int, below: int) -> np.ndarray:
+    if dpi >= below:
+        return image
+    factor = 300 / dpi
+    return cv2.resize(image, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
 
 
 def enlarge(image: np.ndarray, dpi: int) -> np.ndarray:
     """Enlarge a low-resolution page (a phone photo, a screenshot) to 300 dpi."""
-    if dpi >= ENLARGE_BELOW_DPI:
-        return image
-    factor = 300 / dpi
-    return cv2.resize(image, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
+    return _to_300_dpi(image, dpi, ENLARGE_BELOW_DPI)
 
 
 def upscale(image: np.ndarray, dpi: int) -> np.ndarray:
     """Enlarge pages scanned below 250 dpi to 300 dpi: Tesseract wants x-heights of 20+ px."""
-    if dpi >= 250:
-        return image
-    factor = 300 / dpi
-    return cv2.resize(image, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
+    return _to_300_dpi(image, dpi, UPSCALE_BELOW_DPI)
+
+
+_ENLARGES_BELOW = {"upscale": UPSCALE_BELOW_DPI, "enlarge": ENLARGE_BELOW_DPI}
+"""Steps that take a page below this resolution to 300 dpi."""
 
 
 STEPS: dict[str, Step] = {
@@ -278,8 +286,8 @@ def prepare(image: np.ndarray, dpi: int, steps: tuple[str, ...] = DEFAULT_STEPS)
     for name in steps:
         before = image.shape
         image = STEPS[name](image, dpi)
-        enlarged |= name == "enlarge" and dpi < ENLARGE_BELOW_DPI
-        if (name == "upscale" and dpi < 250) or (name == "enlarge" and dpi < ENLARGE_BELOW_DPI):
+        if dpi < _ENLARGES_BELOW.get(name, 0):
+            enlarged |= name == "enlarge"
             dpi = 300
         elif name == "flatten" and image.shape != before:
             dpi = page_dpi(image)  # the sheet was cut out of a photo: its size gives the resolution

@@ -147,17 +147,21 @@ def signer_titles() -> tuple[str, ...]:
 
 
 @functools.cache
+def _surname_list() -> frozenset[str]:
+    with (LEXICON_DIR / "surnames.toml").open("rb") as fh:
+        return frozenset(tomllib.load(fh)["surnames"])
+
+
+@functools.cache
 def surnames() -> frozenset[str]:
     """The family names of ``lexicon/surnames.toml``, folded to lower-case letters."""
-    with (LEXICON_DIR / "surnames.toml").open("rb") as fh:
-        return frozenset(fold(n).lower() for n in tomllib.load(fh)["surnames"])
+    return frozenset(fold(n).lower() for n in _surname_list())
 
 
 @functools.cache
 def surnames_by_fold() -> dict[str, str]:
     """Known family names keyed by their folded lower-case letters, where that key is unique."""
-    with (LEXICON_DIR / "surnames.toml").open("rb") as fh:
-        names = set(tomllib.load(fh)["surnames"])
+    names = _surname_list()
     by_key: dict[str, list[str]] = {}
     for name in names:
         by_key.setdefault(fold(name).lower(), []).append(name)
