@@ -17,7 +17,7 @@ import numpy as np
 
 from ocr import pages as pagesmod
 from ocr import preprocess, tesseract, zones
-from ocr.extract import extract, handwritten_number_zone, plausible_name
+from ocr.extract import extract, handwritten_number_zone, plausible_name, signer_page
 from ocr.layout import PageLayout, page_to_json
 from ocr.rules import registry
 from sohoa.errors import ConfigError, DocumentError, MissingDependencyError
@@ -50,8 +50,8 @@ def steps(settings: Settings) -> tuple[str, ...]:
 
 
 @dataclass(frozen=True)
-class LastPage:
-    """The last OCR'd page with print, its prepared image kept for a second look at its signer zone."""
+class PreparedPage:
+    """A page as OCR read it (prepared), kept or made again for a second look at its signer zone."""
 
     number: int
     image: np.ndarray
@@ -65,7 +65,7 @@ class PageText:
     engine: str
     mean_confidence: float | None
     steps: tuple[str, ...]
-    last_page: LastPage | None = None
+    last_page: PreparedPage | None = None
     """Set when the document's last page with print was OCR'd."""
     blank_pages: tuple[int, ...] = ()
     """Pages with no print (backs of duplex scans): not OCR'd."""
@@ -73,6 +73,8 @@ class PageText:
     """Page 1 as scanned, when it was OCR'd: for a second look at a number filled in by hand."""
     low_resolution: bool = False
     """Some page was below 150 dpi (a phone photo, a screenshot) and read enlarged."""
+    ocr_pages: tuple[int, ...] = ()
+    """The pages read by OCR (not from a text layer, not blank)."""
 
 
 def _looks_unread(layout: PageLayout) -> bool:
@@ -110,7 +112,7 @@ class _Read(NamedTuple):
 
     layouts: list[PageLayout]
     confidences: list[float]
-    last: LastPage | None
+    last: PreparedPage | None
     first: pagesmod.PageImage | None
     low_resolution: bool
 
@@ -134,7 +136,7 @@ def _ocr_pages(images: list[pagesmod.PageImage], settings: Settings) -> _Read:
             prepared, layout = _upright(page, prepared, layout, settings)
         layouts.append(layout)
         confs.extend(c for line in layout.lines for c in line.word_confidences)
-        last = LastPage(page.number, prepared.image, prepared.dpi)
+        last = PreparedPage(page.number, prepared.image, prepared.dpi)
     return _Read(layouts, confs, last, first, low_resolution)
 
 
@@ -147,7 +149,7 @@ def read_text(path: Path, fmt: str, settings: Settings) -> tuple[PageText, tuple
         confs = read.confidences
         mean = sum(confs) / len(confs) if confs else None
         return PageText(read.layouts, False, engine, mean, steps(settings), read.last, _blank(read.layouts),
-                        read.first, read.low_resolution), ()
+                        read.first, read.low_resolution, _read_pages(read.layouts)), ()
     facts = pagesmod.pdf_facts(path)
     layer = pagesmod.pdf_text_pages(path) if any(facts.text_pages) else []
     by_number: dict[int, PageLayout] = {}
@@ -168,8 +170,12 @@ def read_text(path: Path, fmt: str, settings: Settings) -> tuple[PageText, tuple
     with_print = [layout.number for layout in ordered if layout.lines]
     last_page = last if last is not None and with_print and last.number == with_print[-1] else None
     return (PageText(ordered, not to_ocr, engine, mean, applied, last_page, _blank(ordered), read.first,
-                     read.low_resolution),
+                     read.low_resolution, _read_pages(read.layouts)),
             facts.signing_times)
+
+
+def _read_pages(layouts: list[PageLayout]) -> tuple[int, ...]:
+    return tuple(layout.number for layout in layouts if layout.lines)
 
 
 def _blank(layouts: list[PageLayout]) -> tuple[int, ...]:
@@ -231,25 +237,48 @@ def number_second_look(text: PageText, extraction: Extraction) -> Extraction:
     return replace(extraction, notes=(*extraction.notes, note))
 
 
+def _signer_zone_page(text: PageText, number: int, path: Path, fmt: str, settings: Settings) -> PreparedPage | None:
+    """The prepared image of page ``number`` for a second look: the one kept when it is the
+    last page, else the page scanned and prepared again as the first pass did (turned the
+    way it was read). None when the page was not OCR'd (its text came from the text layer)."""
+    if text.last_page is not None and text.last_page.number == number:
+        return text.last_page
+    if number not in text.ocr_pages:
+        return None
+    scans = (pagesmod.pdf_page_images(path, [number], settings.max_pixels) if fmt == "pdf"
+             else pagesmod.raster_page_images(path, settings.max_pixels))
+    page = next((p for p in scans if p.number == number), None)
+    if page is None:
+        return None
+    layout = next(layout for layout in text.layouts if layout.number == number)
+    prepared = preprocess.prepare(preprocess.turn(page.image, layout.turned or 0), page.dpi, steps(settings))
+    return PreparedPage(number, prepared.image, prepared.dpi)
+
+
 def second_look(text: PageText, extraction: Extraction, signing_times: tuple[str, ...],
-                settings: Settings) -> tuple[PageText, Extraction]:
+                settings: Settings, path: Path, fmt: str) -> tuple[PageText, Extraction]:
     """Read the signer zone again when the first pass found no signer title there, or no
-    plausible name (``ocr.extract.plausible_name``): the seal and signature lifted away."""
+    plausible name (``ocr.extract.plausible_name``): the seal and signature lifted away.
+    The zone is on the page of the signer block, which is not always the last page (a
+    letter followed by its annexes)."""
     fields = extraction.fields
-    if (fields.get("signer_title") and plausible_name(fields.get("signer_name"))) \
-            or text.last_page is None or not text.layouts:
+    if (fields.get("signer_title") and plausible_name(fields.get("signer_name"))) or not text.ocr_pages:
         return text, extraction
-    at = next(i for i, layout in enumerate(text.layouts) if layout.number == text.last_page.number)
-    last = text.layouts[at]
+    number = signer_page(text.layouts)
+    zone_page = _signer_zone_page(text, number, path, fmt, settings) if number is not None else None
+    if zone_page is None:
+        return text, extraction
+    at = next(i for i, layout in enumerate(text.layouts) if layout.number == number)
+    page = text.layouts[at]
     # The zone starts below the body: after the last line that spans most of the page width.
     # A page with no body (the signature block alone, carried over to a last page) is
     # read from its top: the block is then the first thing on it.
-    body = [ln for ln in last.lines if ln.x1 - ln.x0 > last.width * 0.5]
+    body = [ln for ln in page.lines if ln.x1 - ln.x0 > page.width * 0.5]
     top = max((ln.y1 for ln in body), default=0.0)
     wanted = [f for f in ("signer_title", "signer_name") if not fields.get(f)
               or (f == "signer_name" and not plausible_name(fields.get(f)))]
     for strength in zones.LIFT_STRENGTHS:
-        redone = zones.reread_signer_zone(text.last_page.image, last, top, dpi=text.last_page.dpi,
+        redone = zones.reread_signer_zone(zone_page.image, page, top, dpi=zone_page.dpi,
                                           language=settings.ocr_language, strength=strength)
         layouts = [*text.layouts[:at], redone, *text.layouts[at + 1:]]
         again = extract(layouts, signing_times, settings.today)
@@ -278,7 +307,7 @@ def process(task: Task, settings: Settings) -> Record:
         source = SourceInfo(str(path), task.sha256, task.size, fmt)
         text, signing_times = read_text(path, fmt, settings)
         extraction = extract(text.layouts, signing_times, settings.today)
-        text, extraction = second_look(text, extraction, signing_times, settings)
+        text, extraction = second_look(text, extraction, signing_times, settings, path, fmt)
         extraction = number_second_look(text, extraction)
         extraction = withhold_doubtful(text, extraction)
         validity = judge_extraction(extraction, settings.today)

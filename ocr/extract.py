@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from dateutil.relativedelta import relativedelta
 from rapidfuzz import fuzz
 
-from ocr import gazetteer
+from ocr import gazetteer, tones
 from ocr.dates import NUM_DATE, WORD_DATE, parse_date, validity_clause
 from ocr.issuer import place_of as _place_of
 from ocr.issuer import read_block
@@ -28,8 +28,8 @@ from sohoa.model import FIELD_NAMES, Extraction
 from sohoa.text import clean, fold, strip_spaces_in_number
 
 _NUMBER_LINE = re.compile(r"^\s*S[o0ôơó6]\s*[:;.,]?\s*(?P<rest>.*)$", re.IGNORECASE)
-_NUMBER_LABEL = re.compile(r"^\s*S[o0ôơó6]\s*[:;]\s*\S", re.IGNORECASE)
-"""A number's label and a value ("Số: 21"), on the folded line."""
+_NUMBER_LABEL = re.compile(r"^\s*S[o0ôơó6]\s*(?:[:;]\s*\S|\s\d)", re.IGNORECASE)
+"""A number's label and a value ("Số: 21", or "S0 90" when OCR lost the colon), on the folded line."""
 _NUMBER = re.compile(
     r"(?P<digits>[^\s/]{0,8})\s*/\s*(?:(?P<year>\d{4})\s*/\s*)?"
     r"(?P<notation>[A-ZĐÐ][\wĐÐđ&.]*(?:\s*-\s*[\wĐÐđ&.()]+)*)"
@@ -164,6 +164,7 @@ class Extractor:
         self.rules = rules if rules is not None else registry()
         self.notes: list[str] = []
         self.first = self.pages[0] if self.pages else None
+        self.signer_at: int | None = None
 
     # ---------------------------------------------------------------- header zone
 
@@ -184,6 +185,19 @@ class Extractor:
                 return i, line
         return None
 
+    def _repair_notation(self, notation: str) -> str:
+        """Two OCR slips in a notation, repaired only where the result is a known code: a
+        stroke read as a digit after the type code ("541/CT1-UBND"), and U read as LI
+        ("QĐ-LIBND"). Any other part is kept as read."""
+        parts = notation.replace("Ð", "Đ").split("-")
+        codes = {c for rule in self.rules for c in rule.notation_codes}
+        first = fold(parts[0]).upper()
+        stripped = re.sub(r"[0-9lI|]+$", "", first)
+        if first not in codes and stripped in codes and len(parts) > 1:
+            parts[0] = parts[0][:len(stripped)]
+        parts = ["UBND" if fold(part).upper() == "LIBND" else part for part in parts]
+        return "-".join(parts)
+
     def number(self) -> _Found:
         found = self._number_line()
         if not found:
@@ -195,8 +209,7 @@ class Extractor:
         if not m:
             return _NONE
         digits = m.group("digits") or ""
-        notation = re.sub(r"\s+", "", m.group("notation")).rstrip(".,;_")
-        notation = notation.replace("Ð", "Đ")
+        notation = self._repair_notation(re.sub(r"\s+", "", m.group("notation")).rstrip(".,;_"))
         year = m.group("year")
         conf = _conf([line])
         if not re.fullmatch(r"\d{1,6}", digits.strip()):
@@ -461,6 +474,17 @@ class Extractor:
         return None
 
     def subject(self, rule: Rule, heading_end: int | None) -> _Found:
+        """The summary, its hook-read-as-acute tone slips repaired (``ocr.tones``), with a note."""
+        found = self._subject_as_read(rule, heading_end)
+        if found.value is None:
+            return found
+        text, changed = tones.repair(found.value)
+        if changed:
+            self.notes.append("subject: tone marks repaired from the words around them: "
+                              + ", ".join(f"{a} → {b}" for a, b in changed))
+        return _Found(text, found.confidence)
+
+    def _subject_as_read(self, rule: Rule, heading_end: int | None) -> _Found:
         p = self.first
         if rule.subject == "vv_line":
             i = self._vv_line()
@@ -522,7 +546,14 @@ class Extractor:
             return best, score
         return None
 
+    def signer_page(self) -> int | None:
+        """The number of the page whose signer block ``signer`` reads: the last page with a
+        signer title, or with a name where the title should be; else the last page with print."""
+        self.signer()
+        return self.signer_at
+
     def signer(self) -> tuple[_Found, _Found]:
+        self.signer_at = self.pages[-1].layout.number if self.pages else None
         for page in reversed(self.pages):
             titles: list[tuple[int, str, float]] = []
             for i, (line, folded) in enumerate(zip(page.lines, page.folded, strict=True)):
@@ -536,9 +567,11 @@ class Extractor:
                 name = self._name_below(page, page.h * 0.45)
                 if name.value:
                     self.notes.append("signer_title: not legible (covered by the seal?)")
+                    self.signer_at = page.layout.number
                     return _NONE, name
                 continue
             # The signer block's last title line is the title; the name follows below it.
+            self.signer_at = page.layout.number
             last, title, similarity = titles[-1]
             title_line = page.lines[last]
             title, similarity = self._deputy(page, titles, title, similarity)
@@ -772,6 +805,11 @@ def _to_extraction(found: dict[str, _Found], notes: tuple[str, ...], rule: str |
         notes=notes,
         rule=rule,
     )
+
+
+def signer_page(pages: list[PageLayout]) -> int | None:
+    """The page of the signer block (see ``Extractor.signer_page``): where a second look goes."""
+    return Extractor(pages).signer_page()
 
 
 def extract(pages: list[PageLayout], signing_times: tuple[str, ...] = (), today: dt.date | None = None) -> Extraction:

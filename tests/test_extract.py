@@ -9,7 +9,7 @@ import pytest
 
 from ocr import pages
 from ocr.dates import validity_clause
-from ocr.extract import extract, parse_date
+from ocr.extract import extract, parse_date, signer_page
 from ocr.layout import Line, PageLayout
 from ocr.rules import compile_pattern, load_rule
 from tests.conftest import truth
@@ -42,6 +42,17 @@ def test_born_digital_fields_exact(born_digital_corpus: Path, kind: int) -> None
     layouts = pages.pdf_text_pages(path)
     got = extract(layouts).fields
     assert got == gt[name]["fields"]
+
+
+@pytest.mark.parametrize(("read", "number"), [
+    ("541/CT1-UBND", "541/CT-UBND"),  # the hyphen's stroke read as 1 after the type code
+    ("541/QĐ-LIBND", "541/QĐ-UBND"),  # U read as LI
+    ("541/KH1-UBND", "541/KH1-UBND"),  # KH is no type code of these rules: kept as read
+    ("541/UBND-KT1", "541/UBND-KT1"),  # a drafting unit may end in a digit
+])
+def test_notation_slips_repaired_only_into_known_codes(read: str, number: str) -> None:
+    page = _lines(*_header(read, "Bắc Giang, ngày 09 tháng 4 năm 2021"), ("CHỈ THỊ", 550, 260))
+    assert extract([page]).fields["number"] == number
 
 
 def test_dates_in_words_and_digits() -> None:
@@ -105,6 +116,18 @@ def test_signer_title_under_seal_is_snapped_to_known_title() -> None:
     assert result.fields["signer_title"] == "PHÓ CHỦ TỊCH"
     assert result.fields["signer_name"] == "Nguyễn Văn An"
     assert result.confidence["signer_title"] < 0.9
+
+
+def test_the_signer_block_is_found_on_its_page_not_only_the_last() -> None:
+    """A letter signed on page 1 and followed by its annex: the second look at the signer
+    zone goes to page 1."""
+    annex = dataclasses.replace(_lines(("PHỤ LỤC", 500, 100), ("1. Các nhiệm vụ trọng tâm " * 4, 500, 160)),
+                                number=2)
+    letter = _decision_signed("CHỦ TỊCH")
+    assert signer_page([letter, annex]) == 1
+    assert extract([letter, annex]).fields["signer_name"] == "Nguyễn Văn An"
+    unsigned = _lines(*_header("12/QĐ-UBND", "Bắc Giang, ngày 09 tháng 4 năm 2021"))
+    assert signer_page([unsigned, annex]) == 2  # no block anywhere: the last page with print
 
 
 def test_unknown_document_has_no_invented_fields() -> None:
@@ -175,6 +198,8 @@ def test_a_wrapped_council_name_ends_above_a_bare_number() -> None:
     lines[4] = dataclasses.replace(lines[4], text="SỐ: 122", word_confidences=(68.0, 45.0),
                                    words=((x0, x0 + 30, "SỐ:"), (x0 + 40, x0 + 70, "122")))
     assert extract([PageLayout(1, 1000, 1400, tuple(lines))]).fields["number"] is None  # read at 45: not taken
+    lines[4] = dataclasses.replace(lines[4], text="S0 90-")  # "Số: 367" misread, its colon lost
+    assert extract([PageLayout(1, 1000, 1400, tuple(lines))]).fields["issuer"] == "ỦY BAN NHÂN DÂN XÃ QUANG TIẾN"
 
 
 def test_a_number_line_run_into_the_date_line_leaves_the_place() -> None:
@@ -209,6 +234,7 @@ def test_family_name_tone_confusions_are_corrected() -> None:
     (["ỦY BAN NHÂN DÂN XÃ TỊNH HIỆP"], "ỦY BAN NHÂN DÂN XÃ TỊNH HIỆP", None, "commune"),  # TỊNH is the name
     (["UỶ BAN NHÂN DÂNTỈNH QUẢNG", "NGÃI"], "UỶ BAN NHÂN DÂN TỈNH QUẢNG NGÃI", None, "province"),  # glued by OCR
     (["ỦY BAN NHÂN DÂN THỊ XÃ PHÚ THỌ"], "ỦY BAN NHÂN DÂN THỊ XÃ PHÚ THỌ", None, "district"),
+    (["UỶ BAN NHÂN DÂN XÃVÔ TRANH"], "UỶ BAN NHÂN DÂN XÃ VÔ TRANH", None, "commune"),  # glued to the place
     (["ỦY BAN NHÂN DÂN XÃ", "TRƯỜNG SƠN"], "ỦY BAN NHÂN DÂN XÃ TRƯỜNG SƠN", None, "commune"),  # TRƯỜNG: no head here
     (["UBND HUYỆN LƯƠNGSƠN", "PHÒNG KINH TẾ"], "PHÒNG KINH TẾ", "UBND HUYỆN LƯƠNG SƠN", "district"),  # space lost
     (["UBND TỈNH BẮC NINH", "CHI CỤC AN TOÀN VỆ SINH", "THỰC PHẤM"], "CHI CỤC AN TOÀN VỆ SINH THỰC PHẨM",
