@@ -96,15 +96,27 @@ def _upright(page: pagesmod.PageImage, prepared: preprocess.Prepared, layout: Pa
     again = tesseract.read_page(turned.image, page_number=page.number, dpi=turned.dpi,
                                 language=settings.ocr_language)
 
-    def weight(reading: PageLayout) -> float:
-        return sum(c for line in reading.lines for c in line.word_confidences)
-
     # Tesseract reads some sideways text well enough, but its boxes are then sideways and
     # the layout zones mean nothing: trust the orientation check unless the turned page
     # reads clearly worse.
-    if weight(again) >= 0.8 * weight(layout):
+    if _weight(again) >= 0.8 * _weight(layout):
         return turned, replace(again, turned=angle)
     return prepared, layout
+
+
+def _weight(reading: PageLayout) -> float:
+    """How much a reading of a page says: the sum of its words' confidences."""
+    return sum(c for line in reading.lines for c in line.word_confidences)
+
+
+def _on_white_paper(prepared: preprocess.Prepared, layout: PageLayout, settings: Settings
+                    ) -> tuple[preprocess.Prepared, PageLayout]:
+    """Read a page that read little again with its paper whitened (``preprocess.whiten_paper``);
+    keep the reading that says more."""
+    white = replace(prepared, image=preprocess.whiten_paper(prepared.image))
+    again = tesseract.read_page(white.image, page_number=layout.number, dpi=white.dpi,
+                                language=settings.ocr_language)
+    return (white, again) if _weight(again) > _weight(layout) else (prepared, layout)
 
 
 class _Read(NamedTuple):
@@ -134,6 +146,8 @@ def _ocr_pages(images: list[pagesmod.PageImage], settings: Settings) -> _Read:
                                      language=settings.ocr_language)
         if _looks_unread(layout):
             prepared, layout = _upright(page, prepared, layout, settings)
+        if _looks_unread(layout) and not layout.turned:
+            prepared, layout = _on_white_paper(prepared, layout, settings)
         layouts.append(layout)
         confs.extend(c for line in layout.lines for c in line.word_confidences)
         last = PreparedPage(page.number, prepared.image, prepared.dpi)
