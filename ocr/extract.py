@@ -642,7 +642,7 @@ class Extractor:
         m, original, lines = hit
         value = re.sub(r"\s+", " ", original[m.start("value"):m.end("value")]).strip()
         if field == "holder_name":
-            value = fix_surname(value)
+            value = fix_surname(without_honorific(value))
         if field == "holder_id":
             value = _personal_id(value)
             if value is None:
@@ -773,16 +773,22 @@ def _has_words(words: tuple[str, ...], wanted: tuple[str, ...], *, extra: int = 
     return i == len(wanted)
 
 
-_HONORIFIC = re.compile(r"^\s*(?:[ôo]ng|b[àa])?\s*(?:\(\s*(?:[ôo]ng|b[àa])\s*\)|/\s*(?:[ôo]ng|b[àa]))?\s*[:.]?\s*",
-                        re.IGNORECASE)
+_HONORIFIC = re.compile(r"^\s*(?:h[ộo]\s+(?:gia\s+đình\s+)?)?(?:[ôo]ng|b[àa])?\s*"
+                        r"(?:\(\s*(?:[ôo]ng|b[àa])\s*\)|/\s*(?:[ôo]ng|b[àa]))?\s*[:.]?\s*", re.IGNORECASE)
+"""What stands before a holder's name: Ông, Bà, Ông (Bà), Ông/Bà, hộ ông, hộ gia đình bà."""
+
+
+def without_honorific(name: str) -> str:
+    """``Bà NGUYỄN THỊ AN`` -> ``NGUYỄN THỊ AN``; a name is left whole (ÔNG is no family name)."""
+    stripped = _HONORIFIC.sub("", name.strip(), count=1).strip(" .,;")
+    return stripped if len(stripped.split()) >= 2 else name.strip()
 
 
 def _label_value(field: str, value: str) -> str | None:
     """The value after a label, when it has the field's shape (a name; a 12-digit ID)."""
     if field == "holder_id":
         return _personal_id(value)
-    text = _HONORIFIC.sub("", value.strip(), count=1).strip(" .,;")
-    text = re.split(r"\s*[,;(]|\s{2,}", text)[0]
+    text = re.split(r"\s*[,;(]|\s{2,}", without_honorific(value))[0]
     if field == "holder_name" and re.fullmatch(r"[A-Z][A-Za-z]*(?: [A-Z][A-Za-z]*){1,5}", fold(text)):
         return fix_surname(text)
     return None

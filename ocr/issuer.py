@@ -34,6 +34,8 @@ class _Lexicon:
     units: tuple[tuple[str, str], ...]
     names: dict[str, str]
     """Folded agency name -> the name as the lexicon writes it."""
+    not_places: frozenset[str]
+    """Folded "unit word + next word" phrases that name no place ("XA HOI")."""
 
 
 @functools.cache
@@ -51,6 +53,7 @@ def _lexicon() -> _Lexicon:
         head_levels={up(k): v for k, v in data["head_levels"].items()},
         units=tuple(sorted(((k, v) for k, v in data["units"].items()), key=lambda kv: -len(kv[0]))),
         names={up(n): n for n in data.get("names", ())},
+        not_places=frozenset(up(n) for n in data.get("not_places", ())),
     )
 
 
@@ -184,11 +187,25 @@ def _place(name: str) -> _Place | None:
     folded = fold(name)
     found = []
     for rank, (unit, level) in enumerate(_lexicon().units):  # longest first: THỊ XÃ before XÃ
-        m = re.search(rf"(?:^|\s){re.escape(fold(unit))}\s+(\S.*)$", folded)
-        if m:
+        for m in re.finditer(rf"(?:^|\s){re.escape(fold(unit))}\s+(\S.*)$", folded):
             start = m.start(0) + (1 if folded[m.start(0)] == " " else 0)
-            found.append((start, rank, _Place(unit, level, name[m.start(1):].strip(), start)))
+            rest = name[m.start(1):].strip()
+            if _is_unit_word(name[start:m.start(1)].strip(), unit, rest):
+                found.append((start, rank, _Place(unit, level, rest, start)))
+                break
     return min(found, key=lambda f: f[:2])[2] if found else None
+
+
+def _is_unit_word(printed: str, unit: str, rest: str) -> bool:
+    """A word that folds like a unit word is one when a place the gazetteer knows follows
+    it (OCR misread the mark: "TĨNH QUẢNG NGÃI"), or when it is printed so and what follows
+    is not in the lexicon's ``not_places`` ("XÃ HỘI"). "QUẢN LÝ" of "BAN QUẢN LÝ" is no
+    QUẬN: LÝ CÁC KHU is no place."""
+    words = rest.split()
+    if any(gazetteer.is_name(" ".join(words[:n])) for n in range(1, min(4, len(words)) + 1)):
+        return True
+    phrase = fold(f"{unit} {words[0]}" if words else unit).upper()
+    return printed.upper() == unit.upper() and phrase not in _lexicon().not_places
 
 
 def _snap_place(name: str, province: str | None) -> tuple[str, str | None, _Place | None]:

@@ -12,6 +12,7 @@ from ocr.dates import validity_clause
 from ocr.extract import extract, parse_date, signer_page
 from ocr.layout import Line, PageLayout
 from ocr.rules import compile_pattern, load_rule
+from sohoa.text import fold
 from tests.conftest import truth
 
 
@@ -235,6 +236,12 @@ def test_family_name_tone_confusions_are_corrected() -> None:
     (["UỶ BAN NHÂN DÂNTỈNH QUẢNG", "NGÃI"], "UỶ BAN NHÂN DÂN TỈNH QUẢNG NGÃI", None, "province"),  # glued by OCR
     (["ỦY BAN NHÂN DÂN THỊ XÃ PHÚ THỌ"], "ỦY BAN NHÂN DÂN THỊ XÃ PHÚ THỌ", None, "district"),
     (["UỶ BAN NHÂN DÂN XÃVÔ TRANH"], "UỶ BAN NHÂN DÂN XÃ VÔ TRANH", None, "commune"),  # glued to the place
+    (["UBND TỈNH BẮC GIANG", "BAN QUẢN LÝ CÁC KHU", "CÔNG NGHIỆP"], "BAN QUẢN LÝ CÁC KHU CÔNG NGHIỆP",
+     "UBND TỈNH BẮC GIANG", "province"),  # QUẢN of QUẢN LÝ folds like QUẬN and is no unit word
+    (["UBND TỈNH BẮC GIANG", "SỞ LAO ĐỘNG - THƯƠNG BINH", "VÀ XÃ HỘI"], "SỞ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI",
+     "UBND TỈNH BẮC GIANG", "province"),  # XÃ HỘI: society, no commune
+    (["ỦY BAN NHÂN DÂN XÃ HỘI XUÂN"], "ỦY BAN NHÂN DÂN XÃ HỘI XUÂN", None, "commune"),  # a commune named Hội Xuân
+    (["UBND TĨNH QUẢNG NGÃI", "SỞ Y TẾ"], "SỞ Y TẾ", "UBND TỈNH QUẢNG NGÃI", "province"),  # mark misread, place known
     (["ỦY BAN NHÂN DÂN XÃ", "TRƯỜNG SƠN"], "ỦY BAN NHÂN DÂN XÃ TRƯỜNG SƠN", None, "commune"),  # TRƯỜNG: no head here
     (["UBND HUYỆN LƯƠNGSƠN", "PHÒNG KINH TẾ"], "PHÒNG KINH TẾ", "UBND HUYỆN LƯƠNG SƠN", "district"),  # space lost
     (["UBND TỈNH BẮC NINH", "CHI CỤC AN TOÀN VỆ SINH", "THỰC PHẤM"], "CHI CỤC AN TOÀN VỆ SINH THỰC PHẨM",
@@ -307,6 +314,17 @@ def test_labels_are_matched_whatever_their_numbering_and_extra_words() -> None:
     birth = [*_header("07/GKS-UBND", "Bắc Giang, ngày 02 tháng 3 năm 2022"), ("GIẤY KHAI SINH", 550, 260),
              ("Họ, chữ đệm, tên người mẹ: Trần Thị Lan", 400, 320)]
     assert extract([_lines(*birth)]).fields["holder_name"] is None  # the mother is not the holder
+
+
+@pytest.mark.parametrize(("heading", "line"), [
+    ("GIẤY CHỨNG NHẬN ĐĂNG KÝ HỘ KINH DOANH", "Họ và tên chủ hộ: Bà NGUYỄN THỊ AN"),
+    ("GIẤY PHÉP XÂY DỰNG", "1. Cấp cho: Hộ bà Nguyễn Thị An"),
+    ("GIẤY PHÉP XÂY DỰNG", "1. Cấp cho: hộ gia đình bà Nguyễn Thị An"),
+    ("GIẤY CHỨNG NHẬN CƠ SỞ ĐỦ ĐIỀU KIỆN AN TOÀN THỰC PHẨM", "Người đại diện: Bà Nguyễn Thị An"),
+])
+def test_the_holder_is_named_without_honorific(heading: str, line: str) -> None:
+    rows = [*_header("15/GP", "Bắc Giang, ngày 02 tháng 3 năm 2022"), (heading, 550, 260), (line, 400, 350)]
+    assert fold(extract([_lines(*rows)]).fields["holder_name"]).upper() == "NGUYEN THI AN"
 
 
 @pytest.mark.parametrize(("sentence", "until"), [
