@@ -104,6 +104,14 @@ def _upright(page: pagesmod.PageImage, prepared: preprocess.Prepared, layout: Pa
     return prepared, layout
 
 
+def _reads_weakly(layout: PageLayout) -> bool:
+    """Next to nothing read from a page that has print (it is not blank): a few words, or
+    words read with little confidence. A short page read well (a signer block carried
+    over) is not read again."""
+    words = sum(len(line.word_confidences) for line in layout.lines)
+    return words < 5 or (layout.mean_confidence or 0.0) < 70
+
+
 def _weight(reading: PageLayout) -> float:
     """How much a reading of a page says: the sum of its words' confidences."""
     return sum(c for line in reading.lines for c in line.word_confidences)
@@ -146,7 +154,7 @@ def _ocr_pages(images: list[pagesmod.PageImage], settings: Settings) -> _Read:
                                      language=settings.ocr_language)
         if _looks_unread(layout):
             prepared, layout = _upright(page, prepared, layout, settings)
-        if _looks_unread(layout) and not layout.turned:
+        if _reads_weakly(layout) and not layout.turned:
             prepared, layout = _on_white_paper(prepared, layout, settings)
         layouts.append(layout)
         confs.extend(c for line in layout.lines for c in line.word_confidences)

@@ -5,9 +5,11 @@ Two corpora, reported side by side: the generator families the extractor was tun
 typefaces, wrapped agency names, other agencies, gazetteer places, other inks). A figure
 on the tuned families alone measures the tuning, not the extractor.
 
-Targets on the tuned families: exact fields >= 97% clean, 93% typical, 85% poor, 100%
-born-digital; invented values <= 2%. The held-out families are held to floors at what
-they reach today (the issue's targets are 97/93/85%): a floor only goes up.
+Targets, on both: exact fields >= 97% clean, 93% typical, 85% poor; invented values
+<= 2% over all tiers. The tuned families must also read born-digital results exactly. The
+held-out families are held a little above the targets where they reach beyond them
+(seed 2026, final run of issue 8: 99.1/98.2/98.2/96.0% born-digital/clean/typical/poor,
+1.1% invented), so that a slip shows before it reaches the target: a floor only goes up.
 """
 
 from __future__ import annotations
@@ -24,9 +26,9 @@ from tests.conftest import copy_corpus
 
 TARGETS = {
     "tuned": {"clean": 0.97, "typical": 0.93, "poor": 0.85, "born_digital": 1.0},
-    "held_out": {"clean": 0.94, "typical": 0.93, "poor": 0.88, "born_digital": 0.95},
+    "held_out": {"clean": 0.97, "typical": 0.95, "poor": 0.93, "born_digital": 0.97},
 }
-MAX_INVENTED = {"tuned": 0.02, "held_out": 0.04}
+MAX_INVENTED = {"tuned": 0.02, "held_out": 0.02}
 COUNT = 64  # 8 types x 4 qualities x 2 families
 
 
