@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from sohoa.model import Record
+from sohoa.core.model import Record
 
 
 @dataclass(frozen=True)
@@ -115,10 +115,10 @@ def open_index(settings: Any, backend: str | None = None, *, discard_stale: bool
     the embedded one is deleted and created empty, and Elasticsearch skips the check
     (``sohoa reindex`` then builds a new versioned index behind the alias).
     """
-    import indexer.elastic  # registers the backend
-    import indexer.sqlite_fts  # noqa: F401
-    from sohoa.errors import ConfigError
-    from sohoa.sqlite import SchemaMismatch
+    import sohoa.indexer.elastic  # registers the backend
+    import sohoa.indexer.sqlite_fts  # noqa: F401
+    from sohoa.core.errors import ConfigError
+    from sohoa.core.sqlite import SchemaMismatch
 
     backend = backend or backend_name(settings)
     if backend not in BACKENDS:
@@ -129,7 +129,7 @@ def open_index(settings: Any, backend: str | None = None, *, discard_stale: bool
         if not settings.es_url:
             raise ConfigError("Cần địa chỉ Elasticsearch: dùng --es-url URL hoặc biến SOHOA_ES_URL.",
                               "Elasticsearch needs an address: use --es-url URL or set SOHOA_ES_URL.")
-        from indexer.elastic import ElasticConfig
+        from sohoa.indexer.elastic import ElasticConfig
 
         return BACKENDS[backend](ElasticConfig.from_env(settings.es_url, settings.es_index),
                                  check_schema=not discard_stale)

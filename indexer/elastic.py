@@ -1,7 +1,7 @@
 """The Elasticsearch index: one archive shared by every officer of a province.
 
 It answers the same queries as the embedded index, with the same results. Words are
-turned into tokens by Python (``indexer.snippets``, ``sohoa.text``) and stored
+turned into tokens by Python (``indexer.snippets``, ``sohoa.core.text``) and stored
 space-separated, and the server only splits on whitespace. Two reasons: the server may
 hold its core alone, with no ``asciifolding`` filter, and the tokens are then exactly
 those the embedded index uses. Each document carries its text twice, as accented index
@@ -32,8 +32,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from indexer.base import Hit, SearchQuery, SearchResult, register
-from indexer.snippets import (
+from sohoa.core.errors import IndexBackendError
+from sohoa.core.model import Record
+from sohoa.core.text import index_form, normalise_number, search_form
+from sohoa.indexer.base import Hit, SearchQuery, SearchResult, register
+from sohoa.indexer.snippets import (
     EVIDENCE,
     NUMBER_SCORE,
     PHRASE_SCORE,
@@ -45,10 +48,6 @@ from indexer.snippets import (
     terms,
     tokens,
 )
-from ocr.rules import registry
-from sohoa.errors import IndexBackendError
-from sohoa.model import Record
-from sohoa.text import index_form, normalise_number, search_form
 
 SCHEMA_VERSION = 3  # 3: issuer filters match issuer_parent and issuer_successor too
 RETRY_STATUS = (429, 500, 502, 503, 504)
@@ -68,11 +67,11 @@ MAPPINGS: dict[str, Any] = {
         "kind": _WORDS_NO_POSITIONS,  # filters: folded words of type and issuer
         "issuer_words": _WORDS_NO_POSITIONS,
         "number": {"type": "keyword"},  # as typed
-        "number_norm": {"type": "keyword"},  # as sohoa.text.normalise_number gives it
+        "number_norm": {"type": "keyword"},  # as sohoa.core.text.normalise_number gives it
         "issue_date": {"type": "date", "format": "strict_date"},
         "valid_until": {"type": "date", "format": "strict_date"},
         "no_end": {"type": "keyword"},  # the type's verdict when there is no end date
-        "signature_status": {"type": "keyword"},  # sohoa.model.Record.signature_status
+        "signature_status": {"type": "keyword"},  # sohoa.core.model.Record.signature_status
         "orig": _WORDS_NO_POSITIONS,
         "folded": _WORDS,  # positions for phrase evidence
         "head": _WORDS_NO_POSITIONS,
@@ -187,7 +186,6 @@ class ElasticIndex:
                                 retry_on_timeout=True, **auth)
         self._check_schema = check_schema
         self._ready = False
-        self._policies = {r.doc_type: r.validity_without_end_date for r in registry()}
 
     def close(self) -> None:
         self.es.close()
@@ -281,7 +279,7 @@ class ElasticIndex:
             "kind": _words(f.get("doc_type") or "", True), "issuer_words": _words(issuer_text(record), True),
             "number": f.get("number"), "number_norm": normalise_number(f.get("number") or "") or None,
             "issue_date": _iso(f.get("issue_date")), "valid_until": _iso(f.get("valid_until")),
-            "no_end": self._policies.get(f.get("doc_type") or ""), "signature_status": record.signature_status,
+            "no_end": record.validity.without_end_date, "signature_status": record.signature_status,
             "orig": _words(searchable, False), "folded": _words(searchable, True),
             "head": _words(head, False), "head_folded": _words(head, True),
             "indexed_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),

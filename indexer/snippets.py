@@ -6,8 +6,8 @@ from __future__ import annotations
 import html
 import re
 
-from sohoa.model import Record
-from sohoa.text import fold, index_form, search_form
+from sohoa.core.model import Record
+from sohoa.core.text import fold, index_form, search_form
 
 _TOKEN = re.compile(r"\w+")
 

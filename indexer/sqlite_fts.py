@@ -20,8 +20,12 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from indexer.base import Hit, SearchQuery, SearchResult, register
-from indexer.snippets import (
+from sohoa.core.errors import IndexBackendError
+from sohoa.core.model import Record
+from sohoa.core.sqlite import open_db
+from sohoa.core.text import index_form, normalise_number, search_form
+from sohoa.indexer.base import Hit, SearchQuery, SearchResult, register
+from sohoa.indexer.snippets import (
     EVIDENCE,
     NUMBER_SCORE,
     PHRASE_SCORE,
@@ -32,12 +36,7 @@ from indexer.snippets import (
     snippet,
     terms,
 )
-from indexer.sqlite_facets import Facet, date_facet, document_facets, signature_token, validity_facet
-from ocr.rules import registry
-from sohoa.errors import IndexBackendError
-from sohoa.model import Record
-from sohoa.sqlite import open_db
-from sohoa.text import index_form, normalise_number, search_form
+from sohoa.indexer.sqlite_facets import Facet, date_facet, document_facets, signature_token, validity_facet
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS docs (      -- small rows: filters scan and join these
@@ -49,7 +48,7 @@ CREATE TABLE IF NOT EXISTS docs (      -- small rows: filters scan and join thes
     valid_until  TEXT,
     no_end       TEXT,               -- the type's verdict when no end date: valid | unknown
     number_norm  TEXT,
-    sig_status   TEXT NOT NULL       -- sohoa.model.Record.signature_status
+    sig_status   TEXT NOT NULL       -- sohoa.core.model.Record.signature_status
 );
 CREATE TABLE IF NOT EXISTS bodies (    -- what a hit shows, read only for the page of hits
     rowid        INTEGER PRIMARY KEY,
@@ -101,7 +100,6 @@ class SqliteIndex:
         self.db = open_db(path, SCHEMA, "chỉ mục", "index", version=SCHEMA_VERSION,
                           fix_vi="Chạy `sohoa reindex` để dựng lại chỉ mục từ sổ theo dõi.",
                           fix_en="Run `sohoa reindex` to rebuild it from the ledger.")
-        self._policies = {r.doc_type: r.validity_without_end_date for r in registry()}
 
     def close(self) -> None:
         self.db.close()
@@ -113,7 +111,7 @@ class SqliteIndex:
         searchable, head = searchable_text(record), head_text(record)
         return (
             (record.id, search_form(f.get("doc_type") or ""), search_form(issuer_text(record)), f.get("issue_date"),
-             f.get("valid_until"), self._policies.get(f.get("doc_type") or ""),
+             f.get("valid_until"), record.validity.without_end_date,
              normalise_number(f.get("number") or ""), record.signature_status),
             (record.source.path, json.dumps(f, ensure_ascii=False), record.text),
             (index_form(searchable), search_form(searchable), index_form(head), search_form(head)),

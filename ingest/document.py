@@ -15,17 +15,17 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ocr import pages as pagesmod
-from ocr import preprocess, tesseract, zones
-from ocr.extract import extract, handwritten_number_zone, plausible_name, signer_page
-from ocr.layout import PageLayout, page_to_json
-from ocr.rules import registry
-from sohoa.errors import ConfigError, DocumentError, MissingDependencyError
-from sohoa.model import Extraction, OcrInfo, Record, SourceInfo, Validity, ValidityStatus, empty_extraction
-from sohoa.settings import Settings
-from sohoa.signatures import verify_file
-from sohoa.text import clean
-from sohoa.validity import judge
+from sohoa.core.errors import ConfigError, DocumentError, MissingDependencyError
+from sohoa.core.model import Extraction, OcrInfo, Record, SourceInfo, Validity, ValidityStatus, empty_extraction
+from sohoa.core.settings import Settings
+from sohoa.core.text import clean
+from sohoa.core.validity import judge
+from sohoa.ocr import pages as pagesmod
+from sohoa.ocr import preprocess, tesseract, zones
+from sohoa.ocr.extract import extract, handwritten_number_zone, plausible_name, signer_page
+from sohoa.ocr.layout import PageLayout, page_to_json
+from sohoa.ocr.rules import registry
+from sohoa.signatures.verify import verify_file
 
 
 @dataclass(frozen=True)
@@ -378,7 +378,7 @@ def process(task: Task, settings: Settings) -> Record:
 
 def signed_copy(path: Path, fmt: str, record: Record, settings: Settings) -> dict[str, object]:
     """Make the signed digitised copy; a failure is noted on the record, which stays good."""
-    from ingest.copies import make_signed_copy
+    from sohoa.ingest.copies import make_signed_copy
 
     try:
         return make_signed_copy(path, fmt, record, settings)
@@ -400,7 +400,7 @@ class CopyJob:
 
 def with_signed_copy(job: CopyJob, settings: Settings) -> Record:
     """The record of an earlier scan, now with its signed copy (or the reason it has none)."""
-    from ingest.ledger import read_record
+    from sohoa.ingest.ledger import read_record
 
     record = read_record(settings.ledger_path, job.sha256)
     if record is None:

@@ -15,10 +15,10 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from indexer.base import IndexBackend
-from ingest.ledger import Ledger
-from sohoa.errors import IndexBackendError
-from sohoa.model import Record
+from sohoa.core.errors import IndexBackendError
+from sohoa.core.model import Record
+from sohoa.indexer.base import IndexBackend
+from sohoa.ingest.ledger import Ledger
 
 FLUSH_SECONDS = 5.0
 """A partial batch waits at most this long, so that searches soon see new records."""

@@ -17,8 +17,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from sohoa.model import Record
-from sohoa.sqlite import open_db
+from sohoa.core.model import Record
+from sohoa.core.sqlite import open_db
+from sohoa.ocr.rules import by_doc_type
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (
@@ -182,11 +183,11 @@ class Ledger:
             "SELECT record FROM documents WHERE sha256 LIKE ? AND record IS NOT NULL LIMIT 2",
             (sha256_prefix + "%",),
         ).fetchall()
-        return Record.from_json(json.loads(rows[0][0])) if len(rows) == 1 else None
+        return _record(rows[0][0]) if len(rows) == 1 else None
 
     def get(self, sha256: str) -> Record | None:
         row = self.db.execute("SELECT record FROM documents WHERE sha256 = ?", (sha256,)).fetchone()
-        return Record.from_json(json.loads(row[0])) if row and row[0] else None
+        return _record(row[0]) if row and row[0] else None
 
     def processed_pdfs(self) -> list[str]:
         """Ids of the processed documents that are PDFs (the ones that can carry signatures)."""
@@ -219,7 +220,7 @@ class Ledger:
         query = (f"SELECT record FROM documents WHERE state IN ({','.join('?' * len(states))}) "
                  "AND record IS NOT NULL ORDER BY path")
         for (raw,) in self.db.execute(query, states):
-            yield Record.from_json(json.loads(raw))
+            yield _record(raw)
 
     def failed_files(self) -> Iterator[tuple[str, str | None, str | None]]:
         """Files that failed before a document could be made of them (unreadable paths)."""
@@ -235,7 +236,7 @@ def read_record(path: Path, sha256: str) -> Record | None:
     """One record, read by a worker process without opening the ledger for writing."""
     with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)) as db:
         row = db.execute("SELECT record FROM documents WHERE sha256 = ?", (sha256,)).fetchone()
-    return Record.from_json(json.loads(row[0])) if row and row[0] else None
+    return _record(row[0]) if row and row[0] else None
 
 
 class _Transaction:
@@ -247,3 +248,14 @@ class _Transaction:
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
         self.db.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+def _record(raw: str) -> Record:
+    """A stored record. One stored before records kept their type's validity policy gets it
+    from the rule files, as the ingest that stored it judged it."""
+    data = json.loads(raw)
+    validity = data.get("validity") or {}
+    if "without_end_date" not in validity:
+        rule = by_doc_type((data.get("fields") or {}).get("doc_type") or "")
+        data["validity"] = {**validity, "without_end_date": rule.validity_without_end_date if rule else None}
+    return Record.from_json(data)

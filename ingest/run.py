@@ -27,14 +27,14 @@ from typing import IO
 
 from tqdm import tqdm
 
-from indexer.base import IndexBackend
-from ingest import discover, executor
-from ingest.document import CopyJob, Task, failed_record, judge_extraction, process, with_signed_copy
-from ingest.feed import IndexFeed, Retried, send_pending
-from ingest.ledger import Ledger
-from sohoa.errors import IndexBackendError, IngestBusy
-from sohoa.model import Record, SourceInfo
-from sohoa.settings import Settings
+from sohoa.core.errors import IndexBackendError, IngestBusy
+from sohoa.core.model import Record, SourceInfo
+from sohoa.core.settings import Settings
+from sohoa.indexer.base import IndexBackend
+from sohoa.ingest import discover, executor
+from sohoa.ingest.document import CopyJob, Task, failed_record, judge_extraction, process, with_signed_copy
+from sohoa.ingest.feed import IndexFeed, Retried, send_pending
+from sohoa.ingest.ledger import Ledger
 
 HASH_CHUNK = 1 << 20
 
@@ -249,9 +249,9 @@ def _skip(ledger: Ledger, item: discover.Skipped, summary: Summary) -> None:
 def migrate_extractions(ledger: Ledger, settings: Settings) -> int:
     """Extract the fields again, from the stored layout, of records made under an older
     extractor contract (before issuer_parent, issuer_level and signed_on); how many."""
-    from ocr.extract import extract
-    from ocr.layout import page_from_json
-    from sohoa.model import EXTRACTION_VERSION
+    from sohoa.core.model import EXTRACTION_VERSION
+    from sohoa.ocr.extract import extract
+    from sohoa.ocr.layout import page_from_json
 
     stale = ledger.stale_extractions(EXTRACTION_VERSION)
     for sha256 in stale:
@@ -293,7 +293,7 @@ class Reverified:
 def reverify(settings: Settings, index: IndexBackend) -> Reverified:
     """Verify the signatures of every PDF in the ledger again, with today's trust store
     (new roots, new CRLs) and update the records and the index."""
-    from sohoa.signatures import verify_file
+    from sohoa.signatures.verify import verify_file
 
     result = Reverified()
     with _locked_ledger(settings) as ledger:

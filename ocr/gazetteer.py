@@ -20,7 +20,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
-from sohoa.text import fold
+from sohoa.core.text import fold
 
 SNAP_MIN_SCORE = 85.0
 """Below this similarity (0-100, on folded letters) a place name is left as read."""

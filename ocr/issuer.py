@@ -16,9 +16,9 @@ import tomllib
 import unicodedata
 from dataclasses import dataclass
 
-from ocr import gazetteer
-from ocr.rules import LEXICON_DIR
-from sohoa.text import clean, fold
+from sohoa.core.text import clean, fold
+from sohoa.ocr import gazetteer
+from sohoa.ocr.rules import LEXICON_DIR
 
 REORGANISED = dt.date(2025, 7, 1)
 """Districts abolished and provinces merged (Resolution 202/2025/QH15)."""

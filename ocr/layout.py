@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
-from sohoa.text import clean
+from sohoa.core.text import clean
 
 
 @dataclass(frozen=True)

@@ -2,13 +2,11 @@
 
 Formats are recognised by content, never by name. Every way a file can be unreadable
 (corrupt, truncated, encrypted, empty, a decompression bomb, not an image at all)
-becomes a :class:`~sohoa.errors.DocumentError` naming the file and what to do.
+becomes a :class:`~sohoa.core.errors.DocumentError` naming the file and what to do.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,10 +16,11 @@ import numpy as np
 import pikepdf
 from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
-from ocr import poppler
-from ocr.layout import PageLayout
-from sohoa.errors import CorruptFile, EmptyFile, EncryptedFile, TooLarge, UnsupportedFormat
-from sohoa.text import diacritic_share
+from sohoa.core.errors import CorruptFile, EmptyFile, TooLarge, UnsupportedFormat
+from sohoa.core.pdf import open_pdf, parse_pdf_date, signature_fields
+from sohoa.core.text import diacritic_share
+from sohoa.ocr import poppler
+from sohoa.ocr.layout import PageLayout
 
 _MAGIC = (
     (b"%PDF-", "pdf"),
@@ -62,31 +61,6 @@ def sniff_format(path: Path) -> str:
     )
 
 
-def open_pdf(path: Path) -> pikepdf.Pdf:
-    """Open a PDF with pikepdf; a locked or broken file raises a DocumentError saying so."""
-    try:
-        return pikepdf.open(path)
-    except pikepdf.PasswordError as exc:
-        raise EncryptedFile(
-            f"{path.name} được mã hóa bằng mật khẩu. Hãy xin bản không mật khẩu hoặc mở khóa rồi nạp lại.",
-            f"{path.name} is password-protected. Obtain an unprotected copy, then ingest it again.",
-        ) from exc
-    except pikepdf.PdfError as exc:
-        raise CorruptFile(
-            f"{path.name} hỏng hoặc bị cắt cụt, không đọc được ({exc}). Hãy quét hoặc sao chép lại.",
-            f"{path.name} is corrupt or truncated ({exc}). Scan or copy it again.",
-        ) from exc
-
-
-@dataclass(frozen=True)
-class PdfFacts:
-    """What sohoa learns from a PDF's structure before reading any text."""
-
-    pages: int
-    text_pages: tuple[bool, ...]
-    """Per page: does the page's own content show text (not just a scanned image)?"""
-    signing_times: tuple[str, ...]
-    """ISO times from the /M entries of signature dictionaries, in field order."""
 
 
 def _shows_text(obj: pikepdf.Object, depth: int = 0) -> int:
@@ -123,25 +97,15 @@ def _shows_text(obj: pikepdf.Object, depth: int = 0) -> int:
     return count
 
 
-_PDF_DATE = re.compile(r"D:(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?([Z+-])?(\d{2})?'?(\d{2})?")
+@dataclass(frozen=True)
+class PdfFacts:
+    """What sohoa learns from a PDF's structure before reading any text."""
 
-
-def parse_pdf_date(value: str) -> str | None:
-    """'D:20250117170630+07'00'' -> '2025-01-17T17:06:30+07:00'."""
-    m = _PDF_DATE.match(value.strip())
-    if not m:
-        return None
-    year, month, day, hour, minute, second, sign, tzh, tzm = m.groups()
-    try:
-        tz = dt.UTC
-        if sign in ("+", "-"):
-            offset = dt.timedelta(hours=int(tzh or 0), minutes=int(tzm or 0))
-            tz = dt.timezone(offset if sign == "+" else -offset)
-        moment = dt.datetime(int(year), int(month or 1), int(day or 1), int(hour or 0),
-                             int(minute or 0), int(second or 0), tzinfo=tz)
-    except ValueError:
-        return None
-    return moment.isoformat()
+    pages: int
+    text_pages: tuple[bool, ...]
+    """Per page: does the page's own content show text (not just a scanned image)?"""
+    signing_times: tuple[str, ...]
+    """ISO times from the /M entries of signature dictionaries, in field order."""
 
 
 def pdf_facts(path: Path) -> PdfFacts:
@@ -151,28 +115,6 @@ def pdf_facts(path: Path) -> PdfFacts:
         text_pages = tuple(_shows_text(page.obj) > 0 for page in pdf.pages)
         times = [parse_pdf_date(str(value.get("/M", ""))) for _, value in signature_fields(pdf)]
         return PdfFacts(len(pdf.pages), text_pages, tuple(t for t in times if t))
-
-
-def signature_fields(pdf: pikepdf.Pdf) -> Iterator[tuple[str, pikepdf.Dictionary]]:
-    """Signed signature fields: (fully qualified field name, signature dictionary /V)."""
-    acroform = pdf.Root.get("/AcroForm")
-    fields = acroform.get("/Fields", []) if acroform is not None else []
-    for name, fld in _walk_fields(fields):
-        value = fld.get("/V")
-        if fld.get("/FT") == "/Sig" and isinstance(value, pikepdf.Dictionary):
-            yield name, value
-
-
-def _walk_fields(fields: pikepdf.Array | list, prefix: str = "",
-                 depth: int = 0) -> Iterator[tuple[str, pikepdf.Dictionary]]:
-    for fld in fields:
-        if not isinstance(fld, pikepdf.Dictionary):
-            continue
-        part = str(fld.get("/T", ""))
-        name = f"{prefix}.{part}" if prefix and part else (part or prefix)
-        yield name, fld
-        if depth < 5 and "/Kids" in fld:
-            yield from _walk_fields(fld.Kids, name, depth + 1)
 
 
 def pdf_text_pages(path: Path) -> list[PageLayout]:

@@ -14,8 +14,8 @@ import numpy as np
 import pdf2image
 import pdf2image.exceptions
 
-from ocr.layout import PageLayout, line_key, lines_from_words
-from sohoa.errors import CorruptFile, MissingDependencyError
+from sohoa.core.errors import CorruptFile, MissingDependencyError
+from sohoa.ocr.layout import PageLayout, line_key, lines_from_words
 
 TIMEOUT_SECONDS = 300
 _NS = "{http://www.w3.org/1999/xhtml}"

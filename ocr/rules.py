@@ -16,7 +16,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sohoa.text import fold
+from sohoa.core.text import fold
 
 RULES_DIR = Path(__file__).with_name("types")
 LEXICON_DIR = Path(__file__).with_name("lexicon")

@@ -15,8 +15,8 @@ import cv2
 import numpy as np
 import pytesseract
 
-from ocr.layout import Line, PageLayout, line_key, lines_from_words
-from sohoa.errors import MissingDependencyError, OcrFailed
+from sohoa.core.errors import MissingDependencyError, OcrFailed
+from sohoa.ocr.layout import Line, PageLayout, line_key, lines_from_words
 
 # One Tesseract thread per process: sohoa parallelises across pages with processes,
 # and OpenMP threads inside each would only fight over the same cores.

@@ -60,15 +60,13 @@ def _attested() -> frozenset[tuple[str, str]]:
     path = _data(RUNNING_TEXT)
     if path is None:
         return frozenset()
+    # One pass over the whole text: a blank line ends a sentence, the first column is a
+    # word (its syllables separated by spaces). Pairs across a blank line are not taken.
+    text = unicodedata.normalize("NFC", path.read_text(encoding="utf-8")).lower()
     pairs: set[tuple[str, str]] = set()
-    sentence: list[str] = []
-    for line in [*path.read_text(encoding="utf-8").splitlines(), ""]:
-        if line.strip():
-            sentence.extend(m.group().lower() for m in _SYLLABLE.finditer(
-                unicodedata.normalize("NFC", line.split("\t")[0])))
-            continue
-        pairs.update(itertools.pairwise(sentence))
-        sentence = []
+    for sentence in text.split("\n\n"):
+        syllables = _SYLLABLE.findall(" ".join(line.partition("\t")[0] for line in sentence.splitlines()))
+        pairs.update(itertools.pairwise(syllables))
     return frozenset(pairs)
 
 
@@ -119,7 +117,8 @@ def repair(text: str) -> tuple[str, tuple[tuple[str, str], ...]]:
             continue
         left = lower[i - 1] if i > 0 and _adjacent(text, matches[i - 1], matches[i]) else None
         right = lower[i + 1] if i + 1 < len(lower) and _adjacent(text, matches[i], matches[i + 1]) else None
-        if not _as_written(left, syllable, right) and _makes_word(left, other, right):
+        # The word list first: the running text is read only when a change is in view.
+        if _makes_word(left, other, right) and not _as_written(left, syllable, right):
             changes.append((i, other))
     out, pairs = text, []
     for i, other in reversed(changes):

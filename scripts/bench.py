@@ -33,10 +33,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import samplegen
-from indexer.base import IndexBackend, SearchQuery
-from indexer.sqlite_fts import SqliteIndex
-from ocr import pages as pagesmod
-from sohoa.model import Extraction, OcrInfo, Record, SourceInfo, Validity, ValidityStatus
+from sohoa.core.model import Extraction, OcrInfo, Record, SourceInfo, Validity, ValidityStatus
+from sohoa.indexer.base import IndexBackend, SearchQuery
+from sohoa.indexer.sqlite_fts import SqliteIndex
+from sohoa.ocr import pages as pagesmod
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -190,7 +190,7 @@ def index_benches(count: int, tmp: Path, backends: list[str], es_url: str | None
         else:
             from elasticsearch import Elasticsearch
 
-            from indexer.elastic import ElasticConfig, ElasticIndex
+            from sohoa.indexer.elastic import ElasticConfig, ElasticIndex
 
             url = es_url or subprocess.run([str(ROOT / "scripts" / "start-elasticsearch")], check=True,
                                            capture_output=True, text=True).stdout.strip().splitlines()[-1]

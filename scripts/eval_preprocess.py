@@ -24,8 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import samplegen
-from ocr import pages as pagesmod
-from ocr import preprocess, tesseract
+from sohoa.ocr import pages as pagesmod
+from sohoa.ocr import preprocess, tesseract
 
 CONFIGS: dict[str, tuple[str, ...]] = {
     "grey only": ("grey",),

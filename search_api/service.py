@@ -13,14 +13,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
-from indexer.base import IndexBackend, SearchQuery, SearchResult
-from ingest.ledger import Ledger
-from ocr.rules import by_doc_type
-from sohoa.errors import RecordNotFound
-from sohoa.i18n import t
-from sohoa.model import FIELD_NAMES, Record
-from sohoa.settings import Settings
-from sohoa.validity import judge
+from sohoa.core.errors import RecordNotFound
+from sohoa.core.i18n import t
+from sohoa.core.model import FIELD_NAMES, Record
+from sohoa.core.settings import Settings
+from sohoa.core.validity import again
+from sohoa.indexer.base import IndexBackend, SearchQuery, SearchResult
+from sohoa.ingest.ledger import Ledger
 
 
 def search(index: IndexBackend, query: SearchQuery) -> SearchResult:
@@ -29,9 +28,9 @@ def search(index: IndexBackend, query: SearchQuery) -> SearchResult:
 
 def verify_paths(paths: list[Path], settings: Settings) -> list[dict[str, Any]]:
     """``sohoa verify``: the verdict for each file, ``{"path", "status", "signatures"}``."""
-    from ocr.pages import sniff_format
-    from sohoa.errors import DocumentError
-    from sohoa.signatures import MESSAGES, verify_file
+    from sohoa.core.errors import DocumentError
+    from sohoa.ocr.pages import sniff_format
+    from sohoa.signatures.verify import MESSAGES, verify_file
 
     out = []
     for path in paths:
@@ -64,11 +63,9 @@ def current(record: Record, settings: Settings, *, with_layout: bool = False) ->
     if not with_layout:
         data.pop("layout", None)
     if record.status == "indexed":
-        rule = by_doc_type(record.fields.get("doc_type") or "")
-        verdict = judge(record.fields.get("valid_until"), rule.validity_without_end_date if rule else None,
-                        settings.today)
+        verdict = again(record.validity, record.fields.get("valid_until"), settings.today)
         data["validity"] = {"status": verdict.status.value, "as_of": verdict.as_of.isoformat(),
-                            "reason": verdict.reason}
+                            "reason": verdict.reason, "without_end_date": verdict.without_end_date}
     return data
 
 

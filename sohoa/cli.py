@@ -17,10 +17,10 @@ from typing import Any
 
 import click
 
-from sohoa.errors import ExitCode, SohoaError
-from sohoa.i18n import t
-from sohoa.settings import Settings
-from sohoa.signatures import DOCUMENT_STATUSES
+from sohoa.core.errors import ExitCode, SohoaError
+from sohoa.core.i18n import t
+from sohoa.core.settings import Settings
+from sohoa.signatures.verify import DOCUMENT_STATUSES
 
 REASONS = {
     "hidden": ("tệp ẩn", "hidden"),
@@ -46,7 +46,7 @@ def _date(value: str | None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        from ocr.extract import parse_date
+        from sohoa.ocr.extract import parse_date
 
         parsed = parse_date(value)
         if parsed is None:
@@ -82,7 +82,7 @@ def trust_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def _with_trust(settings: Settings, trust: Path | None, online: bool) -> Settings:
     """Settings with the trust directory chosen, checked now rather than in a worker."""
-    from sohoa.signatures import trust_store
+    from sohoa.signatures.verify import trust_store
 
     chosen = trust or settings.trust_dir
     if chosen is None and (settings.home / "trust").is_dir():
@@ -96,8 +96,8 @@ def _with_trust(settings: Settings, trust: Path | None, online: bool) -> Setting
 def _with_signer(settings: Settings, p12: Path) -> Settings:
     """Settings that sign copies with ``p12``; the key is opened now, so a wrong passphrase
     stops the run before any work."""
-    from ingest.copies import font_path, load_signer
-    from sohoa.errors import ConfigError
+    from sohoa.core.errors import ConfigError
+    from sohoa.signatures.sign import font_path, load_signer
 
     secret = os.environ.get("SOHOA_SIGN_PASSPHRASE")
     if secret is None:
@@ -126,9 +126,9 @@ def _with_signer(settings: Settings, p12: Path) -> Settings:
 def ingest(settings: Settings, paths: tuple[Path, ...], workers: int | None, progress: bool | None,
            trust: Path | None, online: bool, sign_with: Path | None) -> None:
     """Nạp các thư mục bản quét / ingest folders of scans (PDF, TIFF, JPEG, PNG)."""
-    from indexer.base import open_index
-    from ingest.run import ingest as run_ingest
-    from ocr.tesseract import probe
+    from sohoa.indexer.base import open_index
+    from sohoa.ingest.run import ingest as run_ingest
+    from sohoa.ocr.tesseract import probe
 
     if workers:
         settings = dataclasses.replace(settings, workers=workers)
@@ -191,8 +191,8 @@ def ingest(settings: Settings, paths: tuple[Path, ...], workers: int | None, pro
 @click.pass_obj
 def reindex(settings: Settings, target: str | None) -> None:
     """Dựng lại chỉ mục tìm kiếm từ sổ theo dõi / rebuild the search index from the ledger."""
-    from indexer.base import open_index
-    from ingest.run import reindex as run_reindex
+    from sohoa.indexer.base import open_index
+    from sohoa.ingest.run import reindex as run_reindex
 
     index = open_index(settings, target, discard_stale=True)
     try:
@@ -214,8 +214,8 @@ def reverify(settings: Settings, trust: Path | None, online: bool) -> None:
 
     Sau khi thêm chứng thư gốc hoặc CRL / after adding roots or CRLs to the trust directory.
     """
-    from indexer.base import open_index
-    from ingest.run import reverify as run_reverify
+    from sohoa.indexer.base import open_index
+    from sohoa.ingest.run import reverify as run_reverify
 
     settings = _with_trust(settings, trust, online)
     index = open_index(settings)
@@ -236,8 +236,8 @@ def reverify(settings: Settings, trust: Path | None, online: bool) -> None:
 @click.pass_obj
 def index_cmd(settings: Settings, retry: bool) -> None:
     """Tình trạng chỉ mục; --retry gửi hồ sơ còn chờ / index status; --retry sends what is pending."""
-    from indexer.base import backend_name, open_index
-    from ingest.run import index_state, retry_index
+    from sohoa.indexer.base import backend_name, open_index
+    from sohoa.ingest.run import index_state, retry_index
 
     if retry:
         index = open_index(settings)
@@ -278,9 +278,9 @@ def search(settings: Settings, query: str, doc_type: str | None, issuer: str | N
            date_to: str | None, validity: str | None, signature: str | None, limit: int, page: int, facets: bool,
            as_json: bool) -> None:
     """Tìm kiếm kho lưu trữ / search the archive (with or without accents, or by number)."""
-    from indexer.base import SearchQuery, open_index
-    from search_api.service import render_facets, render_text
-    from search_api.service import search as run_search
+    from sohoa.indexer.base import SearchQuery, open_index
+    from sohoa.search_api.service import render_facets, render_text
+    from sohoa.search_api.service import search as run_search
 
     index = open_index(settings)
     try:
@@ -311,8 +311,8 @@ def search(settings: Settings, query: str, doc_type: str | None, issuer: str | N
 @click.pass_obj
 def show(settings: Settings, record_id: str, as_json: bool, layout: bool) -> None:
     """Xem đầy đủ một hồ sơ / print one record in full (id or a unique prefix)."""
-    from search_api.service import render_signature
-    from search_api.service import show as show_record
+    from sohoa.search_api.service import render_signature
+    from sohoa.search_api.service import show as show_record
 
     data = show_record(settings, record_id, with_layout=layout)
     as_json = as_json or layout
@@ -354,7 +354,7 @@ def show(settings: Settings, record_id: str, as_json: bool, layout: bool) -> Non
 @click.pass_obj
 def export(settings: Settings, fmt: str, output: click.utils.LazyFile, with_layout: bool) -> None:
     """Xuất mọi hồ sơ, kể cả hồ sơ lỗi / export every record, failed ones included."""
-    from search_api.service import write_export
+    from sohoa.search_api.service import write_export
 
     count = write_export(settings, fmt, output, with_layout=with_layout)
     click.echo(t(f"Đã xuất {count} hồ sơ.", f"Exported {count} records."), err=True)
@@ -371,7 +371,7 @@ def verify(settings: Settings, files: tuple[Path, ...], trust: Path | None, onli
     Mã thoát 0 khi mọi tệp hợp lệ hoặc không ký, 1 nếu không / exit code 0 when every file
     is valid or unsigned, 1 otherwise.
     """
-    from search_api.service import render_signature, verify_paths
+    from sohoa.search_api.service import render_signature, verify_paths
 
     settings = _with_trust(settings, trust, online)
     results = verify_paths(list(files), settings)

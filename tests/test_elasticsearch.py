@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from indexer.base import SearchQuery
-from indexer.elastic import ElasticConfig, ElasticIndex
-from indexer.sqlite_fts import SqliteIndex
-from ingest.document import Task, process
-from ingest.run import ingest
-from sohoa.model import Record
-from sohoa.settings import Settings
+from sohoa.core.model import Record
+from sohoa.core.settings import Settings
+from sohoa.indexer.base import SearchQuery
+from sohoa.indexer.elastic import ElasticConfig, ElasticIndex
+from sohoa.indexer.sqlite_fts import SqliteIndex
+from sohoa.ingest.document import Task, process
+from sohoa.ingest.run import ingest
 from tests.conftest import copy_corpus, start_elasticsearch
 from tests.test_search import FIXTURE_RECORDS, TODAY, record
 
@@ -195,7 +195,7 @@ def test_bulk_retries_429_and_connection_errors(elastic: ElasticIndex, monkeypat
 def test_an_index_of_another_layout_is_reported_and_reindex_replaces_it(es_url: str, es_alias: str) -> None:
     from elasticsearch import Elasticsearch
 
-    from sohoa.errors import IndexBackendError
+    from sohoa.core.errors import IndexBackendError
 
     with Elasticsearch(es_url) as es:  # what an older sohoa left behind
         es.indices.create(index=f"{es_alias}-v1-old", aliases={es_alias: {}})

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from ocr import pages
-from ocr.dates import validity_clause
-from ocr.extract import extract, parse_date, signer_page
-from ocr.layout import Line, PageLayout
-from ocr.rules import compile_pattern, load_rule
-from sohoa.text import fold
+from sohoa.core.text import fold
+from sohoa.ocr import pages
+from sohoa.ocr.dates import validity_clause
+from sohoa.ocr.extract import extract, parse_date, signer_page
+from sohoa.ocr.layout import Line, PageLayout
+from sohoa.ocr.rules import compile_pattern, load_rule
 from tests.conftest import truth
 
 
@@ -148,7 +148,7 @@ def test_rule_files_are_data(tmp_path: Path) -> None:
     page = _lines(*_header("05/GP-SCT", "Bắc Giang, ngày 02 tháng 3 năm 2022"),
                   ("GIẤY PHÉP BÁN LẺ SẢN PHẨM RƯỢU", 550, 260), ("Giấy phép có thời hạn đến ngày", 500, 600),
                   ("02/3/2027.", 200, 625))
-    from ocr.extract import Extractor
+    from sohoa.ocr.extract import Extractor
 
     fields = Extractor([page], rules=(rule,)).run().fields
     assert fields["doc_type"] == "Giấy phép bán lẻ sản phẩm rượu"
@@ -211,7 +211,7 @@ def test_a_number_line_run_into_the_date_line_leaves_the_place() -> None:
 
 
 def test_family_name_tone_confusions_are_corrected() -> None:
-    from ocr.extract import fix_surname
+    from sohoa.ocr.extract import fix_surname
 
     assert fix_surname("Đỉnh Thị Nga") == "Đinh Thị Nga"
     assert fix_surname("Thần Anh Long") == "Thân Anh Long"
@@ -248,7 +248,7 @@ def test_family_name_tone_confusions_are_corrected() -> None:
      "UBND TỈNH BẮC NINH", "province"),  # an agency's name with a tone misread, from the lexicon
 ])
 def test_issuer_block(lines: list[str], issuer: str, parent: str | None, level: str) -> None:
-    from ocr.issuer import read_block
+    from sohoa.ocr.issuer import read_block
 
     block = read_block(lines)
     assert (block.issuer, block.parent, block.level) == (issuer, parent, level)
@@ -259,8 +259,8 @@ def test_every_council_name_survives_any_wrap() -> None:
     continuation may look like an agency head ("PHONG" of "XÃ TIỀN PHONG", "TRƯỜNG", "VIÊN")."""
     import random
 
-    from ocr import gazetteer
-    from ocr.issuer import read_block
+    from sohoa.ocr import gazetteer
+    from sohoa.ocr.issuer import read_block
 
     units = {"Huyện": "HUYỆN", "Quận": "QUẬN", "Thị xã": "THỊ XÃ", "Xã": "XÃ", "Phường": "PHƯỜNG",
              "Thị trấn": "THỊ TRẤN"}
@@ -280,7 +280,7 @@ def test_every_council_name_survives_any_wrap() -> None:
 def test_issuer_successor_after_the_2025_reorganisation() -> None:
     import datetime as dt
 
-    from ocr.issuer import read_block
+    from sohoa.ocr.issuer import read_block
 
     before = dt.date(2024, 3, 1)
     assert read_block(["UỶ BAN NHÂN DÂN", "TỈNH QUẢNG NAM"], before).successor == "UỶ BAN NHÂN DÂN THÀNH PHỐ ĐÀ NẴNG"
@@ -290,7 +290,7 @@ def test_issuer_successor_after_the_2025_reorganisation() -> None:
 
 
 def test_gazetteer_never_snaps_between_equally_close_names() -> None:
-    from ocr import gazetteer
+    from sohoa.ocr import gazetteer
 
     provinces = gazetteer.names_of("province")
     assert gazetteer.snap("QUANG NGAI", provinces) == "Quảng Ngãi"

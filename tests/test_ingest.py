@@ -141,8 +141,8 @@ def test_scans_in_every_format_are_ocred(cli, small_scan_corpus: Path, tmp_path:
 
 def _crash_on_first(task):
     """A worker that dies like a segfaulting native library on one file (fault injection)."""
-    from ingest.document import process
-    from sohoa.settings import Settings
+    from sohoa.core.settings import Settings
+    from sohoa.ingest.document import process
 
     if task.path.endswith("000_QD_born_digital.pdf"):
         os._exit(139)
@@ -151,9 +151,9 @@ def _crash_on_first(task):
 
 def test_a_dying_worker_fails_its_file_and_the_batch_goes_on(home: Path, tmp_path: Path,
                                                               born_digital_corpus: Path) -> None:
-    from indexer.base import open_index
-    from ingest.run import ingest
-    from sohoa.settings import Settings
+    from sohoa.core.settings import Settings
+    from sohoa.indexer.base import open_index
+    from sohoa.ingest.run import ingest
 
     folder = copy_corpus(born_digital_corpus, tmp_path / "batch")
     settings = Settings.from_env(home, workers=2)
@@ -198,7 +198,7 @@ def test_missing_tesseract_is_reported_with_the_fix(home: Path, tmp_path: Path, 
 def test_pages_scanned_sideways_or_upside_down_are_turned(cli, small_scan_corpus: Path, tmp_path: Path) -> None:
     from PIL import Image
 
-    from ocr import pages
+    from sohoa.ocr import pages
     from tests.conftest import truth
 
     gt = truth(small_scan_corpus)
@@ -265,7 +265,7 @@ def test_blank_backs_from_their_pixels() -> None:
     from sample_layout import pil_font
     from sample_render import show_through
 
-    from ocr.preprocess import is_blank
+    from sohoa.ocr.preprocess import is_blank
 
     corpus_page = Image.new("RGB", (1654, 2339), (252, 251, 247))
     draw = ImageDraw.Draw(corpus_page)
@@ -316,9 +316,9 @@ def test_a_last_page_with_a_few_lines_on_grainy_paper_is_read(tmp_path: Path) ->
     from sample_layout import pil_font as font
     from sample_render import degrade
 
-    from ingest.document import _ocr_pages
-    from ocr import pages, preprocess
-    from sohoa.settings import Settings
+    from sohoa.core.settings import Settings
+    from sohoa.ingest.document import _ocr_pages
+    from sohoa.ocr import pages, preprocess
 
     page = Image.new("RGB", (1240, 1754), (250, 250, 248))
     draw = ImageDraw.Draw(page)
@@ -334,3 +334,24 @@ def test_a_last_page_with_a_few_lines_on_grainy_paper_is_read(tmp_path: Path) ->
     read = _ocr_pages([pages.PageImage(2, grey, 150)], Settings.from_env(tmp_path))
     text = read.layouts[0].text
     assert "TỊCH" in text and "Vũ Anh Sơn" in text and "giải quyết" in text
+
+
+def test_a_record_stored_before_it_kept_its_validity_policy_gets_it_from_the_rules() -> None:
+    """Records now carry their type's validity policy (index and search judge them without
+    the rules); one stored before gets it as it is read from the ledger."""
+    import datetime as dt
+
+    from sohoa.core.model import Extraction, OcrInfo, Record, SourceInfo, Validity, ValidityStatus
+    from sohoa.ingest.ledger import _record
+
+    fields = dict.fromkeys(("doc_type", "valid_until"))
+    record = Record("a" * 64, SourceInfo("/s/a.pdf", "a" * 64, 1, "pdf"), 1, True, OcrInfo("text-layer", None), "",
+                    Extraction({**fields, "doc_type": "Quyết định"}, {}), Validity(ValidityStatus.valid,
+                                                                                   dt.date(2025, 1, 1)),
+                    dt.datetime(2025, 1, 1, tzinfo=dt.UTC))
+    old = record.to_json()
+    del old["validity"]["without_end_date"]
+    assert _record(json.dumps(old)).validity.without_end_date == "valid"
+    kept = record.to_json()
+    kept["validity"]["without_end_date"] = "unknown"
+    assert _record(json.dumps(kept)).validity.without_end_date == "unknown"  # what was kept wins

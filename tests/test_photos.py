@@ -20,7 +20,7 @@ from sample_photo import photograph_with_corners
 
 import fieldeval
 import samplegen
-from ocr import pages, preprocess, tesseract
+from sohoa.ocr import pages, preprocess, tesseract
 from tests.conftest import REALDATA, copy_corpus
 
 

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from indexer.base import IndexBackend, SearchQuery
-from indexer.sqlite_fts import SqliteIndex
-from sohoa.model import Extraction, OcrInfo, Record, SourceInfo, Validity, ValidityStatus
+from sohoa.core.model import Extraction, OcrInfo, Record, SourceInfo, Validity, ValidityStatus
+from sohoa.indexer.base import IndexBackend, SearchQuery
+from sohoa.indexer.sqlite_fts import SqliteIndex
+from sohoa.ocr.rules import by_doc_type
 from tests.conftest import copy_corpus
 
 TODAY = dt.date(2026, 11, 27)
@@ -25,8 +26,10 @@ def record(n: int, text: str, signature: str | None = None, **fields: str | None
                           "signer_name", "holder_name", "holder_id", "valid_until"))
     base.update(fields)
     sha = f"{n:064x}"
+    rule = by_doc_type(base["doc_type"] or "")  # the policy ingest keeps on the record
+    policy = rule.validity_without_end_date if rule else None
     return Record(sha, SourceInfo(f"/scans/{n}.pdf", sha, 1, "pdf"), 1, True, OcrInfo("text-layer", None), text,
-                  Extraction(base, dict.fromkeys(base, 1.0)), Validity(ValidityStatus.valid, TODAY),
+                  Extraction(base, dict.fromkeys(base, 1.0)), Validity(ValidityStatus.valid, TODAY, "", policy),
                   dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
                   signatures={"status": signature, "signatures": []} if signature else None)
 
@@ -39,7 +42,7 @@ def open_backend(name: str, tmp_path: Path, request: pytest.FixtureRequest) -> I
     if name == "sqlite":
         return SqliteIndex(tmp_path / "index.sqlite")
     if name == "elasticsearch":
-        from indexer.elastic import ElasticConfig, ElasticIndex
+        from sohoa.indexer.elastic import ElasticConfig, ElasticIndex
 
         return ElasticIndex(ElasticConfig(request.getfixturevalue("es_url"),
                                           alias=request.getfixturevalue("es_alias")))

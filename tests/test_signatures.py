@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from sohoa.signatures import STATUS_ORDER, verify_pdf, worst
-from sohoa.trust import TrustStore
+from sohoa.signatures.trust import TrustStore
+from sohoa.signatures.verify import STATUS_ORDER, verify_pdf, worst
 from tests import pki
 from tests.conftest import REALDATA, copy_corpus
 
@@ -102,7 +102,7 @@ def test_worst_status_order() -> None:
 
 
 def test_trust_dir_errors_name_the_file(tmp_path: Path) -> None:
-    from sohoa.errors import ConfigError
+    from sohoa.core.errors import ConfigError
 
     (tmp_path / "broken.pem").write_text("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")
     with pytest.raises(ConfigError, match=r"broken\.pem"):
@@ -244,7 +244,7 @@ def test_signed_copies_of_scans(cli, small_scan_corpus: Path, test_pki: pki.Test
 
 def test_copy_is_b_lt_only_when_revocation_data_is_at_hand(test_pki: pki.TestPki, trust: TrustStore,
                                                            tmp_path: Path) -> None:
-    from ingest.copies import load_signer, sign_copy
+    from sohoa.signatures.sign import load_signer, sign_copy
 
     p12 = tmp_path / "listed.p12"
     p12.write_bytes(test_pki.p12("listed_not_revoked", b"x"))

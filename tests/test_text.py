@@ -6,8 +6,8 @@ import unicodedata
 
 import pytest
 
-from ocr import pages, tones
-from sohoa.text import clean, fold, index_form, modern_tones, normalise_number, search_form
+from sohoa.core.text import clean, fold, index_form, modern_tones, normalise_number, search_form
+from sohoa.ocr import pages, tones
 from tests.conftest import REALDATA
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from asn1crypto import crl as asn1_crl
 from asn1crypto import pem, x509
 
-from sohoa.errors import ConfigError
+from sohoa.core.errors import ConfigError
 
 CERT_SUFFIXES = {".pem", ".crt", ".cer", ".der"}
 CRL_SUFFIXES = {".crl"}

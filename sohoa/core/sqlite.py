@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from sohoa.errors import IndexBackendError
+from sohoa.core.errors import IndexBackendError
 
 
 class SchemaMismatch(IndexBackendError):

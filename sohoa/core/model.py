@@ -87,6 +87,10 @@ class Validity:
     """The day the verdict was made; re-judged on export and search of older records."""
     reason: str = ""
     """Why, in one English phrase (``valid_until 2024-04-09 has passed``)."""
+    without_end_date: str | None = None
+    """The type's policy when no end date is read: ``valid`` (until revoked, a decision),
+    ``unknown`` (a permit whose period was not read), or None (type not known). Kept on the
+    record so that its readers (index, search, export) judge it again without the rules."""
 
 
 @dataclass(frozen=True)
@@ -168,6 +172,7 @@ class Record:
                 "status": self.validity.status.value,
                 "as_of": self.validity.as_of.isoformat(),
                 "reason": self.validity.reason,
+                "without_end_date": self.validity.without_end_date,
             },
             "signing_times": list(self.signing_times),
             "signatures": self.signatures,
@@ -202,6 +207,7 @@ class Record:
                 ValidityStatus(validity["status"]),
                 dt.date.fromisoformat(validity["as_of"]),
                 validity.get("reason", ""),
+                validity.get("without_end_date"),
             ),
             processed_at=dt.datetime.fromisoformat(data["processed_at"]),
             status=data.get("status", "indexed"),

@@ -31,7 +31,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sohoa.trust import TrustStore
+from sohoa.core.pdf import open_pdf, parse_pdf_date, signature_fields
+from sohoa.signatures.trust import TrustStore
 
 # Worst first: a document's status is the first of these that any signature has.
 STATUS_ORDER = ("invalid", "modified", "revoked", "error", "expired", "unknown_revocation", "valid_untrusted",
@@ -148,7 +149,6 @@ def _finish(v: SignatureVerdict) -> SignatureVerdict:
 
 def _pdf_fields(path: Path) -> list[dict[str, Any]]:
     """Signature fields with a value, found with pikepdf: name, /SubFilter, /Type, /M."""
-    from ocr.pages import open_pdf, parse_pdf_date, signature_fields
 
     with open_pdf(path) as pdf:
         return [{"field": name or None, "sub_filter": str(value.get("/SubFilter", ""))[1:] or None,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 
-from sohoa.i18n import t
+from sohoa.core.i18n import t
 
 
 class ExitCode(enum.IntEnum):

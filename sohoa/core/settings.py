@@ -40,7 +40,7 @@ class Settings:
     index_batch: int = 200
     """Records an ingest sends to the index at once."""
     trust_dir: Path | None = None
-    """Root certificates, intermediates and CRLs signatures are verified against (``sohoa.trust``)."""
+    """Root certificates, intermediates and CRLs signatures are verified against (``sohoa.signatures.trust``)."""
     online: bool = False
     """Fetch revocation data (OCSP, CRL) over the network when verifying signatures."""
     allow_sha1: bool = True

@@ -8,12 +8,23 @@ sohoa cannot tell (a construction permit whose period could not be read).
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
-from sohoa.model import Validity, ValidityStatus
+from sohoa.core.model import Validity, ValidityStatus
 
 
 def judge(valid_until: str | None, no_end_policy: str | None, today: dt.date) -> Validity:
-    """The verdict as of ``today``; ``no_end_policy`` is ``valid``, ``unknown`` or None."""
+    """The verdict as of ``today``; ``no_end_policy`` is ``valid``, ``unknown`` or None,
+    and is kept on the verdict."""
+    return replace(_judge(valid_until, no_end_policy, today), without_end_date=no_end_policy)
+
+
+def again(validity: Validity, valid_until: str | None, today: dt.date) -> Validity:
+    """The record's verdict judged again as of ``today``, by the policy it keeps."""
+    return judge(valid_until, validity.without_end_date, today)
+
+
+def _judge(valid_until: str | None, no_end_policy: str | None, today: dt.date) -> Validity:
     if valid_until:
         try:
             until = dt.date.fromisoformat(valid_until)

@@ -1,0 +1,2 @@
+"""The signatures stage: verifying the digital signatures a PDF carries against the trust
+store (``verify``, ``trust``), and signing a digitised copy as its agency (``sign``)."""

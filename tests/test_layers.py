@@ -1,0 +1,49 @@
+"""The shape of the installed package: one top-level name, and layers that never double back.
+
+``pip install .`` must put only ``sohoa`` (and its dist-info) into site-packages: the
+stages keep their folders at the top of the repository and are mapped into the ``sohoa``
+namespace by setup.cfg. The layers contract of setup.cfg (``[importlinter]``) is checked
+by import-linter on that installed copy, where the mapped folders sit inside ``sohoa/``
+as grimp expects them.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    target = tmp_path_factory.mktemp("site")
+    build = tmp_path_factory.mktemp("build")
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
+         "--target", str(target), str(ROOT)],
+        capture_output=True, text=True, env={**os.environ, "TMPDIR": str(build)}, cwd=build)
+    assert done.returncode == 0, done.stderr
+    return target
+
+
+def test_only_sohoa_is_installed(installed: Path) -> None:
+    top = sorted(p.name for p in installed.iterdir() if p.name != "bin")
+    assert [n for n in top if not n.endswith(".dist-info")] == ["sohoa"]
+    for stage in ("ingest", "ocr", "indexer", "search_api", "core", "signatures"):
+        assert (installed / "sohoa" / stage / "__init__.py").is_file(), stage
+    assert list((installed / "sohoa" / "ocr" / "types").glob("*.toml"))  # the rule files come along
+    assert list((installed / "sohoa" / "ocr" / "lexicon").glob("*.toml"))
+
+
+def test_the_layers_contract_holds(installed: Path) -> None:
+    lint = Path(sys.executable).with_name("lint-imports")
+    done = subprocess.run([str(lint), "--config", str(ROOT / "setup.cfg"), "--no-cache"],
+                          capture_output=True, text=True, cwd=installed,
+                          env={**os.environ, "PYTHONPATH": str(installed)})
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "1 kept, 0 broken" in done.stdout
