@@ -34,6 +34,7 @@ from typing import Any
 
 from sohoa.core.errors import IndexBackendError
 from sohoa.core.model import Record
+from sohoa.core.paths import readable
 from sohoa.core.text import index_form, normalise_number, search_form
 from sohoa.indexer.base import Hit, SearchQuery, SearchResult, register
 from sohoa.indexer.snippets import (
@@ -274,7 +275,7 @@ class ElasticIndex:
         f = record.fields
         searchable, head = searchable_text(record), head_text(record)
         return {
-            "id": record.id, "path": record.source.path, "fields": f, "body": record.text,
+            "id": record.id, "path": readable(record.source.path), "fields": f, "body": record.text,
             "doc_type": f.get("doc_type"), "issuer": f.get("issuer"),
             "kind": _words(f.get("doc_type") or "", True), "issuer_words": _words(issuer_text(record), True),
             "number": f.get("number"), "number_norm": normalise_number(f.get("number") or "") or None,

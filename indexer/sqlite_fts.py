@@ -22,6 +22,7 @@ from typing import Any
 
 from sohoa.core.errors import IndexBackendError
 from sohoa.core.model import Record
+from sohoa.core.paths import readable
 from sohoa.core.sqlite import open_db
 from sohoa.core.text import index_form, normalise_number, search_form
 from sohoa.indexer.base import Hit, SearchQuery, SearchResult, register
@@ -113,7 +114,7 @@ class SqliteIndex:
             (record.id, search_form(f.get("doc_type") or ""), search_form(issuer_text(record)), f.get("issue_date"),
              f.get("valid_until"), record.validity.without_end_date,
              normalise_number(f.get("number") or ""), record.signature_status),
-            (record.source.path, json.dumps(f, ensure_ascii=False), record.text),
+            (readable(record.source.path), json.dumps(f, ensure_ascii=False), record.text),
             (index_form(searchable), search_form(searchable), index_form(head), search_form(head)),
         )
 

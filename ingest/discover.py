@@ -30,7 +30,7 @@ class Candidate:
 class Skipped:
     path: Path
     reason: str
-    """``hidden``, ``temporary``, ``not_a_scan``, ``being_written`` or ``unreadable``."""
+    """``hidden``, ``temporary``, ``not_a_scan``, ``being_written``, ``broken_link`` or ``unreadable``."""
     detail: str = ""
 
 
@@ -73,6 +73,9 @@ def _consider(path: Path, settle_seconds: float, now: float) -> Iterator[Candida
         return
     if path.suffix.lower() not in ACCEPTED_SUFFIXES:
         yield Skipped(path, "not_a_scan")
+        return
+    if path.is_symlink() and not path.exists():
+        yield Skipped(path, "broken_link", f"points to {os.readlink(path)}, which does not exist")
         return
     try:
         st = path.stat()

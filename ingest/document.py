@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sohoa.core.errors import ConfigError, DocumentError, MissingDependencyError
+from sohoa.core.errors import CannotWrite, ConfigError, DocumentError, MissingDependencyError, cannot_write
 from sohoa.core.model import Extraction, OcrInfo, Record, SourceInfo, Validity, ValidityStatus, empty_extraction
 from sohoa.core.settings import Settings
 from sohoa.core.text import clean
@@ -353,11 +353,14 @@ def process(task: Task, settings: Settings) -> Record:
         if settings.sign_with and not record.born_digital:
             record = replace(record, signed_copy=signed_copy(path, fmt, record, settings))
         return record
-    except (MissingDependencyError, ConfigError):
+    except (MissingDependencyError, ConfigError, CannotWrite):
         raise
     except DocumentError as exc:
         return failed_record(source, exc.message, exc.code, settings, now)
     except OSError as exc:
+        full = cannot_write(exc, str(settings.home))
+        if full is not None:  # the temporary files of OCR, or the copies: every file would fail so
+            raise full from exc
         return failed_record(
             source,
             f"Không đọc được tệp: {exc.strerror or exc}. Tệp đã bị chuyển hoặc xóa? Hãy nạp lại từ nơi nó đang nằm. / "
@@ -382,8 +385,13 @@ def signed_copy(path: Path, fmt: str, record: Record, settings: Settings) -> dic
 
     try:
         return make_signed_copy(path, fmt, record, settings)
-    except (MissingDependencyError, ConfigError):
+    except (MissingDependencyError, ConfigError, CannotWrite):
         raise
+    except OSError as exc:
+        full = cannot_write(exc, str(settings.home / "copies"))
+        if full is not None:
+            raise full from exc
+        return {"error": f"Không tạo được bản sao có ký số ({exc}). / Could not make the signed copy ({exc})."}
     except Exception as exc:  # the scan is read; only its copy failed
         detail = "".join(traceback.format_exception_only(exc)).strip()
         return {"error": f"Không tạo được bản sao có ký số ({detail}). / Could not make the signed copy ({detail})."}

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sohoa.core.model import Record
+from sohoa.core.paths import dumps, from_db, readable_text, to_db
 from sohoa.core.sqlite import open_db
 from sohoa.ocr.rules import by_doc_type
 
@@ -83,9 +84,9 @@ class Ledger:
 
     def file(self, path: str) -> FileRow | None:
         row = self.db.execute(
-            "SELECT path, sha256, size, mtime_ns, state, error FROM files WHERE path = ?", (path,)
+            "SELECT path, sha256, size, mtime_ns, state, error FROM files WHERE path = ?", (to_db(path),)
         ).fetchone()
-        return FileRow(*row) if row else None
+        return FileRow(from_db(row[0]), *row[1:]) if row else None
 
     def record_file(self, path: str, sha256: str | None, size: int | None, mtime_ns: int | None,
                     state: str, error: str | None = None, error_code: str | None = None) -> None:
@@ -96,15 +97,16 @@ class Ledger:
                ON CONFLICT(path) DO UPDATE SET sha256=excluded.sha256, size=excluded.size,
                  mtime_ns=excluded.mtime_ns, state=excluded.state, error=excluded.error,
                  error_code=excluded.error_code, updated=excluded.updated""",
-            (path, sha256, size, mtime_ns, state, error, error_code, now, now),
+            (to_db(path), sha256, size, mtime_ns, state, _text(error), error_code, now, now),
         )
 
     def paths_of(self, sha256: str) -> list[str]:
-        return [r[0] for r in self.db.execute("SELECT path FROM files WHERE sha256 = ? ORDER BY path", (sha256,))]
+        return [from_db(r[0]) for r in self.db.execute("SELECT path FROM files WHERE sha256 = ? ORDER BY path",
+                                                       (sha256,))]
 
     def set_files_state(self, sha256: str, state: str, error: str | None, error_code: str | None) -> None:
         self.db.execute("UPDATE files SET state = ?, error = ?, error_code = ?, updated = ? WHERE sha256 = ?",
-                        (state, error, error_code, _now(), sha256))
+                        (state, _text(error), error_code, _now(), sha256))
 
     # ------------------------------------------------------------------ documents
 
@@ -122,7 +124,7 @@ class Ledger:
         cur = self.db.execute(
             "INSERT OR IGNORE INTO documents(sha256, path, size, state, created, updated) "
             "VALUES (?, ?, ?, 'pending', ?, ?)",
-            (sha256, path, size, now, now),
+            (sha256, to_db(path), size, now, now),
         )
         return cur.rowcount == 1
 
@@ -131,9 +133,8 @@ class Ledger:
 
     def pending(self) -> list[tuple[str, str, int]]:
         """Documents still to process: (sha256, path, size), including those a killed run left."""
-        return list(self.db.execute(
-            "SELECT sha256, path, size FROM documents WHERE state = 'pending' ORDER BY created, path"
-        ))
+        return [(sha, from_db(path), size) for sha, path, size in self.db.execute(
+            "SELECT sha256, path, size FROM documents WHERE state = 'pending' ORDER BY created, path")]
 
     def to_index(self) -> list[str]:
         """Ids of the records extracted but not yet confirmed in the index (pending index)."""
@@ -149,7 +150,7 @@ class Ledger:
         with self.transaction():
             self.db.execute(
                 "UPDATE documents SET state=?, record=?, error=?, error_code=?, updated=? WHERE sha256=?",
-                (state, json.dumps(record.to_json(), ensure_ascii=False), record.error, record.error_code,
+                (state, dumps(record.to_json()), _text(record.error), record.error_code,
                  _now(), record.id),
             )
             self.set_files_state(record.id, "failed" if state == "failed" else "done", record.error,
@@ -213,7 +214,7 @@ class Ledger:
         """Replace a processed record's content, keeping its state."""
         with self.transaction():
             self.db.execute("UPDATE documents SET record=?, updated=? WHERE sha256=?",
-                            (json.dumps(record.to_json(), ensure_ascii=False), _now(), record.id))
+                            (dumps(record.to_json()), _now(), record.id))
 
     def records(self, *, include_failed: bool = True) -> Iterator[Record]:
         states = ("indexed", "extracted", "failed") if include_failed else ("indexed", "extracted")
@@ -224,9 +225,9 @@ class Ledger:
 
     def failed_files(self) -> Iterator[tuple[str, str | None, str | None]]:
         """Files that failed before a document could be made of them (unreadable paths)."""
-        yield from self.db.execute(
-            "SELECT path, error, error_code FROM files WHERE state = 'failed' AND sha256 IS NULL ORDER BY path"
-        )
+        for path, error, code in self.db.execute(
+                "SELECT path, error, error_code FROM files WHERE state = 'failed' AND sha256 IS NULL ORDER BY path"):
+            yield from_db(path), error, code
 
     def transaction(self) -> _Transaction:
         return _Transaction(self.db)
@@ -248,6 +249,11 @@ class _Transaction:
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
         self.db.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+def _text(message: str | None) -> str | None:
+    """A message for a TEXT column: a file name in it that is not UTF-8 shown readably."""
+    return readable_text(message) if message is not None else None
 
 
 def _record(raw: str) -> Record:

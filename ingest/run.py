@@ -29,6 +29,7 @@ from tqdm import tqdm
 
 from sohoa.core.errors import IndexBackendError, IngestBusy
 from sohoa.core.model import Record, SourceInfo
+from sohoa.core.paths import readable
 from sohoa.core.settings import Settings
 from sohoa.indexer.base import IndexBackend
 from sohoa.ingest import discover, executor
@@ -242,8 +243,14 @@ def _skip(ledger: Ledger, item: discover.Skipped, summary: Summary) -> None:
     summary.skipped_examples.setdefault(item.reason, str(item.path))
     if item.reason == "unreadable":
         reason = f"Không đọc được: {item.detail}. / Cannot read: {item.detail}."
-        ledger.record_file(str(item.path), None, None, None, "failed", reason, "unreadable")
-        summary.failed.append((str(item.path), reason))
+    elif item.reason == "broken_link":
+        target = readable(item.detail.removeprefix("points to ").removesuffix(", which does not exist"))
+        reason = (f"Liên kết hỏng: trỏ tới {target}, nơi không có tệp nào. Hãy sửa liên kết hoặc chép tệp thật vào. / "
+                  f"Broken link: it points to {target}, where there is no file. Fix the link or copy the real file in.")
+    else:
+        return
+    ledger.record_file(str(item.path), None, None, None, "failed", reason, item.reason)
+    summary.failed.append((str(item.path), reason))
 
 
 def migrate_extractions(ledger: Ledger, settings: Settings) -> int:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
@@ -16,6 +15,7 @@ from typing import Any, TextIO
 from sohoa.core.errors import RecordNotFound
 from sohoa.core.i18n import t
 from sohoa.core.model import FIELD_NAMES, Record
+from sohoa.core.paths import dumps, readable
 from sohoa.core.settings import Settings
 from sohoa.core.validity import again
 from sohoa.indexer.base import IndexBackend, SearchQuery, SearchResult
@@ -115,14 +115,14 @@ def write_export(settings: Settings, fmt: str, out: TextIO, *, with_layout: bool
     count = 0
     if fmt == "jsonl":
         for row in export_rows(settings, with_layout=with_layout):
-            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            out.write(dumps(row) + "\n")
             count += 1
         return count
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
     writer.writeheader()
     for row in export_rows(settings):
         flat = {
-            "id": row["id"], "path": row["source"]["path"], "sha256": row["source"]["sha256"],
+            "id": row["id"], "path": readable(row["source"]["path"]), "sha256": row["source"]["sha256"],
             "size": row["source"]["size"], "format": row["source"]["format"], "pages": row["pages"],
             "born_digital": row["born_digital"], "ocr_engine": row["ocr"]["engine"],
             "mean_confidence": row["ocr"]["mean_confidence"], **row["fields"],

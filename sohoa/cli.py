@@ -6,19 +6,23 @@ codes here and nowhere else.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import json
 import os
+import sqlite3
 import sys
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
-from sohoa.core.errors import ExitCode, SohoaError
+from sohoa.core.errors import ExitCode, SohoaError, cannot_write
 from sohoa.core.i18n import t
+from sohoa.core.paths import readable
 from sohoa.core.settings import Settings
 from sohoa.signatures.verify import DOCUMENT_STATUSES
 
@@ -28,16 +32,61 @@ REASONS = {
     "not_a_scan": ("không phải PDF/TIFF/JPEG/PNG", "not PDF/TIFF/JPEG/PNG"),
     "being_written": ("đang được ghi, hãy chạy lại sau", "still being written, run again later"),
     "unreadable": ("không đọc được", "unreadable"),
+    "broken_link": ("liên kết hỏng", "broken link"),
 }
 
 
 class SohoaGroup(click.Group):
+    """Every way a command can end, turned into a message and an exit code (``ExitCode``)."""
+
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
         except SohoaError as exc:
-            click.echo(t("Lỗi: ", "Error: ") + exc.message, err=True)
-            ctx.exit(int(exc.exit_code))
+            _fail(ctx, exc.message, exc.exit_code)
+        except KeyboardInterrupt:
+            _fail(ctx, t("Đã dừng (Ctrl-C). Chạy lại đúng lệnh này để làm tiếp: những tệp đã xong không bị làm lại.",
+                         "Stopped (Ctrl-C). Run the same command again to go on: files already done are not redone."),
+                  ExitCode.interrupted)
+        except (OSError, sqlite3.Error) as exc:
+            home = ctx.obj.home if isinstance(ctx.obj, Settings) else Path("sohoa-data")
+            translated = cannot_write(exc, str(home))
+            if translated is not None:
+                _fail(ctx, translated.message, translated.exit_code)
+            if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+                _fail(ctx, t(f"Sổ theo dõi hoặc chỉ mục trong {home} đang bị một tiến trình khác khóa ({exc}). "
+                             "Đợi lệnh kia xong rồi chạy lại.",
+                             f"The ledger or index in {home} is locked by another process ({exc}). Wait for "
+                             "that command to finish, then run again."), ExitCode.busy)
+            _internal(ctx, exc)
+        except Exception as exc:  # a bug: say so, keep the traceback for the report
+            _internal(ctx, exc)
+        return None
+
+
+def _fail(ctx: click.Context, message: str, code: ExitCode) -> None:
+    click.echo(t("Lỗi: ", "Error: ") + message, err=True)
+    ctx.exit(int(code))
+
+
+def _internal(ctx: click.Context, exc: BaseException) -> None:
+    """An exception sohoa did not foresee: its traceback goes to HOME/logs (when it can be
+    written), the person is told where, and the exit code says it is sohoa's fault."""
+    detail = "".join(traceback.format_exception_only(exc)).strip()
+    kept = ""
+    if isinstance(ctx.obj, Settings):
+        with contextlib.suppress(OSError):
+            logs = ctx.obj.home / "logs"
+            logs.mkdir(parents=True, exist_ok=True)
+            path = logs / f"crash-{dt.datetime.now():%Y%m%d-%H%M%S}.txt"
+            path.write_text("".join(traceback.format_exception(exc)), encoding="utf-8", errors="backslashreplace")
+            kept = str(path)
+    _fail(ctx, t(f"lỗi nội bộ của sohoa ({detail}). Hãy báo lỗi kèm lệnh đã chạy"
+                 + (f" và tệp {kept}." if kept else "."),
+                 f"internal error in sohoa ({detail}). Please report it with the command you ran"
+                 + (f" and the file {kept}." if kept else ".")), ExitCode.internal_error)
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -65,6 +114,9 @@ def _date(value: str | None) -> dt.date | None:
 @click.pass_context
 def main(ctx: click.Context, home: Path | None, es_url: str | None) -> None:
     """sohoa: số hóa kết quả giải quyết thủ tục hành chính / digitise procedure results."""
+    for stream in (sys.stdout, sys.stderr):  # a file name that is not UTF-8 prints as \udcXX, never crashes
+        with contextlib.suppress(AttributeError, ValueError):
+            stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
     ctx.obj = Settings.from_env(home, es_url=es_url)
 
 
@@ -151,18 +203,18 @@ def ingest(settings: Settings, paths: tuple[Path, ...], workers: int | None, pro
         click.echo(t(f"Bản sao có ký số (SAO Y): {summary.copies} tạo được, {len(summary.copy_errors)} lỗi.",
                      f"Signed copies (SAO Y): {summary.copies} made, {len(summary.copy_errors)} failed."))
     for path, reason in summary.copy_errors:
-        click.echo(t("LỖI BẢN SAO ", "COPY FAILED ") + f"{path}: {reason}", err=True)
+        click.echo(t("LỖI BẢN SAO ", "COPY FAILED ") + f"{readable(path)}: {reason}", err=True)
     if summary.recovered:
         click.echo(t(f"Đã đưa vào chỉ mục {summary.recovered} hồ sơ còn dở từ lần chạy trước.",
                      f"Indexed {summary.recovered} records left over from an interrupted run."))
     for reason, count in sorted(summary.skipped.items()):
-        if reason == "unreadable":
-            continue
+        if reason in ("unreadable", "broken_link"):
+            continue  # listed below as failed, one by one
         vi, en = REASONS.get(reason, (reason, reason))
-        click.echo(t(f"Bỏ qua {count} tệp ({vi}), ví dụ: {summary.skipped_examples[reason]}",
-                     f"Skipped {count} files ({en}), e.g. {summary.skipped_examples[reason]}"))
+        click.echo(t(f"Bỏ qua {count} tệp ({vi}), ví dụ: {readable(summary.skipped_examples[reason])}",
+                     f"Skipped {count} files ({en}), e.g. {readable(summary.skipped_examples[reason])}"))
     for path, reason in summary.failed:
-        click.echo(t("LỖI ", "FAILED ") + f"{path}: {reason}", err=True)
+        click.echo(t("LỖI ", "FAILED ") + f"{readable(path)}: {reason}", err=True)
     if summary.earlier_target:
         click.echo(t(
             f"LƯU Ý: các hồ sơ trước đây của sổ theo dõi này nằm trong chỉ mục {summary.earlier_target}, lần này "

@@ -73,7 +73,7 @@ def test_bad_input_gets_a_reason_and_the_batch_goes_on(cli, bad_folder: Path) ->
         "bomb.png": "too_large",
         "truncated.jpg": "corrupt",
         "locked.pdf": "encrypted",
-        "dangling.pdf": "unreadable",
+        "dangling.pdf": "broken_link",
     }
     for name in codes:
         assert rows[name]["error"], name
@@ -355,3 +355,101 @@ def test_a_record_stored_before_it_kept_its_validity_policy_gets_it_from_the_rul
     kept = record.to_json()
     kept["validity"]["without_end_date"] = "unknown"
     assert _record(json.dumps(kept)).validity.without_end_date == "unknown"  # what was kept wins
+
+
+def test_file_names_that_are_not_utf8_and_broken_links(cli, born_digital_corpus: Path, tmp_path: Path) -> None:
+    """Names written by old Windows scanners (CP1258 bytes) are recorded by their bytes,
+    processed, found again on a rerun and shown readably; a dangling link is failed as one."""
+    folder = tmp_path / "scans"
+    folder.mkdir()
+    pdfs = sorted(born_digital_corpus.glob("*.pdf"))[:2]
+    names = [b"Quy\xeat_\xf0inh_12.pdf", b"Gi\xe2y_ph\xe9p.pdf"]
+    for src, name in zip(pdfs, names, strict=True):
+        shutil.copy(src, os.fsencode(folder) + b"/" + name)
+    (folder / "moved.pdf").symlink_to(tmp_path / "gone" / "moved.pdf")
+    for entry in os.scandir(folder):
+        os.utime(entry.path, (0, 0), follow_symlinks=False)
+    first = cli("ingest", "--no-progress", str(folder))
+    assert first.exit_code == 1, first.output  # the broken link failed; the batch went on
+    assert "Quyêt_đinh_12.pdf [tên tệp không phải UTF-8 / file name not UTF-8]" not in first.output
+    assert "Broken link: it points to" in first.output and "moved.pdf" in first.output
+    rows = [json.loads(line) for line in cli("export").stdout.splitlines() if line.startswith("{")]
+    by_name = {os.fsencode(os.path.basename(r["source"]["path"])): r for r in rows}
+    assert set(by_name) == {*names, b"moved.pdf"}
+    assert all(by_name[n]["status"] == "indexed" and by_name[n]["fields"]["doc_type"] for n in names)
+    assert by_name[b"moved.pdf"]["error_code"] == "broken_link"
+    again = cli("ingest", "--no-progress", str(folder))
+    assert "already known: 2" in again.output or "đã có từ trước: 2" in again.output, again.output
+    found = cli("search", "--json", "")
+    assert "Quyêt_đinh_12.pdf [tên tệp không phải UTF-8 / file name not UTF-8]" in found.output
+
+
+@pytest.mark.slow
+def test_a_full_disk_stops_with_its_own_code_and_a_rerun_recovers(cli, born_digital_corpus: Path,
+                                                                 tmp_path: Path, home: Path) -> None:
+    """The home on a real tmpfs too small for the archive: the run says the disk is full,
+    exits with ``cannot_write``; once there is room, the same command finishes the rest."""
+    import subprocess
+
+    from sohoa.core.errors import ExitCode
+
+    home.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=600k", "tmpfs", str(home)],
+                      capture_output=True).returncode != 0:
+        pytest.skip("mounting a tmpfs needs root (CI runs as root)")
+    try:
+        folder = copy_corpus(born_digital_corpus, tmp_path / "corpus")
+        full = cli("ingest", "--no-progress", str(folder))
+        assert full.exit_code == ExitCode.cannot_write, full.output
+        assert "disk is full or read-only" in full.output and "run the same command again" in full.output
+        subprocess.run(["mount", "-o", "remount,size=64m", str(home)], check=True)
+        done = cli("ingest", "--no-progress", str(folder))
+        assert done.exit_code == 0, done.output
+        rows = [json.loads(line) for line in cli("export").stdout.splitlines() if line.startswith("{")]
+        assert sorted(r["status"] for r in rows) == ["indexed"] * 8
+    finally:
+        subprocess.run(["umount", "-l", str(home)], check=False)
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_with_its_own_code_and_a_rerun_goes_on(small_scan_corpus: Path, tmp_path: Path) -> None:
+    """Ctrl-C sends SIGINT to the whole foreground group (the command and its workers)."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from sohoa.core.errors import ExitCode
+
+    folder = copy_corpus(small_scan_corpus, tmp_path / "corpus")
+    sohoa = [sys.executable, "-m", "sohoa", "--home", str(tmp_path / "home"), "ingest", "--no-progress", str(folder)]
+    env = {**os.environ, "SOHOA_LANG": "en"}
+    proc = subprocess.Popen(sohoa, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+                            start_new_session=True)
+    time.sleep(2.5)  # started, OCR under way
+    os.killpg(proc.pid, signal.SIGINT)
+    out, _ = proc.communicate(timeout=120)
+    assert proc.returncode == ExitCode.interrupted, out
+    assert "Stopped (Ctrl-C). Run the same command again" in out
+    again = subprocess.run(sohoa, capture_output=True, text=True, env=env, timeout=600)
+    assert again.returncode == 0, again.stdout + again.stderr
+    export = subprocess.run([*sohoa[:5], "export"], capture_output=True, text=True, env=env, check=True)
+    rows = [json.loads(line) for line in export.stdout.splitlines() if line.startswith("{")]
+    assert len(rows) == len(list(folder.glob("*.gt.json"))) and all(r["status"] == "indexed" for r in rows)
+
+
+def test_an_unforeseen_error_exits_as_internal_and_keeps_its_traceback(cli, home: Path, tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bug cannot be caused on purpose: one is injected into the walk."""
+    from sohoa.core.errors import ExitCode
+    from sohoa.ingest import discover
+
+    def broken(*_args: object, **_kw: object) -> None:
+        raise RuntimeError("injected bug")
+
+    monkeypatch.setattr(discover, "walk", broken)
+    result = cli("ingest", "--no-progress", str(tmp_path))
+    assert result.exit_code == ExitCode.internal_error
+    assert "internal error in sohoa (RuntimeError: injected bug)" in result.output
+    logs = list((home / "logs").glob("crash-*.txt"))
+    assert len(logs) == 1 and "injected bug" in logs[0].read_text()

@@ -8,6 +8,8 @@ the click handler in ``sohoa.cli``.
 from __future__ import annotations
 
 import enum
+import errno
+import sqlite3
 
 from sohoa.core.i18n import t
 
@@ -28,9 +30,16 @@ class ExitCode(enum.IntEnum):
     not_found = 5
     """A requested record does not exist."""
     busy = 6
-    """Another ingest is running on the same home folder."""
+    """Another ingest is running on the same home folder, or the ledger or index is locked."""
+    cannot_write = 7
+    """The ledger, the index or the copies could not be written (disk full, read-only);
+    nothing done so far is lost: free space and run the same command again."""
     other_error = 15
-    """Anything else."""
+    """Anything else that sohoa could name."""
+    internal_error = 70
+    """A bug in sohoa (an exception it did not foresee); the traceback is kept in HOME/logs."""
+    interrupted = 130
+    """Stopped with Ctrl-C (or SIGINT); run the same command again to go on."""
 
 
 class SohoaError(Exception):
@@ -70,6 +79,31 @@ class IngestBusy(SohoaError):
     """Another ingest holds the home folder."""
 
     exit_code = ExitCode.busy
+
+
+class CannotWrite(SohoaError):
+    """The archive's own files cannot be written: every later file would fail the same way,
+    so the run stops (what was stored is kept; a rerun goes on from there)."""
+
+    exit_code = ExitCode.cannot_write
+
+
+NO_SPACE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})
+
+
+def cannot_write(exc: BaseException, where: str) -> CannotWrite | None:
+    """The ``CannotWrite`` an OS or SQLite error stands for, or None when it is another error."""
+    text = str(exc).lower()
+    full = isinstance(exc, OSError) and exc.errno in NO_SPACE_ERRNOS
+    full |= isinstance(exc, sqlite3.Error) and ("disk is full" in text or "readonly" in text
+                                                 or "disk i/o error" in text)
+    if not full:
+        return None
+    return CannotWrite(
+        f"Không ghi được vào {where}: {exc}. Ổ đĩa đầy hoặc chỉ cho đọc. Những gì đã xử lý vẫn được giữ; "
+        "hãy giải phóng chỗ trống (hoặc chọn --home khác) rồi chạy lại đúng lệnh này để làm tiếp.",
+        f"Cannot write to {where}: {exc}. The disk is full or read-only. What was processed is kept; free "
+        "some space (or choose another --home), then run the same command again to go on.")
 
 
 class DocumentError(SohoaError):

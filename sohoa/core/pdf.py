@@ -12,12 +12,17 @@ from pathlib import Path
 import pikepdf
 
 from sohoa.core.errors import CorruptFile, EncryptedFile
+from sohoa.core.paths import is_utf8
 
 
 def open_pdf(path: Path) -> pikepdf.Pdf:
     """Open a PDF with pikepdf; a locked or broken file raises a DocumentError saying so."""
     try:
-        return pikepdf.open(path)
+        if is_utf8(path):
+            return pikepdf.open(path)
+        # pikepdf takes only names it can encode as UTF-8; a TCVN3/CP1258 name is opened
+        # here, and the Pdf holds the stream (closed when the Pdf is freed).
+        return pikepdf.open(open(path, "rb"))
     except pikepdf.PasswordError as exc:
         raise EncryptedFile(
             f"{path.name} được mã hóa bằng mật khẩu. Hãy xin bản không mật khẩu hoặc mở khóa rồi nạp lại.",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from sohoa.core.errors import IndexBackendError
+from sohoa.core.errors import IndexBackendError, cannot_write
 
 
 class SchemaMismatch(IndexBackendError):
@@ -37,6 +37,9 @@ def open_db(path: Path, schema: str, what_vi: str, what_en: str, *, version: int
         if empty:
             db.execute(f"PRAGMA user_version = {int(version)}")
     except sqlite3.Error as exc:
+        full = cannot_write(exc, str(path))
+        if full is not None:
+            raise full from exc
         raise IndexBackendError(
             f"Không mở được {what_vi} {path}: {exc}. Kiểm tra quyền ghi thư mục --home.",
             f"Cannot open the {what_en} {path}: {exc}. Check that the --home folder is writable.",
