@@ -85,6 +85,12 @@ def test_bad_input_gets_a_reason_and_the_batch_goes_on(cli, bad_folder: Path) ->
     assert "Skipped 1 files (temporary)" in result.output
 
 
+def _contents(folder: Path) -> dict[str, str]:
+    import hashlib
+
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
 def test_reingest_copy_and_change(cli, home: Path, tmp_path: Path, born_digital_corpus: Path) -> None:
     folder = copy_corpus(born_digital_corpus, tmp_path / "a")
     first = cli("ingest", "--no-progress", str(folder))
@@ -98,6 +104,9 @@ def test_reingest_copy_and_change(cli, home: Path, tmp_path: Path, born_digital_
     copied = cli("ingest", "--no-progress", str(copy))
     assert "Processed: 0 files" in copied.output and "already known: 8" in copied.output
 
+    # Originals are never modified or moved: every file as it was, byte for byte.
+    assert _contents(folder) == _contents(born_digital_corpus)
+    assert _contents(copy) == _contents(born_digital_corpus)
     target = sorted(folder.glob("*.pdf"))[0]
     replacement = sorted(folder.glob("*.pdf"))[1]
     before = {r["id"] for r in _export(cli)}
@@ -110,8 +119,7 @@ def test_reingest_copy_and_change(cli, home: Path, tmp_path: Path, born_digital_
     assert "Processed: 1 files" in changed.output
     after = {r["id"] for r in _export(cli)}
     assert len(after - before) == 1
-    # Originals are never modified or moved.
-    assert sorted(p.name for p in folder.iterdir()) == sorted(p.name for p in born_digital_corpus.iterdir())
+    assert _contents(folder) == {**_contents(born_digital_corpus), target.name: _contents(folder)[target.name]}
 
 
 def test_file_still_being_written_is_left_for_later(cli, tmp_path: Path, born_digital_corpus: Path) -> None:
@@ -453,3 +461,44 @@ def test_an_unforeseen_error_exits_as_internal_and_keeps_its_traceback(cli, home
     assert "internal error in sohoa (RuntimeError: injected bug)" in result.output
     logs = list((home / "logs").glob("crash-*.txt"))
     assert len(logs) == 1 and "injected bug" in logs[0].read_text()
+
+
+def test_the_index_feed_batches_by_size_and_time_and_pauses_after_a_failure(tmp_path: Path) -> None:
+    """The feed's clock is injected: a partial batch goes out after FLUSH_SECONDS, and after
+    a failed send nothing is tried again for PAUSE_AFTER_FAILURE (the records stay pending)."""
+    from sohoa.core.errors import IndexBackendError
+    from sohoa.ingest import feed
+    from sohoa.ingest.ledger import Ledger
+    from tests.test_search import record
+
+    class Index:  # the fault (an index that refuses) is injected; the ledger is real
+        def __init__(self) -> None:
+            self.down, self.sent = False, []
+
+        def upsert(self, records: list) -> None:
+            if self.down:
+                raise IndexBackendError("down")
+            self.sent.extend(r.id for r in records)
+
+    now = [0.0]
+    ledger, index = Ledger(tmp_path / "ledger.sqlite"), Index()
+    records = [record(n, f"văn bản {n}") for n in range(1, 6)]
+    for r in records:
+        ledger.add_document(r.id, r.source.path, 1)
+        ledger.store(r)
+    sink = feed.IndexFeed(index, ledger, batch=3, clock=lambda: now[0])
+    sink.add(records[:2])
+    assert index.sent == []  # a partial batch waits
+    now[0] += feed.FLUSH_SECONDS
+    sink.add(records[2:3])
+    assert index.sent == [r.id for r in records[:3]]  # time is up: sent
+    index.down = True
+    now[0] += feed.FLUSH_SECONDS
+    sink.add(records[3:])
+    assert len(index.sent) == 3 and sink.error is not None and set(ledger.to_index()) == {r.id for r in records[3:]}
+    index.down = False
+    now[0] += feed.PAUSE_AFTER_FAILURE - 1
+    assert not sink.flush()  # still pausing after the failure
+    now[0] += 1
+    assert sink.flush() and ledger.to_index() == []
+    assert index.sent == [r.id for r in records]
