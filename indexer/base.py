@@ -8,7 +8,7 @@ idempotent by record id, so replaying them after a crash never doubles a documen
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -92,15 +92,10 @@ class IndexBackend(Protocol):
     def close(self) -> None: ...
 
 
-BACKENDS: dict[str, Callable[..., IndexBackend]] = {}
-
-
-def register(name: str) -> Callable[[Callable[..., IndexBackend]], Callable[..., IndexBackend]]:
-    def deco(factory: Callable[..., IndexBackend]) -> Callable[..., IndexBackend]:
-        BACKENDS[name] = factory
-        return factory
-
-    return deco
+BACKENDS = {"sqlite": "sohoa.indexer.sqlite_fts", "elasticsearch": "sohoa.indexer.elastic"}
+"""The backends by name, and the module of each. A module defines ``open_backend(settings,
+*, discard_stale)``, which reads the settings it needs and opens the index. A new
+backend is a line here and a module that passes ``tests/test_search.py``."""
 
 
 def backend_name(settings: Any) -> str:
@@ -111,33 +106,17 @@ def backend_name(settings: Any) -> str:
 def open_index(settings: Any, backend: str | None = None, *, discard_stale: bool = False) -> IndexBackend:
     """Open the backend ``settings`` select (or ``backend``, named explicitly).
 
-    With ``discard_stale``, an index written by another sohoa version is not an error:
-    the embedded one is deleted and created empty, and Elasticsearch skips the check
-    (``sohoa reindex`` then builds a new versioned index behind the alias).
+    With ``discard_stale``, an index written by another sohoa version is not an error: the
+    backend starts it afresh (``sohoa reindex`` then fills it).
     """
-    import sohoa.indexer.elastic  # registers the backend
-    import sohoa.indexer.sqlite_fts  # noqa: F401
+    import importlib
+
     from sohoa.core.errors import ConfigError
-    from sohoa.core.sqlite import SchemaMismatch
 
     backend = backend or backend_name(settings)
     if backend not in BACKENDS:
         raise ConfigError(f"Không có loại chỉ mục {backend!r}; có: {', '.join(sorted(BACKENDS))}.",
                           f"No index backend {backend!r}; there are: {', '.join(sorted(BACKENDS))}.")
     settings.ensure_home()
-    if backend == "elasticsearch":
-        if not settings.es_url:
-            raise ConfigError("Cần địa chỉ Elasticsearch: dùng --es-url URL hoặc biến SOHOA_ES_URL.",
-                              "Elasticsearch needs an address: use --es-url URL or set SOHOA_ES_URL.")
-        from sohoa.indexer.elastic import ElasticConfig
-
-        return BACKENDS[backend](ElasticConfig.from_env(settings.es_url, settings.es_index),
-                                 check_schema=not discard_stale)
-    try:
-        return BACKENDS[backend](settings.index_path)
-    except SchemaMismatch:
-        if not discard_stale:
-            raise
-        for suffix in ("", "-wal", "-shm"):
-            settings.index_path.with_name(settings.index_path.name + suffix).unlink(missing_ok=True)
-        return BACKENDS[backend](settings.index_path)
+    module = importlib.import_module(BACKENDS[backend])
+    return module.open_backend(settings, discard_stale=discard_stale)

@@ -32,11 +32,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sohoa.core.errors import IndexBackendError
+from sohoa.core.errors import ConfigError, IndexBackendError
 from sohoa.core.model import Record
 from sohoa.core.paths import readable
 from sohoa.core.text import index_form, normalise_number, search_form
-from sohoa.indexer.base import Hit, SearchQuery, SearchResult, register
+from sohoa.indexer.base import Hit, SearchQuery, SearchResult
 from sohoa.indexer.snippets import (
     EVIDENCE,
     NUMBER_SCORE,
@@ -159,7 +159,6 @@ def _validity(source: dict[str, Any], today: dt.date) -> str:
     return source.get("no_end") or "unknown"
 
 
-@register("elasticsearch")
 class ElasticIndex:
     """The index behind ``config.alias`` on the cluster at ``config.url``.
 
@@ -452,3 +451,12 @@ def _batches(items: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[s
             batch = []
     if batch:
         yield batch
+
+
+def open_backend(settings: Any, *, discard_stale: bool = False) -> ElasticIndex:
+    """The alias on the cluster at ``settings.es_url``; with ``discard_stale`` the schema of
+    what is there is not checked (``sohoa reindex`` builds a new versioned index behind it)."""
+    if not settings.es_url:
+        raise ConfigError("Cần địa chỉ Elasticsearch: dùng --es-url URL hoặc biến SOHOA_ES_URL.",
+                          "Elasticsearch needs an address: use --es-url URL or set SOHOA_ES_URL.")
+    return ElasticIndex(ElasticConfig.from_env(settings.es_url, settings.es_index), check_schema=not discard_stale)

@@ -23,9 +23,9 @@ from typing import Any
 from sohoa.core.errors import IndexBackendError
 from sohoa.core.model import Record
 from sohoa.core.paths import readable
-from sohoa.core.sqlite import open_db
+from sohoa.core.sqlite import SchemaMismatch, open_db
 from sohoa.core.text import index_form, normalise_number, search_form
-from sohoa.indexer.base import Hit, SearchQuery, SearchResult, register
+from sohoa.indexer.base import Hit, SearchQuery, SearchResult
 from sohoa.indexer.snippets import (
     EVIDENCE,
     NUMBER_SCORE,
@@ -89,7 +89,6 @@ def _all_of(column: str, words: list[str]) -> str:
     return " AND ".join(f"{column} : {_fts_quote(w)}" for w in words)
 
 
-@register("sqlite")
 class SqliteIndex:
     """FTS5 index stored at ``path``."""
 
@@ -366,3 +365,16 @@ class SqliteIndex:
             for rowid, doc_id, path, fields, body, validity, signature in rows
         ]
         return SearchResult(total, hits)
+
+
+def open_backend(settings: Any, *, discard_stale: bool = False) -> SqliteIndex:
+    """The embedded index at ``settings.index_path``; one written by another sohoa version
+    is an error, or with ``discard_stale`` deleted and made anew (``sohoa reindex``)."""
+    try:
+        return SqliteIndex(settings.index_path)
+    except SchemaMismatch:
+        if not discard_stale:
+            raise
+        for suffix in ("", "-wal", "-shm"):
+            settings.index_path.with_name(settings.index_path.name + suffix).unlink(missing_ok=True)
+        return SqliteIndex(settings.index_path)

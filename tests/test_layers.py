@@ -10,6 +10,7 @@ as grimp expects them.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -22,11 +23,16 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     target = tmp_path_factory.mktemp("site")
-    build = tmp_path_factory.mktemp("build")
+    # Built from a copy of what the package is made of: setuptools builds in the source tree.
+    source = tmp_path_factory.mktemp("source") / "sohoa"
+    source.mkdir()
+    for name in ("setup.cfg", "pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
+    for folder in ("sohoa", "ingest", "ocr", "indexer", "search_api"):
+        shutil.copytree(ROOT / folder, source / folder, ignore=shutil.ignore_patterns("__pycache__"))
     done = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
-         "--target", str(target), str(ROOT)],
-        capture_output=True, text=True, env={**os.environ, "TMPDIR": str(build)}, cwd=build)
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target), str(source)],
+        capture_output=True, text=True, cwd=source)
     assert done.returncode == 0, done.stderr
     return target
 
