@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from sohoa.core.errors import IndexBackendError
 from sohoa.core.model import Record
 from sohoa.indexer.base import IndexBackend
-from sohoa.ingest.ledger import Ledger
+from sohoa.ingest.ledger import DocumentState, Ledger
 
 FLUSH_SECONDS = 5.0
 """A partial batch waits at most this long, so that searches soon see new records."""
@@ -71,7 +71,7 @@ class IndexFeed:
         except IndexBackendError as exc:
             self.error = exc
             self._failed_at = self.clock()
-            self.buffer = [r for r in self.buffer if self.ledger.document_state(r.id) == "extracted"]
+            self.buffer = [r for r in self.buffer if self.ledger.document_state(r.id) is DocumentState.extracted]
             return False
         self.buffer = []
         self._failed_at = None
@@ -98,4 +98,4 @@ def send_pending(ledger: Ledger, index: IndexBackend, batch: int) -> Retried:
     feed = IndexFeed(index, ledger, batch)
     if not feed.send_pending() and feed.error:
         raise feed.error
-    return Retried(feed.sent, len(orphans), ledger.state_counts().get("extracted", 0))
+    return Retried(feed.sent, len(orphans), ledger.state_counts().get(DocumentState.extracted, 0))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import enum
 import json
 import sqlite3
 from collections.abc import Iterator
@@ -55,6 +56,32 @@ CREATE TABLE IF NOT EXISTS meta (      -- facts about the archive as a whole
 """
 
 
+class DocumentState(enum.StrEnum):
+    """Where a document (one content, by SHA-256) stands; the ``state`` column of ``documents``."""
+
+    pending = "pending"
+    """Registered, to be processed (also what a killed run left)."""
+    extracted = "extracted"
+    """Processed and saved, not yet confirmed by the index ("pending index")."""
+    indexed = "indexed"
+    """Processed, saved and in the index."""
+    failed = "failed"
+    """Could not be processed; the record says why."""
+    orphaned = "orphaned"
+    """Its content is gone from every folder: it must leave the index."""
+
+
+PROCESSED = (DocumentState.indexed, DocumentState.extracted)
+
+
+class FileState(enum.StrEnum):
+    """Where one path stands; the ``state`` column of ``files``."""
+
+    pending = "pending"
+    done = "done"
+    failed = "failed"
+
+
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
@@ -89,7 +116,7 @@ class Ledger:
         return FileRow(from_db(row[0]), *row[1:]) if row else None
 
     def record_file(self, path: str, sha256: str | None, size: int | None, mtime_ns: int | None,
-                    state: str, error: str | None = None, error_code: str | None = None) -> None:
+                    state: FileState, error: str | None = None, error_code: str | None = None) -> None:
         now = _now()
         self.db.execute(
             """INSERT INTO files(path, sha256, size, mtime_ns, state, error, error_code, first_seen, updated)
@@ -104,15 +131,15 @@ class Ledger:
         return [from_db(r[0]) for r in self.db.execute("SELECT path FROM files WHERE sha256 = ? ORDER BY path",
                                                        (sha256,))]
 
-    def set_files_state(self, sha256: str, state: str, error: str | None, error_code: str | None) -> None:
+    def set_files_state(self, sha256: str, state: FileState, error: str | None, error_code: str | None) -> None:
         self.db.execute("UPDATE files SET state = ?, error = ?, error_code = ?, updated = ? WHERE sha256 = ?",
                         (state, _text(error), error_code, _now(), sha256))
 
     # ------------------------------------------------------------------ documents
 
-    def document_state(self, sha256: str) -> str | None:
+    def document_state(self, sha256: str) -> DocumentState | None:
         row = self.db.execute("SELECT state FROM documents WHERE sha256 = ?", (sha256,)).fetchone()
-        return row[0] if row else None
+        return DocumentState(row[0]) if row else None
 
     def document_error(self, sha256: str) -> str | None:
         row = self.db.execute("SELECT error FROM documents WHERE sha256 = ?", (sha256,)).fetchone()
@@ -146,20 +173,21 @@ class Ledger:
 
     def store(self, record: Record) -> None:
         """Save a worker's result: extracted (to be indexed) or failed, in one transaction."""
-        state = "extracted" if record.status == "indexed" else "failed"
+        state = DocumentState.extracted if record.status == "indexed" else DocumentState.failed
         with self.transaction():
             self.db.execute(
                 "UPDATE documents SET state=?, record=?, error=?, error_code=?, updated=? WHERE sha256=?",
                 (state, dumps(record.to_json()), _text(record.error), record.error_code,
                  _now(), record.id),
             )
-            self.set_files_state(record.id, "failed" if state == "failed" else "done", record.error,
+            self.set_files_state(record.id, FileState.failed if state is DocumentState.failed else FileState.done,
+                                 record.error,
                                  record.error_code)
 
     def mark_indexed(self, ids: list[str]) -> None:
         with self.transaction():
-            self.db.executemany("UPDATE documents SET state='indexed', updated=? WHERE sha256=?",
-                                [(_now(), i) for i in ids])
+            self.db.executemany("UPDATE documents SET state=?, updated=? WHERE sha256=?",
+                                [(DocumentState.indexed, _now(), i) for i in ids])
 
     def mark_orphaned(self, sha256: str) -> None:
         self.db.execute("UPDATE documents SET state='orphaned', updated=? WHERE sha256=?", (_now(), sha256))
@@ -217,7 +245,7 @@ class Ledger:
                             (dumps(record.to_json()), _now(), record.id))
 
     def records(self, *, include_failed: bool = True) -> Iterator[Record]:
-        states = ("indexed", "extracted", "failed") if include_failed else ("indexed", "extracted")
+        states = (*PROCESSED, DocumentState.failed) if include_failed else PROCESSED
         query = (f"SELECT record FROM documents WHERE state IN ({','.join('?' * len(states))}) "
                  "AND record IS NOT NULL ORDER BY path")
         for (raw,) in self.db.execute(query, states):

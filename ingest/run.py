@@ -35,7 +35,7 @@ from sohoa.indexer.base import IndexBackend
 from sohoa.ingest import discover, executor
 from sohoa.ingest.document import CopyJob, Task, failed_record, judge_extraction, process, with_signed_copy
 from sohoa.ingest.feed import IndexFeed, Retried, send_pending
-from sohoa.ingest.ledger import Ledger
+from sohoa.ingest.ledger import DocumentState, FileState, Ledger
 
 HASH_CHUNK = 1 << 20
 
@@ -85,29 +85,29 @@ def _register(ledger: Ledger, index: IndexBackend, candidate: discover.Candidate
             sha = sha256_of(candidate.path)
         except OSError as exc:
             reason = f"Không đọc được tệp: {exc.strerror}. / Cannot read the file: {exc.strerror}."
-            ledger.record_file(path, None, candidate.size, candidate.mtime_ns, "failed", reason, "unreadable")
+            ledger.record_file(path, None, candidate.size, candidate.mtime_ns, FileState.failed, reason, "unreadable")
             summary.failed.append((path, reason))
             return
         if known and known.sha256 and known.sha256 != sha:
             _forget_if_orphaned(ledger, index, known.sha256, path)
     if ledger.add_document(sha, path, candidate.size):
-        ledger.record_file(path, sha, candidate.size, candidate.mtime_ns, "pending")
+        ledger.record_file(path, sha, candidate.size, candidate.mtime_ns, FileState.pending)
         queued.add(sha)
         return
     state = ledger.document_state(sha)
-    if state == "failed":
+    if state is DocumentState.failed:
         row = ledger.file(path)
         error = row.error if row and row.sha256 == sha and row.error else ledger.document_error(sha)
-        ledger.record_file(path, sha, candidate.size, candidate.mtime_ns, "failed", error)
+        ledger.record_file(path, sha, candidate.size, candidate.mtime_ns, FileState.failed, error)
         if sha not in queued:
             summary.failed.append((path, error or "failed earlier"))
         return
-    if state == "orphaned":
+    if state is DocumentState.orphaned:
         ledger.requeue(sha)
-        state = "pending"
+        state = DocumentState.pending
     ledger.record_file(path, sha, candidate.size, candidate.mtime_ns,
-                       "pending" if state == "pending" else "done")
-    if state == "pending":
+                       FileState.pending if state is DocumentState.pending else FileState.done)
+    if state is DocumentState.pending:
         queued.add(sha)  # new in this run, or left by a killed run
     elif sha not in queued:
         summary.already_known += 1
@@ -141,7 +141,7 @@ def ingest(paths: list[Path], settings: Settings, index: IndexBackend,
         found.close()
         # 3. recover what a killed run, or an index that was down, left pending
         earlier = ledger.meta("index_target")
-        if earlier and earlier != index.target and ledger.state_counts().get("indexed"):
+        if earlier and earlier != index.target and ledger.state_counts().get(DocumentState.indexed):
             summary.earlier_target = earlier
         else:
             ledger.set_meta("index_target", index.target)
@@ -199,7 +199,7 @@ def ingest(paths: list[Path], settings: Settings, index: IndexBackend,
                          min(settings.workers, max(1, len(jobs))), on_copy, on_copy_crash)
         if not feed.flush(force=True) and feed.error:
             summary.index_error = feed.error.message
-        summary.index_pending = ledger.state_counts().get("extracted", 0)
+        summary.index_pending = ledger.state_counts().get(DocumentState.extracted, 0)
     return summary
 
 
@@ -249,7 +249,7 @@ def _skip(ledger: Ledger, item: discover.Skipped, summary: Summary) -> None:
                   f"Broken link: it points to {target}, where there is no file. Fix the link or copy the real file in.")
     else:
         return
-    ledger.record_file(str(item.path), None, None, None, "failed", reason, item.reason)
+    ledger.record_file(str(item.path), None, None, None, FileState.failed, reason, item.reason)
     summary.failed.append((str(item.path), reason))
 
 

@@ -30,7 +30,7 @@ def verify_paths(paths: list[Path], settings: Settings) -> list[dict[str, Any]]:
     """``sohoa verify``: the verdict for each file, ``{"path", "status", "signatures"}``."""
     from sohoa.core.errors import DocumentError
     from sohoa.ocr.pages import sniff_format
-    from sohoa.signatures.verify import MESSAGES, verify_file
+    from sohoa.signatures.verify import Status, verify_file
 
     out = []
     for path in paths:
@@ -42,7 +42,7 @@ def verify_paths(paths: list[Path], settings: Settings) -> list[dict[str, Any]]:
             continue
         item = {"path": str(path), **verdict.to_json()}
         if verdict.status == "unsigned":
-            item["message"] = t(*MESSAGES["unsigned"])
+            item["message"] = t(*Status.unsigned.message)
         out.append(item)
     return out
 

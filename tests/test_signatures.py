@@ -287,3 +287,24 @@ def test_signing_later_copies_scans_ingested_before(cli, small_scan_corpus: Path
     assert "Signed copies" not in again.output  # each has its copy now
     rows = [json.loads(line) for line in cli("export").stdout.splitlines()]
     assert all(Path(r["signed_copy"]["path"]).is_file() for r in rows)
+
+
+def test_the_verdict_follows_from_the_facts_worst_first() -> None:
+    """Each fact alone gives its status; together, the worst of them (the order of Status)."""
+    from dataclasses import replace
+
+    from sohoa.signatures.verify import Facts, Status
+
+    good = Facts(intact=True, value_verifies=True, modified=False, revoked=False, expired=False,
+                 unknown_revocation=False, trusted=True)
+    assert good.status is Status.valid
+    alone = {"intact": (False, Status.invalid), "value_verifies": (False, Status.invalid),
+             "modified": (True, Status.modified), "revoked": (True, Status.revoked),
+             "expired": (True, Status.expired), "unknown_revocation": (True, Status.unknown_revocation),
+             "trusted": (False, Status.valid_untrusted)}
+    for name, (value, status) in alone.items():
+        assert replace(good, **{name: value}).status is status, name
+    everything = replace(good, **{name: value for name, (value, _) in alone.items()})
+    assert everything.status is Status.invalid
+    assert replace(good, revoked=True, expired=True, trusted=False).status is Status.revoked
+    assert json.dumps({"status": Status.valid}) == '{"status": "valid"}'  # records keep the plain word

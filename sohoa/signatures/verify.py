@@ -24,6 +24,7 @@ With ``allow_sha1=False`` such a path is refused, and the verdict is at best
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import functools
 import logging
 from collections.abc import Iterator
@@ -34,13 +35,42 @@ from typing import Any
 from sohoa.core.pdf import open_pdf, parse_pdf_date, signature_fields
 from sohoa.signatures.trust import TrustStore
 
-# Worst first: a document's status is the first of these that any signature has.
-STATUS_ORDER = ("invalid", "modified", "revoked", "error", "expired", "unknown_revocation", "valid_untrusted",
-                "valid")
-DOCUMENT_STATUSES = (*STATUS_ORDER, "unsigned")
+
+class Status(enum.StrEnum):
+    """A signature's verdict, worst first: a document has the worst of its signatures'
+    statuses, or ``unsigned``. A str, so that records and JSON keep the plain words."""
+
+    invalid = "invalid"
+    """The signed bytes or the signature value do not verify."""
+    modified = "modified"
+    """Changed after signing beyond what signed documents allow."""
+    revoked = "revoked"
+    """The signer's certificate, or an issuing CA's, was revoked before signing time."""
+    error = "error"
+    """The signature could not be read."""
+    expired = "expired"
+    """The signer's certificate was not valid at signing time."""
+    unknown_revocation = "unknown_revocation"
+    """Intact and trusted, but no revocation data at hand for a certificate that names some."""
+    valid_untrusted = "valid_untrusted"
+    """Intact, but not chaining to a configured trust root."""
+    valid = "valid"
+    """Intact, trusted, valid at signing time, revocation checked or not applicable."""
+    unsigned = "unsigned"
+    """A document without signatures (never a signature's status)."""
+
+    @property
+    def message(self) -> tuple[str, str]:
+        """What the status means for the person reading it (Vietnamese, English)."""
+        return MESSAGES[self]
+
+
+STATUS_ORDER = tuple(s for s in Status if s is not Status.unsigned)
+"""The statuses a signature can have, worst first."""
+DOCUMENT_STATUSES = tuple(s.value for s in Status)
 WEAK_HASHES = frozenset({"md2", "md5", "sha1"})
 
-MESSAGES = {
+MESSAGES: dict[str, tuple[str, str]] = {
     "valid": ("Chữ ký hợp lệ: văn bản không bị sửa sau khi ký, chứng thư người ký dẫn tới một gốc tin cậy và còn "
               "hiệu lực lúc ký, tình trạng thu hồi đã được kiểm tra hoặc không áp dụng.",
               "Valid: the document has not changed since it was signed, the signer's certificate chains to a "
@@ -75,10 +105,44 @@ MESSAGES = {
 }
 
 
+@dataclass(frozen=True)
+class Facts:
+    """What the checks found about one signature; its ``status`` follows from them."""
+
+    intact: bool
+    """The signed bytes match the digest."""
+    value_verifies: bool
+    """The signature value verifies with the signer's key."""
+    modified: bool
+    """Changed after signing beyond form filling, annotations and validation data."""
+    revoked: bool
+    expired: bool
+    """The signer's certificate was outside its validity period at signing time."""
+    unknown_revocation: bool
+    """No revocation data at hand for a certificate that says where it is published."""
+    trusted: bool
+    """The certificate path reaches a root of the trust store, with no other problem."""
+
+    @property
+    def status(self) -> Status:
+        """The worst thing the facts say, in the order of ``Status``."""
+        if not (self.intact and self.value_verifies):
+            return Status.invalid
+        if self.modified:
+            return Status.modified
+        if self.revoked:
+            return Status.revoked
+        if self.expired:
+            return Status.expired
+        if self.unknown_revocation:
+            return Status.unknown_revocation
+        return Status.valid if self.trusted else Status.valid_untrusted
+
+
 @dataclass
 class SignatureVerdict:
     field: str | None
-    status: str
+    status: Status
     sub_filter: str | None = None
     """adbe.pkcs7.detached, ETSI.CAdES.detached, ETSI.RFC3161 (a document timestamp)..."""
     signer: dict[str, str | None] = field(default_factory=dict)
@@ -104,7 +168,7 @@ class SignatureVerdict:
 
 @dataclass
 class DocumentVerdict:
-    status: str
+    status: Status
     signatures: list[SignatureVerdict]
 
     def to_json(self) -> dict[str, Any]:
@@ -112,7 +176,7 @@ class DocumentVerdict:
 
     @classmethod
     def unsigned(cls) -> DocumentVerdict:
-        return cls("unsigned", [])
+        return cls(Status.unsigned, [])
 
 
 @functools.lru_cache(maxsize=4)
@@ -128,15 +192,16 @@ def verify_file(path: Path, fmt: str, settings: Any) -> DocumentVerdict:
     return verify_pdf(path, trust_store(settings.trust_dir), online=settings.online, allow_sha1=settings.allow_sha1)
 
 
-def worst(statuses: list[str]) -> str:
+def worst(statuses: list[str]) -> Status:
+    """A document's status: the worst of its signatures', ``unsigned`` without any."""
     if not statuses:
-        return "unsigned"
-    return min(statuses, key=STATUS_ORDER.index)
+        return Status.unsigned
+    return min((Status(s) for s in statuses), key=STATUS_ORDER.index)
 
 
 def _finish(v: SignatureVerdict) -> SignatureVerdict:
-    vi, en = MESSAGES[v.status]
-    if v.status == "error":
+    vi, en = v.status.message
+    if v.status is Status.error:
         vi, en = f"{vi}: {v.detail}.", f"{en}: {v.detail}."
     if v.weak_algorithms:
         algos = ", ".join(a.upper() for a in v.weak_algorithms)
@@ -162,7 +227,7 @@ def verify_pdf(path: Path, trust: TrustStore, *, online: bool = False, allow_sha
     try:
         fields = _pdf_fields(path)
     except Exception as exc:  # a damaged file is a verdict, not a crash
-        return DocumentVerdict("error", [_finish(SignatureVerdict(None, "error", detail=_reason(exc)))])
+        return DocumentVerdict(Status.error, [_finish(SignatureVerdict(None, Status.error, detail=_reason(exc)))])
     if not fields:
         return DocumentVerdict.unsigned()
     verdicts = list(_verify_fields(path, fields, trust, online, allow_sha1))
@@ -205,8 +270,8 @@ def _verify_fields(path: Path, fields: list[dict[str, Any]], trust: TrustStore, 
 
 def _unreadable(f: dict[str, Any], detail: str) -> SignatureVerdict:
     """An ``error`` verdict for the field ``f`` found by pikepdf."""
-    return _finish(SignatureVerdict(f["field"], "error", sub_filter=f["sub_filter"], signing_time=f["claimed"],
-                                    detail=detail))
+    return _finish(SignatureVerdict(f["field"], Status.error, sub_filter=f["sub_filter"],
+                                    signing_time=f["claimed"], detail=detail))
 
 
 def _token_time(signed_data: Any) -> dt.datetime | None:
@@ -286,8 +351,20 @@ def _verify_one(sig: Any, f: dict[str, Any], trust: TrustStore, dss: Any, online
             unknown_revocation = relaxed.trust_problem_indic is None and relaxed.validation_path is not None
     cert = status.signing_cert
     subject = cert.subject.native
+    indic = status.trust_problem_indic
+    facts = Facts(
+        intact=bool(status.intact), value_verifies=bool(status.valid),
+        modified=(status.modification_level == ModificationLevel.OTHER or status.docmdp_ok is False
+                  or status.coverage < SignatureCoverageLevel.ENTIRE_REVISION),
+        revoked=bool(status.revoked)
+        or indic in (AdESIndeterminate.REVOKED_NO_POE, AdESIndeterminate.REVOKED_CA_NO_POE),
+        expired=indic in (AdESIndeterminate.OUT_OF_BOUNDS_NO_POE, AdESIndeterminate.EXPIRED,
+                          AdESIndeterminate.NOT_YET_VALID, AdESIndeterminate.OUT_OF_BOUNDS_NOT_REVOKED),
+        unknown_revocation=unknown_revocation or indic == AdESIndeterminate.TRY_LATER,
+        trusted=indic is None and status.validation_path is not None,
+    )
     verdict = SignatureVerdict(
-        field=f["field"], status="valid", sub_filter=f["sub_filter"],
+        field=f["field"], status=facts.status, sub_filter=f["sub_filter"],
         signer={"cn": subject.get("common_name"), "o": subject.get("organization_name")},
         issuer=cert.issuer.human_friendly, serial=format(cert.serial_number, "x"),
         signing_time=(claimed.isoformat() if claimed else f["claimed"]),
@@ -295,34 +372,29 @@ def _verify_one(sig: Any, f: dict[str, Any], trust: TrustStore, dss: Any, online
         covers_whole_file=status.coverage == SignatureCoverageLevel.ENTIRE_FILE,
         digest_algorithm=status.md_algorithm,
         trust_anchor=status.validation_path[0].subject.human_friendly if status.validation_path else None,
+        weak_algorithms=_weak(status),
+        detail=_detail(facts.status, status, cert, moment),
     )
-    verdict.weak_algorithms = _weak(status)
-    indic = status.trust_problem_indic
-    verdict.detail = indic.name if indic is not None else None
-    if not (status.intact and status.valid):
-        verdict.status = "invalid"
-        verdict.detail = "digest mismatch" if not status.intact else "signature value does not verify"
-    elif (status.modification_level == ModificationLevel.OTHER or status.docmdp_ok is False
-          or status.coverage < SignatureCoverageLevel.ENTIRE_REVISION):
-        verdict.status = "modified"
-        verdict.detail = str(status.diff_result) if status.diff_result is not None else f"coverage {status.coverage}"
-    elif status.revoked or indic in (AdESIndeterminate.REVOKED_NO_POE, AdESIndeterminate.REVOKED_CA_NO_POE):
-        verdict.status = "revoked"
-        details = status.revocation_details
-        if details is not None:
-            verdict.detail = f"revoked on {details.revocation_date.isoformat()} ({details.revocation_reason.native})"
-    elif indic in (AdESIndeterminate.OUT_OF_BOUNDS_NO_POE, AdESIndeterminate.EXPIRED,
-                   AdESIndeterminate.NOT_YET_VALID, AdESIndeterminate.OUT_OF_BOUNDS_NOT_REVOKED):
-        verdict.status = "expired"
-        valid_from, valid_to = cert.not_valid_before.isoformat(), cert.not_valid_after.isoformat()
-        verdict.detail = (f"certificate valid {valid_from} to {valid_to}, "
-                          f"signed {moment.isoformat() if moment else 'at an unknown time'}")
-    elif unknown_revocation or indic == AdESIndeterminate.TRY_LATER:
-        verdict.status = "unknown_revocation"
-        verdict.detail = "no revocation data at hand for a certificate that declares CRL/OCSP locations"
-    elif indic is not None or status.validation_path is None:
-        verdict.status = "valid_untrusted"
     return verdict
+
+
+def _detail(verdict: Status, status: Any, cert: Any, moment: dt.datetime | None) -> str | None:
+    """The technical reason behind ``verdict``, for whoever investigates."""
+    indic = status.trust_problem_indic
+    if verdict is Status.invalid:
+        return "digest mismatch" if not status.intact else "signature value does not verify"
+    if verdict is Status.modified:
+        return str(status.diff_result) if status.diff_result is not None else f"coverage {status.coverage}"
+    if verdict is Status.revoked and status.revocation_details is not None:
+        details = status.revocation_details
+        return f"revoked on {details.revocation_date.isoformat()} ({details.revocation_reason.native})"
+    if verdict is Status.expired:
+        valid_from, valid_to = cert.not_valid_before.isoformat(), cert.not_valid_after.isoformat()
+        return (f"certificate valid {valid_from} to {valid_to}, "
+                f"signed {moment.isoformat() if moment else 'at an unknown time'}")
+    if verdict is Status.unknown_revocation:
+        return "no revocation data at hand for a certificate that declares CRL/OCSP locations"
+    return indic.name if indic is not None else None
 
 
 def _weak(status: Any) -> list[str]:
