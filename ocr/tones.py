@@ -10,7 +10,7 @@ either neighbour, and with hỏi it does ("chuyển đổi"). Anything else is l
 Only that direction is repaired: it is the slip seen on generated poor scans, and the
 reverse (hỏi to sắc) changed right words of real letters ("UBND tỉnh giao" became
 "tính giao", a word of the list). Measured on correct text: of 48,093 syllables of half
-the VLSP sentences, with the pairs of the other half, 2 were changed ("khá quan trọng");
+the VLSP sentences, with the pairs of the other half, 1 was changed ("khá quan trọng");
 the text layers of the real born-digital letters are left unchanged (``tests/test_text.py``).
 
 The word list is Viet74K (74,000 Vietnamese words and compounds) and the running text is
