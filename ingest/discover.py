@@ -32,6 +32,7 @@ class Skipped:
     reason: str
     """``hidden``, ``temporary``, ``not_a_scan``, ``being_written``, ``broken_link`` or ``unreadable``."""
     detail: str = ""
+    """What went wrong (``unreadable``), or where a ``broken_link`` points."""
 
 
 def _is_temporary(name: str) -> bool:
@@ -75,7 +76,7 @@ def _consider(path: Path, settle_seconds: float, now: float) -> Iterator[Candida
         yield Skipped(path, "not_a_scan")
         return
     if path.is_symlink() and not path.exists():
-        yield Skipped(path, "broken_link", f"points to {os.readlink(path)}, which does not exist")
+        yield Skipped(path, "broken_link", os.readlink(path))
         return
     try:
         st = path.stat()

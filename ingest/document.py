@@ -387,12 +387,10 @@ def signed_copy(path: Path, fmt: str, record: Record, settings: Settings) -> dic
         return make_signed_copy(path, fmt, record, settings)
     except (MissingDependencyError, ConfigError, CannotWrite):
         raise
-    except OSError as exc:
+    except Exception as exc:  # the scan is read; only its copy failed (unless the disk is full)
         full = cannot_write(exc, str(settings.home / "copies"))
         if full is not None:
             raise full from exc
-        return {"error": f"Không tạo được bản sao có ký số ({exc}). / Could not make the signed copy ({exc})."}
-    except Exception as exc:  # the scan is read; only its copy failed
         detail = "".join(traceback.format_exception_only(exc)).strip()
         return {"error": f"Không tạo được bản sao có ký số ({detail}). / Could not make the signed copy ({detail})."}
 

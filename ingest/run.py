@@ -244,7 +244,7 @@ def _skip(ledger: Ledger, item: discover.Skipped, summary: Summary) -> None:
     if item.reason == "unreadable":
         reason = f"Không đọc được: {item.detail}. / Cannot read: {item.detail}."
     elif item.reason == "broken_link":
-        target = readable(item.detail.removeprefix("points to ").removesuffix(", which does not exist"))
+        target = readable(item.detail)
         reason = (f"Liên kết hỏng: trỏ tới {target}, nơi không có tệp nào. Hãy sửa liên kết hoặc chép tệp thật vào. / "
                   f"Broken link: it points to {target}, where there is no file. Fix the link or copy the real file in.")
     else:

@@ -124,7 +124,7 @@ def _tidy(line: str) -> str:
     # unit word is a place the gazetteer knows (a unit word and the letters after it may
     # also be one syllable: XÃ + NH is XANH).
     for m in reversed(list(re.finditer(rf"(?:^|(?<=\s))(?:{units})(?=[A-Z])", fold(text)))):
-        if gazetteer.is_name(text[m.end():]) or gazetteer.is_name(text[m.end():].split(" ")[0]):
+        if _names_a_place(text[m.end():]):
             text = f"{text[:m.end()]} {text[m.end():]}"
     return text
 
@@ -196,14 +196,20 @@ def _place(name: str) -> _Place | None:
     return min(found, key=lambda f: f[:2])[2] if found else None
 
 
+def _names_a_place(text: str) -> bool:
+    """Whether ``text`` opens with the name of a unit the gazetteer knows (up to four words)."""
+    words = text.split()
+    return any(gazetteer.is_name(" ".join(words[:n])) for n in range(1, min(4, len(words)) + 1))
+
+
 def _is_unit_word(printed: str, unit: str, rest: str) -> bool:
     """A word that folds like a unit word is one when a place the gazetteer knows follows
     it (OCR misread the mark: "TĨNH QUẢNG NGÃI"), or when it is printed so and what follows
     is not in the lexicon's ``not_places`` ("XÃ HỘI"). "QUẢN LÝ" of "BAN QUẢN LÝ" is no
     QUẬN: LÝ CÁC KHU is no place."""
-    words = rest.split()
-    if any(gazetteer.is_name(" ".join(words[:n])) for n in range(1, min(4, len(words)) + 1)):
+    if _names_a_place(rest):
         return True
+    words = rest.split()
     phrase = fold(f"{unit} {words[0]}" if words else unit).upper()
     return printed.upper() == unit.upper() and phrase not in _lexicon().not_places
 

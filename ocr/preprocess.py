@@ -77,7 +77,7 @@ def whiten_paper(image: np.ndarray) -> np.ndarray:
     """The paper made white, print kept: for a page with little print on grainy paper,
     where Tesseract's own global threshold falls inside the paper's grain and the few
     lines drown in speckle (the end of a letter carried over to a page of its own)."""
-    grey = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+    grey = to_grey(image, 0)
     paper = float(np.percentile(grey, 90))
     out = grey.copy()
     out[out > paper * PAPER_CUT] = 255
@@ -91,7 +91,8 @@ def turn(image: np.ndarray, degrees: int) -> np.ndarray:
 
 
 def to_grey(image: np.ndarray, dpi: int) -> np.ndarray:
-    """Plain luminance conversion (used when ink removal is switched off)."""
+    """Plain luminance conversion: the step used when ink removal is switched off, and the
+    grey view the other steps measure a page on."""
     return image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
 
 
@@ -171,7 +172,7 @@ def find_sheet(image: np.ndarray) -> np.ndarray | None:
     and the hull's extreme points are the corners.
     """
     small, scale = _small(image, 640)
-    grey = cv2.GaussianBlur(small if small.ndim == 2 else cv2.cvtColor(small, cv2.COLOR_RGB2GRAY), (5, 5), 0)
+    grey = cv2.GaussianBlur(to_grey(small, 0), (5, 5), 0)
     h, w = grey.shape
     edges = cv2.Canny(grey, 30, 90)
     if small.ndim == 3:
@@ -233,7 +234,7 @@ def even_light(image: np.ndarray, always: bool = False) -> np.ndarray:
     wider than any stroke), blurred; dividing by it leaves print dark on white paper.
     """
     small, _ = _small(image, 400)
-    grey = small if small.ndim == 2 else cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
+    grey = to_grey(small, 0)
     background = cv2.GaussianBlur(cv2.morphologyEx(grey, cv2.MORPH_CLOSE, np.ones((15, 15), np.uint8)), (0, 0), 8)
     low, high = np.percentile(background, (3, 97))
     if high <= 0 or (low / high >= 0.67 and not always):

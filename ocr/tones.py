@@ -105,10 +105,11 @@ def _recased(like: str, syllable: str) -> str:
 def repair(text: str) -> tuple[str, tuple[tuple[str, str], ...]]:
     """``text`` with the tone slips described above repaired, and the (read, written)
     pairs changed. Words are compared in lower case; each keeps its case as read."""
-    matches = list(_SYLLABLE.finditer(unicodedata.normalize("NFC", text)))
+    normal = unicodedata.normalize("NFC", text)
+    matches = list(_SYLLABLE.finditer(normal))
     if not matches or not _words():
         return text, ()
-    text = unicodedata.normalize("NFC", text)
+    text = normal
     lower = [m.group().lower() for m in matches]
     changes: list[tuple[int, str]] = []
     for i, syllable in enumerate(lower):
