@@ -29,7 +29,7 @@ class SearchQuery:
     validity: str | None = None
     """``valid``, ``expired`` or ``unknown``, judged as of ``today``."""
     signature: str | None = None
-    """A document signature status (``sohoa.signatures.DOCUMENT_STATUSES``, or ``unchecked``)."""
+    """A document signature status (``sohoa.core.verdict.DOCUMENT_STATUSES``, or ``unchecked``)."""
     today: dt.date = field(default_factory=dt.date.today)
     limit: int = 10
     offset: int = 0

@@ -19,7 +19,8 @@ from typing import Any
 import cv2
 import numpy as np
 
-from sohoa.core.model import Record
+from sohoa.core.layout import PageLayout
+from sohoa.core.model import Record, SignedCopy
 from sohoa.ocr import pages as pagesmod
 from sohoa.ocr import preprocess
 from sohoa.signatures.sign import agency_name, font_path, load_signer, sign_copy
@@ -44,7 +45,7 @@ def searchable_pdf(path: Path, fmt: str, record: Record, max_pixels: int) -> byt
 
     if "SohoaSerif" not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(TTFont("SohoaSerif", str(font_path())))
-    layouts = {page["page"]: page for page in record.layout}
+    layouts = {page.number: page for page in record.layout}
     if fmt == "pdf":
         images = pagesmod.pdf_page_images(path, sorted(layouts), max_pixels)
     else:
@@ -55,7 +56,7 @@ def searchable_pdf(path: Path, fmt: str, record: Record, max_pixels: int) -> byt
     pdf.setCreator("sohoa")
     for page in images:
         layout = layouts.get(page.number)
-        image = preprocess.turn(page.image, (layout or {}).get("turned", 0))
+        image = preprocess.turn(page.image, layout.turned if layout else 0)
         dpi = page.dpi
         if "flatten" in record.ocr.preprocessing:
             # A phone photo: the copy shows the sheet the text was read from, flattened, so
@@ -67,22 +68,22 @@ def searchable_pdf(path: Path, fmt: str, record: Record, max_pixels: int) -> byt
         width, height = width_px / dpi * 72, height_px / dpi * 72
         pdf.setPageSize((width, height))
         pdf.drawImage(ImageReader(io.BytesIO(_encoded(image))), 0, 0, width=width, height=height)
-        if layout and layout["width"] and layout["height"]:
-            _invisible_words(pdf, layout, width / layout["width"], height / layout["height"], height)
+        if layout and layout.width and layout.height:
+            _invisible_words(pdf, layout, width / layout.width, height / layout.height, height)
         pdf.showPage()
     pdf.save()
     return out.getvalue()
 
 
-def _invisible_words(pdf: Any, layout: dict[str, Any], sx: float, sy: float, page_height: float) -> None:
+def _invisible_words(pdf: Any, layout: PageLayout, sx: float, sy: float, page_height: float) -> None:
     """Each OCR word, in render mode 3 (invisible), stretched over its box."""
     from reportlab.pdfbase import pdfmetrics
 
-    for line in layout["lines"]:
-        _, y0, _, y1 = line["box"]
+    for line in layout.lines:
+        y0, y1 = line.y0, line.y1
         size = max(1.0, (y1 - y0) * sy * 0.8)
         baseline = page_height - y1 * sy + (y1 - y0) * sy * 0.2
-        for x0, x1, word, _conf in line["words"]:
+        for x0, x1, word in line.words:
             natural = pdfmetrics.stringWidth(word, "SohoaSerif", size)
             if not word or natural <= 0:
                 continue
@@ -107,11 +108,10 @@ def store_copy(data: bytes, home: Path) -> tuple[Path, str]:
     return target, sha
 
 
-def make_signed_copy(path: Path, fmt: str, record: Record, settings: Any) -> dict[str, Any]:
+def make_signed_copy(path: Path, fmt: str, record: Record, settings: Any) -> SignedCopy:
     """Build, sign and store the copy of one scanned result; what the record lists."""
     signer = load_signer(settings.sign_with, settings.sign_passphrase)
     data = searchable_pdf(path, fmt, record, settings.max_pixels)
     signed, level, shown = sign_copy(data, signer, trust_store(settings.trust_dir), online=settings.online)
     target, sha = store_copy(signed, settings.home)
-    return {"path": str(target), "sha256": sha, "pades": level, "signed_at": shown,
-            "agency": agency_name(signer), "copy_type": "SAO Y"}
+    return SignedCopy(str(target), sha, level, shown, agency_name(signer))

@@ -16,14 +16,24 @@ from typing import NamedTuple
 import numpy as np
 
 from sohoa.core.errors import CannotWrite, ConfigError, DocumentError, MissingDependencyError, cannot_write
-from sohoa.core.model import Extraction, OcrInfo, Record, SourceInfo, Validity, ValidityStatus, empty_extraction
+from sohoa.core.layout import PageLayout
+from sohoa.core.model import (
+    CopyFailure,
+    Extraction,
+    OcrInfo,
+    Record,
+    SignedCopy,
+    SourceInfo,
+    Validity,
+    ValidityStatus,
+    empty_extraction,
+)
 from sohoa.core.settings import Settings
 from sohoa.core.text import clean
 from sohoa.core.validity import judge
 from sohoa.ocr import pages as pagesmod
 from sohoa.ocr import preprocess, tesseract, zones
 from sohoa.ocr.extract import extract, handwritten_number_zone, plausible_name, signer_page
-from sohoa.ocr.layout import PageLayout, page_to_json
 from sohoa.ocr.rules import registry
 from sohoa.signatures.verify import verify_file
 
@@ -346,8 +356,8 @@ def process(task: Task, settings: Settings) -> Record:
             validity=validity,
             processed_at=now,
             signing_times=signing_times,
-            layout=tuple(page_to_json(layout) for layout in text.layouts),
-            signatures=signatures.to_json(),
+            layout=tuple(text.layouts),
+            signatures=signatures,
             blank_pages=text.blank_pages,
         )
         if settings.sign_with and not record.born_digital:
@@ -379,7 +389,7 @@ def process(task: Task, settings: Settings) -> Record:
         )
 
 
-def signed_copy(path: Path, fmt: str, record: Record, settings: Settings) -> dict[str, object]:
+def signed_copy(path: Path, fmt: str, record: Record, settings: Settings) -> SignedCopy | CopyFailure:
     """Make the signed digitised copy; a failure is noted on the record, which stays good."""
     from sohoa.ingest.copies import make_signed_copy
 
@@ -392,7 +402,7 @@ def signed_copy(path: Path, fmt: str, record: Record, settings: Settings) -> dic
         if full is not None:
             raise full from exc
         detail = "".join(traceback.format_exception_only(exc)).strip()
-        return {"error": f"Không tạo được bản sao có ký số ({detail}). / Could not make the signed copy ({detail})."}
+        return CopyFailure(f"Không tạo được bản sao có ký số ({detail}). / Could not make the signed copy ({detail}).")
 
 
 @dataclass(frozen=True)

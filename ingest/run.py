@@ -28,7 +28,7 @@ from typing import IO
 from tqdm import tqdm
 
 from sohoa.core.errors import IndexBackendError, IngestBusy
-from sohoa.core.model import Record, SourceInfo
+from sohoa.core.model import CopyFailure, Record, SourceInfo
 from sohoa.core.paths import readable
 from sohoa.core.settings import Settings
 from sohoa.indexer.base import IndexBackend
@@ -153,8 +153,8 @@ def ingest(paths: list[Path], settings: Settings, index: IndexBackend,
         bar = tqdm(total=len(tasks), unit="tệp", desc="OCR", disable=not show, dynamic_ncols=True)
 
         def count_copy(path: str, record: Record) -> None:
-            if record.signed_copy and "error" in record.signed_copy:
-                summary.copy_errors.append((path, record.signed_copy["error"]))
+            if isinstance(record.signed_copy, CopyFailure):
+                summary.copy_errors.append((path, record.signed_copy.error))
             elif record.signed_copy:
                 summary.copies += 1
 
@@ -258,14 +258,13 @@ def migrate_extractions(ledger: Ledger, settings: Settings) -> int:
     extractor contract (before issuer_parent, issuer_level and signed_on); how many."""
     from sohoa.core.model import EXTRACTION_VERSION
     from sohoa.ocr.extract import extract
-    from sohoa.ocr.layout import page_from_json
 
     stale = ledger.stale_extractions(EXTRACTION_VERSION)
     for sha256 in stale:
         record = ledger.get(sha256)
         if record is None or not record.layout:
             continue
-        extraction = extract([page_from_json(p) for p in record.layout], record.signing_times, settings.today)
+        extraction = extract(list(record.layout), record.signing_times, settings.today)
         ledger.update_record(dataclasses.replace(record, extraction=extraction,
                                                  validity=judge_extraction(extraction, settings.today)))
     return len(stale)
@@ -312,11 +311,11 @@ def reverify(settings: Settings, index: IndexBackend) -> Reverified:
             if path is None:
                 result.missing.append(record.id)
                 continue
-            verdict = verify_file(path, "pdf", settings).to_json()
+            verdict = verify_file(path, "pdf", settings)
             result.checked += 1
             if verdict != record.signatures:
-                if verdict["status"] != record.signature_status:
-                    result.changed[verdict["status"]] = result.changed.get(verdict["status"], 0) + 1
+                if verdict.status != record.signature_status:
+                    result.changed[verdict.status] = result.changed.get(verdict.status, 0) + 1
                 ledger.store(dataclasses.replace(record, signatures=verdict))
         send_pending(ledger, index, settings.index_batch)
     return result

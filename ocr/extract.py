@@ -18,13 +18,14 @@ from dataclasses import dataclass
 from dateutil.relativedelta import relativedelta
 from rapidfuzz import fuzz
 
+from sohoa.core.layout import Line, PageLayout
 from sohoa.core.model import FIELD_NAMES, Extraction
 from sohoa.core.text import clean, fold, strip_spaces_in_number
 from sohoa.ocr import gazetteer, tones
 from sohoa.ocr.dates import NUM_DATE, WORD_DATE, parse_date, validity_clause
 from sohoa.ocr.issuer import place_of as _place_of
 from sohoa.ocr.issuer import read_block
-from sohoa.ocr.layout import Line, PageLayout, centred_part
+from sohoa.ocr.layout import centred_part
 from sohoa.ocr.rules import Rule, label_words, registry, signer_titles, surnames, surnames_by_fold
 
 _NUMBER_LINE = re.compile(r"^\s*S[o0ôơó6]\s*[:;.,]?\s*(?P<rest>.*)$", re.IGNORECASE)

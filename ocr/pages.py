@@ -17,10 +17,10 @@ import pikepdf
 from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
 from sohoa.core.errors import CorruptFile, EmptyFile, TooLarge, UnsupportedFormat
+from sohoa.core.layout import PageLayout
 from sohoa.core.pdf import open_pdf, parse_pdf_date, signature_fields
 from sohoa.core.text import diacritic_share
 from sohoa.ocr import poppler
-from sohoa.ocr.layout import PageLayout
 
 _MAGIC = (
     (b"%PDF-", "pdf"),

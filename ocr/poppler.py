@@ -15,7 +15,8 @@ import pdf2image
 import pdf2image.exceptions
 
 from sohoa.core.errors import CorruptFile, MissingDependencyError
-from sohoa.ocr.layout import PageLayout, line_key, lines_from_words
+from sohoa.core.layout import PageLayout
+from sohoa.ocr.layout import line_key, lines_from_words
 
 TIMEOUT_SECONDS = 300
 _NS = "{http://www.w3.org/1999/xhtml}"

@@ -16,7 +16,8 @@ import numpy as np
 import pytesseract
 
 from sohoa.core.errors import MissingDependencyError, OcrFailed
-from sohoa.ocr.layout import Line, PageLayout, line_key, lines_from_words
+from sohoa.core.layout import Line, PageLayout
+from sohoa.ocr.layout import line_key, lines_from_words
 
 # One Tesseract thread per process: sohoa parallelises across pages with processes,
 # and OpenMP threads inside each would only fight over the same cores.

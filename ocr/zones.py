@@ -18,8 +18,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from sohoa.core.layout import Line, PageLayout
 from sohoa.ocr import tesseract
-from sohoa.ocr.layout import Line, PageLayout
 
 LIFT_STRENGTHS = (0.3, 0.0)
 """How far from print toward paper the cut lies, tried in turn. At 0.3 a light seal goes.

@@ -29,8 +29,9 @@ def search(index: IndexBackend, query: SearchQuery) -> SearchResult:
 def verify_paths(paths: list[Path], settings: Settings) -> list[dict[str, Any]]:
     """``sohoa verify``: the verdict for each file, ``{"path", "status", "signatures"}``."""
     from sohoa.core.errors import DocumentError
+    from sohoa.core.verdict import Status
     from sohoa.ocr.pages import sniff_format
-    from sohoa.signatures.verify import Status, verify_file
+    from sohoa.signatures.verify import verify_file
 
     out = []
     for path in paths:

@@ -24,7 +24,7 @@ from sohoa.core.errors import ExitCode, SohoaError, cannot_write
 from sohoa.core.i18n import t
 from sohoa.core.paths import readable
 from sohoa.core.settings import Settings
-from sohoa.signatures.verify import DOCUMENT_STATUSES
+from sohoa.core.verdict import DOCUMENT_STATUSES
 
 REASONS = {
     "hidden": ("tệp ẩn", "hidden"),

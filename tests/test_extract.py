@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from sohoa.core.layout import Line, PageLayout
 from sohoa.core.text import fold
 from sohoa.ocr import pages
 from sohoa.ocr.dates import validity_clause
 from sohoa.ocr.extract import extract, parse_date, signer_page
-from sohoa.ocr.layout import Line, PageLayout
 from sohoa.ocr.rules import compile_pattern, load_rule
 from tests.conftest import truth
 

@@ -22,8 +22,8 @@ from PIL import Image, ImageDraw, ImageFilter
 from sample_handwriting import write_digits
 from sample_layout import pil_font
 
+from sohoa.core.layout import Line
 from sohoa.ocr import zones
-from sohoa.ocr.layout import Line
 
 QUALITY = {"clean": (3, 0.0, 90), "typical": (8, 0.5, 70), "poor": (16, 0.9, 40)}  # noise, blur, JPEG
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from sohoa.core.model import Extraction, OcrInfo, Record, SourceInfo, Validity, ValidityStatus
+from sohoa.core.verdict import DocumentVerdict, SignatureVerdict, Status
 from sohoa.indexer.base import IndexBackend, SearchQuery
 from sohoa.indexer.sqlite_fts import SqliteIndex
 from sohoa.ocr.rules import by_doc_type
@@ -31,7 +32,14 @@ def record(n: int, text: str, signature: str | None = None, **fields: str | None
     return Record(sha, SourceInfo(f"/scans/{n}.pdf", sha, 1, "pdf"), 1, True, OcrInfo("text-layer", None), text,
                   Extraction(base, dict.fromkeys(base, 1.0)), Validity(ValidityStatus.valid, TODAY, "", policy),
                   dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
-                  signatures={"status": signature, "signatures": []} if signature else None)
+                  signatures=_verdict(signature))
+
+
+def _verdict(status: str | None) -> DocumentVerdict | None:
+    """A file verdict with the document status ``status`` (None: never checked)."""
+    if status is None:
+        return None
+    return DocumentVerdict(() if status == "unsigned" else (SignatureVerdict("Signature1", Status(status)),))
 
 
 # The embedded index always; a real Elasticsearch server for tests marked `service`.

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from sohoa.core.verdict import STATUS_ORDER, worst
 from sohoa.signatures.trust import TrustStore
-from sohoa.signatures.verify import STATUS_ORDER, verify_pdf, worst
+from sohoa.signatures.verify import verify_pdf
 from tests import pki
 from tests.conftest import REALDATA, copy_corpus
 
@@ -70,7 +71,7 @@ def test_every_status(case: str, signed: dict[str, Path], trust: TrustStore) -> 
     verdict = verify_pdf(signed[case], trust)
     assert verdict.status == EXPECTED[case], [(s.status, s.detail) for s in verdict.signatures]
     for sig in verdict.signatures:
-        assert sig.message_vi and sig.message_en
+        assert all(sig.message)
         if sig.status != "error":
             assert sig.signer["cn"] and sig.issuer and sig.serial and sig.signing_time
             assert sig.sub_filter == "adbe.pkcs7.detached"
@@ -81,13 +82,13 @@ def test_signature_details(signed: dict[str, Path], trust: TrustStore, test_pki:
     assert good.signer == {"cn": "Ủy ban nhân dân xã Thử Nghiệm", "o": "Sở Thông tin và Truyền thông (thử nghiệm)"}
     assert good.serial == format(test_pki.signers["good"].cert.serial_number, "x")
     assert good.covers_whole_file and good.trust_anchor and "Sohoa Test Root CA" in good.trust_anchor
-    assert good.weak_algorithms == [] and good.timestamp_time is None
+    assert good.weak_algorithms == () and good.timestamp_time is None
     revoked = verify_pdf(signed["revoked"], trust).signatures[0]
     assert "key_compromise" in revoked.detail
     twice = verify_pdf(signed["countersigned"], trust).signatures
     assert [s.covers_whole_file for s in twice] == [False, True]  # the first covers its own revision
     garbled = verify_pdf(signed["garbled_signature"], trust).signatures[0]
-    assert "could not be read" in garbled.message_en and garbled.detail in garbled.message_en
+    assert "could not be read" in garbled.message[1] and garbled.detail in garbled.message[1]
 
 
 def test_without_the_trust_store_nothing_is_trusted(signed: dict[str, Path]) -> None:
@@ -202,8 +203,8 @@ def test_real_signed_files_get_the_verdicts_their_sources_lead_to_expect() -> No
     assert got == {path.name: status for path, (_, status) in expected.items()}
     # The G1 org seals chain through SHA-1 certificates: accepted, and said.
     seals = verify_pdf(docs / "qngai_QD-UBND_47_2025_scan_2sig.pdf", vn).signatures
-    assert seals[0].weak_algorithms == ["sha1"] and "SHA1" in seals[0].message_en
-    assert seals[1].weak_algorithms == []  # the G2 Công báo signature
+    assert seals[0].weak_algorithms == ("sha1",) and "SHA1" in seals[0].message[1]
+    assert seals[1].weak_algorithms == ()  # the G2 Công báo signature
     strict = verify_pdf(docs / "qngai_QD-UBND_47_2025_scan_2sig.pdf", vn, allow_sha1=False).signatures
     assert strict[0].status == "valid_untrusted" and strict[1].status == "unknown_revocation"
     broken = verify_pdf(docs / "danang_UBND_saoy_2023_scan_brokensig.pdf", vn).signatures[0]
@@ -293,7 +294,8 @@ def test_the_verdict_follows_from_the_facts_worst_first() -> None:
     """Each fact alone gives its status; together, the worst of them (the order of Status)."""
     from dataclasses import replace
 
-    from sohoa.signatures.verify import Facts, Status
+    from sohoa.core.verdict import Status
+    from sohoa.signatures.verify import Facts
 
     good = Facts(intact=True, value_verifies=True, modified=False, revoked=False, expired=False,
                  unknown_revocation=False, trusted=True)

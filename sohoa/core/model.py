@@ -12,6 +12,9 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
+from sohoa.core.layout import PageLayout, page_from_json, page_to_json
+from sohoa.core.verdict import DocumentVerdict
+
 FIELD_NAMES: tuple[str, ...] = (
     # issue_date is read from the paper only; signed_on is the day of the earliest digital
     # signature. issuer is the issuing agency as printed (its wrapped continuation included),
@@ -110,6 +113,35 @@ class Extraction:
 
 
 @dataclass(frozen=True)
+class SignedCopy:
+    """The signed digitised copy of a scanned result ("bản sao điện tử", ``ingest.copies``)."""
+
+    path: str
+    """Where the copy is stored, under ``HOME/copies/`` by its own SHA-256."""
+    sha256: str
+    pades: str
+    """The PAdES level the signature reached (``B-LT``, ``B-T``, ``B-B``)."""
+    signed_at: str
+    """The signing time shown in the copy's block, ISO 8601 with +07:00."""
+    agency: str
+    """The copying agency, from the signer's certificate."""
+    copy_type: str = "SAO Y"
+
+
+@dataclass(frozen=True)
+class CopyFailure:
+    """Why a scanned result has no signed copy; the record itself stays good."""
+
+    error: str
+
+
+def copy_from_json(data: dict[str, Any] | None) -> SignedCopy | CopyFailure | None:
+    if data is None:
+        return None
+    return CopyFailure(data["error"]) if "error" in data else SignedCopy(**data)
+
+
+@dataclass(frozen=True)
 class Record:
     """Everything sohoa stores and indexes about one document."""
 
@@ -131,23 +163,22 @@ class Record:
     error_code: str | None = None
     signing_times: tuple[str, ...] = field(default=())
     """/M times of the PDF's signature dictionaries (ISO), as evidence for dates."""
-    layout: tuple[dict[str, Any], ...] = field(default=(), repr=False)
-    """Per page: size and lines with boxes and word confidences (``ocr.layout.page_to_json``)."""
-    signatures: dict[str, Any] | None = None
-    """The digital-signature verdict (``sohoa.signatures.DocumentVerdict.to_json``); None
-    when the file was never checked (failed, or ingested before sohoa verified signatures)."""
+    layout: tuple[PageLayout, ...] = field(default=(), repr=False)
+    """Per page: size and lines with boxes and word confidences (stored as ``core.layout.page_to_json``)."""
+    signatures: DocumentVerdict | None = None
+    """The digital-signature verdict (``sohoa.signatures.verify``); None when the file was
+    never checked (failed, or ingested before sohoa verified signatures)."""
 
     blank_pages: tuple[int, ...] = ()
     """Pages with no print (the backs of a duplex scan), recognised from their pixels and not OCR'd."""
 
-    signed_copy: dict[str, Any] | None = None
-    """The signed digitised copy (``ingest.copies``): path, sha256, PAdES level, time,
-    agency; or ``{"error": ...}`` when it could not be made."""
+    signed_copy: SignedCopy | CopyFailure | None = None
+    """The signed digitised copy (``--sign-with``), why it could not be made, or None."""
 
     @property
     def signature_status(self) -> str:
         """``unsigned``, the worst status of the file's signatures, or ``unchecked``."""
-        return self.signatures["status"] if self.signatures else "unchecked"
+        return self.signatures.status.value if self.signatures else "unchecked"
 
     def to_json(self) -> dict[str, Any]:
         """The JSONL export form (``sohoa export``), stable for other tools."""
@@ -175,9 +206,9 @@ class Record:
                 "without_end_date": self.validity.without_end_date,
             },
             "signing_times": list(self.signing_times),
-            "signatures": self.signatures,
-            "signed_copy": self.signed_copy,
-            "layout": list(self.layout),
+            "signatures": self.signatures.to_json() if self.signatures else None,
+            "signed_copy": dataclasses.asdict(self.signed_copy) if self.signed_copy else None,
+            "layout": [page_to_json(page) for page in self.layout],
             "processed_at": self.processed_at.isoformat(),
             "status": self.status,
             "error": self.error,
@@ -214,9 +245,9 @@ class Record:
             error=data.get("error"),
             error_code=data.get("error_code"),
             signing_times=tuple(data.get("signing_times", ())),
-            layout=tuple(data.get("layout", ())),
-            signatures=data.get("signatures"),
-            signed_copy=data.get("signed_copy"),
+            layout=tuple(page_from_json(page) for page in data.get("layout", ())),
+            signatures=DocumentVerdict.from_json(data["signatures"]) if data.get("signatures") else None,
+            signed_copy=copy_from_json(data.get("signed_copy")),
         )
 
     @property

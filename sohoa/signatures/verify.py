@@ -19,90 +19,26 @@ certifies agency seals issued in 2025 and valid until 2030. Every signature whos
 or digest used it carries ``weak_algorithms: ["sha1"]`` and says so in its message.
 With ``allow_sha1=False`` such a path is refused, and the verdict is at best
 ``valid_untrusted``.
+
+The verdict types (``sohoa.core.verdict``) are in the core: records carry them, and the
+index, search and export read them without this stage.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import enum
 import functools
 import logging
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sohoa.core.pdf import open_pdf, parse_pdf_date, signature_fields
+from sohoa.core.verdict import DocumentVerdict, SignatureVerdict, Status
 from sohoa.signatures.trust import TrustStore
 
-
-class Status(enum.StrEnum):
-    """A signature's verdict, worst first: a document has the worst of its signatures'
-    statuses, or ``unsigned``. A str, so that records and JSON keep the plain words."""
-
-    invalid = "invalid"
-    """The signed bytes or the signature value do not verify."""
-    modified = "modified"
-    """Changed after signing beyond what signed documents allow."""
-    revoked = "revoked"
-    """The signer's certificate, or an issuing CA's, was revoked before signing time."""
-    error = "error"
-    """The signature could not be read."""
-    expired = "expired"
-    """The signer's certificate was not valid at signing time."""
-    unknown_revocation = "unknown_revocation"
-    """Intact and trusted, but no revocation data at hand for a certificate that names some."""
-    valid_untrusted = "valid_untrusted"
-    """Intact, but not chaining to a configured trust root."""
-    valid = "valid"
-    """Intact, trusted, valid at signing time, revocation checked or not applicable."""
-    unsigned = "unsigned"
-    """A document without signatures (never a signature's status)."""
-
-    @property
-    def message(self) -> tuple[str, str]:
-        """What the status means for the person reading it (Vietnamese, English)."""
-        return MESSAGES[self]
-
-
-STATUS_ORDER = tuple(s for s in Status if s is not Status.unsigned)
-"""The statuses a signature can have, worst first."""
-DOCUMENT_STATUSES = tuple(s.value for s in Status)
 WEAK_HASHES = frozenset({"md2", "md5", "sha1"})
-
-MESSAGES: dict[str, tuple[str, str]] = {
-    "valid": ("Chữ ký hợp lệ: văn bản không bị sửa sau khi ký, chứng thư người ký dẫn tới một gốc tin cậy và còn "
-              "hiệu lực lúc ký, tình trạng thu hồi đã được kiểm tra hoặc không áp dụng.",
-              "Valid: the document has not changed since it was signed, the signer's certificate chains to a "
-              "trusted root and was valid at signing time, and revocation was checked or does not apply."),
-    "valid_untrusted": ("Chữ ký nguyên vẹn nhưng chứng thư người ký không dẫn tới gốc tin cậy nào đã cấu hình: "
-                        "không xác nhận được ai đã ký. Nếu tổ chức cấp chứng thư đáng tin, thêm chứng thư gốc của "
-                        "nó vào thư mục tin cậy (--trust).",
-                        "Intact, but the signer's certificate does not chain to any configured trust root, so who "
-                        "signed cannot be confirmed. If its issuer is trustworthy, add its root certificate to the "
-                        "trust directory (--trust)."),
-    "invalid": ("Chữ ký KHÔNG hợp lệ: nội dung đã ký bị thay đổi, hoặc giá trị chữ ký không khớp. Không dùng bản "
-                "này làm căn cứ pháp lý.",
-                "INVALID: the signed content was changed, or the signature value does not verify. Do not rely on "
-                "this copy."),
-    "modified": ("Văn bản bị sửa sau khi ký, vượt quá những thay đổi được phép (điền biểu mẫu, chú thích, dữ "
-                 "liệu xác thực): nội dung đang xem có thể khác nội dung đã ký.",
-                 "Changed after signing beyond what signed documents allow (form filling, annotations, "
-                 "validation data): what you see may differ from what was signed."),
-    "expired": ("Chứng thư người ký đã hết hạn hoặc chưa có hiệu lực vào thời điểm ký.",
-                "The signer's certificate had expired, or was not yet valid, at signing time."),
-    "revoked": ("Chứng thư người ký (hoặc của tổ chức cấp) đã bị thu hồi trước thời điểm ký.",
-                "The signer's certificate (or an issuing CA's) was revoked before signing time."),
-    "unknown_revocation": ("Chữ ký nguyên vẹn và dẫn tới gốc tin cậy, nhưng chưa biết chứng thư có bị thu hồi hay "
-                           "không: chứng thư công bố nơi tra cứu (CRL/OCSP) mà không có dữ liệu đó ngoại tuyến. "
-                           "Thêm tệp CRL vào thư mục tin cậy, hoặc kiểm tra lại với --online.",
-                           "Intact and chaining to a trusted root, but whether the certificate was revoked is "
-                           "unknown: it names where revocation is published (CRL/OCSP) and no such data was at "
-                           "hand offline. Add the CRL files to the trust directory, or check again with --online."),
-    "error": ("Không đọc được chữ ký", "The signature could not be read"),
-    "unsigned": ("Không có chữ ký số. Dấu đỏ trên bản quét không phải chữ ký số.",
-                 "No digital signature. A paper seal on a scan is not a digital signature."),
-}
 
 
 @dataclass(frozen=True)
@@ -139,46 +75,6 @@ class Facts:
         return Status.valid if self.trusted else Status.valid_untrusted
 
 
-@dataclass
-class SignatureVerdict:
-    field: str | None
-    status: Status
-    sub_filter: str | None = None
-    """adbe.pkcs7.detached, ETSI.CAdES.detached, ETSI.RFC3161 (a document timestamp)..."""
-    signer: dict[str, str | None] = field(default_factory=dict)
-    """``cn`` and ``o`` of the signer's certificate."""
-    issuer: str | None = None
-    serial: str | None = None
-    signing_time: str | None = None
-    """The time the signer claimed (CMS signingTime, else /M), ISO 8601."""
-    timestamp_time: str | None = None
-    """The time of an RFC 3161 signature timestamp, if one is attached."""
-    covers_whole_file: bool | None = None
-    digest_algorithm: str | None = None
-    weak_algorithms: list[str] = field(default_factory=list)
-    trust_anchor: str | None = None
-    detail: str | None = None
-    """The technical reason behind the status, for whoever investigates."""
-    message_vi: str = ""
-    message_en: str = ""
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-@dataclass
-class DocumentVerdict:
-    status: Status
-    signatures: list[SignatureVerdict]
-
-    def to_json(self) -> dict[str, Any]:
-        return {"status": self.status, "signatures": [s.to_json() for s in self.signatures]}
-
-    @classmethod
-    def unsigned(cls) -> DocumentVerdict:
-        return cls(Status.unsigned, [])
-
-
 @functools.lru_cache(maxsize=4)
 def trust_store(directory: Path | None) -> TrustStore:
     """The trust store in ``directory`` (empty without one), read once per process."""
@@ -188,28 +84,8 @@ def trust_store(directory: Path | None) -> TrustStore:
 def verify_file(path: Path, fmt: str, settings: Any) -> DocumentVerdict:
     """The verdict for an ingested file: PDFs are verified, images are ``unsigned``."""
     if fmt != "pdf":
-        return DocumentVerdict.unsigned()
+        return DocumentVerdict()
     return verify_pdf(path, trust_store(settings.trust_dir), online=settings.online, allow_sha1=settings.allow_sha1)
-
-
-def worst(statuses: list[str]) -> Status:
-    """A document's status: the worst of its signatures', ``unsigned`` without any."""
-    if not statuses:
-        return Status.unsigned
-    return min((Status(s) for s in statuses), key=STATUS_ORDER.index)
-
-
-def _finish(v: SignatureVerdict) -> SignatureVerdict:
-    vi, en = v.status.message
-    if v.status is Status.error:
-        vi, en = f"{vi}: {v.detail}.", f"{en}: {v.detail}."
-    if v.weak_algorithms:
-        algos = ", ".join(a.upper() for a in v.weak_algorithms)
-        vi += f" Lưu ý: chuỗi chứng thư hoặc chữ ký dùng thuật toán yếu ({algos}), như chuỗi G1 cũ của Chính phủ."
-        en += f" Note: the certificate path or the signature uses a weak algorithm ({algos}), as the legacy " \
-              "government G1 chain does."
-    v.message_vi, v.message_en = vi, en
-    return v
 
 
 def _pdf_fields(path: Path) -> list[dict[str, Any]]:
@@ -227,11 +103,10 @@ def verify_pdf(path: Path, trust: TrustStore, *, online: bool = False, allow_sha
     try:
         fields = _pdf_fields(path)
     except Exception as exc:  # a damaged file is a verdict, not a crash
-        return DocumentVerdict(Status.error, [_finish(SignatureVerdict(None, Status.error, detail=_reason(exc)))])
+        return DocumentVerdict((SignatureVerdict(None, Status.error, detail=_reason(exc)),))
     if not fields:
-        return DocumentVerdict.unsigned()
-    verdicts = list(_verify_fields(path, fields, trust, online, allow_sha1))
-    return DocumentVerdict(worst([v.status for v in verdicts]), verdicts)
+        return DocumentVerdict()
+    return DocumentVerdict(tuple(_verify_fields(path, fields, trust, online, allow_sha1)))
 
 
 def _reason(exc: Exception) -> str:
@@ -263,15 +138,15 @@ def _verify_fields(path: Path, fields: list[dict[str, Any]], trust: TrustStore, 
                 yield _unreadable(f, "pyHanko found no signature in this field")
                 continue
             try:
-                yield _finish(_verify_one(sig, f, trust, dss, online, allow_sha1))
+                yield _verify_one(sig, f, trust, dss, online, allow_sha1)
             except Exception as exc:
                 yield _unreadable(f, _reason(exc))
 
 
 def _unreadable(f: dict[str, Any], detail: str) -> SignatureVerdict:
     """An ``error`` verdict for the field ``f`` found by pikepdf."""
-    return _finish(SignatureVerdict(f["field"], Status.error, sub_filter=f["sub_filter"],
-                                    signing_time=f["claimed"], detail=detail))
+    return SignatureVerdict(f["field"], Status.error, sub_filter=f["sub_filter"], signing_time=f["claimed"],
+                            detail=detail)
 
 
 def _token_time(signed_data: Any) -> dt.datetime | None:
@@ -397,10 +272,10 @@ def _detail(verdict: Status, status: Any, cert: Any, moment: dt.datetime | None)
     return indic.name if indic is not None else None
 
 
-def _weak(status: Any) -> list[str]:
+def _weak(status: Any) -> tuple[str, ...]:
     """Weak hash algorithms used by the signature, or to sign a certificate of its path
     (the trust anchor's signature on itself proves nothing, so it does not count)."""
     used = {status.md_algorithm}
     if status.validation_path is not None:
         used |= {cert.hash_algo for cert in list(status.validation_path)[1:]}
-    return sorted(a for a in used if a in WEAK_HASHES)
+    return tuple(sorted(a for a in used if a in WEAK_HASHES))
