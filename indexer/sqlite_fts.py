@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -184,81 +185,47 @@ class SqliteIndex:
 
     # ------------------------------------------------------------------ searching
 
-    def _filters(self, q: SearchQuery, params: dict[str, Any]) -> tuple[list[str], list[Facet], str]:
-        """(FTS conditions for type and issuer, date/validity facets, all filters as SQL
-        on ``docs d`` for rows found by number)."""
-        fts, sql = [], []
-        for value, column, sql_column in ((q.doc_type, "kind", "doc_type_f"), (q.issuer, "issuer", "issuer_f")):
-            words = folded_terms(value or "")
-            if words:
-                fts.append(_all_of(column, words))
-                sql.extend(f"d.{sql_column} LIKE '%' || :{column}{i} || '%'" for i in range(len(words)))
-                params.update({f"{column}{i}": w for i, w in enumerate(words)})
-        if q.signature:
-            fts.append(f"facets : {signature_token(q.signature)}")
-            sql.append("d.sig_status = :sig")
-            params["sig"] = q.signature
-        facets = []
-        if q.date_from or q.date_to:
-            params["dfrom"] = q.date_from.isoformat() if q.date_from else None
-            params["dto"] = q.date_to.isoformat() if q.date_to else None
-            facets.append(date_facet(q.date_from, q.date_to))
-        if q.validity:
-            params["validity"] = q.validity
-            facets.append(validity_facet(q.validity, q.today, _validity_sql()))
-        sql.extend(f.sql for f in facets)
-        return fts, facets, " AND ".join(sql) or "1"
-
     def search(self, q: SearchQuery) -> SearchResult:
-        params: dict[str, Any] = {"today": q.today.isoformat()}
-        type_issuer, facets, where_all = self._filters(q, params)
-        folded = [w for w in folded_terms(q.text) if w]
-        number = normalise_number(q.text) if q.text else None
-        base = [*([_all_of("folded", folded)] if folded else []), *type_issuer]
-        params["base"] = " AND ".join(base)
+        plan = _plan(q)
         try:
-            result = self._search(q, folded, number, base, facets, where_all, params)
+            result = self._search(q, plan)
             if q.facets:
-                result = SearchResult(result.total, result.hits,
-                                      self._facet_counts(base, facets, where_all, number, params))
+                result = SearchResult(result.total, result.hits, self._facet_counts(plan))
             return result
         except sqlite3.OperationalError as exc:
             raise IndexBackendError(f"Truy vấn không hợp lệ: {exc}", f"Invalid query: {exc}") from exc
 
-    def _search(self, q: SearchQuery, folded: list[str], number: str | None, base: list[str], facets: list[Facet],
-                where_all: str, params: dict[str, Any]) -> SearchResult:
-        if not folded and number is None:
-            return self._listing(q, base, facets, where_all, params)
+    def _search(self, q: SearchQuery, plan: _Plan) -> SearchResult:
+        if not plan.folded and plan.number is None:
+            return self._listing(q, plan)
         scores: dict[int, tuple[float, str]] = {}
         total = 0
-        if folded:
-            total, scores = self._ranked_window(q.text, folded, base, facets, params)
-        if number:
-            params["number"] = number
+        if plan.folded:
+            total, scores = self._ranked_window(q.text, plan)
+        if plan.number:
             for rowid, issued in self.db.execute(
-                    f"SELECT d.rowid, d.issue_date FROM docs d WHERE d.number_norm = :number AND {where_all}",
-                    params):
+                    f"SELECT d.rowid, d.issue_date FROM docs d WHERE d.number_norm = :number AND {plan.where_all}",
+                    plan.params):
                 if rowid not in scores:
-                    total += 0 if folded and self._matches(rowid, params) else 1
+                    total += 0 if plan.folded and self._matches(rowid, plan) else 1
                 scores[rowid] = (NUMBER_SCORE + scores.get(rowid, (0.0, ""))[0], issued or "")
         order = sorted(scores.items(), key=lambda kv: (kv[1][0], kv[1][1], kv[0]), reverse=True)
         page = order[q.offset:q.offset + q.limit]
-        return self._result(total, self._fetch([rowid for rowid, _ in page], params),
+        return self._result(total, self._fetch([rowid for rowid, _ in page], plan),
                             {rowid: sc for rowid, (sc, _) in page}, q.text)
 
-    def _facet_counts(self, base: list[str], facets: list[Facet], where_all: str, number: str | None,
-                      params: dict[str, Any]) -> dict[str, dict[str, int]]:
+    def _facet_counts(self, plan: _Plan) -> dict[str, dict[str, int]]:
         """Counts over every match (not only the ranked window), as the Elasticsearch backend gives."""
         self.db.execute("CREATE TEMP TABLE IF NOT EXISTS matched(rowid INTEGER PRIMARY KEY)")
         self.db.execute("DELETE FROM matched")
-        if base or facets:
-            rows = self._candidates(base, facets, params, "r.rowid", -1)
+        if plan.base or plan.facets:
+            rows = self._candidates(plan, "r.rowid", -1)
             self.db.executemany("INSERT OR IGNORE INTO matched VALUES (?)", ((r[0],) for r in rows))
         else:
-            self.db.execute(f"INSERT INTO matched SELECT d.rowid FROM docs d WHERE {where_all}", params)
-        if number:
+            self.db.execute(f"INSERT INTO matched SELECT d.rowid FROM docs d WHERE {plan.where_all}", plan.params)
+        if plan.number:
             self.db.execute("INSERT OR IGNORE INTO matched SELECT d.rowid FROM docs d "
-                            f"WHERE d.number_norm = :number AND {where_all}", {**params, "number": number})
+                            f"WHERE d.number_norm = :number AND {plan.where_all}", plan.params)
         join = "FROM matched m JOIN docs d ON d.rowid = m.rowid JOIN bodies b ON b.rowid = d.rowid"
         out = {}
         for name in ("doc_type", "issuer"):
@@ -269,93 +236,94 @@ class SqliteIndex:
             f"SELECT substr(d.issue_date, 1, 4) AS k, count(*) {join} WHERE d.issue_date IS NOT NULL "
             "GROUP BY k ORDER BY k").fetchall())
         out["validity"] = dict(self.db.execute(
-            f"SELECT {_validity_sql()} AS k, count(*) {join} GROUP BY k ORDER BY k", params).fetchall())
+            f"SELECT {_validity_sql()} AS k, count(*) {join} GROUP BY k ORDER BY k", plan.params).fetchall())
         out["signature"] = dict(self.db.execute(
             f"SELECT d.sig_status AS k, count(*) {join} GROUP BY k ORDER BY k").fetchall())
         return out
 
-    def _count(self, base: list[str], facets: list[Facet], params: dict[str, Any]) -> int:
-        """Matches of ``base`` passing every facet: an FTS count of the rows that surely
-        pass, plus a join over the rows in edge years only."""
+    def _count(self, plan: _Plan) -> int:
+        """Matches of the words, type and issuer passing every facet: an FTS count of the
+        rows that surely pass, plus a join over the rows in edge years only."""
+        if not plan.facets:
+            return self._fts_count(" AND ".join(plan.base), plan)
         total = 0
-        exact = [f.exact for f in facets]
+        exact = [f.exact for f in plan.facets]
         if all(exact):
-            total += self._fts_count(" AND ".join([*base, *exact]), params)
-        edges = [f.edge for f in facets if f.edge]
+            total += self._fts_count(" AND ".join([*plan.base, *exact]), plan)
+        edges = [f.edge for f in plan.facets if f.edge]
         if edges:
-            query = " AND ".join([*base, *(f.superset for f in facets), f"({' OR '.join(edges)})"])
-            sql = " AND ".join(f.sql for f in facets)
+            query = " AND ".join([*plan.base, *(f.superset for f in plan.facets), f"({' OR '.join(edges)})"])
+            sql = " AND ".join(f.sql for f in plan.facets)
             total += self.db.execute(
                 "SELECT count(*) FROM docs_recall r JOIN docs d ON d.rowid = r.rowid "
-                f"WHERE docs_recall MATCH :q AND {sql}", {**params, "q": query}).fetchone()[0]
+                f"WHERE docs_recall MATCH :q AND {sql}", {**plan.params, "q": query}).fetchone()[0]
         return total
 
-    def _fts_count(self, query: str, params: dict[str, Any]) -> int:
+    def _fts_count(self, query: str, plan: _Plan) -> int:
         return self.db.execute("SELECT count(*) FROM docs_recall WHERE docs_recall MATCH :q",
-                               {**params, "q": query}).fetchone()[0]
+                               {**plan.params, "q": query}).fetchone()[0]
 
-    def _candidates(self, base: list[str], facets: list[Facet], params: dict[str, Any], order: str,
-                    limit: int, offset: int = 0) -> list[tuple[int, str | None]]:
+    def _candidates(self, plan: _Plan, order: str, limit: int, offset: int = 0) -> list[tuple[int, str | None]]:
         """(rowid, issue_date) of the rows passing everything, in ``order``."""
-        query = " AND ".join([*base, *(f.superset for f in facets)])
-        sql = " AND ".join(f.sql for f in facets) or "1"
+        query = " AND ".join([*plan.base, *(f.superset for f in plan.facets)])
+        sql = " AND ".join(f.sql for f in plan.facets) or "1"
         return self.db.execute(
             "SELECT r.rowid, d.issue_date FROM docs_recall r JOIN docs d ON d.rowid = r.rowid "
             f"WHERE docs_recall MATCH :q AND {sql} ORDER BY {order} LIMIT {int(limit)} OFFSET {int(offset)}",
-            {**params, "q": query}).fetchall()
+            {**plan.params, "q": query}).fetchall()
 
-    def _listing(self, q: SearchQuery, base: list[str], facets: list[Facet], where_all: str,
-                 params: dict[str, Any]) -> SearchResult:
+    def _listing(self, q: SearchQuery, plan: _Plan) -> SearchResult:
         """No words: every document the filters let through, newest first."""
-        if base or facets:
-            total = self._count(base, facets, params) if facets else self._fts_count(" AND ".join(base), params)
-            rows = self._candidates(base, facets, params, "d.issue_date DESC, d.rowid DESC", q.limit, q.offset)
+        if plan.base or plan.facets:
+            total = self._count(plan)
+            rows = self._candidates(plan, "d.issue_date DESC, d.rowid DESC", q.limit, q.offset)
             rowids = [r[0] for r in rows]
         else:
-            total = self.db.execute(f"SELECT count(*) FROM docs d WHERE {where_all}", params).fetchone()[0]
+            total = self.db.execute(f"SELECT count(*) FROM docs d WHERE {plan.where_all}", plan.params).fetchone()[0]
             rowids = [r[0] for r in self.db.execute(
                 "SELECT d.rowid FROM docs d ORDER BY d.issue_date DESC, d.rowid DESC "
-                f"LIMIT {int(q.limit)} OFFSET {int(q.offset)}", params)]
-        return self._result(total, self._fetch(rowids, params), {}, q.text)
+                f"LIMIT {int(q.limit)} OFFSET {int(q.offset)}", plan.params)]
+        return self._result(total, self._fetch(rowids, plan), {}, q.text)
 
-    def _ranked_window(self, text: str, folded: list[str], base: list[str], facets: list[Facet],
-                       params: dict[str, Any]) -> tuple[int, dict[int, tuple[float, str]]]:
+    def _ranked_window(self, text: str, plan: _Plan) -> tuple[int, dict[int, tuple[float, str]]]:
         """Count the matches, and score the newest RANK_WINDOW of them by evidence.
 
         Matching and counting use ``docs_recall``, which keeps no word positions and so
         reads little; evidence comes from ``docs_fts``, asked only within the window, so a
         broad query costs about what a narrow one does.
         """
-        total = self._count(base, facets, params) if facets else self._fts_count(" AND ".join(base), params)
-        window = self._candidates(base, facets, params, "r.rowid DESC", RANK_WINDOW)
+        total = self._count(plan)
+        window = self._candidates(plan, "r.rowid DESC", RANK_WINDOW)
         if not window:
             return total, {}
-        params["low"] = window[-1][0]
+        low = window[-1][0]
         scores = {rowid: [0.0, issued or ""] for rowid, issued in window}
         exact = [w for w in terms(text) if w]
-        queries = [(_all_of(column, exact if kind == "exact" else folded), weight)
+        queries = [(_all_of(column, exact if kind == "exact" else list(plan.folded)), weight)
                    for column, kind, weight in EVIDENCE]
-        if len(folded) > 1:
-            queries.append((f"folded : {_fts_quote(' '.join(folded))}", PHRASE_SCORE))
+        if len(plan.folded) > 1:
+            queries.append((f"folded : {_fts_quote(' '.join(plan.folded))}", PHRASE_SCORE))
         for query, weight in queries:
             for (rowid,) in self.db.execute(
-                    "SELECT rowid FROM docs_fts WHERE docs_fts MATCH :q AND rowid >= :low", {**params, "q": query}):
+                    "SELECT rowid FROM docs_fts WHERE docs_fts MATCH :q AND rowid >= :low",
+                    {**plan.params, "q": query, "low": low}):
                 if rowid in scores:
                     scores[rowid][0] += weight
         return total, {rowid: (sc, issued) for rowid, (sc, issued) in scores.items()}
 
-    def _matches(self, rowid: int, params: dict[str, Any]) -> bool:
-        return self.db.execute("SELECT 1 FROM docs_recall WHERE docs_recall MATCH :base AND rowid = :r",
-                               {**params, "r": rowid}).fetchone() is not None
+    def _matches(self, rowid: int, plan: _Plan) -> bool:
+        """Whether the row also matches the words, type and issuer (found by number first)."""
+        return self.db.execute("SELECT 1 FROM docs_recall WHERE docs_recall MATCH :q AND rowid = :r",
+                               {**plan.params, "q": " AND ".join(plan.base), "r": rowid}).fetchone() is not None
 
-    def _fetch(self, rowids: list[int], params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    def _fetch(self, rowids: list[int], plan: _Plan) -> list[tuple[Any, ...]]:
         if not rowids:
             return []
         marks = ",".join(str(int(r)) for r in rowids)
         rows = {r[0]: r[1:] for r in self.db.execute(
             f"SELECT d.rowid, d.id, b.path, b.fields, b.text, {_validity_sql()}, d.sig_status FROM docs d "
             f"JOIN bodies b ON b.rowid = d.rowid WHERE d.rowid IN ({marks})",
-            params)}
+            plan.params)}
         return [(r, *rows[r]) for r in rowids if r in rows]
 
     def _result(self, total: int, rows: list[tuple[Any, ...]], scores: dict[int, float], text: str) -> SearchResult:
@@ -365,6 +333,53 @@ class SqliteIndex:
             for rowid, doc_id, path, fields, body, validity, signature in rows
         ]
         return SearchResult(total, hits)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """A search turned into SQL once, before any of it runs; every step reads it."""
+
+    folded: tuple[str, ...]
+    """The query's words, accents folded (empty: a listing by filters alone)."""
+    number: str | None
+    """The query read as a document number (``core.text.normalise_number``)."""
+    base: tuple[str, ...]
+    """FTS conditions on ``docs_recall``: the words, the type and the issuer."""
+    facets: tuple[Facet, ...]
+    """The date and validity filters, each as an FTS superset, exact terms and SQL."""
+    where_all: str
+    """Every filter as SQL on ``docs d``, for rows found by number."""
+    params: Mapping[str, Any]
+    """The named parameters all of the above use."""
+
+
+def _plan(q: SearchQuery) -> _Plan:
+    params: dict[str, Any] = {"today": q.today.isoformat()}
+    fts, sql = [], []
+    for value, column, sql_column in ((q.doc_type, "kind", "doc_type_f"), (q.issuer, "issuer", "issuer_f")):
+        words = folded_terms(value or "")
+        if words:
+            fts.append(_all_of(column, words))
+            sql.extend(f"d.{sql_column} LIKE '%' || :{column}{i} || '%'" for i in range(len(words)))
+            params.update({f"{column}{i}": w for i, w in enumerate(words)})
+    if q.signature:
+        fts.append(f"facets : {signature_token(q.signature)}")
+        sql.append("d.sig_status = :sig")
+        params["sig"] = q.signature
+    facets = []
+    if q.date_from or q.date_to:
+        params["dfrom"] = q.date_from.isoformat() if q.date_from else None
+        params["dto"] = q.date_to.isoformat() if q.date_to else None
+        facets.append(date_facet(q.date_from, q.date_to))
+    if q.validity:
+        params["validity"] = q.validity
+        facets.append(validity_facet(q.validity, q.today, _validity_sql()))
+    sql.extend(f.sql for f in facets)
+    folded = tuple(w for w in folded_terms(q.text) if w)
+    number = normalise_number(q.text) if q.text else None
+    params["number"] = number
+    base = (*([_all_of("folded", list(folded))] if folded else []), *fts)
+    return _Plan(folded, number, base, tuple(facets), " AND ".join(sql) or "1", params)
 
 
 def open_backend(settings: Any, *, discard_stale: bool = False) -> SqliteIndex:

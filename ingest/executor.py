@@ -1,56 +1,83 @@
-"""Run tasks serially or across worker processes, reporting each result to the parent.
+"""Where the work of an ingest runs: the one seam between the ingest and its workers.
 
-Results come back through a callback in the parent process, which alone writes the
-ledger and drives the progress bar. A worker that dies (killed, out of memory, a crash
-in a native library) breaks the pool: the pool is rebuilt and the documents that were
-in flight are tried again one at a time, so the one that kills its worker is failed
-with a reason and the others are processed as usual.
+An executor calls a function on each task somewhere (here, or in worker processes) and
+reports each result back through a callback in the calling process, which alone writes
+the ledger and drives the progress bar. Every executor keeps a bounded number of tasks
+in flight, so memory stays flat however many files a folder holds, and turns a task that
+kills its worker into one ``on_crash`` call instead of a crash of the run.
+
+``for_settings`` chooses the executor; the ingest never asks which one it has.
 """
 
 from __future__ import annotations
 
 import concurrent.futures as cf
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Sequence
 from concurrent.futures.process import BrokenProcessPool
-from typing import TypeVar
+from typing import Protocol, TypeVar
+
+from sohoa.core.settings import Settings
 
 T = TypeVar("T")
 R = TypeVar("R")
 
-def run(
-    fn: Callable[[T], R],
-    tasks: Iterable[T],
-    workers: int,
-    on_result: Callable[[T, R], None],
-    on_crash: Callable[[T, str], None],
-) -> None:
-    """Call ``fn(task)`` for every task; ``on_result`` or ``on_crash`` is called once per task."""
-    if workers <= 1:
+OnResult = Callable[[T, R], None]
+OnCrash = Callable[[T, str], None]
+
+
+class Executor(Protocol):
+    """Runs ``fn`` on tasks; ``on_result`` or ``on_crash`` is called once per task, in the
+    calling process. ``fn`` and the tasks must be picklable (they may travel)."""
+
+    def run(self, fn: Callable[[T], R], tasks: Sequence[T], on_result: OnResult, on_crash: OnCrash) -> None: ...
+
+
+class InProcess:
+    """Every task in the calling process, one after the other (``--workers 1``): the
+    simplest to debug; a task that kills its worker kills the run."""
+
+    def run(self, fn: Callable[[T], R], tasks: Sequence[T], on_result: OnResult, on_crash: OnCrash) -> None:
         for task in tasks:
             on_result(task, fn(task))
-        return
-    queue = list(tasks)
-    queue.reverse()
-    suspects: list[T] = []
-    while queue or suspects:
-        with cf.ProcessPoolExecutor(max_workers=workers) as pool:
-            # After a crash, the documents that were in flight run one at a time, so the
-            # one that kills its worker is known for sure and the others are not blamed.
-            while suspects:
-                task = suspects.pop()
-                try:
-                    result = pool.submit(fn, task).result()
-                except BrokenProcessPool:
-                    on_crash(task, "worker process died while processing this file")
-                    break
-                on_result(task, result)
-            else:
-                suspects = _run_pool(pool, fn, queue, workers, on_result)
 
 
-def _run_pool(pool: cf.ProcessPoolExecutor, fn: Callable[[T], R], queue: list[T], workers: int,
-              on_result: Callable[[T, R], None]) -> list[T]:
-    """Feed the pool from ``queue``; on a crash return the tasks that were in flight."""
+class ProcessPool:
+    """Tasks across ``workers`` local processes. A worker that dies (killed, out of memory,
+    a crash in a native library) breaks the pool: the pool is rebuilt and the tasks that
+    were in flight are tried again one at a time, so the one that kills its worker is
+    reported to ``on_crash`` and the others are processed as usual."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+
+    def run(self, fn: Callable[[T], R], tasks: Sequence[T], on_result: OnResult, on_crash: OnCrash) -> None:
+        workers = min(self.workers, len(tasks))
+        if workers <= 1:
+            InProcess().run(fn, tasks, on_result, on_crash)
+            return
+        queue = list(tasks)
+        queue.reverse()
+        suspects: list[T] = []
+        while queue or suspects:
+            with cf.ProcessPoolExecutor(max_workers=workers) as pool:
+                # After a crash, the tasks that were in flight run one at a time, so the one
+                # that kills its worker is known for sure and the others are not blamed.
+                while suspects:
+                    task = suspects.pop()
+                    try:
+                        result = pool.submit(fn, task).result()
+                    except BrokenProcessPool:
+                        on_crash(task, "worker process died while processing this file")
+                        break
+                    on_result(task, result)
+                else:
+                    suspects = _feed(pool, fn, queue, workers, on_result)
+
+
+def _feed(pool: cf.ProcessPoolExecutor, fn: Callable[[T], R], queue: list[T], workers: int,
+          on_result: OnResult) -> list[T]:
+    """Feed the pool from ``queue``, two tasks per worker in flight; on a crash return the
+    tasks that were in flight."""
     in_flight: dict[cf.Future[R], T] = {}
     while queue or in_flight:
         while queue and len(in_flight) < workers * 2:
@@ -73,3 +100,9 @@ def _run_pool(pool: cf.ProcessPoolExecutor, fn: Callable[[T], R], queue: list[T]
                 suspects.append(task)
         return suspects
     return []
+
+
+def for_settings(settings: Settings) -> Executor:
+    """The executor the settings ask for: worker processes on this machine, or this process."""
+    return ProcessPool(settings.workers) if settings.workers > 1 else InProcess()
+

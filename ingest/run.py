@@ -20,7 +20,7 @@ import hashlib
 import os
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -32,8 +32,10 @@ from sohoa.core.model import CopyFailure, Record, SourceInfo
 from sohoa.core.paths import readable
 from sohoa.core.settings import Settings
 from sohoa.indexer.base import IndexBackend
-from sohoa.ingest import discover, executor
+from sohoa.ingest import discover
+from sohoa.ingest import executor as executors
 from sohoa.ingest.document import CopyJob, Task, failed_record, judge_extraction, process, with_signed_copy
+from sohoa.ingest.executor import Executor
 from sohoa.ingest.feed import IndexFeed, Retried, send_pending
 from sohoa.ingest.ledger import DocumentState, FileState, Ledger
 
@@ -123,84 +125,112 @@ def _forget_if_orphaned(ledger: Ledger, index: IndexBackend, old_sha: str, path:
         index.delete([old_sha])
 
 
-def ingest(paths: list[Path], settings: Settings, index: IndexBackend,
-           progress: bool | None = None, worker: Callable[[Task], Record] | None = None) -> Summary:
-    """Run the whole pipeline over ``paths``; see the module docstring for the stages."""
-    summary = Summary()
+def ingest(paths: list[Path], settings: Settings, index: IndexBackend, progress: bool | None = None,
+           executor: Executor | None = None) -> Summary:
+    """Run the whole pipeline over ``paths``; see the module docstring for the stages.
+    The work of each document runs on ``executor`` (by default the one the settings ask
+    for: ``ingest.executor.for_settings``)."""
     with _locked_ledger(settings) as ledger:
-        # 1-2. discover and register
-        queued: set[str] = set()
-        show = sys.stderr.isatty() if progress is None else progress
-        found = tqdm(desc="Kiểm tra tệp", unit=" tệp", disable=not show, dynamic_ncols=True)
-        for item in discover.walk(paths, settings.settle_seconds):
+        run = _Run(ledger, index, settings, executor or executors.for_settings(settings),
+                   sys.stderr.isatty() if progress is None else progress)
+        run.discover_and_register(paths)  # 1-2
+        run.recover()  # 3
+        done = run.process()  # 4-5
+        if settings.sign_with:
+            run.make_copies(skip=done)  # 6
+        return run.finish()  # the report (7) is the caller's, from the summary
+
+
+class _Run:
+    """One ingest's stages over a locked ledger, each a method, sharing the summary."""
+
+    def __init__(self, ledger: Ledger, index: IndexBackend, settings: Settings, executor: Executor,
+                 show: bool) -> None:
+        self.ledger, self.index, self.settings, self.executor, self.show = ledger, index, settings, executor, show
+        self.summary = Summary()
+        self.feed = IndexFeed(index, ledger, settings.index_batch)
+        self.queued: set[str] = set()
+
+    def discover_and_register(self, paths: list[Path]) -> None:
+        """Walk the folders; record what is skipped, register each candidate by its hash."""
+        found = tqdm(desc="Kiểm tra tệp", unit=" tệp", disable=not self.show, dynamic_ncols=True)
+        for item in discover.walk(paths, self.settings.settle_seconds):
             if isinstance(item, discover.Skipped):
-                _skip(ledger, item, summary)
+                _skip(self.ledger, item, self.summary)
             else:
-                _register(ledger, index, item, summary, queued)
+                _register(self.ledger, self.index, item, self.summary, self.queued)
             found.update(1)
         found.close()
-        # 3. recover what a killed run, or an index that was down, left pending
-        earlier = ledger.meta("index_target")
-        if earlier and earlier != index.target and ledger.state_counts().get(DocumentState.indexed):
-            summary.earlier_target = earlier
-        else:
-            ledger.set_meta("index_target", index.target)
-        feed = IndexFeed(index, ledger, settings.index_batch)
-        if ledger.to_index() and feed.send_pending():
-            summary.recovered = feed.sent
-        # 4-5. process and store
-        tasks = [Task(path, sha, size) for sha, path, size in ledger.pending()]
-        bar = tqdm(total=len(tasks), unit="tệp", desc="OCR", disable=not show, dynamic_ncols=True)
 
-        def count_copy(path: str, record: Record) -> None:
-            if isinstance(record.signed_copy, CopyFailure):
-                summary.copy_errors.append((path, record.signed_copy.error))
-            elif record.signed_copy:
-                summary.copies += 1
+    def recover(self) -> None:
+        """Send what a killed run, or an index that was down, left pending; note when this
+        ledger's records went to another index before."""
+        earlier = self.ledger.meta("index_target")
+        if earlier and earlier != self.index.target and self.ledger.state_counts().get(DocumentState.indexed):
+            self.summary.earlier_target = earlier
+        else:
+            self.ledger.set_meta("index_target", self.index.target)
+        if self.ledger.to_index() and self.feed.send_pending():
+            self.summary.recovered = self.feed.sent
+
+    def process(self) -> set[str]:
+        """OCR and extract every pending document on the executor, storing each record as
+        it comes back; the ids of the documents processed."""
+        tasks = [Task(path, sha, size) for sha, path, size in self.ledger.pending()]
+        bar = tqdm(total=len(tasks), unit="tệp", desc="OCR", disable=not self.show, dynamic_ncols=True)
 
         def on_result(task: Task, record: Record) -> None:
-            ledger.store(record)
-            if record.status == "indexed":
-                feed.add([record])
-                summary.processed += 1
-                count_copy(task.path, record)
-                summary.pages += record.pages
-            else:
-                for path in ledger.paths_of(record.id):
-                    summary.failed.append((path, record.error or ""))
+            self._store(task.path, record)
             bar.update(1)
-            bar.set_postfix({"trang": summary.pages, "lỗi": len(summary.failed)})
+            bar.set_postfix({"trang": self.summary.pages, "lỗi": len(self.summary.failed)})
 
         def on_crash(task: Task, reason: str) -> None:
             source = SourceInfo(task.path, task.sha256, task.size, "unknown")
             message = (f"Tiến trình xử lý bị dừng đột ngột khi đọc tệp này ({reason}). / "
                        f"The worker process died while reading this file ({reason}).")
-            on_result(task, failed_record(source, message, "worker_crashed", settings))
+            on_result(task, failed_record(source, message, "worker_crashed", self.settings))
 
-        fn = worker or functools.partial(process, settings=settings)
         for task in tasks:
-            ledger.attempt(task.sha256)
-        executor.run(fn, tasks, min(settings.workers, max(1, len(tasks))), on_result, on_crash)
+            self.ledger.attempt(task.sha256)
+        self.executor.run(functools.partial(process, settings=self.settings), tasks, on_result, on_crash)
         bar.close()
-        # 6. signed copies for scans ingested before (without --sign-with, or when it failed)
-        if settings.sign_with:
-            done_now = {task.sha256 for task in tasks}
-            jobs = _copy_jobs(ledger, done_now)
+        return {task.sha256 for task in tasks}
 
-            def on_copy(job: CopyJob, record: Record) -> None:
-                ledger.store(record)
-                feed.add([record])
-                count_copy(job.path, record)
+    def _store(self, path: str, record: Record) -> None:
+        self.ledger.store(record)
+        if record.status == "indexed":
+            self.feed.add([record])
+            self.summary.processed += 1
+            self.summary.pages += record.pages
+            self._count_copy(path, record)
+        else:
+            self.summary.failed.extend((p, record.error or "") for p in self.ledger.paths_of(record.id))
 
-            def on_copy_crash(job: CopyJob, reason: str) -> None:
-                summary.copy_errors.append((job.path, reason))
+    def _count_copy(self, path: str, record: Record) -> None:
+        if isinstance(record.signed_copy, CopyFailure):
+            self.summary.copy_errors.append((path, record.signed_copy.error))
+        elif record.signed_copy:
+            self.summary.copies += 1
 
-            executor.run(functools.partial(with_signed_copy, settings=settings), jobs,
-                         min(settings.workers, max(1, len(jobs))), on_copy, on_copy_crash)
-        if not feed.flush(force=True) and feed.error:
-            summary.index_error = feed.error.message
-        summary.index_pending = ledger.state_counts().get(DocumentState.extracted, 0)
-    return summary
+    def make_copies(self, skip: set[str]) -> None:
+        """Signed copies for the scans ingested before (without --sign-with, or when it failed)."""
+        def on_copy(job: CopyJob, record: Record) -> None:
+            self.ledger.store(record)
+            self.feed.add([record])
+            self._count_copy(job.path, record)
+
+        def on_copy_crash(job: CopyJob, reason: str) -> None:
+            self.summary.copy_errors.append((job.path, reason))
+
+        self.executor.run(functools.partial(with_signed_copy, settings=self.settings),
+                          _copy_jobs(self.ledger, skip), on_copy, on_copy_crash)
+
+    def finish(self) -> Summary:
+        """Send the last records to the index; count what it could not take."""
+        if not self.feed.flush(force=True) and self.feed.error:
+            self.summary.index_error = self.feed.error.message
+        self.summary.index_pending = self.ledger.state_counts().get(DocumentState.extracted, 0)
+        return self.summary
 
 
 def _copy_jobs(ledger: Ledger, skip: set[str]) -> list[CopyJob]:

@@ -7,7 +7,6 @@ index, not how either is stored.
 from __future__ import annotations
 
 import csv
-import io
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
@@ -46,16 +45,6 @@ def verify_paths(paths: list[Path], settings: Settings) -> list[dict[str, Any]]:
             item["message"] = t(*Status.unsigned.message)
         out.append(item)
     return out
-
-
-def render_signature(sig: dict[str, Any]) -> str:
-    """One signature on one line, then its message, for a terminal."""
-    signer = sig.get("signer") or {}
-    who = ", ".join(v for v in (signer.get("cn"), signer.get("o")) if v) or "?"
-    when = sig.get("timestamp_time") or sig.get("signing_time") or "?"
-    weak = f" [{', '.join(sig['weak_algorithms'])}]" if sig.get("weak_algorithms") else ""
-    head = f"{sig['status']}: {who} ({sig.get('sub_filter') or '?'}, {when}){weak}"
-    return head + "\n    " + t(sig.get("message_vi", ""), sig.get("message_en", ""))
 
 
 def current(record: Record, settings: Settings, *, with_layout: bool = False) -> dict[str, Any]:
@@ -136,62 +125,3 @@ def write_export(settings: Settings, fmt: str, out: TextIO, *, with_layout: bool
         writer.writerow(flat)
         count += 1
     return count
-
-
-SIGNATURE_LABELS = {
-    "valid": ("chữ ký số hợp lệ", "signature valid"),
-    "valid_untrusted": ("chữ ký chưa xác minh nguồn", "signature untrusted"),
-    "invalid": ("CHỮ KÝ SAI", "SIGNATURE INVALID"),
-    "modified": ("SỬA SAU KHI KÝ", "MODIFIED AFTER SIGNING"),
-    "expired": ("chứng thư hết hạn lúc ký", "certificate expired at signing"),
-    "revoked": ("CHỨNG THƯ BỊ THU HỒI", "CERTIFICATE REVOKED"),
-    "unknown_revocation": ("chưa rõ thu hồi", "revocation unknown"),
-    "error": ("không đọc được chữ ký", "signature unreadable"),
-    "unsigned": ("không có chữ ký số", "unsigned"),
-    "unchecked": ("chưa kiểm tra chữ ký", "signature not checked"),
-}
-
-VALIDITY_LABELS = {
-    "valid": ("còn hiệu lực", "valid"),
-    "expired": ("hết hiệu lực", "expired"),
-    "unknown": ("chưa rõ hiệu lực", "validity unknown"),
-}
-
-
-def render_text(result: SearchResult) -> str:
-    """Human-readable hits for a terminal."""
-    buf = io.StringIO()
-    for n, hit in enumerate(result.hits, start=1):
-        f = hit.fields
-        title = " · ".join(str(v) for v in (f.get("doc_type"), f.get("number"), f.get("issue_date")) if v)
-        vi, en = VALIDITY_LABELS.get(hit.validity, (hit.validity, hit.validity))
-        sig_vi, sig_en = SIGNATURE_LABELS.get(hit.signature, (hit.signature, hit.signature))
-        buf.write(f"{n}. {title or t('(không rõ loại)', '(unknown type)')}  [{t(vi, en)}; {t(sig_vi, sig_en)}]  "
-                  f"{hit.id[:12]}\n")
-        if f.get("issuer"):
-            buf.write(f"   {f['issuer']}\n")
-        if f.get("subject"):
-            buf.write(f"   {f['subject']}\n")
-        buf.write(f"   {hit.path}\n")
-        if hit.snippet:
-            buf.write("   " + hit.snippet.replace("<mark>", "\033[1m").replace("</mark>", "\033[0m") + "\n")
-    return buf.getvalue()
-
-
-FACET_LABELS = {"doc_type": ("Loại văn bản", "Type"), "issuer": ("Cơ quan ban hành", "Issuer"),
-                "year": ("Năm ban hành", "Year of issue"), "validity": ("Hiệu lực", "Validity"),
-                "signature": ("Chữ ký số", "Digital signature")}
-
-
-def render_facets(facets: dict[str, dict[str, int]]) -> str:
-    """Facet counts for a terminal, one block per facet."""
-    buf = io.StringIO()
-    for name, counts in facets.items():
-        if not counts:
-            continue
-        buf.write(t(*FACET_LABELS.get(name, (name, name))) + ":\n")
-        for key, count in counts.items():
-            labels = {"validity": VALIDITY_LABELS, "signature": SIGNATURE_LABELS}.get(name, {})
-            label = t(*labels[key]) if key in labels else key
-            buf.write(f"   {count:>7}  {label}\n")
-    return buf.getvalue()

@@ -14,27 +14,19 @@ import os
 import sqlite3
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from sohoa.core.errors import ExitCode, SohoaError, cannot_write
 from sohoa.core.i18n import t
-from sohoa.core.paths import readable
 from sohoa.core.settings import Settings
 from sohoa.core.verdict import DOCUMENT_STATUSES
 
-REASONS = {
-    "hidden": ("tệp ẩn", "hidden"),
-    "temporary": ("tệp tạm", "temporary"),
-    "not_a_scan": ("không phải PDF/TIFF/JPEG/PNG", "not PDF/TIFF/JPEG/PNG"),
-    "being_written": ("đang được ghi, hãy chạy lại sau", "still being written, run again later"),
-    "unreadable": ("không đọc được", "unreadable"),
-    "broken_link": ("liên kết hỏng", "broken link"),
-}
-
+if TYPE_CHECKING:
+    from sohoa.search_api.render import Said
 
 class SohoaGroup(click.Group):
     """Every way a command can end, turned into a message and an exit code (``ExitCode``)."""
@@ -64,6 +56,11 @@ class SohoaGroup(click.Group):
         except Exception as exc:  # a bug: say so, keep the traceback for the report
             _internal(ctx, exc)
         return None
+
+
+def _say(lines: Iterable[Said]) -> None:
+    for line in lines:
+        click.echo(line.text, err=line.error)
 
 
 def _fail(ctx: click.Context, message: str, code: ExitCode) -> None:
@@ -181,6 +178,7 @@ def ingest(settings: Settings, paths: tuple[Path, ...], workers: int | None, pro
     from sohoa.indexer.base import open_index
     from sohoa.ingest.run import ingest as run_ingest
     from sohoa.ocr.tesseract import probe
+    from sohoa.search_api.render import ingest_report
 
     if workers:
         settings = dataclasses.replace(settings, workers=workers)
@@ -193,44 +191,8 @@ def ingest(settings: Settings, paths: tuple[Path, ...], workers: int | None, pro
         summary = run_ingest(list(paths), settings, index, progress=progress)
     finally:
         index.close()
-    click.echo(t(
-        f"Đã xử lý: {summary.processed} tệp ({summary.pages} trang); đã có từ trước: {summary.already_known}; "
-        f"lỗi: {len(summary.failed)}.",
-        f"Processed: {summary.processed} files ({summary.pages} pages); already known: {summary.already_known}; "
-        f"failed: {len(summary.failed)}.",
-    ))
-    if summary.copies or summary.copy_errors:
-        click.echo(t(f"Bản sao có ký số (SAO Y): {summary.copies} tạo được, {len(summary.copy_errors)} lỗi.",
-                     f"Signed copies (SAO Y): {summary.copies} made, {len(summary.copy_errors)} failed."))
-    for path, reason in summary.copy_errors:
-        click.echo(t("LỖI BẢN SAO ", "COPY FAILED ") + f"{readable(path)}: {reason}", err=True)
-    if summary.recovered:
-        click.echo(t(f"Đã đưa vào chỉ mục {summary.recovered} hồ sơ còn dở từ lần chạy trước.",
-                     f"Indexed {summary.recovered} records left over from an interrupted run."))
-    for reason, count in sorted(summary.skipped.items()):
-        if reason in ("unreadable", "broken_link"):
-            continue  # listed below as failed, one by one
-        vi, en = REASONS.get(reason, (reason, reason))
-        click.echo(t(f"Bỏ qua {count} tệp ({vi}), ví dụ: {readable(summary.skipped_examples[reason])}",
-                     f"Skipped {count} files ({en}), e.g. {readable(summary.skipped_examples[reason])}"))
-    for path, reason in summary.failed:
-        click.echo(t("LỖI ", "FAILED ") + f"{readable(path)}: {reason}", err=True)
-    if summary.earlier_target:
-        click.echo(t(
-            f"LƯU Ý: các hồ sơ trước đây của sổ theo dõi này nằm trong chỉ mục {summary.earlier_target}, lần này "
-            "ghi vào chỉ mục khác. Chạy `sohoa reindex` (với cùng --es-url) để chỉ mục này có đủ mọi hồ sơ.",
-            f"NOTE: this ledger's earlier records are in the index {summary.earlier_target}; this run wrote to "
-            "another one. Run `sohoa reindex` (with the same --es-url) so that this index holds every record.",
-        ), err=True)
+    _say(ingest_report(summary))
     if summary.index_pending:
-        click.echo(t(
-            f"CHỜ CHỈ MỤC: {summary.index_pending} hồ sơ đã xử lý và lưu trong sổ theo dõi nhưng chưa vào chỉ mục. "
-            "Chúng sẽ được gửi ở lần chạy sau, hoặc chạy `sohoa index --retry`.",
-            f"PENDING INDEX: {summary.index_pending} records are processed and saved in the ledger but not yet "
-            "in the index. They go out on the next run, or run `sohoa index --retry`.",
-        ), err=True)
-        if summary.index_error:
-            click.echo(summary.index_error, err=True)
         sys.exit(int(ExitCode.index_error))
     if not summary.ok:
         sys.exit(int(ExitCode.files_failed))
@@ -268,6 +230,7 @@ def reverify(settings: Settings, trust: Path | None, online: bool) -> None:
     """
     from sohoa.indexer.base import open_index
     from sohoa.ingest.run import reverify as run_reverify
+    from sohoa.search_api.render import reverify_report
 
     settings = _with_trust(settings, trust, online)
     index = open_index(settings)
@@ -275,12 +238,7 @@ def reverify(settings: Settings, trust: Path | None, online: bool) -> None:
         done = run_reverify(settings, index)
     finally:
         index.close()
-    moved = ", ".join(f"{status}: {count}" for status, count in sorted(done.changed.items())) or "0"
-    click.echo(t(f"Đã kiểm tra lại {done.checked} PDF; đổi kết luận: {moved}.",
-                 f"Verified {done.checked} PDFs again; verdicts changed: {moved}."))
-    if done.missing:
-        click.echo(t(f"{len(done.missing)} hồ sơ không còn tệp gốc nào đọc được; giữ kết luận cũ.",
-                     f"{len(done.missing)} records have no readable file left; their verdicts are kept."), err=True)
+    _say(reverify_report(done))
 
 
 @main.command("index")
@@ -290,6 +248,7 @@ def index_cmd(settings: Settings, retry: bool) -> None:
     """Tình trạng chỉ mục; --retry gửi hồ sơ còn chờ / index status; --retry sends what is pending."""
     from sohoa.indexer.base import backend_name, open_index
     from sohoa.ingest.run import index_state, retry_index
+    from sohoa.search_api.render import index_state_text
 
     if retry:
         index = open_index(settings)
@@ -300,15 +259,7 @@ def index_cmd(settings: Settings, retry: bool) -> None:
         click.echo(t(f"Đã gửi vào chỉ mục {done.indexed} hồ sơ; đã xoá {done.deleted} hồ sơ không còn tệp gốc.",
                      f"Sent {done.indexed} records to the index; removed {done.deleted} whose files are gone."))
         return
-    counts = index_state(settings)
-    click.echo(t(f"Chỉ mục: {backend_name(settings)}", f"Index: {backend_name(settings)}"))
-    for state, vi, en in (("indexed", "đã vào chỉ mục", "indexed"), ("extracted", "chờ chỉ mục", "pending index"),
-                          ("pending", "chờ xử lý", "pending processing"), ("failed", "lỗi", "failed"),
-                          ("orphaned", "không còn tệp gốc", "files gone")):
-        click.echo(f"  {t(vi, en)}: {counts.get(state, 0)}")
-    if counts.get("extracted"):
-        click.echo(t("Chạy `sohoa index --retry` để gửi các hồ sơ đang chờ.",
-                     "Run `sohoa index --retry` to send the pending records."))
+    click.echo(index_state_text(backend_name(settings), index_state(settings)), nl=False)
 
 
 @main.command()
@@ -331,7 +282,7 @@ def search(settings: Settings, query: str, doc_type: str | None, issuer: str | N
            as_json: bool) -> None:
     """Tìm kiếm kho lưu trữ / search the archive (with or without accents, or by number)."""
     from sohoa.indexer.base import SearchQuery, open_index
-    from sohoa.search_api.service import render_facets, render_text
+    from sohoa.search_api.render import render_facets, render_text
     from sohoa.search_api.service import search as run_search
 
     index = open_index(settings)
@@ -363,7 +314,7 @@ def search(settings: Settings, query: str, doc_type: str | None, issuer: str | N
 @click.pass_obj
 def show(settings: Settings, record_id: str, as_json: bool, layout: bool) -> None:
     """Xem đầy đủ một hồ sơ / print one record in full (id or a unique prefix)."""
-    from sohoa.search_api.service import render_signature
+    from sohoa.search_api.render import record_text
     from sohoa.search_api.service import show as show_record
 
     data = show_record(settings, record_id, with_layout=layout)
@@ -371,30 +322,7 @@ def show(settings: Settings, record_id: str, as_json: bool, layout: bool) -> Non
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=1))
         return
-    click.echo(f"id: {data['id']}")
-    click.echo(f"status: {data['status']}" + (f" ({data['error']})" if data["error"] else ""))
-    for p in data["source"]["paths"]:
-        click.echo(f"path: {p}")
-    click.echo(f"format: {data['source']['format']}, pages: {data['pages']}, born_digital: {data['born_digital']}")
-    click.echo(f"ocr: {data['ocr']['engine']} (mean confidence {data['ocr']['mean_confidence']})")
-    click.echo(f"validity: {data['validity']['status']} as of {data['validity']['as_of']} "
-               f"({data['validity']['reason']})")
-    for name, value in data["fields"].items():
-        conf = data["field_confidence"].get(name, 0.0)
-        click.echo(f"  {name:13} {value if value is not None else '—'}  ({conf:.2f})")
-    for note in data.get("field_notes", []):
-        click.echo(f"  note: {note}")
-    verdict = data.get("signatures")
-    click.echo(f"signatures: {verdict['status'] if verdict else 'unchecked'}")
-    for sig in (verdict or {}).get("signatures", []):
-        click.echo("  " + render_signature(sig))
-    copy = data.get("signed_copy")
-    if copy and "error" in copy:
-        click.echo(f"signed copy: {copy['error']}")
-    elif copy:
-        click.echo(f"signed copy: {copy['path']} ({copy['copy_type']}, PAdES {copy['pades']}, {copy['signed_at']})")
-    click.echo("--- text ---")
-    click.echo(data["text"])
+    click.echo(record_text(data), nl=False)
 
 
 @main.command()
@@ -423,18 +351,14 @@ def verify(settings: Settings, files: tuple[Path, ...], trust: Path | None, onli
     Mã thoát 0 khi mọi tệp hợp lệ hoặc không ký, 1 nếu không / exit code 0 when every file
     is valid or unsigned, 1 otherwise.
     """
-    from sohoa.search_api.service import render_signature, verify_paths
+    from sohoa.search_api.render import verify_text
+    from sohoa.search_api.service import verify_paths
 
     settings = _with_trust(settings, trust, online)
     results = verify_paths(list(files), settings)
     if as_json:
         click.echo(json.dumps(results, ensure_ascii=False, indent=1))
     else:
-        for item in results:
-            click.echo(f"{item['path']}: {item['status']}")
-            if item.get("message"):
-                click.echo(f"  {item['message']}")
-            for sig in item["signatures"]:
-                click.echo("  " + render_signature(sig))
+        click.echo(verify_text(results), nl=False)
     if any(item["status"] not in ("valid", "unsigned") for item in results):
         sys.exit(int(ExitCode.files_failed))

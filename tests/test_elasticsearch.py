@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -17,9 +17,11 @@ from sohoa.core.settings import Settings
 from sohoa.indexer.base import SearchQuery
 from sohoa.indexer.elastic import ElasticConfig, ElasticIndex
 from sohoa.indexer.sqlite_fts import SqliteIndex
-from sohoa.ingest.document import Task, process
+from sohoa.ingest.document import Task
+from sohoa.ingest.executor import InProcess
 from sohoa.ingest.run import ingest
 from tests.conftest import copy_corpus, start_elasticsearch
+from tests.faults import WithFault
 from tests.test_search import FIXTURE_RECORDS, TODAY, record
 
 pytestmark = pytest.mark.service
@@ -117,11 +119,11 @@ def test_ingest_search_and_move_an_embedded_archive(cli, home: Path, tmp_path: P
     assert "NOTE: this ledger's earlier records are in the index elasticsearch:" in forgot.output
 
 
-def process_then_stop_server(task: Task, settings: Settings, stop_at: str) -> Record:
+def process_then_stop_server(fn: Callable[[Task], Record], task: Task, stop_at: str) -> Record:
     """The ingest worker, except that it stops Elasticsearch when it reaches ``stop_at``."""
     if Path(task.path).name == stop_at:
         start_elasticsearch("--stop")
-    return process(task, settings)
+    return fn(task)
 
 
 def test_server_stopped_mid_ingest_loses_nothing_and_doubles_nothing(
@@ -134,8 +136,8 @@ def test_server_stopped_mid_ingest_loses_nothing_and_doubles_nothing(
     settings = Settings.from_env(home, workers=1, index_batch=1, es_url=es_url, es_index=es_alias)
     index = ElasticIndex(ElasticConfig(es_url, alias=es_alias, retries=1, backoff=0.1))
     try:
-        summary = ingest([folder], settings, index, progress=False,
-                         worker=functools.partial(process_then_stop_server, settings=settings, stop_at=names[3]))
+        fault = functools.partial(process_then_stop_server, stop_at=names[3])
+        summary = ingest([folder], settings, index, progress=False, executor=WithFault(InProcess(), fault))
     finally:
         start_elasticsearch()  # whatever happened, the server is back for the tests after this one
     assert summary.processed == 8 and not summary.failed

@@ -147,26 +147,25 @@ def test_scans_in_every_format_are_ocred(cli, small_scan_corpus: Path, tmp_path:
         assert row["fields"]["doc_type"]
 
 
-def _crash_on_first(task):
+def _crash_on_first(fn, task):
     """A worker that dies like a segfaulting native library on one file (fault injection)."""
-    from sohoa.core.settings import Settings
-    from sohoa.ingest.document import process
-
     if task.path.endswith("000_QD_born_digital.pdf"):
         os._exit(139)
-    return process(task, Settings.from_env())
+    return fn(task)
 
 
 def test_a_dying_worker_fails_its_file_and_the_batch_goes_on(home: Path, tmp_path: Path,
                                                               born_digital_corpus: Path) -> None:
     from sohoa.core.settings import Settings
     from sohoa.indexer.base import open_index
+    from sohoa.ingest.executor import ProcessPool
     from sohoa.ingest.run import ingest
+    from tests.faults import WithFault
 
     folder = copy_corpus(born_digital_corpus, tmp_path / "batch")
     settings = Settings.from_env(home, workers=2)
     index = open_index(settings)
-    summary = ingest([folder], settings, index, progress=False, worker=_crash_on_first)
+    summary = ingest([folder], settings, index, progress=False, executor=WithFault(ProcessPool(2), _crash_on_first))
     index.close()
     assert summary.processed == 7
     assert [Path(p).name for p, _ in summary.failed] == ["000_QD_born_digital.pdf"]

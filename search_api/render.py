@@ -1,0 +1,205 @@
+"""What the commands print on a terminal: search hits, facets, a record, signature
+verdicts, and the report of each command that changes the archive.
+
+Each renderer returns text (or lines marked for standard error); the CLI only echoes it
+and chooses the exit code. Vietnamese by default, English with ``SOHOA_LANG=en``.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator, Mapping
+from typing import Any, NamedTuple
+
+from sohoa.core.i18n import t
+from sohoa.core.paths import readable
+from sohoa.indexer.base import SearchResult
+from sohoa.ingest.run import Reverified, Summary
+
+
+class Said(NamedTuple):
+    """One line of a report, and whether it goes to standard error (a failure, a warning)."""
+
+    text: str
+    error: bool = False
+
+
+REASONS = {
+    "hidden": ("tệp ẩn", "hidden"),
+    "temporary": ("tệp tạm", "temporary"),
+    "not_a_scan": ("không phải PDF/TIFF/JPEG/PNG", "not PDF/TIFF/JPEG/PNG"),
+    "being_written": ("đang được ghi, hãy chạy lại sau", "still being written, run again later"),
+    "unreadable": ("không đọc được", "unreadable"),
+    "broken_link": ("liên kết hỏng", "broken link"),
+}
+"""Why discovery skipped a file (``ingest.discover.Skipped.reason``)."""
+
+
+SIGNATURE_LABELS = {
+    "valid": ("chữ ký số hợp lệ", "signature valid"),
+    "valid_untrusted": ("chữ ký chưa xác minh nguồn", "signature untrusted"),
+    "invalid": ("CHỮ KÝ SAI", "SIGNATURE INVALID"),
+    "modified": ("SỬA SAU KHI KÝ", "MODIFIED AFTER SIGNING"),
+    "expired": ("chứng thư hết hạn lúc ký", "certificate expired at signing"),
+    "revoked": ("CHỨNG THƯ BỊ THU HỒI", "CERTIFICATE REVOKED"),
+    "unknown_revocation": ("chưa rõ thu hồi", "revocation unknown"),
+    "error": ("không đọc được chữ ký", "signature unreadable"),
+    "unsigned": ("không có chữ ký số", "unsigned"),
+    "unchecked": ("chưa kiểm tra chữ ký", "signature not checked"),
+}
+
+VALIDITY_LABELS = {
+    "valid": ("còn hiệu lực", "valid"),
+    "expired": ("hết hiệu lực", "expired"),
+    "unknown": ("chưa rõ hiệu lực", "validity unknown"),
+}
+
+
+def render_text(result: SearchResult) -> str:
+    """Human-readable hits for a terminal."""
+    buf = io.StringIO()
+    for n, hit in enumerate(result.hits, start=1):
+        f = hit.fields
+        title = " · ".join(str(v) for v in (f.get("doc_type"), f.get("number"), f.get("issue_date")) if v)
+        vi, en = VALIDITY_LABELS.get(hit.validity, (hit.validity, hit.validity))
+        sig_vi, sig_en = SIGNATURE_LABELS.get(hit.signature, (hit.signature, hit.signature))
+        buf.write(f"{n}. {title or t('(không rõ loại)', '(unknown type)')}  [{t(vi, en)}; {t(sig_vi, sig_en)}]  "
+                  f"{hit.id[:12]}\n")
+        if f.get("issuer"):
+            buf.write(f"   {f['issuer']}\n")
+        if f.get("subject"):
+            buf.write(f"   {f['subject']}\n")
+        buf.write(f"   {hit.path}\n")
+        if hit.snippet:
+            buf.write("   " + hit.snippet.replace("<mark>", "\033[1m").replace("</mark>", "\033[0m") + "\n")
+    return buf.getvalue()
+
+
+FACET_LABELS = {"doc_type": ("Loại văn bản", "Type"), "issuer": ("Cơ quan ban hành", "Issuer"),
+                "year": ("Năm ban hành", "Year of issue"), "validity": ("Hiệu lực", "Validity"),
+                "signature": ("Chữ ký số", "Digital signature")}
+
+
+def render_facets(facets: dict[str, dict[str, int]]) -> str:
+    """Facet counts for a terminal, one block per facet."""
+    buf = io.StringIO()
+    for name, counts in facets.items():
+        if not counts:
+            continue
+        buf.write(t(*FACET_LABELS.get(name, (name, name))) + ":\n")
+        for key, count in counts.items():
+            labels = {"validity": VALIDITY_LABELS, "signature": SIGNATURE_LABELS}.get(name, {})
+            label = t(*labels[key]) if key in labels else key
+            buf.write(f"   {count:>7}  {label}\n")
+    return buf.getvalue()
+
+
+def render_signature(sig: dict[str, Any]) -> str:
+    """One signature on one line, then its message, for a terminal."""
+    signer = sig.get("signer") or {}
+    who = ", ".join(v for v in (signer.get("cn"), signer.get("o")) if v) or "?"
+    when = sig.get("timestamp_time") or sig.get("signing_time") or "?"
+    weak = f" [{', '.join(sig['weak_algorithms'])}]" if sig.get("weak_algorithms") else ""
+    head = f"{sig['status']}: {who} ({sig.get('sub_filter') or '?'}, {when}){weak}"
+    return head + "\n    " + t(sig.get("message_vi", ""), sig.get("message_en", ""))
+
+
+def ingest_report(summary: Summary) -> Iterator[Said]:
+    """What an ingest did, and each failure with its reason, for the clerk to act on."""
+    yield Said(t(
+        f"Đã xử lý: {summary.processed} tệp ({summary.pages} trang); đã có từ trước: {summary.already_known}; "
+        f"lỗi: {len(summary.failed)}.",
+        f"Processed: {summary.processed} files ({summary.pages} pages); already known: {summary.already_known}; "
+        f"failed: {len(summary.failed)}.",
+    ))
+    if summary.copies or summary.copy_errors:
+        yield Said(t(f"Bản sao có ký số (SAO Y): {summary.copies} tạo được, {len(summary.copy_errors)} lỗi.",
+                     f"Signed copies (SAO Y): {summary.copies} made, {len(summary.copy_errors)} failed."))
+    for path, reason in summary.copy_errors:
+        yield Said(t("LỖI BẢN SAO ", "COPY FAILED ") + f"{readable(path)}: {reason}", error=True)
+    if summary.recovered:
+        yield Said(t(f"Đã đưa vào chỉ mục {summary.recovered} hồ sơ còn dở từ lần chạy trước.",
+                     f"Indexed {summary.recovered} records left over from an interrupted run."))
+    for reason, count in sorted(summary.skipped.items()):
+        if reason in ("unreadable", "broken_link"):
+            continue  # listed below as failed, one by one
+        vi, en = REASONS.get(reason, (reason, reason))
+        example = readable(summary.skipped_examples[reason])
+        yield Said(t(f"Bỏ qua {count} tệp ({vi}), ví dụ: {example}", f"Skipped {count} files ({en}), e.g. {example}"))
+    for path, reason in summary.failed:
+        yield Said(t("LỖI ", "FAILED ") + f"{readable(path)}: {reason}", error=True)
+    if summary.earlier_target:
+        yield Said(t(
+            f"LƯU Ý: các hồ sơ trước đây của sổ theo dõi này nằm trong chỉ mục {summary.earlier_target}, lần này "
+            "ghi vào chỉ mục khác. Chạy `sohoa reindex` (với cùng --es-url) để chỉ mục này có đủ mọi hồ sơ.",
+            f"NOTE: this ledger's earlier records are in the index {summary.earlier_target}; this run wrote to "
+            "another one. Run `sohoa reindex` (with the same --es-url) so that this index holds every record.",
+        ), error=True)
+    if summary.index_pending:
+        yield Said(t(
+            f"CHỜ CHỈ MỤC: {summary.index_pending} hồ sơ đã xử lý và lưu trong sổ theo dõi nhưng chưa vào chỉ mục. "
+            "Chúng sẽ được gửi ở lần chạy sau, hoặc chạy `sohoa index --retry`.",
+            f"PENDING INDEX: {summary.index_pending} records are processed and saved in the ledger but not yet "
+            "in the index. They go out on the next run, or run `sohoa index --retry`.",
+        ), error=True)
+        if summary.index_error:
+            yield Said(summary.index_error, error=True)
+
+
+def reverify_report(done: Reverified) -> Iterator[Said]:
+    moved = ", ".join(f"{status}: {count}" for status, count in sorted(done.changed.items())) or "0"
+    yield Said(t(f"Đã kiểm tra lại {done.checked} PDF; đổi kết luận: {moved}.",
+                 f"Verified {done.checked} PDFs again; verdicts changed: {moved}."))
+    if done.missing:
+        yield Said(t(f"{len(done.missing)} hồ sơ không còn tệp gốc nào đọc được; giữ kết luận cũ.",
+                     f"{len(done.missing)} records have no readable file left; their verdicts are kept."), error=True)
+
+
+INDEX_STATES = (("indexed", "đã vào chỉ mục", "indexed"), ("extracted", "chờ chỉ mục", "pending index"),
+                ("pending", "chờ xử lý", "pending processing"), ("failed", "lỗi", "failed"),
+                ("orphaned", "không còn tệp gốc", "files gone"))
+
+
+def index_state_text(backend: str, counts: Mapping[str, int]) -> str:
+    """``sohoa index``: where the index is, and how many documents are in each ledger state."""
+    lines = [t(f"Chỉ mục: {backend}", f"Index: {backend}")]
+    lines += [f"  {t(vi, en)}: {counts.get(state, 0)}" for state, vi, en in INDEX_STATES]
+    if counts.get("extracted"):
+        lines.append(t("Chạy `sohoa index --retry` để gửi các hồ sơ đang chờ.",
+                       "Run `sohoa index --retry` to send the pending records."))
+    return "\n".join(lines) + "\n"
+
+
+def record_text(data: Mapping[str, Any]) -> str:
+    """``sohoa show``: one record (its export form) in full."""
+    out = [f"id: {data['id']}", f"status: {data['status']}" + (f" ({data['error']})" if data["error"] else "")]
+    out += [f"path: {p}" for p in data["source"]["paths"]]
+    out.append(f"format: {data['source']['format']}, pages: {data['pages']}, born_digital: {data['born_digital']}")
+    out.append(f"ocr: {data['ocr']['engine']} (mean confidence {data['ocr']['mean_confidence']})")
+    out.append(f"validity: {data['validity']['status']} as of {data['validity']['as_of']} "
+               f"({data['validity']['reason']})")
+    for name, value in data["fields"].items():
+        conf = data["field_confidence"].get(name, 0.0)
+        out.append(f"  {name:13} {value if value is not None else '—'}  ({conf:.2f})")
+    out += [f"  note: {note}" for note in data.get("field_notes", [])]
+    verdict = data.get("signatures")
+    out.append(f"signatures: {verdict['status'] if verdict else 'unchecked'}")
+    out += ["  " + render_signature(sig) for sig in (verdict or {}).get("signatures", [])]
+    copy = data.get("signed_copy")
+    if copy and "error" in copy:
+        out.append(f"signed copy: {copy['error']}")
+    elif copy:
+        out.append(f"signed copy: {copy['path']} ({copy['copy_type']}, PAdES {copy['pades']}, {copy['signed_at']})")
+    out += ["--- text ---", data["text"]]
+    return "\n".join(out) + "\n"
+
+
+def verify_text(results: list[dict[str, Any]]) -> str:
+    """``sohoa verify``: each file's status, then each of its signatures."""
+    out = []
+    for item in results:
+        out.append(f"{item['path']}: {item['status']}")
+        if item.get("message"):
+            out.append(f"  {item['message']}")
+        out += ["  " + render_signature(sig) for sig in item["signatures"]]
+    return "\n".join(out) + "\n" if out else ""
