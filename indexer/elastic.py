@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sohoa.core.errors import ConfigError, IndexBackendError
-from sohoa.core.model import Record
+from sohoa.core.model import Record, RecordStatus
 from sohoa.core.paths import readable
 from sohoa.core.text import index_form, normalise_number, search_form
 from sohoa.indexer.base import Hit, SearchQuery, SearchResult
@@ -313,7 +313,7 @@ class ElasticIndex:
         self._call("Làm mới chỉ mục", "Refreshing the index", self.es.indices.refresh, index=index)
 
     def upsert(self, records: Sequence[Record]) -> None:
-        docs = [self._document(r) for r in records if r.status == "indexed"]
+        docs = [self._document(r) for r in records if r.status is RecordStatus.indexed]
         if not docs:
             return
         self._ensure()
@@ -342,7 +342,7 @@ class ElasticIndex:
         self._call("Tạo chỉ mục mới", "Creating the new index", self.es.indices.create, index=name, **body)
         try:
             count = self._bulk(name, ({"_id": d["id"], "_source": d} for d in
-                                      (self._document(r) for r in records if r.status == "indexed")),
+                                      (self._document(r) for r in records if r.status is RecordStatus.indexed)),
                                "Dựng lại chỉ mục", "Rebuilding the index")
             self._call("Hoàn tất chỉ mục mới", "Finishing the new index", self.es.indices.put_settings,
                        index=name, settings={"refresh_interval": None, "number_of_replicas": None,

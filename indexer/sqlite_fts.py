@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from sohoa.core.errors import IndexBackendError
-from sohoa.core.model import Record
+from sohoa.core.model import Record, RecordStatus
 from sohoa.core.paths import readable
 from sohoa.core.sqlite import SchemaMismatch, open_db
 from sohoa.core.text import index_form, normalise_number, search_form
@@ -119,7 +119,7 @@ class SqliteIndex:
         )
 
     def upsert(self, records: Sequence[Record]) -> None:
-        rows = [self._row(r) for r in records if r.status == "indexed"]
+        rows = [self._row(r) for r in records if r.status is RecordStatus.indexed]
         try:
             self.db.execute("BEGIN IMMEDIATE")
             for row in rows:
@@ -151,7 +151,7 @@ class SqliteIndex:
                 self.db.execute(f"DELETE FROM {table}")
             self.db.execute("INSERT INTO docs_recall(docs_recall) VALUES ('delete-all')")
             for record in records:
-                if record.status == "indexed":
+                if record.status is RecordStatus.indexed:
                     self._insert(self._row(record))
                     count += 1
             self.db.execute("COMMIT")

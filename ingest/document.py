@@ -22,6 +22,7 @@ from sohoa.core.model import (
     Extraction,
     OcrInfo,
     Record,
+    RecordStatus,
     SignedCopy,
     SourceInfo,
     Validity,
@@ -436,7 +437,7 @@ def failed_record(source: SourceInfo, message: str, code: str, settings: Setting
         extraction=empty_extraction(),
         validity=Validity(ValidityStatus.unknown, settings.today, "not processed"),
         processed_at=when or dt.datetime.now(dt.UTC),
-        status="failed",
+        status=RecordStatus.failed,
         error=message,
         error_code=code,
     )

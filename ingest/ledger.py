@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from sohoa.core.model import Record
+from sohoa.core.model import Record, RecordStatus
 from sohoa.core.paths import dumps, from_db, readable_text, to_db
 from sohoa.core.sqlite import open_db
 from sohoa.ocr.rules import by_doc_type
@@ -173,7 +173,7 @@ class Ledger:
 
     def store(self, record: Record) -> None:
         """Save a worker's result: extracted (to be indexed) or failed, in one transaction."""
-        state = DocumentState.extracted if record.status == "indexed" else DocumentState.failed
+        state = DocumentState.extracted if record.status is RecordStatus.indexed else DocumentState.failed
         with self.transaction():
             self.db.execute(
                 "UPDATE documents SET state=?, record=?, error=?, error_code=?, updated=? WHERE sha256=?",

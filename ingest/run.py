@@ -28,7 +28,7 @@ from typing import IO
 from tqdm import tqdm
 
 from sohoa.core.errors import IndexBackendError, IngestBusy
-from sohoa.core.model import CopyFailure, Record, SourceInfo
+from sohoa.core.model import CopyFailure, Record, RecordStatus, SourceInfo
 from sohoa.core.paths import readable
 from sohoa.core.settings import Settings
 from sohoa.indexer.base import IndexBackend
@@ -198,7 +198,7 @@ class _Run:
 
     def _store(self, path: str, record: Record) -> None:
         self.ledger.store(record)
-        if record.status == "indexed":
+        if record.status is RecordStatus.indexed:
             self.feed.add([record])
             self.summary.processed += 1
             self.summary.pages += record.pages

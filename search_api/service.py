@@ -13,7 +13,7 @@ from typing import Any, TextIO
 
 from sohoa.core.errors import RecordNotFound
 from sohoa.core.i18n import t
-from sohoa.core.model import FIELD_NAMES, Record
+from sohoa.core.model import FIELD_NAMES, Record, RecordStatus
 from sohoa.core.paths import dumps, readable
 from sohoa.core.settings import Settings
 from sohoa.core.validity import again
@@ -52,7 +52,7 @@ def current(record: Record, settings: Settings, *, with_layout: bool = False) ->
     data = record.to_json()
     if not with_layout:
         data.pop("layout", None)
-    if record.status == "indexed":
+    if record.status is RecordStatus.indexed:
         verdict = again(record.validity, record.fields.get("valid_until"), settings.today)
         data["validity"] = {"status": verdict.status.value, "as_of": verdict.as_of.isoformat(),
                             "reason": verdict.reason, "without_end_date": verdict.without_end_date}

@@ -45,6 +45,15 @@ EXTRACTION_VERSION = 2
 ISSUER_LEVELS: tuple[str, ...] = ("central", "province", "district", "commune", "other")
 
 
+class RecordStatus(enum.StrEnum):
+    """Whether a document was read (a str, so that JSON keeps the plain word)."""
+
+    indexed = "indexed"
+    """Processed: its record goes to the index (named so in the export since the start)."""
+    failed = "failed"
+    """Not processed; ``error`` says why and what to do, ``error_code`` which case it is."""
+
+
 @dataclass(frozen=True)
 class SourceInfo:
     """The original file, which sohoa never modifies or moves."""
@@ -157,8 +166,7 @@ class Record:
     extraction: Extraction
     validity: Validity
     processed_at: dt.datetime
-    status: str = "indexed"
-    """``indexed`` or ``failed``."""
+    status: RecordStatus = RecordStatus.indexed
     error: str | None = None
     error_code: str | None = None
     signing_times: tuple[str, ...] = field(default=())
@@ -210,7 +218,7 @@ class Record:
             "signed_copy": dataclasses.asdict(self.signed_copy) if self.signed_copy else None,
             "layout": [page_to_json(page) for page in self.layout],
             "processed_at": self.processed_at.isoformat(),
-            "status": self.status,
+            "status": self.status.value,
             "error": self.error,
             "error_code": self.error_code,
         }
@@ -241,7 +249,7 @@ class Record:
                 validity.get("without_end_date"),
             ),
             processed_at=dt.datetime.fromisoformat(data["processed_at"]),
-            status=data.get("status", "indexed"),
+            status=RecordStatus(data.get("status", "indexed")),
             error=data.get("error"),
             error_code=data.get("error_code"),
             signing_times=tuple(data.get("signing_times", ())),
