@@ -252,14 +252,15 @@ def test_copy_is_b_lt_only_when_revocation_data_is_at_hand(test_pki: pki.TestPki
     p12 = tmp_path / "listed.p12"
     p12.write_bytes(test_pki.p12("listed_not_revoked", b"x"))
     signer = load_signer(p12, b"x")
-    signed, level, shown = sign_copy(pki.blank_pdf(), signer, trust)
-    assert level == "B-LT" and shown.endswith("+07:00")
+    box, lines = (400.0, 760.0, 560.0, 800.0), ["SAO Y", "UBND xã A", "2026-12-01T09:00:00+07:00"]
+    signed, level = sign_copy(pki.blank_pdf(), signer, trust, box, lines)
+    assert level == "B-LT"
     (tmp_path / "copy.pdf").write_bytes(signed)
     # Its CRL now travels inside the file: valid even with a trust store that has no CRLs.
     roots_only = TrustStore(roots=trust.roots, intermediates=trust.intermediates)
     assert verify_pdf(tmp_path / "copy.pdf", roots_only).status == "valid"
     # Without revocation data at hand: B-B, and the verdict says revocation is unknown.
-    _, level, _ = sign_copy(pki.blank_pdf(), signer, roots_only)
+    _, level = sign_copy(pki.blank_pdf(), signer, roots_only, box, lines)
     assert level == "B-B"
 
 

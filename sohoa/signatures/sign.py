@@ -1,11 +1,19 @@
 """Signing a digitised copy as its agency: the key from PKCS#12, and the PAdES signature
 whose appearance is the imageless "SAO Y" block of Decree 30/2020 for electronic copies.
 
-The block sits at the top right of page 1: "SAO Y", the agency, and the signing time in
-ISO 8601 with +07:00, in Times New Roman 10 pt (Liberation Serif, metrically the same).
-When the signer's path validates against the trust store, the certificates and any
-revocation data at hand go into the document's DSS (PAdES B-LT when revocation data was
-embedded, else B-B). What is signed (the searchable copy) is made by ``sohoa.ingest.copies``.
+The block reads "SAO Y", the copying agency (wrapped to the block's width), and the
+signing time in ISO 8601 with +07:00, in Times New Roman 10 pt (Liberation Serif,
+metrically the same), black. Where it goes on page 1 is chosen by ``sohoa.ingest.copies``
+from the page image (free space at the top right); ``stamp_lines`` and ``stamp_size``
+tell it how big the block is. When the signer's path validates against the trust store,
+the certificates and any revocation data at hand go into the document's DSS (PAdES B-LT
+when revocation data was embedded, else B-B).
+
+pyHanko (0.38) writes an embedded font's glyph advances into the PDF as if the font had
+1000 units per em. Liberation Serif has 2048: each letter then advanced twice as far as
+it should ("S A O Y", the agency running off the page), and the widths in the font
+dictionary disagreed with the font program (PDF/A rule 6.2.11.5). The block is set in a
+copy of the font scaled to 1000 units per em (``stamp_font``), made once per process.
 """
 
 from __future__ import annotations
@@ -14,15 +22,24 @@ import datetime as dt
 import functools
 import io
 import logging
+import math
 import os
+import tempfile
+import unicodedata
 from pathlib import Path
 from typing import Any
 
 from sohoa.core.errors import ConfigError, MissingDependencyError
 
 VIETNAM = dt.timezone(dt.timedelta(hours=7))
-STAMP_BOX = (230.0, 52.0)  # width, height in points
-STAMP_MARGIN = 24.0
+STAMP_FONT_SIZE = 10
+STAMP_LEADING = 12
+STAMP_PADDING = 3
+"""Points between the block's edge and its text."""
+STAMP_TEXT_WIDTH = 200.0
+"""Points: the widest line of the block; a longer agency name wraps (about 7 cm)."""
+STAMP_UNICODE = (*range(0x20, 0x7F), *range(0xA0, 0x250), *range(0x300, 0x370), *range(0x1E00, 0x1F00))
+"""What the block's font keeps: Latin, its accents and every Vietnamese letter."""
 FONT_CANDIDATES = (  # Liberation 2 has every Vietnamese letter; Liberation 1.07 lacks Ủ, Ộ, Ư...
     "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf",
     "/usr/share/fonts/truetype/msttcorefonts/Times_New_Roman.ttf",
@@ -71,9 +88,82 @@ def agency_name(signer: Any) -> str:
     return subject.get("common_name") or subject.get("organization_name") or "?"
 
 
-def sign_copy(data: bytes, signer: Any, trust: Any, *, online: bool = False,
-              when: dt.datetime | None = None) -> tuple[bytes, str, str]:
-    """Sign ``data`` with the Decree 30 copy block; (signed bytes, PAdES level, time shown)."""
+@functools.lru_cache(maxsize=2)
+def stamp_font(path: Path) -> Path:
+    """``path`` as pyHanko needs it for the block (see the module docstring): Latin and
+    Vietnamese letters only, no hinting (instructions do not survive scaling), 1000 units
+    per em. Written once per font under the temporary folder, shared by processes."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+    from fontTools.ttLib.scaleUpem import scale_upem
+
+    logging.getLogger("fontTools").setLevel(logging.ERROR)  # "FFTM NOT subset": notes, not for clerks
+    stat = path.stat()
+    target = Path(tempfile.gettempdir()) / f"sohoa-stamp-{path.stem}-{stat.st_size}-{stat.st_mtime_ns}-1000upm.ttf"
+    if target.is_file():
+        return target
+    font = TTFont(str(path))
+    options = subset.Options()
+    options.hinting = False
+    options.layout_features = ["*"]
+    options.name_IDs = ["*"]
+    options.notdef_outline = True
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=STAMP_UNICODE)
+    subsetter.subset(font)
+    if font["head"].unitsPerEm != 1000:
+        scale_upem(font, 1000)
+    part = target.with_suffix(f".{os.getpid()}.part")
+    font.save(str(part))
+    os.replace(part, target)
+    return target
+
+
+@functools.lru_cache(maxsize=2)
+def _advances(font: Path) -> tuple[dict[int, str], dict[str, int]]:
+    from fontTools.ttLib import TTFont
+
+    tt = TTFont(str(font))
+    return tt.getBestCmap(), {name: adv for name, (adv, _) in tt["hmtx"].metrics.items()}
+
+
+def text_width(text: str, font: Path, size: float = STAMP_FONT_SIZE) -> float:
+    """Points ``text`` takes in the 1000-units ``font`` at ``size`` (no kerning: a little
+    wider than HarfBuzz sets it, never narrower by much)."""
+    cmap, advances = _advances(font)
+    return sum(advances.get(cmap.get(ord(ch), ".notdef"), 500) for ch in text) * size / 1000
+
+
+def stamp_lines(agency: str, when: str, font: Path) -> list[str]:
+    """The block's lines: "SAO Y", the agency wrapped at word boundaries to
+    ``STAMP_TEXT_WIDTH``, the time."""
+    lines: list[str] = []
+    for word in unicodedata.normalize("NFC", agency).split():
+        if lines and text_width(f"{lines[-1]} {word}", font) <= STAMP_TEXT_WIDTH:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return ["SAO Y", *lines, when]
+
+
+def stamp_size(lines: list[str], font: Path) -> tuple[int, int]:
+    """(width, height) in whole points of the block that holds ``lines`` (pyHanko lays
+    boxes out in whole points)."""
+    width = max(text_width(line, font) for line in lines)
+    return (math.ceil(min(width, STAMP_TEXT_WIDTH)) + 2 * STAMP_PADDING + 2,
+            len(lines) * STAMP_LEADING + 2 * STAMP_PADDING)
+
+
+def signing_time(when: dt.datetime | None = None) -> str:
+    """The time the block shows: ISO 8601 in Vietnam's time (+07:00), to the second."""
+    return (when or dt.datetime.now(dt.UTC)).astimezone(VIETNAM).replace(microsecond=0).isoformat()
+
+
+def sign_copy(data: bytes, signer: Any, trust: Any, box: tuple[int, int, int, int], lines: list[str], *,
+              online: bool = False) -> tuple[bytes, str]:
+    """Sign ``data`` with the Decree 30 copy block showing ``lines`` in ``box`` (x0, y0,
+    x1, y1 in points on page 1); (signed bytes, PAdES level)."""
+    from pyhanko.pdf_utils import layout
     from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.pdf_utils.reader import PdfFileReader
@@ -82,19 +172,20 @@ def sign_copy(data: bytes, signer: Any, trust: Any, *, online: bool = False,
     from pyhanko.stamp import TextStampStyle
     from pyhanko_certvalidator import ValidationContext
 
-    shown = (when or dt.datetime.now(dt.UTC)).astimezone(VIETNAM).replace(microsecond=0).isoformat()
-    first_page = PdfFileReader(io.BytesIO(data)).root["/Pages"]["/Kids"][0].get_object()
-    _, _, page_width, page_height = (float(v) for v in first_page["/MediaBox"])
-    box_w, box_h = STAMP_BOX
-    box = (page_width - STAMP_MARGIN - box_w, page_height - STAMP_MARGIN - box_h,
-           page_width - STAMP_MARGIN, page_height - STAMP_MARGIN)
+    top_left = layout.SimpleBoxLayoutRule(x_align=layout.AxisAlignment.ALIGN_MIN,
+                                          y_align=layout.AxisAlignment.ALIGN_MAX,
+                                          margins=layout.Margins.uniform(STAMP_PADDING))
+    font = GlyphAccumulatorFactory(str(stamp_font(font_path())), font_size=STAMP_FONT_SIZE)
     style = TextStampStyle(
-        stamp_text="SAO Y\n%(agency)s\n%(when)s",
-        text_box_style=TextBoxStyle(font=GlyphAccumulatorFactory(str(font_path())), font_size=10),
-        border_width=0, background=None)
+        stamp_text="\n".join(line.replace("%", "%%") for line in lines),
+        text_box_style=TextBoxStyle(font=font, font_size=STAMP_FONT_SIZE, leading=STAMP_LEADING,
+                                    box_layout_rule=layout.SimpleBoxLayoutRule(
+                                        x_align=layout.AxisAlignment.ALIGN_MIN,
+                                        y_align=layout.AxisAlignment.ALIGN_MAX),
+                                    text_color=(0.0, 0.0, 0.0)),
+        inner_content_layout=top_left, border_width=0, background=None)
     context = ValidationContext(trust_roots=trust.roots, other_certs=list(trust.intermediates),
                                 crls=list(trust.crls), allow_fetching=online)
-    params = {"agency": agency_name(signer), "when": shown}
 
     def attempt(embed: bool) -> bytes:
         writer = IncrementalPdfFileWriter(io.BytesIO(data))
@@ -102,8 +193,7 @@ def sign_copy(data: bytes, signer: Any, trust: Any, *, online: bool = False,
         meta = signers.PdfSignatureMetadata(
             field_name=FIELD_NAME, subfilter=fields.SigSeedSubFilter.PADES, reason="SAO Y",
             embed_validation_info=embed, validation_context=context if embed else None)
-        out = signers.PdfSigner(meta, signer=signer, stamp_style=style).sign_pdf(
-            writer, appearance_text_params=params)
+        out = signers.PdfSigner(meta, signer=signer, stamp_style=style).sign_pdf(writer, appearance_text_params={})
         return out.getvalue()
 
     level = "B-B"
@@ -120,4 +210,4 @@ def sign_copy(data: bytes, signer: Any, trust: Any, *, online: bool = False,
                 level = "B-LT"
     else:
         signed = attempt(False)
-    return signed, level, shown
+    return signed, level
