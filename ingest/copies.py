@@ -16,9 +16,12 @@ The copy is stored by its own SHA-256 under ``HOME/copies/``. The original is on
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import io
 import os
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -44,12 +47,18 @@ from sohoa.signatures.verify import trust_store
 
 # ---------------------------------------------------------------- the searchable copy
 
-def _encoded(image: np.ndarray) -> bytes:
-    """Grey or colour scans as JPEG (quality 90), two-level scans losslessly as PNG."""
+def _encoded(image: np.ndarray, folder: Path, number: int) -> Path:
+    """Grey or colour scans as JPEG (quality 90), two-level scans losslessly as PNG, in a
+    file: reportlab embeds a JPEG named so as it is, where from an in-memory image it
+    decodes the whole page again to name it (0.1 s a page)."""
     if image.ndim == 2 and len(np.unique(image[:: 7, :: 7])) <= 2:
-        return cv2.imencode(".png", image)[1].tobytes()
-    bgr = cv2.cvtColor(image, cv2.COLOR_RGB2BGR) if image.ndim == 3 else image
-    return cv2.imencode(".jpg", bgr, [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes()
+        target = folder / f"page{number}.png"
+        cv2.imwrite(str(target), image)
+    else:
+        target = folder / f"page{number}.jpg"
+        bgr = cv2.cvtColor(image, cv2.COLOR_RGB2BGR) if image.ndim == 3 else image
+        cv2.imwrite(str(target), bgr, [cv2.IMWRITE_JPEG_QUALITY, 90])
+    return target
 
 
 BLOCK_MARGIN = 10.0
@@ -59,38 +68,78 @@ BLOCK_CLEARANCE = 4.0
 
 
 def block_place(image: np.ndarray, dpi: int, size: tuple[int, int]) -> tuple[float, float] | None:
-    """Where a block of ``size`` (points) fits at the top right of the page, over no ink
-    and ``BLOCK_CLEARANCE`` from any: (x, y) of its top-left corner in points from the
-    page's top-left, as high and then as far right as possible within the top quarter
-    of the right half; None when the scan leaves no such place."""
+    """Where a block of ``size`` (points) fits in the top right corner of the page: above
+    all the print of the columns it spans, ``BLOCK_CLEARANCE`` from it, ``BLOCK_MARGIN``
+    from the edges, as far right as it can be in the right half. (x, y) of its top-left
+    corner in points from the page's top-left; None when the scan leaves no such place (a
+    gap lower down, between the date and the body, is not the corner a clerk looks at)."""
     per_pt = dpi / 72
     height_pt, width_pt = image.shape[0] / per_pt, image.shape[1] / per_pt
     box_w, box_h = size
     left, bottom = width_pt / 2, height_pt / 4
-    if left + box_w > width_pt - BLOCK_MARGIN or BLOCK_MARGIN + box_h > bottom:
+    if left + box_w > width_pt - BLOCK_MARGIN or BLOCK_MARGIN + box_h + BLOCK_CLEARANCE > bottom:
         return None
     region = image[: round(bottom * per_pt), round(left * per_pt):]
     grey = cv2.medianBlur(preprocess.to_grey(region, dpi), 3)  # dust specks are not ink
     paper = float(np.percentile(grey, 90))
-    ink = (grey < paper - 48).astype(np.uint8)
-    clearance = max(1, round(2 * BLOCK_CLEARANCE * per_pt)) | 1
-    ink = cv2.dilate(ink, np.ones((clearance, clearance), np.uint8))
-    # One cell per point: a cell is inked when any of its pixels is.
-    cells = cv2.resize(ink.astype(np.float32), (int(region.shape[1] / per_pt), int(region.shape[0] / per_pt)),
-                       interpolation=cv2.INTER_AREA) > 0
-    total = cv2.integral(cells.astype(np.uint8))
-    w, h = int(np.ceil(box_w)), int(np.ceil(box_h))
-    top, right = int(np.ceil(BLOCK_MARGIN)), cells.shape[1] - int(np.ceil(BLOCK_MARGIN)) - w
-    if right < 0 or top + h > cells.shape[0]:
+    ink = grey < paper - 48
+    # Per column of one point: how deep the paper is free from the top, in points.
+    first_ink = np.where(ink.any(axis=0), ink.argmax(axis=0), ink.shape[0])
+    starts = np.round(np.arange(0, ink.shape[1] / per_pt - 1) * per_pt).astype(int)
+    depth = np.minimum.reduceat(first_ink, starts) / per_pt
+    clear, w = int(np.ceil(BLOCK_CLEARANCE)), int(np.ceil(box_w))
+    last = len(depth) - int(np.ceil(BLOCK_MARGIN)) - w  # the rightmost column the block may start at
+    if last < 0:
         return None
-    sums = (total[top + h:, w:right + w + 1] - total[top:-h or None, w:right + w + 1]
-            - total[top + h:, :right + 1] + total[top:-h or None, :right + 1])
-    free = np.argwhere(sums == 0)
-    if not len(free):
+    padded = np.pad(depth, clear, constant_values=np.inf)  # beyond the region: the page's middle, its edge
+    band = np.lib.stride_tricks.sliding_window_view(padded, w + 2 * clear).min(axis=1)[: last + 1]
+    fits = np.flatnonzero(band >= BLOCK_MARGIN + box_h + BLOCK_CLEARANCE)
+    if not len(fits):
         return None
-    row = free[:, 0].min()
-    col = free[free[:, 0] == row, 1].max()
-    return left + col, float(top + row)
+    return left + float(fits[-1]), BLOCK_MARGIN
+
+
+def _copy_pages(path: Path, fmt: str, record: Record, max_pixels: int
+                ) -> Iterator[tuple[int, pagesmod.Jpeg | None, pagesmod.PageImage | None]]:
+    """Each page of the copy, as (number, its original JPEG, None) when the scanner's JPEG
+    can be copied as it is (read upright, not a phone photo of a sheet: no decoding, not a
+    bit lost), else as (number, None, the decoded page)."""
+    layouts = {page.number: page for page in record.layout}
+    photos = "flatten" in record.ocr.preprocessing  # the step runs; it changes photos only
+
+    def original(number: int) -> pagesmod.Jpeg | None:
+        layout = layouts.get(number)
+        if layout is not None and layout.turned:
+            return None
+        jpeg = pagesmod.original_jpeg(path, fmt, number, max_pixels)
+        if jpeg is not None and photos and preprocess.find_sheet(_preview(jpeg)[0]) is not None:
+            return None  # a photo: the copy shows the flattened sheet
+        return jpeg
+
+    if fmt == "pdf":
+        for number in sorted(layouts):
+            jpeg = original(number)
+            yield (number, jpeg, None) if jpeg else (number, None, next(iter(
+                pagesmod.pdf_page_images(path, [number], max_pixels))))
+        return
+    jpeg = original(1) if fmt == "jpeg" else None
+    if jpeg:
+        yield 1, jpeg, None
+        return
+    for page in pagesmod.raster_page_images(path, max_pixels):
+        yield page.number, None, page
+
+
+@functools.lru_cache(maxsize=2)
+def _preview(jpeg: pagesmod.Jpeg) -> tuple[np.ndarray, int]:
+    """A JPEG decoded at a quarter of its size (fast: the decoder scales), and its dpi:
+    enough to find free paper for the block."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(jpeg.data)) as pil:
+        pil.draft("L", (jpeg.width // 4, jpeg.height // 4))
+        grey = np.asarray(pil.convert("L"))
+    return grey, max(1, round(jpeg.dpi * grey.shape[1] / jpeg.width))
 
 
 def searchable_pdf(path: Path, fmt: str, record: Record, max_pixels: int,
@@ -98,7 +147,6 @@ def searchable_pdf(path: Path, fmt: str, record: Record, max_pixels: int,
     """The scan pages with the record's OCR words laid over them as invisible text, and
     the box (x0, y0, x1, y1 in points on page 1) left for a block of size ``block``."""
     from reportlab import rl_config
-    from reportlab.lib.utils import ImageReader
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
     from reportlab.pdfgen import canvas
@@ -109,41 +157,51 @@ def searchable_pdf(path: Path, fmt: str, record: Record, max_pixels: int,
     if "SohoaSerif" not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(TTFont("SohoaSerif", str(font_path())))
     layouts = {page.number: page for page in record.layout}
-    if fmt == "pdf":
-        images = pagesmod.pdf_page_images(path, sorted(layouts), max_pixels)
-    else:
-        images = pagesmod.raster_page_images(path, max_pixels)
     out = io.BytesIO()
     pdf = canvas.Canvas(out, pageCompression=1, initialFontName="SohoaSerif", invariant=False)
     box = (0, 0, 0, 0)
-    for n, page in enumerate(images):
-        layout = layouts.get(page.number)
-        image = preprocess.turn(page.image, layout.turned if layout else 0)
-        dpi = page.dpi
-        if "flatten" in record.ocr.preprocessing:
-            # A phone photo: the copy shows the sheet the text was read from, flattened, so
-            # that the invisible words lie over their letters. A scan is kept as scanned.
-            sheet = preprocess.flatten(image, dpi)
-            if sheet.shape != image.shape:
-                image, dpi = sheet, preprocess.page_dpi(sheet)
-        height_px, width_px = image.shape[:2]
-        width, height = width_px / dpi * 72, height_px / dpi * 72
-        strip = 0.0
-        if n == 0:  # the block goes on the copy's first page
-            place = block_place(image, dpi, block)
-            if place is None:  # no free paper at the top right: a taller top margin holds the block
-                strip = block[1] + 2 * BLOCK_MARGIN
-                place = (width - BLOCK_MARGIN - block[0], BLOCK_MARGIN)
-            # In whole points (pyHanko's layout): the place is free with its clearance to spare.
-            x0, top = round(place[0]), round(height + strip - place[1])
-            box = (x0, top - block[1], x0 + block[0], top)
-        pdf.setPageSize((width, height + strip))
-        pdf.drawImage(ImageReader(io.BytesIO(_encoded(image))), 0, 0, width=width, height=height)
-        if layout and layout.width and layout.height:
-            _invisible_words(pdf, layout, width / layout.width, height / layout.height, height)
-        pdf.showPage()
-    pdf.save()
+    with tempfile.TemporaryDirectory(prefix="sohoa-copy-") as tmp:
+        for n, (number, jpeg, page) in enumerate(_copy_pages(path, fmt, record, max_pixels)):
+            layout = layouts.get(number)
+            if jpeg is not None:
+                picture = Path(tmp) / f"page{number}.jpg"
+                picture.write_bytes(jpeg.data)
+                width, height = jpeg.width / jpeg.dpi * 72, jpeg.height / jpeg.dpi * 72
+                image, dpi = _preview(jpeg) if n == 0 else (None, jpeg.dpi)
+            else:
+                assert page is not None
+                image, dpi = _as_read(page, layout, record)
+                picture = _encoded(image, Path(tmp), number)
+                width, height = image.shape[1] / dpi * 72, image.shape[0] / dpi * 72
+            strip = 0.0
+            if n == 0:  # the block goes on the copy's first page
+                assert image is not None
+                place = block_place(image, dpi, block)
+                if place is None:  # no free paper at the top right: a taller top margin holds the block
+                    strip = block[1] + 2 * BLOCK_MARGIN
+                    place = (width - BLOCK_MARGIN - block[0], BLOCK_MARGIN)
+                # In whole points (pyHanko's layout): the place is free with its clearance to spare.
+                x0, top = round(place[0]), round(height + strip - place[1])
+                box = (x0, top - block[1], x0 + block[0], top)
+            pdf.setPageSize((width, height + strip))
+            pdf.drawImage(str(picture), 0, 0, width=width, height=height)
+            if layout and layout.width and layout.height:
+                _invisible_words(pdf, layout, width / layout.width, height / layout.height, height)
+            pdf.showPage()
+        pdf.save()
     return out.getvalue(), box
+
+
+def _as_read(page: pagesmod.PageImage, layout: PageLayout | None, record: Record) -> tuple[np.ndarray, int]:
+    """A decoded page upright as it was read; a phone photo as the flattened sheet the text
+    was read from, so that the invisible words lie over their letters. A scan is kept as
+    scanned."""
+    image, dpi = preprocess.turn(page.image, layout.turned if layout else 0), page.dpi
+    if "flatten" in record.ocr.preprocessing:
+        sheet = preprocess.flatten(image, dpi)
+        if sheet.shape != image.shape:
+            image, dpi = sheet, preprocess.page_dpi(sheet)
+    return image, dpi
 
 
 def _invisible_words(pdf: Any, layout: PageLayout, sx: float, sy: float, page_height: float) -> None:

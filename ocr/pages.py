@@ -137,11 +137,9 @@ def has_real_text(layout: PageLayout, shows_text: bool) -> bool:
     return words < JUDGED_WORDS or share >= MIN_DIACRITIC_SHARE
 
 
-def _single_page_image(page: pikepdf.Page, max_pixels: int) -> tuple[Image.Image, int] | None:
-    """The page's scan, taken out losslessly when the page is one full-page image.
-
-    Much faster than rendering, and leaves out signature stamps drawn on top.
-    """
+def _page_scan(page: pikepdf.Page, max_pixels: int) -> tuple[pikepdf.Object, int, int] | None:
+    """The image XObject of a page that is one full-page image, its dpi and the page's
+    /Rotate; None for any other page (text, several images, masks)."""
     try:
         images = list((page.get_images() if hasattr(page, "get_images") else page.images).items())
     except pikepdf.PdfError:
@@ -160,17 +158,60 @@ def _single_page_image(page: pikepdf.Page, max_pixels: int) -> tuple[Image.Image
     box = page.mediabox
     page_w = float(box[2]) - float(box[0])
     page_h = float(box[3]) - float(box[1])
-    if page_w <= 0 or page_h <= 0 or abs(width / height - page_w / page_h) > 0.03:
+    if page_w <= 0 or page_h <= 0 or height <= 0 or abs(width / height - page_w / page_h) > 0.03:
         return None
+    return raw, round(width / (page_w / 72)), int(page.obj.get("/Rotate", 0)) % 360
+
+
+def _single_page_image(page: pikepdf.Page, max_pixels: int) -> tuple[Image.Image, int] | None:
+    """The page's scan, taken out losslessly when the page is one full-page image.
+
+    Much faster than rendering, and leaves out signature stamps drawn on top.
+    """
+    found = _page_scan(page, max_pixels)
+    if found is None:
+        return None
+    raw, dpi, rotate = found
     try:
         pil = pikepdf.PdfImage(raw).as_pil_image()
     except (pikepdf.PdfError, NotImplementedError, ValueError, OSError):
         return None
-    dpi = round(width / (page_w / 72))
-    rotate = int(page.obj.get("/Rotate", 0)) % 360
     if rotate:
         pil = pil.rotate(-rotate, expand=True)
     return pil, dpi
+
+
+@dataclass(frozen=True)
+class Jpeg:
+    """A page's scan as the JPEG it was stored as, to copy without decoding it."""
+
+    data: bytes
+    width: int
+    height: int
+    dpi: int
+
+
+def original_jpeg(path: Path, fmt: str, number: int, max_pixels: int) -> Jpeg | None:
+    """Page ``number`` as the scanner stored it, when that is a JPEG (grey or RGB) shown
+    upright as it is: a PDF page that is one DCT image, not rotated; a JPEG file with no
+    EXIF turn. None otherwise (the page is then decoded: ``pdf_page_images``)."""
+    if fmt == "pdf":
+        with open_pdf(path) as pdf:
+            found = _page_scan(pdf.pages[number - 1], max_pixels)
+            if found is None:
+                return None
+            raw, dpi, rotate = found
+            if rotate or raw.get("/Filter") != pikepdf.Name.DCTDecode or str(raw.get("/ColorSpace")) not in (
+                    "/DeviceRGB", "/DeviceGray") or int(raw.get("/BitsPerComponent", 8)) != 8:
+                return None
+            return Jpeg(raw.read_raw_bytes(), int(raw.Width), int(raw.Height), dpi)
+    if fmt != "jpeg" or number != 1:
+        return None
+    with Image.open(path) as pil:
+        if pil.mode not in ("L", "RGB") or pil.getexif().get(0x0112, 1) != 1 or pil.width * pil.height > max_pixels:
+            return None
+        width, height, dpi = pil.width, pil.height, _estimate_dpi(pil)
+    return Jpeg(path.read_bytes(), width, height, dpi)
 
 
 def _to_array(pil: Image.Image) -> np.ndarray:

@@ -6,9 +6,10 @@
 Part 1 runs, in one process and on the same generated scans, (a) raw Tesseract with the
 Vietnamese model on every page image, N processes at once, and (b) the full
 ``sohoa ingest`` with N workers; it prints pages/s of each and their ratio. It does so
-twice: on one-sided scans, and on the same documents scanned two-sided, where every
+three times: on one-sided scans; on the same documents scanned two-sided, where every
 second page is a blank back showing the front through (sohoa skips those from their
-pixels; raw Tesseract reads them).
+pixels; raw Tesseract reads them); and on one-sided scans again with a signed copy of
+each made by the ingest (``--sign-with``, a PKI made for the run; ``--no-sign`` skips it).
 Part 2 indexes the same synthetic records (no OCR) into the embedded index and into
 Elasticsearch, in one run, and prints for each the bulk docs/s, the p50/p95 latency of
 a mix of searches, and the docs/s of a full rebuild.
@@ -80,11 +81,23 @@ def raw_tesseract(images: list[Path], workers: int) -> float:
     return time.perf_counter() - start
 
 
-def sohoa_ingest(folder: Path, home: Path, workers: int) -> tuple[float, int]:
+def signing_key(tmp: Path) -> list[str]:
+    """``--trust DIR --sign-with FILE.p12`` of an agency from a PKI made for the benchmark
+    (the tests' PKI: a root, a CA with its CRL, so that copies are PAdES B-LT)."""
+    from tests import pki
+
+    made = pki.build()
+    p12 = tmp / "agency.p12"
+    p12.write_bytes(made.p12("good", b"bench"))
+    return ["--trust", str(made.write_trust_dir(tmp / "trust")), "--sign-with", str(p12)]
+
+
+def sohoa_ingest(folder: Path, home: Path, workers: int, extra: list[str] | None = None) -> tuple[float, int]:
     sohoa = shutil.which("sohoa") or str(Path(sys.executable).with_name("sohoa"))
     start = time.perf_counter()
     proc = subprocess.run([sohoa, "--home", str(home), "ingest", "--no-progress", "--workers", str(workers),
-                           str(folder)], capture_output=True, text=True, env={**os.environ, "SOHOA_LANG": "en"})
+                           *(extra or []), str(folder)], capture_output=True, text=True,
+                          env={**os.environ, "SOHOA_LANG": "en", "SOHOA_SIGN_PASSPHRASE": "bench"})
     elapsed = time.perf_counter() - start
     if proc.returncode != 0:
         sys.exit(f"sohoa ingest failed:\n{proc.stdout}\n{proc.stderr}")
@@ -92,9 +105,10 @@ def sohoa_ingest(folder: Path, home: Path, workers: int) -> tuple[float, int]:
     return elapsed, pages
 
 
-def ocr_bench(tmp: Path, docs: int, workers: int, *, duplex: bool, repeat: int) -> None:
+def ocr_bench(tmp: Path, docs: int, workers: int, *, duplex: bool, repeat: int, sign: bool = False) -> None:
     """Raw Tesseract and the full ingest on the same page images; duplex adds a blank back
-    (the front showing through) after every page, as a two-sided scan of single-sided paper."""
+    (the front showing through) after every page, as a two-sided scan of single-sided paper;
+    ``sign`` makes the ingest write a signed copy of every scan (``--sign-with``)."""
     scans = tmp / "scans"
     samplegen.generate(scans, docs, seed=99, qualities=("clean", "typical", "poor"), duplex=duplex)
     for p in scans.iterdir():
@@ -102,15 +116,17 @@ def ocr_bench(tmp: Path, docs: int, workers: int, *, duplex: bool, repeat: int) 
     images = page_images(scans, tmp / "pages")
     # Alternate the two, and keep each one's best time: on a shared 2-core machine one run
     # of either can be 15% slower than the next for reasons of its own.
+    extra = signing_key(tmp) if sign else []
     raws, runs = [], []
     for n in range(repeat):
         raws.append(raw_tesseract(images, workers))
-        runs.append(sohoa_ingest(scans, tmp / f"home{n}", workers))
+        runs.append(sohoa_ingest(scans, tmp / f"home{n}", workers, extra))
     raw = min(raws)
     elapsed, pages = min(runs)
     assert pages == len(images), (pages, len(images))
     raw_rate, sohoa_rate = len(images) / raw, pages / elapsed
     what = "duplex, half the pages blank backs" if duplex else "one side"
+    what += ", signed copies (--sign-with)" if sign else ""
     what = f"{what}, best of {repeat}"
     print(f"[{what}] raw tesseract (vie, psm 3, {workers} processes): {len(images)} pages "
           f"in {raw:.1f}s "
@@ -212,6 +228,7 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--records", type=int, default=100_000)
     ap.add_argument("--skip-ocr", action="store_true")
+    ap.add_argument("--no-sign", action="store_true", help="skip the ingest with signed copies")
     ap.add_argument("--repeat", type=int, default=2, help="runs of each OCR side, alternated; the best counts")
     ap.add_argument("--backends", default="sqlite,elasticsearch",
                     help="index backends to benchmark, comma-separated")
@@ -223,6 +240,8 @@ def main() -> None:
         if not args.skip_ocr:
             ocr_bench(tmp / "simplex", args.docs, args.workers, duplex=False, repeat=args.repeat)
             ocr_bench(tmp / "duplex", args.docs, args.workers, duplex=True, repeat=args.repeat)
+            if not args.no_sign:
+                ocr_bench(tmp / "signed", args.docs, args.workers, duplex=False, repeat=args.repeat, sign=True)
         index_benches(args.records, tmp, [b for b in args.backends.split(",") if b], args.es_url)
 
 

@@ -107,3 +107,15 @@ def copy_corpus(src: Path, dst: Path) -> Path:
     for p in dst.rglob("*"):
         os.utime(p, (p.stat().st_atime - 3600, p.stat().st_mtime - 3600))
     return dst
+
+
+CHROMIUM = os.environ.get("SOHOA_CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    """pytest-playwright's browser is Debian's Chromium (Playwright's own download is not
+    reachable), started as the machine's network allows: no background connections."""
+    return {**browser_type_launch_args, "executable_path": CHROMIUM,
+            "args": ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync"]}

@@ -104,6 +104,8 @@ def build() -> TestPki:
     crl_a = "http://crl.sohoa.test/ca-a.crl"
     signers = {
         "good": _issue("Ủy ban nhân dân xã Thử Nghiệm", ca_a, ca=False),
+        # A copying agency whose name wraps in the SAO Y block (a CN holds at most 64 bytes of UTF-8).
+        "long_name": _issue("Văn phòng Đăng ký đất đai chi nhánh Lạng Giang", ca_a, ca=False),
         "expired": _issue("Người ký hết hạn", ca_a, ca=False, not_before=NOW - 400 * DAY, not_after=NOW - 2 * DAY),
         "revoked": _issue("Người ký bị thu hồi", ca_a, ca=False, crl_url=crl_a),
         "listed_not_revoked": _issue("Người ký có CRL", ca_a, ca=False, crl_url=crl_a),
