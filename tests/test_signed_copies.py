@@ -21,11 +21,11 @@ import pikepdf
 import pytest
 
 import samplegen  # scripts/, on the path from conftest
-from sohoa.signatures.sign import STAMP_TEXT_WIDTH
+from sohoa.ingest.copies import BLOCK_CLEARANCE, BLOCK_MARGIN, block_place
+from sohoa.signatures.sign import STAMP_TEXT_WIDTH, font_path, stamp_font, stamp_lines, stamp_size
 from tests import pki
 from tests.conftest import ROOT, copy_corpus
 
-pytestmark = pytest.mark.slow
 VERAPDF = ROOT / ".tools" / "verapdf" / "verapdf"
 ARTIFACTS = Path(os.environ.get("SOHOA_TEST_ARTIFACTS", ROOT / "test-artifacts"))
 AGENCIES = {"good": "Ủy ban nhân dân xã Thử Nghiệm",
@@ -101,6 +101,7 @@ def _block_rect(pdf: Path) -> tuple[float, float, float, float, float, float]:
     return x0, y0, x1, y1, w, h
 
 
+@pytest.mark.slow
 def test_the_block_lies_inside_page_one_over_no_ink_of_the_scan(copies: dict[str, list[dict]]) -> None:
     dpi = 100
     extended = 0
@@ -124,6 +125,7 @@ def test_the_block_lies_inside_page_one_over_no_ink_of_the_scan(copies: dict[str
     assert extended >= 2, "the scan with no top margin got a taller first page (once per signer)"
 
 
+@pytest.mark.slow
 def test_the_block_reads_back_exactly_as_sao_y_the_agency_and_the_time(copies: dict[str, list[dict]]) -> None:
     for signer, rows in copies.items():
         for row in rows:
@@ -143,6 +145,7 @@ def test_the_block_reads_back_exactly_as_sao_y_the_agency_and_the_time(copies: d
                 assert x1 - x0 <= STAMP_TEXT_WIDTH + 10, "within the block's width"
 
 
+@pytest.mark.slow
 def test_the_copies_verify_and_are_pdfa_2b(copies: dict[str, list[dict]]) -> None:
     rows = _all(copies)
     from click.testing import CliRunner
@@ -159,6 +162,7 @@ def test_the_copies_verify_and_are_pdfa_2b(copies: dict[str, list[dict]]) -> Non
     assert len(results) == len(paths) and all(r.startswith("PASS") for r in results), report.stdout[-3000:]
 
 
+@pytest.mark.slow
 def test_the_metadata_says_what_the_copy_is_in_vietnamese(copies: dict[str, list[dict]]) -> None:
     for signer, rows in copies.items():
         for row in rows:
@@ -180,6 +184,7 @@ def test_the_metadata_says_what_the_copy_is_in_vietnamese(copies: dict[str, list
                 assert "anonymous" not in info.values() and "unspecified" not in info.values()
 
 
+@pytest.mark.slow
 def test_chromium_shows_the_copy(copies: dict[str, list[dict]], page) -> None:
     """Debian's Chromium opens each copy in its PDF viewer without an error; a screenshot
     of the first copy's first page is kept as a test artifact."""
@@ -195,3 +200,35 @@ def test_chromium_shows_the_copy(copies: dict[str, list[dict]], page) -> None:
         if n == 0:
             ARTIFACTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / "signed-copy-chromium.png"))
+
+
+def test_the_block_goes_in_the_top_right_corner_above_the_print_or_nowhere() -> None:
+    """On an A4 page at 100 dpi: the corner above the motto when it is free, right-aligned
+    at the margin; not a gap lower down; nowhere when print reaches the top."""
+    dpi, per_pt = 100, 100 / 72
+    page = np.full((1169, 827), 245, np.uint8)
+    motto_top = 80  # points
+    page[round(motto_top * per_pt):round((motto_top + 30) * per_pt), 420:800] = 20
+    size = (150, 42)
+    x, y = block_place(page, dpi, size)
+    assert y == BLOCK_MARGIN and x + size[0] <= 827 / per_pt - BLOCK_MARGIN
+    assert x + size[0] > 827 / per_pt - BLOCK_MARGIN - 2, "as far right as it can be"
+    assert y + size[1] + BLOCK_CLEARANCE <= motto_top
+    taller = (150, round(motto_top - BLOCK_MARGIN))  # does not fit above the motto
+    assert block_place(page, dpi, taller) is None, "not below the motto, in a gap of the header"
+    page[:20, 720:] = 20  # print up to the top edge, at the right
+    x2, _ = block_place(page, dpi, size)
+    assert x2 + size[0] + BLOCK_CLEARANCE <= 720 / per_pt, "left of the print that reaches the top"
+    page[:20, 420:] = 20
+    assert block_place(page, dpi, size) is None
+
+
+def test_a_long_agency_name_wraps_to_the_block_width() -> None:
+    font = stamp_font(font_path())
+    short = stamp_lines("UBND xã A", "2026-12-01T09:00:00+07:00", font)
+    assert short == ["SAO Y", "UBND xã A", "2026-12-01T09:00:00+07:00"]
+    name = "Trung tâm Phục vụ hành chính công tỉnh Bắc Giang - Chi nhánh huyện Lạng Giang mới"
+    lines = stamp_lines(name, "2026-12-01T09:00:00+07:00", font)
+    assert len(lines) > 3 and " ".join(lines[1:-1]) == name
+    width, height = stamp_size(lines, font)
+    assert width <= STAMP_TEXT_WIDTH + 10 and height == 12 * len(lines) + 6
