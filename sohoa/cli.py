@@ -362,3 +362,143 @@ def verify(settings: Settings, files: tuple[Path, ...], trust: Path | None, onli
         click.echo(verify_text(results), nl=False)
     if any(item["status"] not in ("valid", "unsigned") for item in results):
         sys.exit(int(ExitCode.files_failed))
+
+
+# ---------------------------------------------------------------- accounts and the access log
+
+def _operator() -> str:
+    """Who runs a CLI command, as the access log names them."""
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return f"cli:uid{os.getuid()}"
+
+
+def _new_password(name: str) -> str:
+    """From standard input when it is not a terminal (one line), else asked twice."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    return click.prompt(t(f"Mật khẩu cho {name}", f"Password for {name}"), hide_input=True,
+                        confirmation_prompt=t("Nhập lại", "Repeat it"))
+
+
+@main.group()
+def user() -> None:
+    """Tài khoản người dùng / user accounts (the first admin is made here)."""
+
+
+@user.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["officer", "clerk", "auditor", "admin"]), required=True)
+@click.option("--agency", "agencies", multiple=True,
+              help="Chỉ xem hồ sơ của cơ quan này (lặp lại được) / only this issuing agency's records (repeatable)")
+@click.option("--personal-data", is_flag=True, help="Được xem dữ liệu cá nhân / may see personal data unmasked")
+@click.pass_obj
+def user_add(settings: Settings, name: str, role: str, agencies: tuple[str, ...], personal_data: bool) -> None:
+    """Tạo tài khoản / add an account (password from standard input, or asked)."""
+    from sohoa.accounts.users import Accounts
+
+    accounts = Accounts(settings.home)
+    try:
+        made = accounts.add(name, _new_password(name), role, agencies, personal_data=personal_data, by=_operator())
+    finally:
+        accounts.close()
+    scope = ", ".join(made.agencies) or t("mọi cơ quan", "every agency")
+    click.echo(t(f"Đã tạo tài khoản {made.name} ({made.role}; {scope}).",
+                 f"Account {made.name} added ({made.role}; {scope})."))
+
+
+@user.command("disable")
+@click.argument("name")
+@click.option("--enable", is_flag=True, help="Mở lại tài khoản / enable it again")
+@click.pass_obj
+def user_disable(settings: Settings, name: str, enable: bool) -> None:
+    """Khóa (hoặc mở lại) tài khoản / disable (or enable) an account."""
+    from sohoa.accounts.users import Accounts
+
+    accounts = Accounts(settings.home)
+    try:
+        accounts.set_disabled(name, not enable, by=_operator())
+    finally:
+        accounts.close()
+    click.echo(t(f"Đã {'mở lại' if enable else 'khóa'} tài khoản {name}.",
+                 f"Account {name} {'enabled' if enable else 'disabled'}."))
+
+
+@user.command("passwd")
+@click.argument("name")
+@click.pass_obj
+def user_passwd(settings: Settings, name: str) -> None:
+    """Đặt mật khẩu mới / set a new password (from standard input, or asked)."""
+    from sohoa.accounts.users import Accounts
+
+    accounts = Accounts(settings.home)
+    try:
+        accounts.set_password(name, _new_password(name), by=_operator())
+    finally:
+        accounts.close()
+    click.echo(t(f"Đã đặt mật khẩu mới cho {name}.", f"New password set for {name}."))
+
+
+@user.command("list")
+@click.pass_obj
+def user_list(settings: Settings) -> None:
+    """Danh sách tài khoản / list the accounts."""
+    from sohoa.accounts.users import Accounts
+
+    accounts = Accounts(settings.home)
+    try:
+        for u in accounts.all():
+            flags = [*(["personal_data"] if u.personal_data else []), *(["DISABLED"] if u.disabled else [])]
+            click.echo(f"{u.name}\t{u.role}\t{', '.join(u.agencies) or '*'}\t{' '.join(flags)}")
+    finally:
+        accounts.close()
+
+
+@main.group()
+def audit() -> None:
+    """Nhật ký truy cập / the access log (append-only, hash-chained)."""
+
+
+@audit.command("verify")
+@click.pass_obj
+def audit_verify(settings: Settings) -> None:
+    """Kiểm tra nhật ký không bị sửa hay xóa / check that no entry was changed or deleted."""
+    from sohoa.accounts.audit import AccessLog
+
+    log = AccessLog(settings.home)
+    try:
+        result = log.verify()
+    finally:
+        log.close()
+    if not result.ok:
+        click.echo(t(f"NHẬT KÝ BỊ THAY ĐỔI ở mục {result.broken_at}: {result.reason}. {result.entries} mục trước đó "
+                     "còn nguyên.",
+                     f"THE LOG WAS TAMPERED WITH at entry {result.broken_at}: {result.reason}. The {result.entries} "
+                     "entries before it hold."), err=True)
+        sys.exit(int(ExitCode.log_broken))
+    click.echo(t(f"Nhật ký nguyên vẹn: {result.entries} mục; mã đầu chuỗi {result.head} (hãy lưu mã này ở nơi khác).",
+                 f"The log holds: {result.entries} entries; head {result.head} (keep a copy of it elsewhere)."))
+
+
+@audit.command("list")
+@click.option("--since", type=click.IntRange(min=0), default=0, help="Sau mục số / after entry number")
+@click.option("--limit", type=click.IntRange(min=1), default=None)
+@click.option("--json", "as_json", is_flag=True, help="JSONL")
+@click.pass_obj
+def audit_list(settings: Settings, since: int, limit: int | None, as_json: bool) -> None:
+    """Xem nhật ký / print the log, oldest first."""
+    from sohoa.accounts.audit import AccessLog
+
+    log = AccessLog(settings.home)
+    try:
+        for entry in log.entries(since=since, limit=limit):
+            if as_json:
+                click.echo(json.dumps(entry.to_json(), ensure_ascii=False))
+            else:
+                what = json.dumps(dict(entry.what), ensure_ascii=False)
+                click.echo(f"{entry.seq}\t{entry.at}\t{entry.who}\t{entry.address or '-'}\t{entry.action}\t{what}")
+    finally:
+        log.close()

@@ -34,6 +34,8 @@ class ExitCode(enum.IntEnum):
     cannot_write = 7
     """The ledger, the index or the copies could not be written (disk full, read-only);
     nothing done so far is lost: free space and run the same command again."""
+    log_broken = 8
+    """The access log's chain of hashes does not hold: an entry was changed or deleted."""
     other_error = 15
     """Anything else that sohoa could name."""
     internal_error = 70

@@ -1,0 +1,210 @@
+"""Local accounts: a role, the issuing agencies a user is limited to, whether they may
+see personal data, and a password kept as an Argon2id hash (argon2-cffi).
+
+Roles, each with what it may do:
+- ``officer``: search, read records, download originals and copies;
+- ``clerk``: what an officer may, and ingest and correct fields;
+- ``auditor``: progress, exports and the access log;
+- ``admin``: users and settings.
+
+Sign-in is throttled per account: after ``FREE_ATTEMPTS`` wrong passwords in a row,
+each further attempt waits twice as long as the one before (up to ``MAX_WAIT``), and an
+attempt made during the wait is refused without the password being checked. A right
+password resets the count. Every change to an account goes to the access log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sohoa.accounts.audit import AccessLog
+from sohoa.core.errors import ConfigError, SohoaError
+from sohoa.core.sqlite import open_db
+
+ROLES: dict[str, frozenset[str]] = {
+    "officer": frozenset({"search", "read", "download"}),
+    "clerk": frozenset({"search", "read", "download", "ingest", "correct"}),
+    "auditor": frozenset({"search", "read", "progress", "export", "audit_read"}),
+    "admin": frozenset({"users", "settings"}),
+}
+FREE_ATTEMPTS = 5
+MAX_WAIT = dt.timedelta(minutes=15)
+MIN_PASSWORD = 10
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS users (
+    name           TEXT PRIMARY KEY,
+    password       TEXT NOT NULL,     -- Argon2id, PHC string
+    role           TEXT NOT NULL,
+    agencies       TEXT NOT NULL,     -- JSON list; empty: every agency
+    personal_data  INTEGER NOT NULL,
+    disabled       INTEGER NOT NULL DEFAULT 0,
+    created_at     TEXT NOT NULL,
+    failures       INTEGER NOT NULL DEFAULT 0,
+    last_failure   TEXT
+);
+"""
+
+
+class AccountError(SohoaError):
+    """An account cannot be made or changed as asked (name taken, unknown role...)."""
+
+    exit_code = ConfigError.exit_code
+
+
+class SignInRefused(SohoaError):
+    """Wrong name or password, a disabled account, or an account made to wait."""
+
+    def __init__(self, message_vi: str, message_en: str, *, wait: dt.timedelta | None = None) -> None:
+        super().__init__(message_vi, message_en)
+        self.wait = wait
+
+
+@dataclass(frozen=True)
+class User:
+    name: str
+    role: str
+    agencies: tuple[str, ...]
+    """The issuing agencies whose records the user may see; empty: all of them."""
+    personal_data: bool
+    """May see personal ID numbers, dates of birth and addresses unmasked."""
+    disabled: bool
+    created_at: str
+
+    def may(self, permission: str) -> bool:
+        return not self.disabled and permission in ROLES[self.role]
+
+
+def _hasher():  # type: ignore[no-untyped-def]
+    from argon2 import PasswordHasher
+
+    return PasswordHasher()  # Argon2id, RFC 9106's low-memory profile
+
+
+class Accounts:
+    """The accounts in ``HOME/accounts.sqlite``; changes are logged in the access log."""
+
+    def __init__(self, home: Path) -> None:
+        home.mkdir(parents=True, exist_ok=True)
+        self.db = open_db(home / "accounts.sqlite", SCHEMA, "danh sách tài khoản", "accounts", version=1)
+        self.log = AccessLog(home)
+
+    def close(self) -> None:
+        self.db.close()
+        self.log.close()
+
+    # ------------------------------------------------------------------ reading
+
+    def get(self, name: str) -> User | None:
+        row = self.db.execute("SELECT name, role, agencies, personal_data, disabled, created_at FROM users "
+                              "WHERE name = ?", (name,)).fetchone()
+        return _user(row) if row else None
+
+    def all(self) -> list[User]:
+        return [_user(r) for r in self.db.execute(
+            "SELECT name, role, agencies, personal_data, disabled, created_at FROM users ORDER BY name")]
+
+    # ------------------------------------------------------------------ changing
+
+    def add(self, name: str, password: str, role: str, agencies: Iterable[str] = (), *,
+            personal_data: bool = False, by: str) -> User:
+        name = name.strip()
+        if not name or any(c.isspace() for c in name):
+            raise AccountError("Tên tài khoản không được trống hay có khoảng trắng.",
+                               "An account name may not be empty or contain spaces.")
+        if role not in ROLES:
+            raise AccountError(f"Không có vai trò {role!r}; có: {', '.join(ROLES)}.",
+                               f"No role {role!r}; there are: {', '.join(ROLES)}.")
+        _check_password(password)
+        chosen = tuple(sorted({a.strip() for a in agencies if a.strip()}))
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        try:
+            self.db.execute("INSERT INTO users(name, password, role, agencies, personal_data, created_at) "
+                            "VALUES (?,?,?,?,?,?)", (name, _hasher().hash(password), role,
+                                                     json.dumps(chosen, ensure_ascii=False), int(personal_data), now))
+        except sqlite3.IntegrityError:
+            raise AccountError(f"Đã có tài khoản {name}.", f"There is already an account {name}.") from None
+        self.log.append(by, "user_add", {"user": name, "role": role, "agencies": list(chosen),
+                                         "personal_data": personal_data})
+        return self.get(name)  # type: ignore[return-value]
+
+    def set_disabled(self, name: str, disabled: bool, *, by: str) -> None:
+        self._require(name)
+        self.db.execute("UPDATE users SET disabled = ? WHERE name = ?", (int(disabled), name))
+        self.log.append(by, "user_disable" if disabled else "user_enable", {"user": name})
+
+    def set_password(self, name: str, password: str, *, by: str) -> None:
+        self._require(name)
+        _check_password(password)
+        self.db.execute("UPDATE users SET password = ?, failures = 0, last_failure = NULL WHERE name = ?",
+                        (_hasher().hash(password), name))
+        self.log.append(by, "user_password", {"user": name})
+
+    def _require(self, name: str) -> None:
+        if self.get(name) is None:
+            raise AccountError(f"Không có tài khoản {name}.", f"There is no account {name}.")
+
+    # ------------------------------------------------------------------ signing in
+
+    def sign_in(self, name: str, password: str, *, address: str | None = None,
+                now: dt.datetime | None = None) -> User:
+        """The user, when ``password`` is theirs and the account may sign in now; else
+        ``SignInRefused`` with the reason (a wrong name and a wrong password say the same)."""
+        from argon2.exceptions import InvalidHashError, VerificationError
+
+        now = now or dt.datetime.now(dt.UTC)
+        row = self.db.execute("SELECT password, disabled, failures, last_failure FROM users WHERE name = ?",
+                              (name,)).fetchone()
+        wrong = SignInRefused("Sai tên tài khoản hoặc mật khẩu.", "Wrong account name or password.")
+        if row is None:
+            _hasher().hash(password)  # as long as a real check: a missing name is not told apart
+            self.log.append(name, "sign_in_failed", {"reason": "no such account"}, address=address)
+            raise wrong
+        stored, disabled, failures, last_failure = row
+        wait = _wait(failures, last_failure, now)
+        if wait:
+            self.log.append(name, "sign_in_refused", {"reason": "throttled", "wait_s": int(wait.total_seconds())},
+                            address=address)
+            seconds = int(wait.total_seconds()) + 1
+            raise SignInRefused(f"Sai mật khẩu nhiều lần: hãy đợi {seconds} giây rồi thử lại.",
+                                f"Too many wrong passwords: wait {seconds} seconds and try again.", wait=wait)
+        try:
+            _hasher().verify(stored, password)
+        except (VerificationError, InvalidHashError):
+            self.db.execute("UPDATE users SET failures = failures + 1, last_failure = ? WHERE name = ?",
+                            (now.isoformat(), name))
+            self.log.append(name, "sign_in_failed", {"reason": "wrong password", "failures": failures + 1},
+                            address=address)
+            raise wrong from None
+        if disabled:
+            self.log.append(name, "sign_in_failed", {"reason": "disabled"}, address=address)
+            raise SignInRefused("Tài khoản này đã bị khóa. Hãy hỏi quản trị viên.",
+                                "This account is disabled. Ask an administrator.")
+        self.db.execute("UPDATE users SET failures = 0, last_failure = NULL WHERE name = ?", (name,))
+        self.log.append(name, "sign_in", {}, address=address)
+        return self.get(name)  # type: ignore[return-value]
+
+
+def _wait(failures: int, last_failure: str | None, now: dt.datetime) -> dt.timedelta | None:
+    """How long the account must still wait before the next attempt, or None."""
+    if failures < FREE_ATTEMPTS or not last_failure:
+        return None
+    delay = min(dt.timedelta(seconds=2 ** (failures - FREE_ATTEMPTS)), MAX_WAIT)
+    left = dt.datetime.fromisoformat(last_failure) + delay - now
+    return left if left > dt.timedelta(0) else None
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"Mật khẩu cần ít nhất {MIN_PASSWORD} ký tự.",
+                           f"A password needs at least {MIN_PASSWORD} characters.")
+
+
+def _user(row: tuple) -> User:
+    name, role, agencies, personal_data, disabled, created_at = row
+    return User(name, role, tuple(json.loads(agencies)), bool(personal_data), bool(disabled), created_at)
