@@ -400,11 +400,8 @@ def user_add(settings: Settings, name: str, role: str, agencies: tuple[str, ...]
     """Tạo tài khoản / add an account (password from standard input, or asked)."""
     from sohoa.accounts.users import Accounts
 
-    accounts = Accounts(settings.home)
-    try:
+    with Accounts(settings.home) as accounts:
         made = accounts.add(name, _new_password(name), role, agencies, personal_data=personal_data, by=_operator())
-    finally:
-        accounts.close()
     scope = ", ".join(made.agencies) or t("mọi cơ quan", "every agency")
     click.echo(t(f"Đã tạo tài khoản {made.name} ({made.role}; {scope}).",
                  f"Account {made.name} added ({made.role}; {scope})."))
@@ -418,11 +415,8 @@ def user_disable(settings: Settings, name: str, enable: bool) -> None:
     """Khóa (hoặc mở lại) tài khoản / disable (or enable) an account."""
     from sohoa.accounts.users import Accounts
 
-    accounts = Accounts(settings.home)
-    try:
+    with Accounts(settings.home) as accounts:
         accounts.set_disabled(name, not enable, by=_operator())
-    finally:
-        accounts.close()
     click.echo(t(f"Đã {'mở lại' if enable else 'khóa'} tài khoản {name}.",
                  f"Account {name} {'enabled' if enable else 'disabled'}."))
 
@@ -434,11 +428,8 @@ def user_passwd(settings: Settings, name: str) -> None:
     """Đặt mật khẩu mới / set a new password (from standard input, or asked)."""
     from sohoa.accounts.users import Accounts
 
-    accounts = Accounts(settings.home)
-    try:
+    with Accounts(settings.home) as accounts:
         accounts.set_password(name, _new_password(name), by=_operator())
-    finally:
-        accounts.close()
     click.echo(t(f"Đã đặt mật khẩu mới cho {name}.", f"New password set for {name}."))
 
 
@@ -448,13 +439,10 @@ def user_list(settings: Settings) -> None:
     """Danh sách tài khoản / list the accounts."""
     from sohoa.accounts.users import Accounts
 
-    accounts = Accounts(settings.home)
-    try:
+    with Accounts(settings.home) as accounts:
         for u in accounts.all():
             flags = [*(["personal_data"] if u.personal_data else []), *(["DISABLED"] if u.disabled else [])]
             click.echo(f"{u.name}\t{u.role}\t{', '.join(u.agencies) or '*'}\t{' '.join(flags)}")
-    finally:
-        accounts.close()
 
 
 @main.group()
@@ -468,11 +456,8 @@ def audit_verify(settings: Settings) -> None:
     """Kiểm tra nhật ký không bị sửa hay xóa / check that no entry was changed or deleted."""
     from sohoa.accounts.audit import AccessLog
 
-    log = AccessLog(settings.home)
-    try:
+    with AccessLog(settings.home) as log:
         result = log.verify()
-    finally:
-        log.close()
     if not result.ok:
         click.echo(t(f"NHẬT KÝ BỊ THAY ĐỔI ở mục {result.broken_at}: {result.reason}. {result.entries} mục trước đó "
                      "còn nguyên.",
@@ -492,13 +477,10 @@ def audit_list(settings: Settings, since: int, limit: int | None, as_json: bool)
     """Xem nhật ký / print the log, oldest first."""
     from sohoa.accounts.audit import AccessLog
 
-    log = AccessLog(settings.home)
-    try:
+    with AccessLog(settings.home) as log:
         for entry in log.entries(since=since, limit=limit):
             if as_json:
                 click.echo(json.dumps(entry.to_json(), ensure_ascii=False))
             else:
                 what = json.dumps(dict(entry.what), ensure_ascii=False)
                 click.echo(f"{entry.seq}\t{entry.at}\t{entry.who}\t{entry.address or '-'}\t{entry.action}\t{what}")
-    finally:
-        log.close()

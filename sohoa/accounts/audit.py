@@ -104,6 +104,12 @@ class AccessLog:
     def close(self) -> None:
         self.db.close()
 
+    def __enter__(self) -> AccessLog:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def append(self, who: str, action: str, what: Mapping[str, Any] | None = None, *,
                address: str | None = None, when: dt.datetime | None = None) -> Entry:
         """Record one event; personal ID numbers in ``what`` are masked before they are kept."""

@@ -98,6 +98,12 @@ class Accounts:
         self.db.close()
         self.log.close()
 
+    def __enter__(self) -> Accounts:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     # ------------------------------------------------------------------ reading
 
     def get(self, name: str) -> User | None:
