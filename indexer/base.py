@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from sohoa.core.model import Record
+from sohoa.core.text import search_form
 
 
 @dataclass(frozen=True)
@@ -30,11 +31,28 @@ class SearchQuery:
     """``valid``, ``expired`` or ``unknown``, judged as of ``today``."""
     signature: str | None = None
     """A document signature status (``sohoa.core.verdict.DOCUMENT_STATUSES``, or ``unchecked``)."""
+    agencies: tuple[str, ...] | None = None
+    """Only records issued by one of these agencies, or by one they succeeded on 1 July
+    2025 (``agency_keys``): what a user limited to them may see, in the hits, the totals
+    and the facets. None: no limit."""
     today: dt.date = field(default_factory=dt.date.today)
     limit: int = 10
     offset: int = 0
     facets: bool = False
     """Also count the matches by type, issuer, year of issue and validity."""
+
+
+def agency_key(name: str) -> str:
+    """An agency's name as records are matched to a user's agencies: folded, lower-case,
+    one space between words (the whole name, never a part of it)."""
+    return " ".join(search_form(name).split())
+
+
+def agency_keys(record: Record) -> tuple[str, ...]:
+    """The agencies a record belongs to: its issuer as printed and, for a legacy issuer,
+    the agency that took over its results (``issuer_successor``)."""
+    names = (record.fields.get("issuer"), record.fields.get("issuer_successor"))
+    return tuple(dict.fromkeys(agency_key(n) for n in names if n and agency_key(n)))
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ from sohoa.core.errors import ConfigError, IndexBackendError
 from sohoa.core.model import Record, RecordStatus
 from sohoa.core.paths import readable
 from sohoa.core.text import index_form, normalise_number, search_form
-from sohoa.indexer.base import Hit, SearchQuery, SearchResult
+from sohoa.indexer.base import Hit, SearchQuery, SearchResult, agency_key, agency_keys
 from sohoa.indexer.snippets import (
     EVIDENCE,
     NUMBER_SCORE,
@@ -50,7 +50,7 @@ from sohoa.indexer.snippets import (
     tokens,
 )
 
-SCHEMA_VERSION = 3  # 3: issuer filters match issuer_parent and issuer_successor too
+SCHEMA_VERSION = 4  # 3: issuer filters match issuer_parent and issuer_successor too; 4: agency scopes
 RETRY_STATUS = (429, 500, 502, 503, 504)
 FACET_SIZE = 50
 
@@ -73,6 +73,7 @@ MAPPINGS: dict[str, Any] = {
         "valid_until": {"type": "date", "format": "strict_date"},
         "no_end": {"type": "keyword"},  # the type's verdict when there is no end date
         "signature_status": {"type": "keyword"},  # sohoa.core.model.Record.signature_status
+        "agencies": {"type": "keyword"},  # indexer.base.agency_keys: what a limited user may see
         "orig": _WORDS_NO_POSITIONS,
         "folded": _WORDS,  # positions for phrase evidence
         "head": _WORDS_NO_POSITIONS,
@@ -280,6 +281,7 @@ class ElasticIndex:
             "number": f.get("number"), "number_norm": normalise_number(f.get("number") or "") or None,
             "issue_date": _iso(f.get("issue_date")), "valid_until": _iso(f.get("valid_until")),
             "no_end": record.validity.without_end_date, "signature_status": record.signature_status,
+            "agencies": list(agency_keys(record)),
             "orig": _words(searchable, False), "folded": _words(searchable, True),
             "head": _words(head, False), "head_folded": _words(head, True),
             "indexed_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -383,6 +385,8 @@ class ElasticIndex:
             filters.append(validity_filter(q.validity, q.today))
         if q.signature:
             filters.append({"term": {"signature_status": q.signature}})
+        if q.agencies is not None:  # a user limited to some agencies: nothing else, anywhere
+            filters.append({"terms": {"agencies": [k for k in map(agency_key, q.agencies) if k]}})
         return filters
 
     def _query(self, q: SearchQuery) -> tuple[dict[str, Any], list[Any]]:

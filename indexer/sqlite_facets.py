@@ -15,6 +15,7 @@ The count is then an FTS count of the exact part plus a join over the few edge r
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 
 FIRST_YEAR, LAST_YEAR = 1900, 2299
@@ -47,10 +48,15 @@ def signature_token(status: str) -> str:
     return "sig" + status.replace("_", "")
 
 
+def agency_token(key: str) -> str:
+    """The facet token of an agency (``indexer.base.agency_key``): one FTS word."""
+    return "ag" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:20]
+
+
 def document_facets(issue_date: str | None, valid_until: str | None, no_end: str | None,
-                    signature: str = "unchecked") -> str:
-    """The facet text of one document."""
-    parts = ["all", signature_token(signature)]
+                    signature: str = "unchecked", agencies: str = "") -> str:
+    """The facet text of one document (``agencies``: its agency tokens, space-separated)."""
+    parts = ["all", signature_token(signature), *agencies.split()]
     parts.append(year_tokens("y", int(issue_date[:4])) if issue_date else "ynone")
     if valid_until:
         parts.append(year_tokens("e", int(valid_until[:4])))

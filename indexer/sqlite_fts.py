@@ -26,7 +26,7 @@ from sohoa.core.model import Record, RecordStatus
 from sohoa.core.paths import readable
 from sohoa.core.sqlite import SchemaMismatch, open_db
 from sohoa.core.text import index_form, normalise_number, search_form
-from sohoa.indexer.base import Hit, SearchQuery, SearchResult
+from sohoa.indexer.base import Hit, SearchQuery, SearchResult, agency_key, agency_keys
 from sohoa.indexer.snippets import (
     EVIDENCE,
     NUMBER_SCORE,
@@ -38,7 +38,14 @@ from sohoa.indexer.snippets import (
     snippet,
     terms,
 )
-from sohoa.indexer.sqlite_facets import Facet, date_facet, document_facets, signature_token, validity_facet
+from sohoa.indexer.sqlite_facets import (
+    Facet,
+    agency_token,
+    date_facet,
+    document_facets,
+    signature_token,
+    validity_facet,
+)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS docs (      -- small rows: filters scan and join these
@@ -50,7 +57,8 @@ CREATE TABLE IF NOT EXISTS docs (      -- small rows: filters scan and join thes
     valid_until  TEXT,
     no_end       TEXT,               -- the type's verdict when no end date: valid | unknown
     number_norm  TEXT,
-    sig_status   TEXT NOT NULL       -- sohoa.core.model.Record.signature_status
+    sig_status   TEXT NOT NULL,      -- sohoa.core.model.Record.signature_status
+    agencies     TEXT NOT NULL       -- agency tokens (sqlite_facets.agency_token), space-separated
 );
 CREATE TABLE IF NOT EXISTS bodies (    -- what a hit shows, read only for the page of hits
     rowid        INTEGER PRIMARY KEY,
@@ -69,7 +77,7 @@ CREATE VIRTUAL TABLE IF NOT EXISTS docs_recall USING fts5(
     folded, kind, issuer, facets, detail = column, content = '', tokenize = 'unicode61 remove_diacritics 0'
 );
 """
-SCHEMA_VERSION = 3  # 3: issuer filters match issuer_parent and issuer_successor too
+SCHEMA_VERSION = 4  # 3: issuer filters match issuer_parent and issuer_successor too; 4: agency scopes
 FACET_SIZE = 50
 RANK_WINDOW = 2000
 """A query matching more documents ranks the most recently indexed this many (the total
@@ -113,7 +121,8 @@ class SqliteIndex:
         return (
             (record.id, search_form(f.get("doc_type") or ""), search_form(issuer_text(record)), f.get("issue_date"),
              f.get("valid_until"), record.validity.without_end_date,
-             normalise_number(f.get("number") or ""), record.signature_status),
+             normalise_number(f.get("number") or ""), record.signature_status,
+             " ".join(agency_token(k) for k in agency_keys(record))),
             (readable(record.source.path), json.dumps(f, ensure_ascii=False), record.text),
             (index_form(searchable), search_form(searchable), index_form(head), search_form(head)),
         )
@@ -133,13 +142,14 @@ class SqliteIndex:
     def _insert(self, row: tuple[Any, ...]) -> None:
         doc, body, fts = row
         cur = self.db.execute(
-            "INSERT INTO docs(id, doc_type_f, issuer_f, issue_date, valid_until, no_end, number_norm, sig_status) "
-            "VALUES (?,?,?,?,?,?,?,?)", doc)
+            "INSERT INTO docs(id, doc_type_f, issuer_f, issue_date, valid_until, no_end, number_norm, sig_status, "
+            "agencies) VALUES (?,?,?,?,?,?,?,?,?)", doc)
         self.db.execute("INSERT INTO bodies(rowid, path, fields, text) VALUES (?,?,?,?)", (cur.lastrowid, *body))
         self.db.execute("INSERT INTO docs_fts(rowid, orig, folded, head, head_folded) VALUES (?,?,?,?,?)",
                         (cur.lastrowid, *fts))
         self.db.execute("INSERT INTO docs_recall(rowid, folded, kind, issuer, facets) VALUES (?,?,?,?,?)",
-                        (cur.lastrowid, fts[1], doc[1], doc[2], document_facets(doc[3], doc[4], doc[5], doc[7])))
+                        (cur.lastrowid, fts[1], doc[1], doc[2],
+                         document_facets(doc[3], doc[4], doc[5], doc[7], doc[8])))
 
     def replace_all(self, records: Iterable[Record]) -> int:
         """Make the index hold exactly ``records``, in one transaction: searches see the old
@@ -161,8 +171,8 @@ class SqliteIndex:
         return count
 
     def _remove(self, doc_id: str) -> None:
-        old = self.db.execute("SELECT rowid, doc_type_f, issuer_f, issue_date, valid_until, no_end, sig_status "
-                              "FROM docs WHERE id = ?", (doc_id,)).fetchone()
+        old = self.db.execute("SELECT rowid, doc_type_f, issuer_f, issue_date, valid_until, no_end, sig_status, "
+                              "agencies FROM docs WHERE id = ?", (doc_id,)).fetchone()
         if not old:
             return
         rowid = old[0]
@@ -170,7 +180,7 @@ class SqliteIndex:
         (folded,) = self.db.execute("SELECT folded FROM docs_fts WHERE rowid = ?", (rowid,)).fetchone()
         self.db.execute(
             "INSERT INTO docs_recall(docs_recall, rowid, folded, kind, issuer, facets) VALUES ('delete',?,?,?,?,?)",
-            (rowid, folded, old[1], old[2], document_facets(*old[3:7])))
+            (rowid, folded, old[1], old[2], document_facets(*old[3:8])))
         for table in ("docs_fts", "bodies", "docs"):
             self.db.execute(f"DELETE FROM {table} WHERE rowid = ?", (rowid,))
 
@@ -366,6 +376,10 @@ def _plan(q: SearchQuery) -> _Plan:
         fts.append(f"facets : {signature_token(q.signature)}")
         sql.append("d.sig_status = :sig")
         params["sig"] = q.signature
+    if q.agencies is not None:  # a user limited to some agencies: nothing else, anywhere
+        tokens = [agency_token(agency_key(a)) for a in q.agencies if agency_key(a)] or ["agnone"]
+        fts.append(f"facets : ({' OR '.join(tokens)})")
+        sql.append("(" + " OR ".join(f"instr(' ' || d.agencies || ' ', ' {t} ') > 0" for t in tokens) + ")")
     facets = []
     if q.date_from or q.date_to:
         params["dfrom"] = q.date_from.isoformat() if q.date_from else None

@@ -122,6 +122,32 @@ def test_filters(index: IndexBackend) -> None:
     assert set(ids(index.search(SearchQuery("", validity="expired", today=dt.date(2028, 1, 1))))) == {1, 2}
 
 
+def test_a_user_limited_to_agencies_sees_nothing_else_in_hits_totals_or_facets(index: IndexBackend) -> None:
+    """The whole agency name, folded, as printed or as the successor of a legacy issuer;
+    through the words, the number lookup, the listing, the totals and the facets."""
+    index.upsert([record(5, "Thông báo của huyện cũ, theo Quyết định 645/QĐ-UBND", doc_type="Thông báo",
+                         number="14/TB-UBND", issue_date="2023-06-01", issuer="UBND HUYỆN YÊN DŨNG CŨ",
+                         issuer_successor="UBND xã Yên Dũng")])
+
+    def seen(text: str = "", **filters: object) -> tuple[list[int], int, dict[str, dict[str, int]]]:
+        result = index.search(SearchQuery(text, today=TODAY, facets=True, **filters))
+        return ids(result), result.total, result.facets or {}
+
+    province = ("Ủy ban nhân dân tỉnh Bắc Giang",)  # typed otherwise than printed (ỦY BAN ... BẮC GIANG)
+    hits, total, facets = seen(agencies=province)
+    assert hits == [3] and total == 1
+    assert facets["issuer"] == {"ỦY BAN NHÂN DÂN TỈNH BẮC GIANG": 1} and facets["year"] == {"2021": 1}
+    assert seen("quyet dinh", agencies=province)[:2] == ([3], 1)  # not 4 or 5, which cite it
+    assert seen("645/QĐ-UBND", agencies=("UBND xã Yên Dũng",))[:2] == ([5], 1)  # by number: not 3
+    assert seen("45/GPXD", agencies=province)[:2] == ([3], 1)  # number 45 is record 1's, out of scope
+    assert seen("", issuer="yen dung", agencies=("Uỷ ban nhân dân huyện Yên Dũng",))[:2] == ([4], 1)
+    assert seen("", agencies=("UBND huyện Yên Dũng",))[:2] == ([], 0)  # a part of a name is not the name
+    assert seen("", agencies=())[:2] == ([], 0)  # limited to no agency: nothing
+    both = seen("", agencies=(*province, "UBND xã Yên Dũng"))
+    assert set(both[0]) == {3, 5} and both[1] == 2 and sum(both[2]["signature"].values()) == 2
+    assert seen("")[1] == 5  # no limit
+
+
 def test_pagination_and_idempotent_upsert(index: IndexBackend) -> None:
     first = index.search(SearchQuery("giay phep", limit=2, offset=0, today=TODAY))
     second = index.search(SearchQuery("giay phep", limit=2, offset=2, today=TODAY))
