@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from sohoa.accounts.audit import AccessLog
 from sohoa.accounts.users import FREE_ATTEMPTS, Accounts, SignInRefused
 from sohoa.cli import main
-from sohoa.core.privacy import mask_ids
+from sohoa.core.privacy import mask_ids, mask_personal, mask_record
 
 PASSWORD = "mật-khẩu-đủ-dài"
 
@@ -100,6 +100,34 @@ def test_roles_grant_what_the_issue_lists(tmp_path: Path) -> None:
 def test_personal_id_numbers_are_masked_but_other_numbers_are_not() -> None:
     assert mask_ids("CCCD 024183148061, CMND 121234567") == "CCCD 0241******61, CMND 1212***67"
     assert mask_ids("ĐT 0912345678; số 1234567890123; 47/QĐ-UBND") == "ĐT 0912345678; số 1234567890123; 47/QĐ-UBND"
+
+
+def test_dates_of_birth_and_addresses_are_masked_with_or_without_accents() -> None:
+    text = ("Ngày sinh: 16/05/1983 Dân tộc: Kinh\nDia chi thuong tru: thon Bac, xa Quang Chau\n"
+            "NGÀY SINH 1/2/1990; sinh ngày 03-04-1975\nNgày cấp: 01/02/2020\nĐịa chỉ: số 5, phố Huế")
+    assert mask_personal(text) == ("Ngày sinh: **/**/**** Dân tộc: Kinh\nDia chi thuong tru: ***\n"
+                                   "NGÀY SINH **/**/****; sinh ngày **/**/****\nNgày cấp: 01/02/2020\nĐịa chỉ: ***")
+
+
+def test_a_record_masked_keeps_no_personal_data_anywhere(cli, born_digital_corpus: Path, tmp_path: Path) -> None:
+    """Through the export form of real ingested records: the fields, the text, the layout."""
+    import re
+
+    from tests.conftest import copy_corpus, truth
+
+    folder = copy_corpus(born_digital_corpus, tmp_path / "c")
+    assert cli("ingest", "--no-progress", str(folder)).exit_code == 0
+    rows = [json.loads(line) for line in cli("export", "--with-layout").stdout.splitlines()]
+    ids = {gt["fields"]["holder_id"] for gt in truth(born_digital_corpus).values() if gt["fields"].get("holder_id")}
+    assert ids and any(i in json.dumps(rows, ensure_ascii=False) for i in ids)  # the data is there to mask
+    for row in rows:
+        masked = json.dumps({k: v for k, v in mask_record(row).items() if k in ("fields", "text", "layout")},
+                            ensure_ascii=False)
+        assert not any(i in masked for i in ids)
+        assert not re.search(r"(?<!\d)\d{12}(?!\d)", masked)
+        assert not re.search(r"[Nn]gày sinh:? \d", masked)
+        if row["fields"].get("holder_id"):
+            assert "*" in mask_record(row)["fields"]["holder_id"]
 
 
 def test_the_access_log_notices_a_changed_a_deleted_and_a_cut_off_entry(tmp_path: Path) -> None:
