@@ -28,6 +28,7 @@ from typing import Any
 import cv2
 import numpy as np
 
+from sohoa import __version__
 from sohoa.core.layout import PageLayout
 from sohoa.core.model import Record, SignedCopy
 from sohoa.ocr import pages as pagesmod
@@ -39,7 +40,6 @@ from sohoa.signatures.sign import (
     load_signer,
     sign_copy,
     signing_time,
-    stamp_font,
     stamp_lines,
     stamp_size,
 )
@@ -105,15 +105,14 @@ def _copy_pages(path: Path, fmt: str, record: Record, max_pixels: int
     can be copied as it is (read upright, not a phone photo of a sheet: no decoding, not a
     bit lost), else as (number, None, the decoded page)."""
     layouts = {page.number: page for page in record.layout}
-    photos = "flatten" in record.ocr.preprocessing  # the step runs; it changes photos only
 
     def original(number: int) -> pagesmod.Jpeg | None:
         layout = layouts.get(number)
         if layout is not None and layout.turned:
             return None
         jpeg = pagesmod.original_jpeg(path, fmt, number, max_pixels)
-        if jpeg is not None and photos and preprocess.find_sheet(_preview(jpeg)[0]) is not None:
-            return None  # a photo: the copy shows the flattened sheet
+        if jpeg is not None and _a_photo(record, _preview(jpeg)[0]):
+            return None  # the copy shows the flattened sheet
         return jpeg
 
     if fmt == "pdf":
@@ -197,11 +196,16 @@ def _as_read(page: pagesmod.PageImage, layout: PageLayout | None, record: Record
     was read from, so that the invisible words lie over their letters. A scan is kept as
     scanned."""
     image, dpi = preprocess.turn(page.image, layout.turned if layout else 0), page.dpi
-    if "flatten" in record.ocr.preprocessing:
-        sheet = preprocess.flatten(image, dpi)
-        if sheet.shape != image.shape:
-            image, dpi = sheet, preprocess.page_dpi(sheet)
+    if _a_photo(record, image):
+        image = preprocess.flatten(image, dpi)
+        dpi = preprocess.page_dpi(image)
     return image, dpi
+
+
+def _a_photo(record: Record, image: np.ndarray) -> bool:
+    """A phone photo of a sheet on a table, read flattened (the flatten step runs on
+    every page; it changes only those where it finds a sheet)."""
+    return "flatten" in record.ocr.preprocessing and preprocess.find_sheet(image) is not None
 
 
 def _invisible_words(pdf: Any, layout: PageLayout, sx: float, sy: float, page_height: float) -> None:
@@ -254,8 +258,9 @@ def archival(data: bytes, meta: dict[str, str], created: dt.datetime) -> bytes:
         stamp = encode_pdf_date(created)
         for key in list(pdf.docinfo.keys()):  # reportlab's "anonymous", "unspecified"
             del pdf.docinfo[key]
-        for key, value in {**meta, "Creator": "sohoa", "Producer": f"sohoa {_version()}; pikepdf {pikepdf.__version__}",
-                           "CreationDate": stamp, "ModDate": stamp}.items():
+        producer = f"sohoa {__version__}; pikepdf {pikepdf.__version__}"
+        for key, value in {**meta, "Creator": "sohoa", "Producer": producer, "CreationDate": stamp,
+                           "ModDate": stamp}.items():
             pdf.docinfo[pikepdf.Name("/" + key)] = pikepdf.String(value)
         with pdf.open_metadata(set_pikepdf_as_editor=False) as xmp:
             xmp.load_from_docinfo(pdf.docinfo)
@@ -264,15 +269,6 @@ def archival(data: bytes, meta: dict[str, str], created: dt.datetime) -> bytes:
         result = io.BytesIO()
         pdf.save(result, fix_metadata_version=False)
         return result.getvalue()
-
-
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("sohoa")
-    except PackageNotFoundError:
-        return "dev"
 
 
 def copy_metadata(record: Record, agency: str) -> dict[str, str]:
@@ -291,8 +287,8 @@ def make_signed_copy(path: Path, fmt: str, record: Record, settings: Any) -> Sig
     agency = agency_name(signer)
     now = dt.datetime.now(dt.UTC)
     shown = signing_time(now)
-    lines = stamp_lines(agency, shown, stamp_font(font_path()))
-    data, box = searchable_pdf(path, fmt, record, settings.max_pixels, stamp_size(lines, stamp_font(font_path())))
+    lines = stamp_lines(agency, shown)
+    data, box = searchable_pdf(path, fmt, record, settings.max_pixels, stamp_size(lines))
     data = archival(data, copy_metadata(record, agency), now.astimezone(VIETNAM))
     signed, level = sign_copy(data, signer, trust_store(settings.trust_dir), box, lines, online=settings.online)
     target, sha = store_copy(signed, settings.home)

@@ -127,29 +127,29 @@ def _advances(font: Path) -> tuple[dict[int, str], dict[str, int]]:
     return tt.getBestCmap(), {name: adv for name, (adv, _) in tt["hmtx"].metrics.items()}
 
 
-def text_width(text: str, font: Path, size: float = STAMP_FONT_SIZE) -> float:
-    """Points ``text`` takes in the 1000-units ``font`` at ``size`` (no kerning: a little
-    wider than HarfBuzz sets it, never narrower by much)."""
-    cmap, advances = _advances(font)
+def text_width(text: str, size: float = STAMP_FONT_SIZE) -> float:
+    """Points ``text`` takes in the block's font at ``size`` (no kerning: a little wider
+    than HarfBuzz sets it, never narrower by much)."""
+    cmap, advances = _advances(stamp_font(font_path()))
     return sum(advances.get(cmap.get(ord(ch), ".notdef"), 500) for ch in text) * size / 1000
 
 
-def stamp_lines(agency: str, when: str, font: Path) -> list[str]:
+def stamp_lines(agency: str, when: str) -> list[str]:
     """The block's lines: "SAO Y", the agency wrapped at word boundaries to
     ``STAMP_TEXT_WIDTH``, the time."""
     lines: list[str] = []
     for word in unicodedata.normalize("NFC", agency).split():
-        if lines and text_width(f"{lines[-1]} {word}", font) <= STAMP_TEXT_WIDTH:
+        if lines and text_width(f"{lines[-1]} {word}") <= STAMP_TEXT_WIDTH:
             lines[-1] = f"{lines[-1]} {word}"
         else:
             lines.append(word)
     return ["SAO Y", *lines, when]
 
 
-def stamp_size(lines: list[str], font: Path) -> tuple[int, int]:
+def stamp_size(lines: list[str]) -> tuple[int, int]:
     """(width, height) in whole points of the block that holds ``lines`` (pyHanko lays
     boxes out in whole points)."""
-    width = max(text_width(line, font) for line in lines)
+    width = max(text_width(line) for line in lines)
     return (math.ceil(min(width, STAMP_TEXT_WIDTH)) + 2 * STAMP_PADDING + 2,
             len(lines) * STAMP_LEADING + 2 * STAMP_PADDING)
 
