@@ -311,3 +311,24 @@ def test_the_verdict_follows_from_the_facts_worst_first() -> None:
     assert everything.status is Status.invalid
     assert replace(good, revoked=True, expired=True, trusted=False).status is Status.revoked
     assert json.dumps({"status": Status.valid}) == '{"status": "valid"}'  # records keep the plain word
+
+
+def test_signing_and_verifying_work_where_an_event_loop_runs(signed: dict[str, Path], trust: TrustStore,
+                                                             test_pki: pki.TestPki, tmp_path: Path) -> None:
+    """pyHanko's blocking calls start their own loop: called from a running one (Playwright's
+    sync API, a web handler) they are sent to a thread of their own instead of failing."""
+    import asyncio
+
+    from sohoa.signatures.sign import load_signer, sign_copy
+
+    p12 = tmp_path / "agency.p12"
+    p12.write_bytes(test_pki.p12("good", b"k"))
+
+    async def inside_a_loop() -> tuple[str, str]:
+        asyncio.get_running_loop()
+        signed_copy, _ = sign_copy(pki.blank_pdf(), load_signer(p12, b"k"), trust, (400, 760, 560, 800),
+                                       ["SAO Y", "UBND xã A", "2026-12-01T09:00:00+07:00"])
+        (tmp_path / "copy.pdf").write_bytes(signed_copy)
+        return verify_pdf(signed["good"], trust).status, verify_pdf(tmp_path / "copy.pdf", trust).status
+
+    assert asyncio.run(inside_a_loop()) == ("valid", "valid")

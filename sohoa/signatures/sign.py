@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from sohoa.core.errors import ConfigError, MissingDependencyError
+from sohoa.signatures.blocking import outside_event_loop
 
 VIETNAM = dt.timezone(dt.timedelta(hours=7))
 STAMP_FONT_SIZE = 10
@@ -159,6 +160,7 @@ def signing_time(when: dt.datetime | None = None) -> str:
     return (when or dt.datetime.now(dt.UTC)).astimezone(VIETNAM).replace(microsecond=0).isoformat()
 
 
+@outside_event_loop
 def sign_copy(data: bytes, signer: Any, trust: Any, box: tuple[int, int, int, int], lines: list[str], *,
               online: bool = False) -> tuple[bytes, str]:
     """Sign ``data`` with the Decree 30 copy block showing ``lines`` in ``box`` (x0, y0,

@@ -36,6 +36,7 @@ from typing import Any
 
 from sohoa.core.pdf import open_pdf, parse_pdf_date, signature_fields
 from sohoa.core.verdict import DocumentVerdict, SignatureVerdict, Status
+from sohoa.signatures.blocking import outside_event_loop
 from sohoa.signatures.trust import TrustStore
 
 WEAK_HASHES = frozenset({"md2", "md5", "sha1"})
@@ -97,6 +98,7 @@ def _pdf_fields(path: Path) -> list[dict[str, Any]]:
                 for name, value in signature_fields(pdf)]
 
 
+@outside_event_loop
 def verify_pdf(path: Path, trust: TrustStore, *, online: bool = False, allow_sha1: bool = True) -> DocumentVerdict:
     """Every signature of the PDF at ``path``, and the file's overall status. Never raises
     for a bad file: what cannot be read becomes an ``error`` verdict with the reason."""
