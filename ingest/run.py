@@ -33,9 +33,8 @@ from sohoa.core.paths import readable
 from sohoa.core.settings import Settings
 from sohoa.indexer.base import IndexBackend
 from sohoa.ingest import discover
-from sohoa.ingest import executor as executors
 from sohoa.ingest.document import CopyJob, Task, failed_record, judge_extraction, process, with_signed_copy
-from sohoa.ingest.executor import Executor
+from sohoa.ingest.executor import Executor, for_settings
 from sohoa.ingest.feed import IndexFeed, Retried, send_pending
 from sohoa.ingest.ledger import DocumentState, FileState, Ledger
 
@@ -131,7 +130,7 @@ def ingest(paths: list[Path], settings: Settings, index: IndexBackend, progress:
     The work of each document runs on ``executor`` (by default the one the settings ask
     for: ``ingest.executor.for_settings``)."""
     with _locked_ledger(settings) as ledger:
-        run = _Run(ledger, index, settings, executor or executors.for_settings(settings),
+        run = _Run(ledger, index, settings, executor or for_settings(settings),
                    sys.stderr.isatty() if progress is None else progress)
         run.discover_and_register(paths)  # 1-2
         run.recover()  # 3
