@@ -21,7 +21,7 @@ import hashlib
 import io
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -99,12 +99,14 @@ def block_place(image: np.ndarray, dpi: int, size: tuple[int, int]) -> tuple[flo
     return left + float(fits[-1]), BLOCK_MARGIN
 
 
-def _copy_pages(path: Path, fmt: str, record: Record, max_pixels: int
+def _copy_pages(path: Path, fmt: str, record: Record, max_pixels: int, scanned: Sequence[pagesmod.PageImage] = ()
                 ) -> Iterator[tuple[int, pagesmod.Jpeg | None, pagesmod.PageImage | None]]:
     """Each page of the copy, as (number, its original JPEG, None) when the scanner's JPEG
     can be copied as it is (read upright, not a phone photo of a sheet: no decoding, not a
-    bit lost), else as (number, None, the decoded page)."""
+    bit lost), else as (number, None, the decoded page): one of ``scanned`` (the pages
+    OCR decoded) or decoded again."""
     layouts = {page.number: page for page in record.layout}
+    decoded = {page.number: page for page in scanned}
 
     def original(number: int) -> pagesmod.Jpeg | None:
         layout = layouts.get(number)
@@ -118,14 +120,18 @@ def _copy_pages(path: Path, fmt: str, record: Record, max_pixels: int
     if fmt == "pdf":
         for number in sorted(layouts):
             jpeg = original(number)
-            yield (number, jpeg, None) if jpeg else (number, None, next(iter(
+            yield (number, jpeg, None) if jpeg else (number, None, decoded.get(number) or next(iter(
                 pagesmod.pdf_page_images(path, [number], max_pixels))))
         return
     jpeg = original(1) if fmt == "jpeg" else None
     if jpeg:
         yield 1, jpeg, None
         return
-    for page in pagesmod.raster_page_images(path, max_pixels):
+    if layouts and all(number in decoded for number in layouts):
+        pages: Iterable[pagesmod.PageImage] = (decoded[number] for number in sorted(layouts))
+    else:
+        pages = pagesmod.raster_page_images(path, max_pixels)
+    for page in pages:
         yield page.number, None, page
 
 
@@ -141,10 +147,11 @@ def _preview(jpeg: pagesmod.Jpeg) -> tuple[np.ndarray, int]:
     return grey, max(1, round(jpeg.dpi * grey.shape[1] / jpeg.width))
 
 
-def searchable_pdf(path: Path, fmt: str, record: Record, max_pixels: int,
-                   block: tuple[int, int]) -> tuple[bytes, tuple[int, int, int, int]]:
-    """The scan pages with the record's OCR words laid over them as invisible text, and
-    the box (x0, y0, x1, y1 in points on page 1) left for a block of size ``block``."""
+def searchable_pdf(path: Path, fmt: str, record: Record, max_pixels: int, block: tuple[int, int],
+                   scanned: Sequence[pagesmod.PageImage] = ()) -> tuple[bytes, tuple[int, int, int, int]]:
+    """The scan pages (``scanned`` by OCR, or decoded again) with the record's OCR words
+    laid over them as invisible text, and the box (x0, y0, x1, y1 in points on page 1)
+    left for a block of size ``block``."""
     from reportlab import rl_config
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
@@ -160,7 +167,7 @@ def searchable_pdf(path: Path, fmt: str, record: Record, max_pixels: int,
     pdf = canvas.Canvas(out, pageCompression=1, initialFontName="SohoaSerif", invariant=False)
     box = (0, 0, 0, 0)
     with tempfile.TemporaryDirectory(prefix="sohoa-copy-") as tmp:
-        for n, (number, jpeg, page) in enumerate(_copy_pages(path, fmt, record, max_pixels)):
+        for n, (number, jpeg, page) in enumerate(_copy_pages(path, fmt, record, max_pixels, scanned)):
             layout = layouts.get(number)
             if jpeg is not None:
                 picture = Path(tmp) / f"page{number}.jpg"
@@ -281,14 +288,16 @@ def copy_metadata(record: Record, agency: str) -> dict[str, str]:
             "Subject": f.get("subject") or title, "Keywords": "; ".join(["SAO Y", "bản sao điện tử", *keywords])}
 
 
-def make_signed_copy(path: Path, fmt: str, record: Record, settings: Any) -> SignedCopy:
-    """Build, sign and store the copy of one scanned result; what the record lists."""
+def make_signed_copy(path: Path, fmt: str, record: Record, settings: Any,
+                     scanned: Sequence[pagesmod.PageImage] = ()) -> SignedCopy:
+    """Build, sign and store the copy of one scanned result (from the pages ``scanned``
+    for OCR where given); what the record lists."""
     signer = load_signer(settings.sign_with, settings.sign_passphrase)
     agency = agency_name(signer)
     now = dt.datetime.now(dt.UTC)
     shown = signing_time(now)
     lines = stamp_lines(agency, shown)
-    data, box = searchable_pdf(path, fmt, record, settings.max_pixels, stamp_size(lines))
+    data, box = searchable_pdf(path, fmt, record, settings.max_pixels, stamp_size(lines), scanned)
     data = archival(data, copy_metadata(record, agency), now.astimezone(VIETNAM))
     signed, level = sign_copy(data, signer, trust_store(settings.trust_dir), box, lines, online=settings.online)
     target, sha = store_copy(signed, settings.home)

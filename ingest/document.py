@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import traceback
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import NamedTuple
@@ -86,6 +87,19 @@ class PageText:
     """Some page was below 150 dpi (a phone photo, a screenshot) and read enlarged."""
     ocr_pages: tuple[int, ...] = ()
     """The pages read by OCR (not from a text layer, not blank)."""
+    scanned: tuple[pagesmod.PageImage, ...] = ()
+    """The pages as decoded for OCR, kept for the signed copy (``keep_scanned``), so that
+    the copy does not decode them again."""
+
+
+KEEP_SCANNED_BYTES = 256 * 2**20
+"""The decoded pages of one document kept for its signed copy at most (about ten colour
+A4 pages at 300 dpi); the pages beyond it are decoded again by the copy."""
+
+
+def keep_scanned(settings: Settings) -> int:
+    """Bytes of decoded pages to keep for the signed copy: none without ``--sign-with``."""
+    return KEEP_SCANNED_BYTES if settings.sign_with else 0
 
 
 def _looks_unread(layout: PageLayout) -> bool:
@@ -146,15 +160,23 @@ class _Read(NamedTuple):
     last: PreparedPage | None
     first: pagesmod.PageImage | None
     low_resolution: bool
+    scanned: tuple[pagesmod.PageImage, ...] = ()
 
 
-def _ocr_pages(images: list[pagesmod.PageImage], settings: Settings) -> _Read:
+def _ocr_pages(images: Iterable[pagesmod.PageImage], settings: Settings) -> _Read:
     layouts, confs = [], []
     last = first = None
     low_resolution = False
+    scanned: list[pagesmod.PageImage] = []
+    room = keep_scanned(settings)
     for page in images:
         if page.number == 1:
             first = page
+        if page.image.nbytes <= room:
+            scanned.append(page)
+            room -= page.image.nbytes
+        else:
+            room = 0  # the copy decodes from here on
         if preprocess.is_blank(page.image):
             h, w = page.image.shape[:2]
             layouts.append(PageLayout(page.number, w, h, ()))
@@ -170,19 +192,18 @@ def _ocr_pages(images: list[pagesmod.PageImage], settings: Settings) -> _Read:
         layouts.append(layout)
         confs.extend(c for line in layout.lines for c in line.word_confidences)
         last = PreparedPage(page.number, prepared.image, prepared.dpi)
-    return _Read(layouts, confs, last, first, low_resolution)
+    return _Read(layouts, confs, last, first, low_resolution, tuple(scanned))
 
 
 def read_text(path: Path, fmt: str, settings: Settings) -> tuple[PageText, tuple[str, ...]]:
     """Text of every page, from the text layer where it is real, else from OCR."""
     if fmt != "pdf":
         engine = tesseract.probe(settings.ocr_language)
-        images = list(pagesmod.raster_page_images(path, settings.max_pixels))
-        read = _ocr_pages(images, settings)
+        read = _ocr_pages(pagesmod.raster_page_images(path, settings.max_pixels), settings)
         confs = read.confidences
         mean = sum(confs) / len(confs) if confs else None
         return PageText(read.layouts, False, engine, mean, steps(settings), read.last, _blank(read.layouts),
-                        read.first, read.low_resolution, _read_pages(read.layouts)), ()
+                        read.first, read.low_resolution, _read_pages(read.layouts), read.scanned), ()
     facts = pagesmod.pdf_facts(path)
     layer = pagesmod.pdf_text_pages(path) if any(facts.text_pages) else []
     by_number: dict[int, PageLayout] = {}
@@ -194,7 +215,7 @@ def read_text(path: Path, fmt: str, settings: Settings) -> tuple[PageText, tuple
     engine = "text-layer"
     if to_ocr:
         engine = tesseract.probe(settings.ocr_language) + ("" if not by_number else " + text-layer")
-        read = _ocr_pages(list(pagesmod.pdf_page_images(path, to_ocr, settings.max_pixels)), settings)
+        read = _ocr_pages(pagesmod.pdf_page_images(path, to_ocr, settings.max_pixels), settings)
         by_number.update({layout.number: layout for layout in read.layouts})
     confs, last = read.confidences, read.last
     ordered = [by_number[n] for n in sorted(by_number)]
@@ -203,7 +224,7 @@ def read_text(path: Path, fmt: str, settings: Settings) -> tuple[PageText, tuple
     with_print = [layout.number for layout in ordered if layout.lines]
     last_page = last if last is not None and with_print and last.number == with_print[-1] else None
     return (PageText(ordered, not to_ocr, engine, mean, applied, last_page, _blank(ordered), read.first,
-                     read.low_resolution, _read_pages(read.layouts)),
+                     read.low_resolution, _read_pages(read.layouts), read.scanned),
             facts.signing_times)
 
 
@@ -362,7 +383,7 @@ def process(task: Task, settings: Settings) -> Record:
             blank_pages=text.blank_pages,
         )
         if settings.sign_with and not record.born_digital:
-            record = replace(record, signed_copy=signed_copy(path, fmt, record, settings))
+            record = replace(record, signed_copy=signed_copy(path, fmt, record, settings, text.scanned))
         return record
     except (MissingDependencyError, ConfigError, CannotWrite):
         raise
@@ -390,12 +411,14 @@ def process(task: Task, settings: Settings) -> Record:
         )
 
 
-def signed_copy(path: Path, fmt: str, record: Record, settings: Settings) -> SignedCopy | CopyFailure:
-    """Make the signed digitised copy; a failure is noted on the record, which stays good."""
+def signed_copy(path: Path, fmt: str, record: Record, settings: Settings,
+                scanned: tuple[pagesmod.PageImage, ...] = ()) -> SignedCopy | CopyFailure:
+    """Make the signed digitised copy (from the pages ``scanned`` for OCR, others decoded
+    again); a failure is noted on the record, which stays good."""
     from sohoa.ingest.copies import make_signed_copy
 
     try:
-        return make_signed_copy(path, fmt, record, settings)
+        return make_signed_copy(path, fmt, record, settings, scanned)
     except (MissingDependencyError, ConfigError, CannotWrite):
         raise
     except Exception as exc:  # the scan is read; only its copy failed (unless the disk is full)

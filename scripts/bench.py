@@ -229,6 +229,8 @@ def main() -> None:
     ap.add_argument("--records", type=int, default=100_000)
     ap.add_argument("--skip-ocr", action="store_true")
     ap.add_argument("--no-sign", action="store_true", help="skip the ingest with signed copies")
+    ap.add_argument("--passes", default="one,duplex,signed",
+                    help="OCR passes to run, comma-separated: one (one side), duplex, signed (one side, --sign-with)")
     ap.add_argument("--repeat", type=int, default=2, help="runs of each OCR side, alternated; the best counts")
     ap.add_argument("--backends", default="sqlite,elasticsearch",
                     help="index backends to benchmark, comma-separated")
@@ -237,11 +239,15 @@ def main() -> None:
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="sohoa-bench-") as tmpdir:
         tmp = Path(tmpdir)
-        if not args.skip_ocr:
+        passes = set() if args.skip_ocr else set(args.passes.split(",")) - ({"signed"} if args.no_sign else set())
+        if unknown := passes - {"one", "duplex", "signed"}:
+            ap.error(f"unknown --passes {', '.join(sorted(unknown))}")
+        if "one" in passes:
             ocr_bench(tmp / "simplex", args.docs, args.workers, duplex=False, repeat=args.repeat)
+        if "duplex" in passes:
             ocr_bench(tmp / "duplex", args.docs, args.workers, duplex=True, repeat=args.repeat)
-            if not args.no_sign:
-                ocr_bench(tmp / "signed", args.docs, args.workers, duplex=False, repeat=args.repeat, sign=True)
+        if "signed" in passes:
+            ocr_bench(tmp / "signed", args.docs, args.workers, duplex=False, repeat=args.repeat, sign=True)
         index_benches(args.records, tmp, [b for b in args.backends.split(",") if b], args.es_url)
 
 

@@ -20,6 +20,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
+from sohoa.signatures.blocking import outside_event_loop
+
 NOW = dt.datetime.now(dt.UTC)
 DAY = dt.timedelta(days=1)
 
@@ -141,6 +143,7 @@ def blank_pdf() -> bytes:
     return out.getvalue()
 
 
+@outside_event_loop  # pyHanko's blocking call runs asyncio.run: not in Playwright's loop
 def sign(data: bytes, who: Identity, field_name: str = "Signature1") -> bytes:
     """``data`` signed by ``who`` with pyHanko (adbe.pkcs7.detached... PAdES B-B)."""
     from asn1crypto import keys as asn1_keys

@@ -318,6 +318,7 @@ def test_signing_and_verifying_work_where_an_event_loop_runs(signed: dict[str, P
     """pyHanko's blocking calls start their own loop: called from a running one (Playwright's
     sync API, a web handler) they are sent to a thread of their own instead of failing."""
     import asyncio
+    import concurrent.futures
 
     from sohoa.signatures.sign import load_signer, sign_copy
 
@@ -331,4 +332,7 @@ def test_signing_and_verifying_work_where_an_event_loop_runs(signed: dict[str, P
         (tmp_path / "copy.pdf").write_bytes(signed_copy)
         return verify_pdf(signed["good"], trust).status, verify_pdf(tmp_path / "copy.pdf", trust).status
 
-    assert asyncio.run(inside_a_loop()) == ("valid", "valid")
+    # The loop runs in a thread of its own, so that the test holds whatever the test
+    # process runs already (Playwright's sync API keeps a loop in the main thread).
+    with concurrent.futures.ThreadPoolExecutor(1) as thread:
+        assert thread.submit(asyncio.run, inside_a_loop()).result() == ("valid", "valid")
