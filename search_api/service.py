@@ -7,7 +7,8 @@ index, not how either is stored.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+import io
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -101,27 +102,47 @@ CSV_COLUMNS = ("id", "path", "sha256", "size", "format", "pages", "born_digital"
                "status", "error")
 
 
+def csv_row(row: dict[str, Any]) -> dict[str, Any]:
+    """One exported record as a CSV row (``CSV_COLUMNS``)."""
+    return {
+        "id": row["id"], "path": readable(row["source"]["path"]), "sha256": row["source"]["sha256"],
+        "size": row["source"]["size"], "format": row["source"]["format"], "pages": row["pages"],
+        "born_digital": row["born_digital"], "ocr_engine": row["ocr"]["engine"],
+        "mean_confidence": row["ocr"]["mean_confidence"], **row["fields"],
+        "validity": row["validity"]["status"], "validity_as_of": row["validity"]["as_of"],
+        "signature_status": (row.get("signatures") or {}).get("status", "unchecked"),
+        "signers": "; ".join(f"{(s.get('signer') or {}).get('cn') or '?'} ({s['status']})"
+                             for s in (row.get("signatures") or {}).get("signatures", [])),
+        "status": row["status"], "error": row["error"],
+    }
+
+
+def export_lines(rows: Iterable[dict[str, Any]], fmt: str) -> Iterator[str]:
+    """``rows`` as JSON lines or CSV text, a line at a time (for streaming)."""
+    if fmt == "jsonl":
+        for row in rows:
+            yield dumps(row) + "\n"
+        return
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS)
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(csv_row(row))
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    yield buffer.getvalue()
+
+
 def write_export(settings: Settings, fmt: str, out: TextIO, *, with_layout: bool = False) -> int:
     count = 0
-    if fmt == "jsonl":
-        for row in export_rows(settings, with_layout=with_layout):
-            out.write(dumps(row) + "\n")
+
+    def counted() -> Iterator[dict[str, Any]]:
+        nonlocal count
+        for row in export_rows(settings, with_layout=with_layout and fmt == "jsonl"):
             count += 1
-        return count
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
-    writer.writeheader()
-    for row in export_rows(settings):
-        flat = {
-            "id": row["id"], "path": readable(row["source"]["path"]), "sha256": row["source"]["sha256"],
-            "size": row["source"]["size"], "format": row["source"]["format"], "pages": row["pages"],
-            "born_digital": row["born_digital"], "ocr_engine": row["ocr"]["engine"],
-            "mean_confidence": row["ocr"]["mean_confidence"], **row["fields"],
-            "validity": row["validity"]["status"], "validity_as_of": row["validity"]["as_of"],
-            "signature_status": (row.get("signatures") or {}).get("status", "unchecked"),
-            "signers": "; ".join(f"{(s.get('signer') or {}).get('cn') or '?'} ({s['status']})"
-                                 for s in (row.get("signatures") or {}).get("signatures", [])),
-            "status": row["status"], "error": row["error"],
-        }
-        writer.writerow(flat)
-        count += 1
+            yield row
+
+    for line in export_lines(counted(), fmt):
+        out.write(line)
     return count

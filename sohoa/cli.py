@@ -199,6 +199,26 @@ def ingest(settings: Settings, paths: tuple[Path, ...], workers: int | None, pro
 
 
 @main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Địa chỉ lắng nghe / address to listen on")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Cổng / port")
+@click.option("--behind-https", is_flag=True, envvar="SOHOA_BEHIND_HTTPS",
+              help="Chạy sau một proxy HTTPS: cookie chỉ gửi qua HTTPS / behind an HTTPS proxy: cookies marked Secure")
+@click.pass_obj
+def serve(settings: Settings, host: str, port: int, behind_https: bool) -> None:
+    """Chạy ứng dụng web và API HTTP / run the web application and the HTTP API."""
+    import uvicorn
+
+    from sohoa.search_api.web import create_app
+
+    app = create_app(settings, behind_https=behind_https)
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(t(f"sohoa đang chạy tại http://{shown}:{port}/ (tài liệu API: /docs). Nhấn Ctrl+C để dừng.",
+                 f"sohoa is running at http://{shown}:{port}/ (API documentation: /docs). Press Ctrl+C to stop."))
+    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=behind_https,
+                forwarded_allow_ips="*" if behind_https else None)
+
+
+@main.command()
 @click.option("--to", "target", type=click.Choice(["sqlite", "elasticsearch"]), default=None,
               help="Dựng chỉ mục ở đâu / which index to build [elasticsearch with --es-url, else sqlite]; "
                    "--to elasticsearch chuyển kho nhúng sang Elasticsearch / moves an embedded archive there")

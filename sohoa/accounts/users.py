@@ -10,13 +10,20 @@ Roles, each with what it may do:
 Sign-in is throttled per account: after ``FREE_ATTEMPTS`` wrong passwords in a row,
 each further attempt waits twice as long as the one before (up to ``MAX_WAIT``), and an
 attempt made during the wait is refused without the password being checked. A right
-password resets the count. Every change to an account goes to the access log.
+password resets the count. The same holds per network address, after
+``FREE_ATTEMPTS_PER_ADDRESS`` failures (one address trying many accounts). Every change
+to an account goes to the access log.
+
+Machine clients sign in once and get an API token (``issue_token``): a random secret kept
+only as its SHA-256, one per client, revocable.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
+import secrets
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -33,6 +40,7 @@ ROLES: dict[str, frozenset[str]] = {
     "admin": frozenset({"users", "settings"}),
 }
 FREE_ATTEMPTS = 5
+FREE_ATTEMPTS_PER_ADDRESS = 20
 MAX_WAIT = dt.timedelta(minutes=15)
 MIN_PASSWORD = 10
 
@@ -48,7 +56,32 @@ CREATE TABLE IF NOT EXISTS users (
     failures       INTEGER NOT NULL DEFAULT 0,
     last_failure   TEXT
 );
+CREATE TABLE IF NOT EXISTS addresses (   -- failed sign-ins per network address
+    address        TEXT PRIMARY KEY,
+    failures       INTEGER NOT NULL DEFAULT 0,
+    last_failure   TEXT
+);
+CREATE TABLE IF NOT EXISTS tokens (
+    id             INTEGER PRIMARY KEY,
+    digest         TEXT NOT NULL UNIQUE,  -- SHA-256 of the token; the token itself is not kept
+    user           TEXT NOT NULL REFERENCES users(name),
+    client         TEXT NOT NULL,
+    created_at     TEXT NOT NULL,
+    revoked_at     TEXT
+);
 """
+TOKEN_PREFIX = "sohoa_"
+
+
+@dataclass(frozen=True)
+class Token:
+    """An API token as listed (the secret is shown once, when issued)."""
+
+    id: int
+    user: str
+    client: str
+    created_at: str
+    revoked_at: str | None
 
 
 class AccountError(SohoaError):
@@ -167,23 +200,29 @@ class Accounts:
         row = self.db.execute("SELECT password, disabled, failures, last_failure FROM users WHERE name = ?",
                               (name,)).fetchone()
         wrong = SignInRefused("Sai tên tài khoản hoặc mật khẩu.", "Wrong account name or password.")
-        if row is None:
-            _hasher().hash(password)  # as long as a real check: a missing name is not told apart
-            self.log.append(name, "sign_in_failed", {"reason": "no such account"}, address=address)
-            raise wrong
-        stored, disabled, failures, last_failure = row
-        wait = _wait(failures, last_failure, now)
+        by_address = self.db.execute("SELECT failures, last_failure FROM addresses WHERE address = ?",
+                                     (address or "",)).fetchone() if address else None
+        wait = _wait(*by_address, now, free=FREE_ATTEMPTS_PER_ADDRESS) if by_address else None
+        if row is not None and not wait:
+            wait = _wait(row[2], row[3], now)
         if wait:
             self.log.append(name, "sign_in_refused", {"reason": "throttled", "wait_s": int(wait.total_seconds())},
                             address=address)
             seconds = int(wait.total_seconds()) + 1
             raise SignInRefused(f"Sai mật khẩu nhiều lần: hãy đợi {seconds} giây rồi thử lại.",
                                 f"Too many wrong passwords: wait {seconds} seconds and try again.", wait=wait)
+        if row is None:
+            _hasher().hash(password)  # as long as a real check: a missing name is not told apart
+            self._failed_from(address, now)
+            self.log.append(name, "sign_in_failed", {"reason": "no such account"}, address=address)
+            raise wrong
+        stored, disabled, failures, _ = row
         try:
             _hasher().verify(stored, password)
         except (VerificationError, InvalidHashError):
             self.db.execute("UPDATE users SET failures = failures + 1, last_failure = ? WHERE name = ?",
                             (now.isoformat(), name))
+            self._failed_from(address, now)
             self.log.append(name, "sign_in_failed", {"reason": "wrong password", "failures": failures + 1},
                             address=address)
             raise wrong from None
@@ -192,15 +231,62 @@ class Accounts:
             raise SignInRefused("Tài khoản này đã bị khóa. Hãy hỏi quản trị viên.",
                                 "This account is disabled. Ask an administrator.")
         self.db.execute("UPDATE users SET failures = 0, last_failure = NULL WHERE name = ?", (name,))
+        if address:
+            self.db.execute("DELETE FROM addresses WHERE address = ?", (address,))
         self.log.append(name, "sign_in", {}, address=address)
         return self.get(name)  # type: ignore[return-value]
 
+    def _failed_from(self, address: str | None, now: dt.datetime) -> None:
+        if address:
+            self.db.execute("INSERT INTO addresses(address, failures, last_failure) VALUES (?, 1, ?) "
+                            "ON CONFLICT(address) DO UPDATE SET failures = failures + 1, "
+                            "last_failure = excluded.last_failure", (address, now.isoformat()))
 
-def _wait(failures: int, last_failure: str | None, now: dt.datetime) -> dt.timedelta | None:
-    """How long the account must still wait before the next attempt, or None."""
-    if failures < FREE_ATTEMPTS or not last_failure:
+    # ------------------------------------------------------------------ API tokens
+
+    def issue_token(self, user: str, client: str, *, address: str | None = None) -> str:
+        """A new token for ``user``'s machine client ``client``: the secret, shown this once."""
+        self._require(user)
+        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        cur = self.db.execute("INSERT INTO tokens(digest, user, client, created_at) VALUES (?,?,?,?)",
+                              (_digest(token), user, client.strip() or "api", now))
+        self.log.append(user, "token_issue", {"token": cur.lastrowid, "client": client}, address=address)
+        return token
+
+    def token_user(self, token: str) -> tuple[User, int] | None:
+        """The user a live token belongs to, and the token's id; None for an unknown or
+        revoked token, or a disabled user."""
+        row = self.db.execute("SELECT id, user FROM tokens WHERE digest = ? AND revoked_at IS NULL",
+                              (_digest(token),)).fetchone()
+        user = self.get(row[1]) if row else None
+        return (user, row[0]) if user and not user.disabled else None
+
+    def tokens(self, user: str | None = None) -> list[Token]:
+        rows = self.db.execute("SELECT id, user, client, created_at, revoked_at FROM tokens"
+                               + (" WHERE user = ?" if user else "") + " ORDER BY id", (user,) if user else ())
+        return [Token(*row) for row in rows]
+
+    def revoke_token(self, token_id: int, *, by: str, address: str | None = None) -> bool:
+        """Revoke a token by its id; False when there is no such live token."""
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        done = self.db.execute("UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+                               (now, token_id)).rowcount
+        if done:
+            self.log.append(by, "token_revoke", {"token": token_id}, address=address)
+        return bool(done)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _wait(failures: int, last_failure: str | None, now: dt.datetime, *,
+          free: int = FREE_ATTEMPTS) -> dt.timedelta | None:
+    """How long the account (or address) must still wait before the next attempt, or None."""
+    if failures < free or not last_failure:
         return None
-    delay = min(dt.timedelta(seconds=2 ** (failures - FREE_ATTEMPTS)), MAX_WAIT)
+    delay = min(dt.timedelta(seconds=2 ** (failures - free)), MAX_WAIT)
     left = dt.datetime.fromisoformat(last_failure) + delay - now
     return left if left > dt.timedelta(0) else None
 

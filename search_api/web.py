@@ -1,0 +1,577 @@
+"""The web application and the HTTP API (``sohoa serve``): what officers, clerks, auditors
+and administrators use from a browser or a program, over the same home and index as the
+CLI (embedded or Elasticsearch).
+
+- ``/api/v1``: machine clients sign in once (``POST /api/v1/auth/token``, OAuth2's
+  password flow) and send ``Authorization: Bearer TOKEN``; a token per client, revocable.
+  Search answers the same JSON as ``sohoa search --json``; a record as ``sohoa export``
+  writes it. ``/openapi.json`` and ``/docs`` describe it (the documentation pages are
+  served from the package, not a CDN: fastapi-offline).
+- The pages: people sign in with a form and keep a signed session cookie (HttpOnly,
+  SameSite=Lax, Secure with ``behind_https``); every form carries the session's CSRF
+  token. Vietnamese by default, English by the switch in the header.
+
+Whoever asks, the same rules hold: a user limited to agencies sees nothing outside them
+(hits, totals, facets, records, files); without ``personal_data`` ID numbers, dates of
+birth and addresses are masked everywhere (``sohoa.core.privacy``), and page images are
+shown only for records that carry none (an image cannot be masked without redaction).
+Every sign-in, search, record view, download and export goes to the access log.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import io
+import re
+import secrets
+import tempfile
+import threading
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import Depends, File, Form, HTTPException, Query, Request, UploadFile
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
+from fastapi.security import OAuth2PasswordRequestForm
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from fastapi_offline import FastAPIOffline
+from markupsafe import Markup, escape
+from starlette.middleware.sessions import SessionMiddleware
+
+from sohoa import __version__
+from sohoa.accounts.audit import AccessLog
+from sohoa.accounts.users import Accounts, SignInRefused, User
+from sohoa.core.errors import RecordNotFound, SohoaError
+from sohoa.core.privacy import mask_personal, mask_record
+from sohoa.core.settings import Settings
+from sohoa.core.verdict import DOCUMENT_STATUSES
+from sohoa.indexer.base import IndexBackend, SearchQuery, agency_key, open_index
+from sohoa.ingest.ledger import Ledger
+from sohoa.search_api import service
+
+HERE = Path(__file__).resolve().parent
+RECORD_ID = re.compile(r"[0-9a-f]{8,64}")
+"""A record id or its unique prefix: lower-case hex. Anything else (a path, ``..``) is refused."""
+MAX_UPLOAD = 50 * 2**20
+"""Bytes of a PDF uploaded to be verified, at most."""
+LOW_CONFIDENCE = 0.8
+"""A field read with less confidence than this is marked for a person to check."""
+SESSION_HOURS = 8
+PAGE_WIDTH = 1200
+"""Pixels: page images are sent at this width at most."""
+FACETS = ("doc_type", "issuer", "year", "validity", "signature")
+VALIDITY_WORDS = {"valid": ("còn hiệu lực", "valid"), "expired": ("hết hiệu lực", "expired"),
+                  "unknown": ("chưa rõ hiệu lực", "validity unknown")}
+SIGNATURE_WORDS = {
+    "valid": ("chữ ký số hợp lệ", "valid signature"), "unsigned": ("không ký số", "not signed"),
+    "invalid": ("chữ ký KHÔNG hợp lệ", "INVALID signature"), "modified": ("bị sửa sau khi ký", "changed after signing"),
+    "revoked": ("chứng thư đã bị thu hồi", "certificate revoked"), "error": ("không đọc được chữ ký", "unreadable"),
+    "expired": ("chứng thư hết hạn", "certificate expired"),
+    "unknown_revocation": ("chưa rõ tình trạng thu hồi", "revocation unknown"),
+    "valid_untrusted": ("không dẫn tới gốc tin cậy", "untrusted signer"), "unchecked": ("chưa kiểm tra", "not checked"),
+}
+"""Short words for a record's status in lists; the record page says the whole message."""
+
+
+class _PerThread(threading.local):
+    accounts: Accounts | None = None
+    log: AccessLog | None = None
+    index: IndexBackend | None = None
+
+
+class Archive:
+    """The home a server runs on: one connection to each store per server thread (SQLite
+    connections stay in the thread that opened them)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._local = _PerThread()
+        self._all: list[Any] = []
+        self._lock = threading.Lock()
+
+    def _keep(self, thing: Any) -> Any:
+        with self._lock:
+            self._all.append(thing)
+        return thing
+
+    @property
+    def accounts(self) -> Accounts:
+        if self._local.accounts is None:
+            self._local.accounts = self._keep(Accounts(self.settings.home))
+        return self._local.accounts
+
+    @property
+    def log(self) -> AccessLog:
+        if self._local.log is None:
+            self._local.log = self._keep(AccessLog(self.settings.home))
+        return self._local.log
+
+    @property
+    def index(self) -> IndexBackend:
+        if self._local.index is None:
+            self._local.index = self._keep(open_index(self.settings))
+        return self._local.index
+
+    def close(self) -> None:
+        with self._lock:
+            for thing in self._all:
+                thing.close()
+            self._all.clear()
+
+
+# ---------------------------------------------------------------- who asks, and what they may see
+
+class Caller:
+    """A signed-in user and where the request came from."""
+
+    def __init__(self, user: User, address: str | None, via: str, token_id: int | None = None) -> None:
+        self.user, self.address, self.via, self.token_id = user, address, via, token_id
+
+    def need(self, permission: str) -> None:
+        if not self.user.may(permission):
+            raise HTTPException(403, both(f"Tài khoản {self.user.name} ({self.user.role}) không có quyền này "
+                                       f"({permission}).",
+                                       f"Account {self.user.name} ({self.user.role}) may not do this ({permission})."))
+
+    @property
+    def agencies(self) -> tuple[str, ...] | None:
+        return self.user.agencies or None
+
+    def sees(self, data: dict[str, Any]) -> bool:
+        """Whether a record (its export form) lies within the user's agencies."""
+        if not self.user.agencies:
+            return True
+        fields = data.get("fields") or {}
+        mine = {agency_key(a) for a in self.user.agencies}
+        names = (fields.get("issuer"), fields.get("issuer_successor"))
+        return bool(mine & {agency_key(n) for n in names if n})
+
+    def shown(self, data: dict[str, Any]) -> dict[str, Any]:
+        """``data`` as this user may see it (masked without ``personal_data``)."""
+        return data if self.user.personal_data else mask_record(data)
+
+
+def _address(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    kind, _, token = header.partition(" ")
+    return token.strip() if kind.lower() == "bearer" and token.strip() else None
+
+
+class SignInNeeded(Exception):
+    """A page asked for without a session: the browser goes to the sign-in form."""
+
+
+def api_caller(request: Request) -> Caller:
+    """The user whose API token the request carries, or 401."""
+    archive: Archive = request.app.state.archive
+    token = _bearer(request)
+    found = archive.accounts.token_user(token) if token else None
+    if found is None:
+        raise HTTPException(401, both("Cần mã truy cập hợp lệ (Authorization: Bearer ...).",
+                                      "A valid access token is needed (Authorization: Bearer ...)."),
+                            headers={"WWW-Authenticate": "Bearer"})
+    return Caller(found[0], _address(request), "api", found[1])
+
+
+def page_caller(request: Request) -> Caller:
+    """The user signed in to this session; without one, the browser goes to sign in."""
+    archive: Archive = request.app.state.archive
+    name = request.session.get("user")
+    user = archive.accounts.get(name) if name else None
+    if user is None or user.disabled:
+        request.session.pop("user", None)
+        raise SignInNeeded()
+    return Caller(user, _address(request), "web")
+
+
+API = Annotated[Caller, Depends(api_caller)]
+PAGE = Annotated[Caller, Depends(page_caller)]
+
+
+# ---------------------------------------------------------------- the application
+
+def create_app(settings: Settings, *, behind_https: bool = False, secret: bytes | None = None) -> FastAPIOffline:
+    """The application over ``settings.home``. The session key is ``secret``, else kept in
+    ``HOME/web-session.key`` (made on first use, readable by its owner only)."""
+    archive = Archive(settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Any) -> AsyncIterator[None]:
+        yield
+        archive.close()
+
+    app = FastAPIOffline(title="sohoa", version=__version__, lifespan=lifespan, description=both(
+        "Kho lưu trữ kết quả giải quyết thủ tục hành chính đã số hóa.",
+        "The archive of digitised results of administrative procedures."))
+    app.state.archive = archive
+    app.add_middleware(SessionMiddleware, secret_key=(secret or _session_key(settings.home)).decode(),
+                       session_cookie="sohoa_session", max_age=SESSION_HOURS * 3600, same_site="lax",
+                       https_only=behind_https)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    templates = Jinja2Templates(directory=HERE / "templates")
+
+    def log(caller: Caller, action: str, what: dict[str, Any]) -> None:
+        archive.log.append(caller.user.name, action, {"via": caller.via, **what}, address=caller.address)
+
+    @app.exception_handler(SignInNeeded)
+    def _to_sign_in(request: Request, _: SignInNeeded) -> Response:
+        return RedirectResponse("/login?" + urlencode({"next": _local_path(str(request.url.path))}), 303)
+
+    # ------------------------------------------------------------ what both faces share
+
+    def run_search(caller: Caller, params: dict[str, Any], *, facets: bool) -> dict[str, Any]:
+        caller.need("search")
+        try:
+            limit = max(1, min(int(params.get("limit") or 10), 100))
+            query = SearchQuery(
+                text=params.get("q") or "", doc_type=params.get("type") or None,
+                issuer=params.get("issuer") or None, date_from=_day(params.get("from")),
+                date_to=_day(params.get("to")), validity=params.get("validity") or None,
+                signature=params.get("signature") or None, agencies=caller.agencies, today=settings.today,
+                limit=limit, offset=(max(1, int(params.get("page") or 1)) - 1) * limit,
+                facets=facets)
+        except ValueError as exc:
+            raise HTTPException(422, str(exc)) from None
+        result = service.search(archive.index, query).to_json()
+        result["hits"] = [caller.shown(hit) for hit in result["hits"]]
+        if "facets" in result and not caller.user.personal_data:
+            result["facets"] = {name: {mask_personal(k): v for k, v in counts.items()}
+                                for name, counts in result["facets"].items()}
+        log(caller, "search", {"query": {k: v for k, v in params.items() if v}, "total": result["total"]})
+        return result
+
+    def one_record(caller: Caller, record_id: str) -> dict[str, Any]:
+        caller.need("read")
+        if not RECORD_ID.fullmatch(record_id):
+            raise HTTPException(404, both("Mã hồ sơ không hợp lệ.", "Not a record id."))
+        try:
+            data = service.show(settings, record_id)
+        except RecordNotFound as exc:
+            raise HTTPException(404, both(exc.message_vi, exc.message_en)) from None
+        if not caller.sees(data):  # said as if it did not exist: nothing leaks about it
+            raise HTTPException(404, both(f"Không có hồ sơ nào có mã {record_id}.", f"No record with id {record_id}."))
+        return data
+
+    def files_allowed(caller: Caller, data: dict[str, Any]) -> None:
+        """Page images, originals and copies show personal data as it was printed: only for
+        users who may see it, or for records that carry none."""
+        if not caller.user.personal_data and mask_record(data) != data:
+            raise HTTPException(403, both("Hồ sơ có dữ liệu cá nhân: ảnh trang, tệp gốc và bản sao chỉ dành cho người "
+                                          "được xem dữ liệu cá nhân.", "This record carries personal data: its page "
+                                          "images, original and copy are only for users who may see personal data."))
+
+    def original(caller: Caller, record_id: str) -> Response:
+        caller.need("download")
+        data = one_record(caller, record_id)
+        files_allowed(caller, data)
+        path = next((Path(p) for p in data["source"]["paths"] if Path(p).is_file()), None)
+        if path is None:
+            raise HTTPException(410, both("Tệp gốc không còn ở nơi đã nạp.", "The original file is no longer where it "
+                                       "was ingested from."))
+        log(caller, "download", {"record": data["id"], "what": "original"})
+        return FileResponse(path, filename=path.name)
+
+    def signed_copy(caller: Caller, record_id: str) -> Response:
+        caller.need("download")
+        data = one_record(caller, record_id)
+        files_allowed(caller, data)
+        copy = (data.get("signed_copy") or {}).get("path")
+        folder = (settings.home / "copies").resolve()
+        target = Path(copy).resolve() if copy else None
+        if target is None or not target.is_relative_to(folder) or not target.is_file():
+            raise HTTPException(404, both("Hồ sơ này chưa có bản sao có ký số.", "This record has no signed copy."))
+        log(caller, "download", {"record": data["id"], "what": "signed_copy"})
+        name = f"{data['id'][:12]}-sao-y.pdf"
+        return FileResponse(target, filename=name, media_type="application/pdf")
+
+    def page_image(caller: Caller, record_id: str, number: int) -> Response:
+        data = one_record(caller, record_id)
+        files_allowed(caller, data)
+        if not 1 <= number <= data["pages"]:
+            raise HTTPException(404, both("Không có trang này.", "No such page."))
+        path = next((Path(p) for p in data["source"]["paths"] if Path(p).is_file()), None)
+        if path is None:
+            raise HTTPException(410, both("Tệp gốc không còn.", "The original file is gone."))
+        png = _page_png(path, data["source"]["format"], number, settings.max_pixels)
+        log(caller, "page_image", {"record": data["id"], "page": number})
+        return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})
+
+    def export_rows(caller: Caller) -> Iterator[dict[str, Any]]:
+        for row in service.export_rows(settings):
+            if row.get("id") and caller.sees(row):
+                yield caller.shown(row)
+
+    # ------------------------------------------------------------ the API
+
+    @app.post("/api/v1/auth/token", tags=["auth"])
+    def token(request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> dict[str, str]:
+        """Sign in with ``username`` and ``password``; a new token for this client."""
+        try:
+            user = archive.accounts.sign_in(form.username, form.password, address=_address(request))
+        except SignInRefused as exc:
+            status = 429 if exc.wait else 401
+            raise HTTPException(status, both(exc.message_vi, exc.message_en),
+                                headers={"WWW-Authenticate": "Bearer"}) from None
+        client = form.client_id or request.headers.get("user-agent", "api")[:80]
+        return {"access_token": archive.accounts.issue_token(user.name, client, address=_address(request)),
+                "token_type": "bearer"}
+
+    @app.delete("/api/v1/auth/token", tags=["auth"])
+    def revoke(caller: API) -> dict[str, bool]:
+        """Revoke the token this request carries."""
+        assert caller.token_id is not None
+        return {"revoked": archive.accounts.revoke_token(caller.token_id, by=caller.user.name,
+                                                         address=caller.address)}
+
+    @app.get("/api/v1/search", tags=["search"])
+    def api_search(caller: API, q: str = "", type: str | None = None, issuer: str | None = None,
+                   from_: Annotated[str | None, Query(alias="from")] = None,
+                   to: str | None = None, validity: str | None = None, signature: str | None = None,
+                   limit: int = 10, page: int = 1, facets: bool = False) -> dict[str, Any]:
+        """The same answer as ``sohoa search --json``, within the caller's agencies."""
+        return run_search(caller, {"q": q, "type": type, "issuer": issuer, "from": from_, "to": to,
+                                   "validity": validity, "signature": signature, "limit": limit, "page": page},
+                          facets=facets)
+
+    @app.get("/api/v1/records/{record_id}", tags=["records"])
+    def api_record(caller: API, record_id: str) -> dict[str, Any]:
+        """One record as ``sohoa export`` writes it (masked where the caller may not see personal data)."""
+        data = one_record(caller, record_id)
+        log(caller, "record_view", {"record": data["id"]})
+        return caller.shown(data)
+
+    @app.get("/api/v1/records/{record_id}/original", tags=["records"])
+    def api_original(caller: API, record_id: str) -> Response:
+        return original(caller, record_id)
+
+    @app.get("/api/v1/records/{record_id}/copy", tags=["records"])
+    def api_copy(caller: API, record_id: str) -> Response:
+        return signed_copy(caller, record_id)
+
+    @app.get("/api/v1/records/{record_id}/pages/{number}", tags=["records"])
+    def api_page(caller: API, record_id: str, number: int) -> Response:
+        return page_image(caller, record_id, number)
+
+    @app.post("/api/v1/verify", tags=["signatures"])
+    def api_verify(caller: API, file: Annotated[UploadFile, File()]) -> dict[str, Any]:
+        """The verdict ``sohoa verify --json`` gives for an uploaded PDF; the file is not kept."""
+        caller.need("read")
+        head = file.file.read(MAX_UPLOAD + 1)
+        if len(head) > MAX_UPLOAD:
+            raise HTTPException(413, both(f"Tệp quá lớn (tối đa {MAX_UPLOAD // 2**20} MiB).",
+                                       f"The file is too large (at most {MAX_UPLOAD // 2**20} MiB)."))
+        if not head.startswith(b"%PDF-"):
+            raise HTTPException(415, both("Tệp tải lên không phải PDF.", "The uploaded file is not a PDF."))
+        with tempfile.NamedTemporaryFile(suffix=".pdf") as tmp:
+            tmp.write(head)
+            tmp.flush()
+            verdict = service.verify_paths([Path(tmp.name)], settings)[0]
+        log(caller, "verify", {"file": file.filename, "status": verdict["status"]})
+        return {**verdict, "path": file.filename}
+
+    @app.get("/api/v1/export", tags=["records"])
+    def api_export(caller: API, format: str = "jsonl") -> StreamingResponse:
+        """Every record within the caller's agencies, streamed as JSON lines or CSV."""
+        caller.need("export")
+        if format not in ("jsonl", "csv"):
+            raise HTTPException(422, "format: jsonl or csv")
+        log(caller, "export", {"format": format})
+        media = "application/x-ndjson" if format == "jsonl" else "text/csv; charset=utf-8"
+        return StreamingResponse(service.export_lines(export_rows(caller), format), media_type=media,
+                                 headers={"Content-Disposition": f"attachment; filename=sohoa-export.{format}"})
+
+    @app.get("/api/v1/state", tags=["ingest"])
+    def api_state(caller: API) -> dict[str, Any]:
+        """What the ledger holds, by state, and what the index holds."""
+        caller.need("search")
+        ledger = Ledger(settings.ledger_path)
+        try:
+            states = ledger.state_counts()
+        finally:
+            ledger.close()
+        return {"documents": states, "index": {"backend": archive.index.name, "records": archive.index.count()}}
+
+    # ------------------------------------------------------------ the pages
+
+    def render(request: Request, template: str, caller: Caller | None, **context: Any) -> HTMLResponse:
+        lang = request.cookies.get("sohoa_lang", "vi")
+        csrf = request.session.setdefault("csrf", secrets.token_urlsafe(24))
+
+        def tr(vi: str, en: str) -> str:
+            return en if lang == "en" else vi
+
+        def said(words: dict[str, tuple[str, str]], code: str | None) -> str:
+            return tr(*words[code]) if code in words else (code or "")
+
+        def verdict(code: str | None) -> str:
+            from sohoa.core.verdict import Status
+
+            try:
+                return tr(*Status(code).message)
+            except ValueError:
+                return said(SIGNATURE_WORDS, code)
+
+        here = _local_path(str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""))
+        return templates.TemplateResponse(request, template, {
+            "tr": tr, "lang": lang, "csrf": csrf, "verdict": verdict,
+            "validity_word": lambda code: said(VALIDITY_WORDS, code),
+            "signature_word": lambda code: said(SIGNATURE_WORDS, code),
+            "user": caller.user if caller else None, "here": here,
+            "version": __version__, **context})
+
+    def check_csrf(request: Request, sent: str) -> None:
+        expected = request.session.get("csrf")
+        if not expected or not secrets.compare_digest(expected, sent or ""):
+            raise HTTPException(403, both("Biểu mẫu đã hết hạn hoặc không hợp lệ (CSRF). Hãy tải lại trang.",
+                                       "The form expired or is not valid (CSRF). Reload the page."))
+
+    @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
+    def login_form(request: Request, next: str = "/") -> HTMLResponse:
+        return render(request, "login.html", None, next=_local_path(next), error=None)
+
+    @app.post("/login", response_class=HTMLResponse, include_in_schema=False)
+    def login(request: Request, username: Annotated[str, Form()], password: Annotated[str, Form()],
+              csrf: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "/") -> Response:
+        check_csrf(request, csrf)
+        try:
+            user = archive.accounts.sign_in(username, password, address=_address(request))
+        except SignInRefused as exc:
+            lang = request.cookies.get("sohoa_lang", "vi")
+            message = exc.message_en if lang == "en" else exc.message_vi
+            response = render(request, "login.html", None, next=_local_path(next), error=message)
+            response.status_code = 429 if exc.wait else 401
+            return response
+        request.session.clear()  # a new session for the signed-in user: no fixation
+        request.session.update({"user": user.name, "csrf": secrets.token_urlsafe(24)})
+        return RedirectResponse(_local_path(next), 303)
+
+    @app.post("/logout", include_in_schema=False)
+    def logout(request: Request, caller: PAGE, csrf: Annotated[str, Form()] = "") -> Response:
+        check_csrf(request, csrf)
+        log(caller, "sign_out", {})
+        request.session.clear()
+        return RedirectResponse("/login", 303)
+
+    @app.get("/lang/{lang}", include_in_schema=False)
+    def switch_language(lang: str, next: str = "/") -> Response:
+        response = RedirectResponse(_local_path(next), 303)
+        response.set_cookie("sohoa_lang", "en" if lang == "en" else "vi", max_age=365 * 86400, samesite="lax",
+                            httponly=True, secure=behind_https)
+        return response
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def search_page(request: Request, caller: PAGE) -> HTMLResponse:
+        params = {k: request.query_params.get(k, "") for k in
+                  ("q", "type", "issuer", "from", "to", "validity", "signature", "page")}
+        params["limit"] = "20"
+        result = run_search(caller, params, facets=True)
+        page = max(1, int(params["page"] or 1))
+        hits = [{**hit, "snippet": _marked(hit["snippet"])} for hit in result["hits"]]
+
+        def link(**changes: str) -> str:
+            kept = {k: v for k, v in {**params, "page": "", **changes}.items() if v and k != "limit"}
+            return "/?" + urlencode(kept)
+
+        pages = -(-result["total"] // 20)
+        return render(request, "search.html", caller, params=params, result=result, hits=hits, page=page,
+                      pages=pages, link=link, facet_names=FACETS, statuses=DOCUMENT_STATUSES)
+
+    @app.get("/records/{record_id}", response_class=HTMLResponse, include_in_schema=False)
+    def record_page(request: Request, caller: PAGE, record_id: str) -> HTMLResponse:
+        data = one_record(caller, record_id)
+        log(caller, "record_view", {"record": data["id"]})
+        files = caller.user.personal_data or mask_record(data) == data
+        return render(request, "record.html", caller, record=caller.shown(data), files=files,
+                      low=LOW_CONFIDENCE, may_download=caller.user.may("download") and files)
+
+    @app.get("/records/{record_id}/original", include_in_schema=False)
+    def page_original(caller: PAGE, record_id: str) -> Response:
+        return original(caller, record_id)
+
+    @app.get("/records/{record_id}/copy", include_in_schema=False)
+    def page_copy(caller: PAGE, record_id: str) -> Response:
+        return signed_copy(caller, record_id)
+
+    @app.get("/records/{record_id}/pages/{number}.png", include_in_schema=False)
+    def page_png(caller: PAGE, record_id: str, number: int) -> Response:
+        return page_image(caller, record_id, number)
+
+    @app.exception_handler(HTTPException)
+    def _http_error(request: Request, exc: HTTPException) -> Response:
+        if request.url.path.startswith("/api/") or request.url.path == "/login":
+            return JSONResponse({"detail": exc.detail}, exc.status_code, headers=exc.headers)
+        if exc.status_code == 401:
+            return RedirectResponse("/login", 303)
+        page = render(request, "error.html", None, status=exc.status_code, detail=exc.detail)
+        page.status_code = exc.status_code
+        return page
+
+    @app.exception_handler(SohoaError)
+    def _sohoa_error(request: Request, exc: SohoaError) -> Response:
+        return JSONResponse({"detail": both(exc.message_vi, exc.message_en)}, 503)
+
+    return app
+
+
+def both(vi: str, en: str) -> str:
+    """A message for a person, in Vietnamese and English (an API client has no language switch)."""
+    return f"{vi} / {en}"
+
+
+def _session_key(home: Path) -> bytes:
+    path = home / "web-session.key"
+    if not path.exists():
+        home.mkdir(parents=True, exist_ok=True)
+        part = path.with_suffix(".part")
+        part.write_bytes(secrets.token_urlsafe(48).encode())
+        part.chmod(0o600)
+        part.replace(path)
+    return path.read_bytes().strip()
+
+
+def _local_path(target: str) -> str:
+    """``target`` when it is a path on this site, else ``/``: a sign-in never sends the
+    browser elsewhere (``//evil.example``, ``https://...``)."""
+    return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else "/"
+
+
+def _day(value: str | None) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(both(f"Ngày không hợp lệ: {value} (dạng YYYY-MM-DD).",
+                           f"Not a date: {value} (use YYYY-MM-DD).")) from None
+
+
+def _marked(snippet: str) -> Markup:
+    """A snippet as HTML: escaped, but for the index's ``<mark>`` around the matches."""
+    return Markup(str(escape(snippet)).replace("&lt;mark&gt;", "<mark>").replace("&lt;/mark&gt;", "</mark>"))
+
+
+def _page_png(path: Path, fmt: str, number: int, max_pixels: int) -> bytes:
+    """Page ``number`` of an original, as a PNG at most ``PAGE_WIDTH`` wide."""
+    import cv2
+
+    from sohoa.ocr import pages as pagesmod
+
+    if fmt == "pdf":
+        page = next(iter(pagesmod.pdf_page_images(path, [number], max_pixels)))
+    else:
+        page = next(p for p in pagesmod.raster_page_images(path, max_pixels) if p.number == number)
+    image = page.image
+    if image.shape[1] > PAGE_WIDTH:
+        scale = PAGE_WIDTH / image.shape[1]
+        image = cv2.resize(image, (PAGE_WIDTH, round(image.shape[0] * scale)), interpolation=cv2.INTER_AREA)
+    if image.ndim == 3:
+        image = cv2.cvtColor(image, cv2.COLOR_RGB2BGR)
+    ok, png = cv2.imencode(".png", image)
+    return io.BytesIO(png.tobytes()).getvalue() if ok else b""

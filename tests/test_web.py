@@ -1,0 +1,333 @@
+"""The web application and HTTP API (``sohoa serve``), over HTTP against the real server
+started by its own command on a free loopback port, and in Debian's Chromium: who may see
+what (sessions, tokens, agencies, personal data), CSRF, ids that try to leave the archive,
+uploads, the throttle, and the same answers as the CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from sohoa.core.text import fold
+from sohoa.core.verdict import Status
+from tests.conftest import ROOT, copy_corpus
+
+ARTIFACTS = ROOT / "test-artifacts"
+PASSWORD = "correct-horse-1"
+SOHOA = shutil.which("sohoa") or str(Path(sys.executable).with_name("sohoa"))
+
+
+@dataclass
+class Server:
+    url: str
+    home: Path
+    ids: dict[str, str]
+    """Every holder ID number in the archive, unmasked, by record id."""
+    records: list[dict]
+
+
+BACKEND: dict[str, str] = {}
+"""SOHOA_ES_URL and SOHOA_ES_INDEX of the archive under test (empty: the embedded index)."""
+
+
+def _env(home: Path) -> dict[str, str]:
+    env = {**os.environ, "SOHOA_HOME": str(home), "SOHOA_LANG": "en", "SOHOA_TODAY": "2026-11-27"}
+    env.pop("SOHOA_ES_URL", None)
+    return {**env, **BACKEND}
+
+
+def _sohoa(home: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([SOHOA, *args], input=stdin, capture_output=True, text=True,
+                          env=_env(home), timeout=600, check=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("elasticsearch", marks=pytest.mark.service)])
+def server(request: pytest.FixtureRequest, born_digital_corpus: Path,
+           tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """An archive of the eight born-digital results, its users, and ``sohoa serve`` on it,
+    on the embedded index and on a real Elasticsearch."""
+    BACKEND.clear()
+    alias = None
+    if request.param == "elasticsearch":
+        from tests.conftest import start_elasticsearch
+
+        alias = f"sohoa-test-web-{os.getpid()}"
+        BACKEND.update({"SOHOA_ES_URL": os.environ.get("SOHOA_TEST_ES_URL") or start_elasticsearch(),
+                        "SOHOA_ES_INDEX": alias})
+    home = tmp_path_factory.mktemp("web") / "home"
+    scans = copy_corpus(born_digital_corpus, tmp_path_factory.mktemp("web") / "scans")
+    _sohoa(home, "ingest", "--no-progress", "--workers", "1", str(scans))
+    records = [json.loads(line) for line in _sohoa(home, "export").stdout.splitlines()]
+    issuers = sorted({r["fields"]["issuer"] for r in records if r["fields"]["issuer"]})
+    users = {"olga": ("officer", []), "pete": ("officer", ["--personal-data"]), "cleo": ("clerk", []),
+             "audrey": ("auditor", ["--personal-data"]), "lim": ("officer", ["--agency", issuers[0]]),
+             "adam": ("admin", [])}
+    for name, (role, extra) in users.items():
+        _sohoa(home, "user", "add", name, "--role", role, *extra, stdin=PASSWORD + "\n")
+    port = _free_port()
+    proc = subprocess.Popen([SOHOA, "serve", "--port", str(port)], env=_env(home),
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                httpx.get(url + "/login", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            pytest.fail(f"sohoa serve did not answer:\n{proc.stdout.read() if proc.stdout else ''}")
+        ids = {r["id"]: r["fields"]["holder_id"] for r in records if r["fields"].get("holder_id")}
+        assert ids, "the sample archive should hold records with personal ID numbers"
+        yield Server(url, home, ids, records)
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        if alias:
+            from elasticsearch import Elasticsearch
+
+            with Elasticsearch(BACKEND["SOHOA_ES_URL"]) as es:
+                es.indices.delete(index=f"{alias}-*", ignore_unavailable=True, allow_no_indices=True)
+                es.options(ignore_status=404).indices.delete_index_template(name=alias)
+        BACKEND.clear()
+
+
+def token(server: Server, name: str) -> dict[str, str]:
+    answer = httpx.post(server.url + "/api/v1/auth/token", data={"username": name, "password": PASSWORD})
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["token_type"] == "bearer"
+    return {"Authorization": f"Bearer {body['access_token']}"}
+
+
+def signed_in(server: Server, name: str) -> httpx.Client:
+    """A browser-like client with a session: the form's CSRF token, then the form."""
+    client = httpx.Client(base_url=server.url, follow_redirects=False)
+    form = client.get("/login")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)  # type: ignore[union-attr]
+    answer = client.post("/login", data={"username": name, "password": PASSWORD, "csrf": csrf, "next": "/"})
+    assert answer.status_code == 303, answer.text
+    return client
+
+
+def test_nothing_answers_without_a_session_or_a_token(server: Server) -> None:
+    for path in ("/api/v1/search", "/api/v1/records/" + next(iter(server.ids)), "/api/v1/export",
+                 "/api/v1/state", f"/api/v1/records/{next(iter(server.ids))}/original"):
+        answer = httpx.get(server.url + path)
+        assert answer.status_code == 401, path
+        assert answer.headers["www-authenticate"] == "Bearer"
+    bad = httpx.get(server.url + "/api/v1/search", headers={"Authorization": "Bearer sohoa_not-a-token"})
+    assert bad.status_code == 401
+    for path in ("/", "/?q=x", f"/records/{next(iter(server.ids))}", f"/records/{next(iter(server.ids))}/pages/1.png"):
+        answer = httpx.get(server.url + path)
+        assert answer.status_code == 303 and answer.headers["location"].startswith("/login?next="), path
+
+
+def test_the_api_search_answers_what_the_cli_answers(server: Server) -> None:
+    """The same query, filters and pages: the same JSON as ``sohoa search --json``."""
+    headers = token(server, "pete")
+    for params, cli in (({"q": "quyet dinh"}, ["quyet dinh"]),
+                        ({"q": "", "limit": "3", "page": "2"}, ["", "--limit", "3", "--page", "2"]),
+                        ({"q": "giay", "facets": "true"}, ["giay", "--facets"]),
+                        ({"q": "", "validity": "valid", "from": "2020-01-01"},
+                         ["", "--validity", "valid", "--from", "2020-01-01"])):
+        api = httpx.get(server.url + "/api/v1/search", params=params, headers=headers)
+        assert api.status_code == 200, api.text
+        assert api.json() == json.loads(_sohoa(server.home, "search", "--json", *cli).stdout), params
+    record = httpx.get(server.url + f"/api/v1/records/{server.records[0]['id'][:10]}", headers=headers).json()
+    assert record == json.loads(_sohoa(server.home, "show", "--json", server.records[0]["id"]).stdout)
+    schema = httpx.get(server.url + "/openapi.json").json()
+    assert {"/api/v1/search", "/api/v1/records/{record_id}", "/api/v1/auth/token"} <= set(schema["paths"])
+
+
+def test_a_token_is_per_client_and_revocable(server: Server) -> None:
+    first, second = token(server, "olga"), token(server, "olga")
+    assert first != second
+    assert httpx.delete(server.url + "/api/v1/auth/token", headers=first).json() == {"revoked": True}
+    assert httpx.get(server.url + "/api/v1/search", headers=first).status_code == 401
+    assert httpx.get(server.url + "/api/v1/search", headers=second).status_code == 200
+
+
+def test_without_personal_data_no_full_id_anywhere(server: Server) -> None:
+    """An officer without ``personal_data``: no holder ID in full in hits, snippets,
+    facets, records or the search page; page images of those records are withheld."""
+    headers = token(server, "olga")
+    answers = [httpx.get(server.url + "/api/v1/search", params={"q": "", "limit": "50", "facets": "true"},
+                         headers=headers).text]
+    for record_id, number in server.ids.items():
+        answers.append(httpx.get(server.url + f"/api/v1/records/{record_id}", headers=headers).text)
+        answers.append(httpx.get(server.url + "/api/v1/search", params={"q": number}, headers=headers).text)
+        for part in ("pages/1", "original", "copy"):
+            assert httpx.get(server.url + f"/api/v1/records/{record_id}/{part}", headers=headers).status_code == 403
+    page = signed_in(server, "olga")
+    answers.append(page.get("/", params={"q": ""}).text)
+    answers += [page.get(f"/records/{record_id}").text for record_id in server.ids]
+    for text in answers:
+        for number in server.ids.values():
+            assert number not in text
+    assert "******" in answers[1]  # masked, not dropped
+    # Who may see them sees them, and the page images.
+    allowed = token(server, "pete")
+    record_id, number = next(iter(server.ids.items()))
+    assert number in httpx.get(server.url + f"/api/v1/records/{record_id}", headers=allowed).text
+    image = httpx.get(server.url + f"/api/v1/records/{record_id}/pages/1", headers=allowed)
+    assert image.status_code == 200 and image.content.startswith(b"\x89PNG")
+
+
+def test_a_user_limited_to_one_agency_sees_nothing_else(server: Server) -> None:
+    """Through the totals and the facets, the records, the files and the export."""
+    mine = sorted({r["fields"]["issuer"] for r in server.records if r["fields"]["issuer"]})[0]
+    headers = token(server, "lim")
+    found = httpx.get(server.url + "/api/v1/search", params={"q": "", "limit": "50", "facets": "true"},
+                      headers=headers).json()
+    expected = [r for r in server.records if mine in (r["fields"]["issuer"], r["fields"]["issuer_successor"])]
+    assert found["total"] == len(expected) < len(server.records)
+    assert set(found["facets"]["issuer"]) <= {mine, *(r["fields"]["issuer"] for r in expected)}
+    assert sum(found["facets"]["doc_type"].values()) == len(expected)
+    others = [r for r in server.records if r not in expected]
+    for other in others:
+        assert httpx.get(server.url + f"/api/v1/records/{other['id']}", headers=headers).status_code == 404
+        assert httpx.get(server.url + f"/api/v1/records/{other['id']}/original",
+                         headers=headers).status_code == 404
+        by_number = httpx.get(server.url + "/api/v1/search", params={"q": other["fields"]["number"]},
+                              headers=headers).json()
+        assert other["id"] not in {hit["id"] for hit in by_number["hits"]}
+    page = signed_in(server, "lim").get("/", params={"q": ""}).text
+    assert all(other["id"] not in page for other in others)
+
+
+def test_export_is_for_auditors_and_streams_jsonl_and_csv(server: Server) -> None:
+    assert httpx.get(server.url + "/api/v1/export", headers=token(server, "olga")).status_code == 403
+    headers = token(server, "audrey")
+    lines = httpx.get(server.url + "/api/v1/export", params={"format": "jsonl"}, headers=headers).text.splitlines()
+    assert sorted(json.loads(line)["id"] for line in lines) == sorted(r["id"] for r in server.records)
+    csv_text = httpx.get(server.url + "/api/v1/export", params={"format": "csv"}, headers=headers).text
+    assert csv_text.splitlines()[0].startswith("id,path,sha256") and len(csv_text.splitlines()) == 1 + len(lines)
+
+
+def test_downloads_by_id_only_and_ids_that_leave_the_archive_are_refused(server: Server) -> None:
+    headers = token(server, "pete")
+    record = server.records[0]
+    original = httpx.get(server.url + f"/api/v1/records/{record['id']}/original", headers=headers)
+    assert original.status_code == 200
+    assert original.content == Path(record["source"]["path"]).read_bytes()
+    for bad in ("..%2F..%2Fetc%2Fpasswd", "%2Fetc%2Fpasswd", "../../etc/passwd", record["source"]["path"],
+                "ZZZZZZZZZZ", record["id"][:4]):
+        answer = httpx.get(server.url + f"/api/v1/records/{bad}/original", headers=headers)
+        assert answer.status_code == 404, bad
+        assert b"root:" not in answer.content
+    assert httpx.get(server.url + f"/api/v1/records/{record['id']}/copy", headers=headers).status_code == 404
+    # A sign-in never sends the browser to another site.
+    client = httpx.Client(base_url=server.url)
+    csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text).group(1)  # type: ignore[union-attr]
+    answer = client.post("/login", data={"username": "olga", "password": PASSWORD, "csrf": csrf,
+                                         "next": "//evil.example/"}, follow_redirects=False)
+    assert answer.headers["location"] == "/"
+
+
+def test_forms_without_their_csrf_token_are_refused(server: Server) -> None:
+    client = httpx.Client(base_url=server.url)
+    client.get("/login")
+    answer = client.post("/login", data={"username": "olga", "password": PASSWORD})
+    assert answer.status_code == 403 and "CSRF" in answer.text
+    answer = client.post("/login", data={"username": "olga", "password": PASSWORD, "csrf": "forged"})
+    assert answer.status_code == 403
+    page = signed_in(server, "olga")
+    assert page.post("/logout", data={}).status_code == 403
+    assert page.get("/").status_code == 200, "still signed in: the forged sign-out did nothing"
+
+
+def test_uploads_too_large_or_not_a_pdf_are_refused_and_nothing_is_kept(server: Server, tmp_path: Path) -> None:
+    headers = token(server, "olga")
+    before = sorted(p for p in server.home.rglob("*") if p.is_file() and p.suffix != ".sqlite-wal")
+    png = b"\x89PNG\r\n\x1a\n" + b"\0" * 1000
+    answer = httpx.post(server.url + "/api/v1/verify", files={"file": ("result.pdf", png, "application/pdf")},
+                        headers=headers)
+    assert answer.status_code == 415 and "not a PDF" in answer.json()["detail"]
+    huge = b"%PDF-1.7\n" + b"0" * (50 * 2**20)
+    answer = httpx.post(server.url + "/api/v1/verify", files={"file": ("big.pdf", huge)}, headers=headers,
+                        timeout=60)
+    assert answer.status_code == 413 and "too large" in answer.json()["detail"]
+    after = sorted(p for p in server.home.rglob("*") if p.is_file() and p.suffix != ".sqlite-wal")
+    assert [p for p in after if p not in before and "log" not in p.name] == []
+    pdf = Path(server.records[0]["source"]["path"])
+    verdict = httpx.post(server.url + "/api/v1/verify", files={"file": (pdf.name, pdf.read_bytes())},
+                         headers=headers).json()
+    cli = json.loads(_sohoa(server.home, "verify", "--json", str(pdf)).stdout)[0]
+    assert verdict == {**cli, "path": pdf.name}
+
+
+def test_ten_wrong_passwords_slow_the_account_down(server: Server) -> None:
+    _sohoa(server.home, "user", "add", "victim", "--role", "officer", stdin=PASSWORD + "\n")
+    codes = [httpx.post(server.url + "/api/v1/auth/token", data={"username": "victim", "password": "wrong-guess"}
+                        ).status_code for _ in range(10)]
+    assert codes[:5] == [401] * 5 and 429 in codes[5:]
+    right = httpx.post(server.url + "/api/v1/auth/token", data={"username": "victim", "password": PASSWORD})
+    assert right.status_code == 429 and "wait" in right.json()["detail"]
+
+
+@pytest.mark.slow
+def test_in_chromium_an_officer_finds_and_opens_a_record(server: Server, page) -> None:
+    """Sign in, search without accents, open the record, see its fields and verdict; no
+    full ID on any page for an officer without personal data; screenshots kept."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    record = next(r for r in server.records if r["id"] in server.ids)
+    page.goto(server.url + "/")
+    assert "/login" in page.url
+    page.fill("input[name=username]", "olga")
+    page.fill("input[name=password]", PASSWORD)
+    page.screenshot(path=str(ARTIFACTS / "web-login.png"))
+    page.click("button[type=submit]")
+    words = " ".join(record["fields"]["doc_type"].split()[:2])
+    page.fill("input[name=q]", fold(words).lower())  # typed without accents
+    page.press("input[name=q]", "Enter")
+    page.wait_for_selector(".hit")
+    assert "q=" in page.url, "the URL holds the query"
+    page.screenshot(path=str(ARTIFACTS / "web-search.png"), full_page=True)
+    page.click(f"a[href='/records/{record['id']}']")
+    page.wait_for_selector("[data-field=number]")
+    assert record["fields"]["number"] in page.inner_text("[data-field=number]")
+    assert page.get_attribute("[data-testid=signature]", "data-status") == record["signatures"]["status"]
+    said = Status(record["signatures"]["status"]).message[0]  # in plain words, in Vietnamese by default
+    assert page.inner_text("[data-testid=signature]").strip() == said
+    assert page.is_visible("[data-testid=no-images]")
+    page.screenshot(path=str(ARTIFACTS / "web-record.png"), full_page=True)
+    html = page.content()
+    for number in server.ids.values():
+        assert number not in html
+    page.click("text=English")
+    assert page.is_visible("text=Extracted fields")
+
+
+def test_reads_and_downloads_go_to_the_access_log_with_ids_masked(server: Server) -> None:
+    headers = token(server, "pete")
+    record_id, number = next(iter(server.ids.items()))
+    httpx.get(server.url + "/api/v1/search", params={"q": number}, headers=headers)
+    httpx.get(server.url + f"/api/v1/records/{record_id}", headers=headers)
+    httpx.get(server.url + f"/api/v1/records/{record_id}/original", headers=headers)
+    log = [json.loads(line) for line in _sohoa(server.home, "audit", "list", "--json").stdout.splitlines()]
+    mine = [(e["action"], e["what"]) for e in log if e["who"] == "pete" and e["address"] == "127.0.0.1"]
+    actions = [action for action, _ in mine]
+    assert {"sign_in", "token_issue", "search", "record_view", "download"} <= set(actions)
+    search = next(what for action, what in reversed(mine) if action == "search")
+    assert search["query"]["q"] == number[:4] + "*" * (len(number) - 6) + number[-2:]
+    assert number not in json.dumps(log)
+    assert _sohoa(server.home, "audit", "verify").returncode == 0
