@@ -20,8 +20,10 @@ NUMBER_SCORE = 100.0
 
 
 def searchable_text(record: Record) -> str:
-    """The number and the full text: what the words of a query are looked for in."""
-    return "\n".join(v for v in (record.fields.get("number"), record.text) if v)
+    """The number, the fields people corrected (what the paper says, where OCR misread
+    it) and the full text: what the words of a query are looked for in."""
+    confirmed = (record.fields.get(name) for name in sorted(record.confirmed) if name != "number")
+    return "\n".join(v for v in (record.fields.get("number"), *confirmed, record.text) if v)
 
 
 def issuer_text(record: Record) -> str:

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from sohoa.core.model import Record, RecordStatus
+from sohoa.core.model import FIELD_NAMES, Correction, Record, RecordStatus
 from sohoa.core.paths import dumps, from_db, readable_text, to_db
 from sohoa.core.sqlite import open_db
 from sohoa.ocr.rules import by_doc_type
@@ -49,6 +49,15 @@ CREATE TABLE IF NOT EXISTS documents (
     updated     TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS documents_state ON documents(state);
+CREATE TABLE IF NOT EXISTS corrections (   -- fields set by people; applied over every stored record
+    sha256      TEXT NOT NULL,
+    field       TEXT NOT NULL,
+    old         TEXT,
+    new         TEXT,
+    by          TEXT NOT NULL,
+    at          TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS corrections_sha ON corrections(sha256);
 CREATE TABLE IF NOT EXISTS meta (      -- facts about the archive as a whole
     key         TEXT PRIMARY KEY,
     value       TEXT NOT NULL
@@ -177,7 +186,7 @@ class Ledger:
         with self.transaction():
             self.db.execute(
                 "UPDATE documents SET state=?, record=?, error=?, error_code=?, updated=? WHERE sha256=?",
-                (state, dumps(record.to_json()), _text(record.error), record.error_code,
+                (state, dumps(_as_read(record)), _text(record.error), record.error_code,
                  _now(), record.id),
             )
             self.set_files_state(record.id, FileState.failed if state is DocumentState.failed else FileState.done,
@@ -212,11 +221,46 @@ class Ledger:
             "SELECT record FROM documents WHERE sha256 LIKE ? AND record IS NOT NULL LIMIT 2",
             (sha256_prefix + "%",),
         ).fetchall()
-        return _record(rows[0][0]) if len(rows) == 1 else None
+        return self.corrected(_record(rows[0][0])) if len(rows) == 1 else None
 
-    def get(self, sha256: str) -> Record | None:
+    def get(self, sha256: str, *, as_read: bool = False) -> Record | None:
+        """The record of a document as people corrected it, or ``as_read`` (what the
+        pipeline stored: what a new reading or a new verdict replaces)."""
         row = self.db.execute("SELECT record FROM documents WHERE sha256 = ?", (sha256,)).fetchone()
-        return _record(row[0]) if row and row[0] else None
+        if not row or not row[0]:
+            return None
+        return _record(row[0]) if as_read else self.corrected(_record(row[0]))
+
+    # ------------------------------------------------------------------ corrections
+
+    def correct(self, sha256: str, field: str, value: str | None, by: str) -> Correction:
+        """Set ``field`` of a processed document to ``value`` (None or "" clears it), as
+        ``by`` confirmed it; the old value is the one shown until now."""
+        if field not in FIELD_NAMES:
+            raise ValueError(f"no field {field!r}")
+        record = self.get(sha256)
+        if record is None or record.status is not RecordStatus.indexed:
+            raise KeyError(sha256)
+        value = " ".join(value.split()) if value else None
+        correction = Correction(field, record.fields.get(field), value or None, by,
+                                dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+        self.db.execute("INSERT INTO corrections(sha256, field, old, new, by, at) VALUES (?,?,?,?,?,?)",
+                        (sha256, field, correction.old, correction.new, correction.by, correction.at))
+        return correction
+
+    def corrections(self, sha256: str | None = None) -> dict[str, tuple[Correction, ...]]:
+        """The corrections of one document (or of all), oldest first, by document."""
+        rows = self.db.execute("SELECT sha256, field, old, new, by, at FROM corrections"
+                               + (" WHERE sha256 = ?" if sha256 else "") + " ORDER BY rowid",
+                               (sha256,) if sha256 else ())
+        out: dict[str, list[Correction]] = {}
+        for sha, *values in rows:
+            out.setdefault(sha, []).append(Correction(*values))
+        return {sha: tuple(found) for sha, found in out.items()}
+
+    def corrected(self, record: Record) -> Record:
+        """``record`` with the corrections people made to its document."""
+        return record.corrected(self.corrections(record.id).get(record.id, ()))
 
     def processed_pdfs(self) -> list[str]:
         """Ids of the processed documents that are PDFs (the ones that can carry signatures)."""
@@ -242,14 +286,16 @@ class Ledger:
         """Replace a processed record's content, keeping its state."""
         with self.transaction():
             self.db.execute("UPDATE documents SET record=?, updated=? WHERE sha256=?",
-                            (dumps(record.to_json()), _now(), record.id))
+                            (dumps(_as_read(record)), _now(), record.id))
 
     def records(self, *, include_failed: bool = True) -> Iterator[Record]:
         states = (*PROCESSED, DocumentState.failed) if include_failed else PROCESSED
         query = (f"SELECT record FROM documents WHERE state IN ({','.join('?' * len(states))}) "
                  "AND record IS NOT NULL ORDER BY path")
-        for (raw,) in self.db.execute(query, states):
-            yield _record(raw)
+        corrections = self.corrections()
+        for (raw,) in self.db.execute(query, states).fetchall() if corrections else self.db.execute(query, states):
+            record = _record(raw)
+            yield record.corrected(corrections.get(record.id, ()))
 
     def failed_files(self) -> Iterator[tuple[str, str | None, str | None]]:
         """Files that failed before a document could be made of them (unreadable paths)."""
@@ -259,6 +305,11 @@ class Ledger:
 
     def transaction(self) -> _Transaction:
         return _Transaction(self.db)
+
+
+def _as_read(record: Record) -> dict:
+    """What the ledger stores of a record: its corrections live in their own table."""
+    return {**record.to_json(), "corrections": []}
 
 
 def read_record(path: Path, sha256: str) -> Record | None:

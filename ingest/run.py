@@ -198,7 +198,7 @@ class _Run:
     def _store(self, path: str, record: Record) -> None:
         self.ledger.store(record)
         if record.status is RecordStatus.indexed:
-            self.feed.add([record])
+            self.feed.add([self.ledger.corrected(record)])  # what people set outlives a new reading
             self.summary.processed += 1
             self.summary.pages += record.pages
             self._count_copy(path, record)
@@ -215,7 +215,7 @@ class _Run:
         """Signed copies for the scans ingested before (without --sign-with, or when it failed)."""
         def on_copy(job: CopyJob, record: Record) -> None:
             self.ledger.store(record)
-            self.feed.add([record])
+            self.feed.add([self.ledger.corrected(record)])
             self._count_copy(job.path, record)
 
         def on_copy_crash(job: CopyJob, reason: str) -> None:
@@ -290,7 +290,7 @@ def migrate_extractions(ledger: Ledger, settings: Settings) -> int:
 
     stale = ledger.stale_extractions(EXTRACTION_VERSION)
     for sha256 in stale:
-        record = ledger.get(sha256)
+        record = ledger.get(sha256, as_read=True)
         if record is None or not record.layout:
             continue
         extraction = extract(list(record.layout), record.signing_times, settings.today)
@@ -333,7 +333,7 @@ def reverify(settings: Settings, index: IndexBackend) -> Reverified:
     result = Reverified()
     with _locked_ledger(settings) as ledger:
         for sha in ledger.processed_pdfs():
-            record = ledger.get(sha)
+            record = ledger.get(sha, as_read=True)
             if record is None:
                 continue
             path = next((Path(p) for p in ledger.paths_of(record.id) if Path(p).is_file()), None)

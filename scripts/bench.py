@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark sohoa against raw Tesseract, and both index backends at 100,000 records.
 
-    python scripts/bench.py [--docs 16] [--workers N] [--records 100000] [--backends sqlite,elasticsearch]
+    python scripts/bench.py [--docs 16] [--workers N] [--records 100000] [--backends sqlite,elasticsearch] [--api]
 
 Part 1 runs, in one process and on the same generated scans, (a) raw Tesseract with the
 Vietnamese model on every page image, N processes at once, and (b) the full
@@ -13,6 +13,11 @@ each made by the ingest (``--sign-with``, a PKI made for the run; ``--no-sign`` 
 Part 2 indexes the same synthetic records (no OCR) into the embedded index and into
 Elasticsearch, in one run, and prints for each the bulk docs/s, the p50/p95 latency of
 a mix of searches, and the docs/s of a full rebuild.
+
+Part 3 (``--api``) serves an embedded index of those records with ``sohoa serve`` and
+runs the same search mix from 20 concurrent clients through ``/api/v1/search``, then
+from 20 threads calling the index directly, in one run; it prints both p95 and what the
+HTTP API adds.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -162,6 +168,19 @@ def synthetic(n: int, rng: random.Random) -> Record:
                   dt.datetime.now(dt.UTC))
 
 
+def search_mix(numbers: list[str]) -> list[SearchQuery]:
+    """The searches every latency figure is measured on: words with and without accents,
+    document numbers, and filtered queries."""
+    queries = [SearchQuery(q, limit=10) for q in (
+        "giấy phép xây dựng", "giay phep xay dung", "ho tro kinh phi", "Nguyễn Văn An", "nguyen thi hoa",
+        "nông thôn mới", "tiep cong dan", "phong chong dich benh", "số hóa hồ sơ", "dang ky ho kinh doanh")]
+    queries += [SearchQuery(n) for n in numbers[:40]]
+    queries += [SearchQuery("kinh phí", doc_type="quyet dinh", validity="valid"),
+                SearchQuery("", issuer="yen dung", date_from=dt.date(2020, 1, 1), limit=20),
+                SearchQuery("bao cao ket qua", date_from=dt.date(2022, 1, 1), date_to=dt.date(2023, 12, 31))]
+    return queries
+
+
 def search_bench(name: str, index: IndexBackend, records: list[Record], numbers: list[str]) -> None:
     """Bulk-index ``records`` into ``index`` as an ingest does (batches of 1,000), then
     time a mix of searches; then rebuild it the way ``sohoa reindex`` does."""
@@ -171,13 +190,7 @@ def search_bench(name: str, index: IndexBackend, records: list[Record], numbers:
     elapsed = time.perf_counter() - start
     print(f"{name}: {len(records)} records indexed in batches of 1,000 in {elapsed:.1f}s "
           f"= {len(records) / elapsed:,.0f} docs/s")
-    queries = [SearchQuery(q, limit=10) for q in (
-        "giấy phép xây dựng", "giay phep xay dung", "ho tro kinh phi", "Nguyễn Văn An", "nguyen thi hoa",
-        "nông thôn mới", "tiep cong dan", "phong chong dich benh", "số hóa hồ sơ", "dang ky ho kinh doanh")]
-    queries += [SearchQuery(n) for n in numbers[:40]]
-    queries += [SearchQuery("kinh phí", doc_type="quyet dinh", validity="valid"),
-                SearchQuery("", issuer="yen dung", date_from=dt.date(2020, 1, 1), limit=20),
-                SearchQuery("bao cao ket qua", date_from=dt.date(2022, 1, 1), date_to=dt.date(2023, 12, 31))]
+    queries = search_mix(numbers)
     latencies = []
     for _ in range(3):
         for q in queries:
@@ -222,6 +235,91 @@ def index_benches(count: int, tmp: Path, backends: list[str], es_url: str | None
                     es.indices.delete_index_template(name=alias)
 
 
+def _p95(latencies: list[float]) -> float:
+    ordered = sorted(latencies)
+    return ordered[max(0, int(len(ordered) * 0.95) - 1)]
+
+
+def api_bench(count: int, tmp: Path, clients: int = 20, rounds: int = 3) -> None:
+    """``/api/v1/search`` under ``clients`` concurrent clients against the index itself
+    searched from as many threads, on the same embedded index of ``count`` records."""
+    import httpx
+
+    from sohoa.accounts.users import Accounts
+
+    rng = random.Random(42)
+    records = [synthetic(n, rng) for n in range(count)]
+    numbers = [r.fields["number"] for r in records[::997]]
+    home = tmp / "api-home"
+    home.mkdir()
+    index = SqliteIndex(home / "index.sqlite")
+    for i in range(0, len(records), 1000):
+        index.upsert(records[i:i + 1000])
+    index.close()
+    with Accounts(home) as accounts:
+        accounts.add("bench", "bench-password", "officer", personal_data=True, by="bench")
+        token = accounts.issue_token("bench", "bench")
+    queries = search_mix(numbers)
+
+    def params(q: SearchQuery) -> dict[str, str]:
+        given = {"q": q.text, "type": q.doc_type, "issuer": q.issuer, "validity": q.validity, "limit": str(q.limit),
+                 "from": q.date_from and q.date_from.isoformat(), "to": q.date_to and q.date_to.isoformat()}
+        return {k: v for k, v in given.items() if v is not None}
+
+    def concurrently(one: Callable[[int], list[float]]) -> list[float]:
+        with cf.ThreadPoolExecutor(clients) as pool:
+            return [lat for part in pool.map(one, range(clients)) for lat in part]
+
+    def direct(n: int) -> list[float]:
+        mine, out = SqliteIndex(home / "index.sqlite"), []
+        try:
+            for _ in range(rounds):
+                for q in queries[n % 7:] + queries[:n % 7]:
+                    t0 = time.perf_counter()
+                    mine.search(q)
+                    out.append((time.perf_counter() - t0) * 1000)
+        finally:
+            mine.close()
+        return out
+
+    port = 18000 + os.getpid() % 1000
+    sohoa = shutil.which("sohoa") or str(Path(sys.executable).with_name("sohoa"))
+    server = subprocess.Popen([sohoa, "--home", str(home), "serve", "--port", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              env={k: v for k, v in os.environ.items() if k != "SOHOA_ES_URL"})
+    url = f"http://127.0.0.1:{port}/api/v1/search"
+    headers = {"Authorization": f"Bearer {token}"}
+
+    def over_http(n: int) -> list[float]:
+        out = []
+        with httpx.Client(headers=headers, timeout=60) as http:
+            for _ in range(rounds):
+                for q in queries[n % 7:] + queries[:n % 7]:
+                    t0 = time.perf_counter()
+                    http.get(url, params=params(q)).raise_for_status()
+                    out.append((time.perf_counter() - t0) * 1000)
+        return out
+
+    try:
+        for _ in range(100):
+            try:
+                httpx.get(url, headers=headers, timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        over_http(0)  # warm: the server's threads open their connections
+        api = concurrently(over_http)
+        own = concurrently(direct)
+    finally:
+        server.terminate()
+        server.wait(10)
+    for name, lat in (("index itself", own), ("HTTP API", api)):
+        print(f"[api, {count} records, {clients} concurrent clients] {name}: {len(lat)} searches, "
+              f"p50 {statistics.median(lat):.1f} ms, p95 {_p95(lat):.1f} ms")
+    print(f"[api, {count} records, {clients} concurrent clients] the API adds {_p95(api) - _p95(own):.1f} ms "
+          f"at p95 (ratio {_p95(api) / _p95(own):.2f}; target: at most 20 ms)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--docs", type=int, default=16)
@@ -232,6 +330,8 @@ def main() -> None:
     ap.add_argument("--passes", default="one,duplex,signed",
                     help="OCR passes to run, comma-separated: one (one side), duplex, signed (one side, --sign-with)")
     ap.add_argument("--repeat", type=int, default=2, help="runs of each OCR side, alternated; the best counts")
+    ap.add_argument("--api", action="store_true",
+                    help="also measure /api/v1/search under 20 concurrent clients (embedded index, --records)")
     ap.add_argument("--backends", default="sqlite,elasticsearch",
                     help="index backends to benchmark, comma-separated")
     ap.add_argument("--es-url", default=os.environ.get("SOHOA_ES_URL"),
@@ -249,6 +349,8 @@ def main() -> None:
         if "signed" in passes:
             ocr_bench(tmp / "signed", args.docs, args.workers, duplex=False, repeat=args.repeat, sign=True)
         index_benches(args.records, tmp, [b for b in args.backends.split(",") if b], args.es_url)
+        if args.api:
+            api_bench(args.records, tmp)
 
 
 if __name__ == "__main__":

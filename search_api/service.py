@@ -77,6 +77,62 @@ def show(settings: Settings, record_id: str, *, with_layout: bool = False) -> di
         ledger.close()
 
 
+REVIEW_WEIGHTS = {"number": 3, "issue_date": 3, "issuer": 3, "doc_type": 2, "signer_name": 1, "subject": 1}
+"""What a missing or doubtful field costs an archive: a result cannot be found or counted
+without its number, date, issuer and type."""
+REVIEW_THRESHOLD = 0.8
+
+
+def weak_fields(record: Record, threshold: float = REVIEW_THRESHOLD) -> list[str]:
+    """The fields of ``record`` a person should check: missing key fields, and fields
+    read with less confidence than ``threshold``; never a field a person set."""
+    weak = []
+    for name in FIELD_NAMES:
+        if name in record.confirmed:
+            continue
+        value, confidence = record.fields.get(name), record.extraction.confidence.get(name, 0.0)
+        if (value is None and name in REVIEW_WEIGHTS) or (value is not None and confidence < threshold):
+            weak.append(name)
+    return weak
+
+
+def review_queue(settings: Settings, *, threshold: float = REVIEW_THRESHOLD) -> Iterator[dict[str, Any]]:
+    """Records with fields to check, most useful first: the more of the number, date,
+    issuer and type missing or doubtful, the earlier; then the newest issued. Each item
+    is the record's export form (without its text and layout) with ``weak`` and ``score``."""
+    ledger = Ledger(settings.ledger_path)
+    try:
+        queue = []
+        for record in ledger.records(include_failed=False):
+            weak = weak_fields(record, threshold)
+            if weak:
+                score = sum(REVIEW_WEIGHTS.get(name, 1) for name in weak)
+                queue.append((score, record.fields.get("issue_date") or "", record))
+    finally:
+        ledger.close()
+    queue.sort(key=lambda item: item[1], reverse=True)  # the newest first among equals,
+    queue.sort(key=lambda item: -item[0])  # the most to check first (the sort is stable)
+    for score, _, record in queue:
+        data = current(record, settings)
+        data.pop("text", None)
+        yield {**data, "weak": weak_fields(record, threshold), "score": score}
+
+
+def correct(settings: Settings, record_id: str, field: str, value: str | None, by: str) -> Record:
+    """Set one field of a record as a person confirmed it; the corrected record (for the
+    index). The correction is kept in the ledger apart from the record, so a new reading
+    or a rebuilt index keeps it."""
+    ledger = Ledger(settings.ledger_path)
+    try:
+        record = ledger.record(record_id.lower())
+        if record is None:
+            raise RecordNotFound(f"Không có hồ sơ nào có mã {record_id}.", f"No record with id {record_id}.")
+        ledger.correct(record.id, field, value, by)
+        return ledger.get(record.id)  # type: ignore[return-value]
+    finally:
+        ledger.close()
+
+
 def export_rows(settings: Settings, *, with_layout: bool = False) -> Iterator[dict[str, Any]]:
     """Every document, failed ones included, then files that failed before hashing."""
     ledger = Ledger(settings.ledger_path)

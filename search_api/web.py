@@ -45,7 +45,8 @@ from sohoa import __version__
 from sohoa.accounts.audit import AccessLog
 from sohoa.accounts.users import Accounts, SignInRefused, User
 from sohoa.core.errors import RecordNotFound, SohoaError
-from sohoa.core.privacy import mask_personal, mask_record
+from sohoa.core.model import FIELD_NAMES
+from sohoa.core.privacy import MASKED_FIELDS, mask_personal, mask_record
 from sohoa.core.settings import Settings
 from sohoa.core.verdict import DOCUMENT_STATUSES
 from sohoa.indexer.base import IndexBackend, SearchQuery, agency_key, open_index
@@ -303,6 +304,44 @@ def create_app(settings: Settings, *, behind_https: bool = False, secret: bytes 
         log(caller, "page_image", {"record": data["id"], "page": number})
         return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})
 
+    def editable(caller: Caller, data: dict[str, Any]) -> set[str]:
+        """The fields this user may correct: none without ``correct``; without
+        ``personal_data``, not those shown masked (saving would store the mask)."""
+        if not caller.user.may("correct"):
+            return set()
+        if caller.user.personal_data:
+            return set(FIELD_NAMES)
+        shown, fields = mask_record(data)["fields"], data["fields"]
+        return {name for name in FIELD_NAMES if name not in MASKED_FIELDS and shown.get(name) == fields.get(name)}
+
+    def set_field(caller: Caller, record_id: str, field: str, value: str) -> dict[str, Any]:
+        caller.need("correct")
+        data = one_record(caller, record_id)
+        if field not in FIELD_NAMES:
+            raise HTTPException(404, both(f"Không có trường {field}.", f"No field {field}."))
+        if field not in editable(caller, data):
+            raise HTTPException(403, both("Trường này có dữ liệu cá nhân: chỉ người được xem dữ liệu cá nhân mới sửa "
+                                          "được.", "This field holds personal data: only users who may see personal "
+                                          "data may correct it."))
+        if len(value) > 2000:
+            raise HTTPException(422, both("Giá trị quá dài.", "The value is too long."))
+        record = service.correct(settings, data["id"], field, value, caller.user.name)
+        archive.index.upsert([record])
+        log(caller, "correction", {"record": data["id"], "field": field, "old": data["fields"].get(field),
+                                   "new": record.fields.get(field)})
+        return service.current(record, settings)
+
+    def review_items(caller: Caller, limit: int) -> list[dict[str, Any]]:
+        caller.need("correct")
+        items = []
+        for item in service.review_queue(settings):
+            if caller.sees(item):
+                items.append(caller.shown(item))
+                if len(items) >= limit:
+                    break
+        log(caller, "review_queue", {"shown": len(items)})
+        return items
+
     def export_rows(caller: Caller) -> Iterator[dict[str, Any]]:
         for row in service.export_rows(settings):
             if row.get("id") and caller.sees(row):
@@ -358,6 +397,18 @@ def create_app(settings: Settings, *, behind_https: bool = False, secret: bytes 
     @app.get("/api/v1/records/{record_id}/pages/{number}", tags=["records"])
     def api_page(caller: API, record_id: str, number: int) -> Response:
         return page_image(caller, record_id, number)
+
+    @app.post("/api/v1/records/{record_id}/fields/{field}", tags=["review"])
+    def api_correct(caller: API, record_id: str, field: str, body: dict[str, str | None]) -> dict[str, Any]:
+        """Set a field as a person confirmed it (``{"value": "..."}``; null or "" clears it):
+        kept with who and when, preferred over OCR in search and export, kept by re-ingest
+        and reindex. Clerks."""
+        return caller.shown(set_field(caller, record_id, field, body.get("value") or ""))
+
+    @app.get("/api/v1/review", tags=["review"])
+    def api_review(caller: API, limit: int = 50) -> list[dict[str, Any]]:
+        """Records whose key fields are missing or read with little confidence, most useful first."""
+        return review_items(caller, max(1, min(limit, 500)))
 
     @app.post("/api/v1/verify", tags=["signatures"])
     def api_verify(caller: API, file: Annotated[UploadFile, File()]) -> dict[str, Any]:
@@ -488,8 +539,21 @@ def create_app(settings: Settings, *, behind_https: bool = False, secret: bytes 
         data = one_record(caller, record_id)
         log(caller, "record_view", {"record": data["id"]})
         files = caller.user.personal_data or mask_record(data) == data
+        confirmed = {c["field"]: c for c in data.get("corrections") or ()}
         return render(request, "record.html", caller, record=caller.shown(data), files=files,
-                      low=LOW_CONFIDENCE, may_download=caller.user.may("download") and files)
+                      low=LOW_CONFIDENCE, may_download=caller.user.may("download") and files,
+                      editable=editable(caller, data), confirmed=confirmed)
+
+    @app.post("/records/{record_id}/fields/{field}", include_in_schema=False)
+    def page_correct(request: Request, caller: PAGE, record_id: str, field: str,
+                     value: Annotated[str, Form()] = "", csrf: Annotated[str, Form()] = "") -> Response:
+        check_csrf(request, csrf)
+        data = set_field(caller, record_id, field, value)
+        return RedirectResponse(f"/records/{data['id']}#field-{field}", 303)
+
+    @app.get("/review", response_class=HTMLResponse, include_in_schema=False)
+    def review_page(request: Request, caller: PAGE) -> HTMLResponse:
+        return render(request, "review.html", caller, items=review_items(caller, 100))
 
     @app.get("/records/{record_id}/original", include_in_schema=False)
     def page_original(caller: PAGE, record_id: str) -> Response:

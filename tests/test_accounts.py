@@ -173,3 +173,23 @@ def test_audit_verify_and_list_from_the_cli(tmp_path: Path) -> None:
     assert verified.exit_code == 0 and "The log holds: 1 entries" in verified.output
     rows = [json.loads(line) for line in _run(tmp_path, "audit", "list", "--json").output.splitlines()]
     assert rows[0]["action"] == "user_add" and rows[0]["who"].startswith("cli:") and rows[0]["what"]["user"] == "an"
+
+
+def test_the_access_log_holds_when_many_threads_write_at_once(tmp_path: Path) -> None:
+    """A server appends from many threads, each with its own connection: every entry is
+    kept once, in a chain that verifies, with the head on the newest one."""
+    import concurrent.futures
+
+    def writer(n: int) -> None:
+        with AccessLog(tmp_path) as log:
+            for i in range(25):
+                log.append(f"user{n}", "search", {"q": f"{n}-{i}"}, address="127.0.0.1")
+
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        list(pool.map(writer, range(8)))
+    with AccessLog(tmp_path) as log:
+        check = log.verify()
+        entries = list(log.entries())
+    assert check.ok and check.entries == 200, check
+    assert sorted(e.what["q"] for e in entries) == sorted(f"{n}-{i}" for n in range(8) for i in range(25))
+    assert (tmp_path / "access-log.head").read_text().split()[0] == "200"

@@ -331,3 +331,63 @@ def test_reads_and_downloads_go_to_the_access_log_with_ids_masked(server: Server
     assert search["query"]["q"] == number[:4] + "*" * (len(number) - 6) + number[-2:]
     assert number not in json.dumps(log)
     assert _sohoa(server.home, "audit", "verify").returncode == 0
+
+
+def test_a_clerk_corrects_a_field_and_the_correction_outlives_reindex_and_reingest(server: Server) -> None:
+    clerk = token(server, "cleo")
+    queue = httpx.get(server.url + "/api/v1/review", headers=clerk).json()
+    assert queue and all(item["weak"] for item in queue)
+    assert [item["score"] for item in queue] == sorted((item["score"] for item in queue), reverse=True)
+    target = queue[0]
+    new = "Về việc thử nghiệm hiệu đính bởi văn thư"
+    assert httpx.post(server.url + f"/api/v1/records/{target['id']}/fields/subject", json={"value": new},
+                      headers=token(server, "olga")).status_code == 403, "officers do not correct"
+    changed = httpx.post(server.url + f"/api/v1/records/{target['id']}/fields/subject", json={"value": new},
+                         headers=clerk)
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["fields"]["subject"] == new
+    assert changed.json()["corrections"][-1] | {"at": None} == {
+        "field": "subject", "old": target["fields"]["subject"], "new": new, "by": "cleo", "at": None}
+    if any(r["fields"].get("holder_id") for r in server.records if r["id"] == target["id"]):
+        assert httpx.post(server.url + f"/api/v1/records/{target['id']}/fields/holder_id", json={"value": "1"},
+                          headers=clerk).status_code == 403, "a masked field is not corrected blind"
+
+    def found() -> list[str]:
+        hits = httpx.get(server.url + "/api/v1/search", params={"q": "thu nghiem hieu dinh boi van thu"},
+                         headers=clerk).json()["hits"]
+        return [hit["id"] for hit in hits]
+
+    assert found() == [target["id"]]
+    assert target["id"] not in [item["id"] for item in httpx.get(server.url + "/api/v1/review", headers=clerk).json()
+                                if "subject" in item["weak"]]
+    _sohoa(server.home, "reindex")
+    assert found() == [target["id"]]
+    scans = Path(target["source"]["path"]).parent
+    _sohoa(server.home, "ingest", "--no-progress", "--workers", "1", str(scans))
+    assert found() == [target["id"]]
+    exported = {json.loads(line)["id"]: json.loads(line) for line in _sohoa(server.home, "export").stdout.splitlines()}
+    assert exported[target["id"]]["fields"]["subject"] == new
+    assert exported[target["id"]]["field_confidence"]["subject"] == 1.0
+    assert [c["by"] for c in exported[target["id"]]["corrections"]] == ["cleo"]
+    log = [json.loads(line) for line in _sohoa(server.home, "audit", "list", "--json").stdout.splitlines()]
+    assert any(e["action"] == "correction" and e["who"] == "cleo" and e["what"]["new"] == new for e in log)
+
+
+@pytest.mark.slow
+def test_in_chromium_a_clerk_corrects_a_field_beside_the_page(server: Server, page) -> None:
+    record = next(r for r in server.records if r["id"] not in server.ids)  # no personal data: pages shown
+    page.goto(server.url + f"/login?next=/records/{record['id']}")
+    page.fill("input[name=username]", "cleo")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector("[data-field=signer_name] form.edit")
+    page.wait_for_function("() => { const img = document.querySelector('.pages-view img');"
+                           " return img && img.complete && img.naturalWidth > 0; }")  # the page image shows
+    new = "Nguyễn Thị Hiệu Đính"
+    page.fill("[data-field=signer_name] input[name=value]", new)
+    page.click("[data-field=signer_name] button")
+    page.wait_for_selector("[data-field=signer_name].confirmed")
+    assert page.input_value("[data-field=signer_name] input[name=value]") == new
+    page.screenshot(path=str(ARTIFACTS / "web-correction.png"), full_page=True)
+    page.goto(server.url + "/?q=" + "hieu dinh")
+    assert record["id"] in page.inner_html(".results")

@@ -19,6 +19,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,6 +93,10 @@ def _masked(value: Any) -> Any:
     return value
 
 
+_WRITING = threading.Lock()
+"""Held while an entry is written and the head after it (a server writes from many threads)."""
+
+
 class AccessLog:
     """The log in ``HOME/access-log.sqlite``; one writer at a time (SQLite's lock)."""
 
@@ -115,6 +120,10 @@ class AccessLog:
         """Record one event; personal ID numbers in ``what`` are masked before they are kept."""
         at = (when or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).isoformat(timespec="microseconds")
         body = json.dumps(_masked(dict(what or {})), ensure_ascii=False, sort_keys=True)
+        with _WRITING:  # the head follows the log in order, whichever thread writes
+            return self._append(at, who, address, action, body)
+
+    def _append(self, at: str, who: str, address: str | None, action: str, body: str) -> Entry:
         self.db.execute("BEGIN IMMEDIATE")
         try:
             last = self.db.execute("SELECT seq, hash FROM log ORDER BY seq DESC LIMIT 1").fetchone()
@@ -132,7 +141,7 @@ class AccessLog:
         return Entry(seq, at, who, address, action, json.loads(body), prev, digest)
 
     def _write_head(self, seq: int, digest: str) -> None:
-        part = self.head_path.with_suffix(f".{os.getpid()}.part")
+        part = self.head_path.with_suffix(f".{os.getpid()}-{threading.get_ident()}.part")  # one per writer
         part.write_text(f"{seq} {digest}\n", encoding="ascii")
         os.replace(part, self.head_path)
 

@@ -151,6 +151,20 @@ def copy_from_json(data: dict[str, Any] | None) -> SignedCopy | CopyFailure | No
 
 
 @dataclass(frozen=True)
+class Correction:
+    """A field set by a person (a clerk, beside the page image): confirmed, and preferred
+    over what OCR read. Kept apart from the record in the ledger, so that neither a new
+    extraction nor a rebuilt index undoes it."""
+
+    field: str
+    old: str | None
+    new: str | None
+    by: str
+    at: str
+    """ISO 8601, UTC."""
+
+
+@dataclass(frozen=True)
 class Record:
     """Everything sohoa stores and indexes about one document."""
 
@@ -182,6 +196,25 @@ class Record:
 
     signed_copy: SignedCopy | CopyFailure | None = None
     """The signed digitised copy (``--sign-with``), why it could not be made, or None."""
+
+    corrections: tuple[Correction, ...] = ()
+    """The fields people corrected, oldest first; ``fields`` already shows the newest of each."""
+
+    def corrected(self, corrections: tuple[Correction, ...]) -> Record:
+        """This record as people corrected it: each corrected field holds its newest value,
+        with confidence 1 (confirmed by a person)."""
+        if not corrections:
+            return self
+        fields, confidence = dict(self.extraction.fields), dict(self.extraction.confidence)
+        for c in corrections:
+            fields[c.field], confidence[c.field] = c.new, 1.0 if c.new else 0.0
+        extraction = dataclasses.replace(self.extraction, fields=fields, confidence=confidence)
+        return dataclasses.replace(self, extraction=extraction, corrections=corrections)
+
+    @property
+    def confirmed(self) -> frozenset[str]:
+        """The fields a person set."""
+        return frozenset(c.field for c in self.corrections)
 
     @property
     def signature_status(self) -> str:
@@ -216,6 +249,7 @@ class Record:
             "signing_times": list(self.signing_times),
             "signatures": self.signatures.to_json() if self.signatures else None,
             "signed_copy": dataclasses.asdict(self.signed_copy) if self.signed_copy else None,
+            "corrections": [dataclasses.asdict(c) for c in self.corrections],
             "layout": [page_to_json(page) for page in self.layout],
             "processed_at": self.processed_at.isoformat(),
             "status": self.status.value,
@@ -256,6 +290,7 @@ class Record:
             layout=tuple(page_from_json(page) for page in data.get("layout", ())),
             signatures=DocumentVerdict.from_json(data["signatures"]) if data.get("signatures") else None,
             signed_copy=copy_from_json(data.get("signed_copy")),
+            corrections=tuple(Correction(**c) for c in data.get("corrections", ())),
         )
 
     @property

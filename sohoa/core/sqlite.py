@@ -24,8 +24,10 @@ def open_db(path: Path, schema: str, what_vi: str, what_en: str, *, version: int
         db.execute("PRAGMA journal_mode=WAL")
         # WAL + NORMAL survives a killed process (not a power cut), at a fraction of the cost of FULL.
         db.execute("PRAGMA synchronous=NORMAL")
-        found = db.execute("PRAGMA user_version").fetchone()[0]
-        empty = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
+        # One statement, one snapshot: the version and whether there are tables at all.
+        found, tables = db.execute("SELECT user_version, (SELECT count(*) FROM sqlite_master) "
+                                   "FROM pragma_user_version").fetchone()
+        empty = tables == 0
         if not empty and found != version:
             db.close()
             raise SchemaMismatch(
@@ -33,9 +35,13 @@ def open_db(path: Path, schema: str, what_vi: str, what_en: str, *, version: int
                 f"The {what_en} {path} was written by another sohoa version (layout {found}, "
                 f"this one needs {version}). {fix_en}",
             )
-        db.executescript(schema)
         if empty:
-            db.execute(f"PRAGMA user_version = {int(version)}")
+            # The tables and the version in one transaction: another process or thread
+            # opening the new database meanwhile sees it empty or whole, never tables
+            # without their version (which it would refuse as another layout).
+            db.executescript(f"BEGIN IMMEDIATE;\n{schema}\nPRAGMA user_version = {int(version)};\nCOMMIT;")
+        else:
+            db.executescript(schema)
     except sqlite3.Error as exc:
         full = cannot_write(exc, str(path))
         if full is not None:
