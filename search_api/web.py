@@ -27,7 +27,7 @@ import re
 import secrets
 import tempfile
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -43,7 +43,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from sohoa import __version__
 from sohoa.accounts.audit import AccessLog
-from sohoa.accounts.users import Accounts, SignInRefused, User
+from sohoa.accounts.users import ROLES, AccountError, Accounts, SignInRefused, User
 from sohoa.core.errors import RecordNotFound, SohoaError
 from sohoa.core.model import FIELD_NAMES
 from sohoa.core.privacy import MASKED_FIELDS, mask_personal, mask_record
@@ -350,10 +350,12 @@ def create_app(settings: Settings, *, behind_https: bool = False, secret: bytes 
     # ------------------------------------------------------------ the API
 
     @app.post("/api/v1/auth/token", tags=["auth"])
-    def token(request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> dict[str, str]:
-        """Sign in with ``username`` and ``password``; a new token for this client."""
+    def token(request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()],
+              totp: Annotated[str, Form()] = "") -> dict[str, str]:
+        """Sign in with ``username`` and ``password`` (and ``totp``, the one-time code, for an
+        account that needs one); a new token for this client."""
         try:
-            user = archive.accounts.sign_in(form.username, form.password, address=_address(request))
+            user = archive.accounts.sign_in(form.username, form.password, address=_address(request), code=totp)
         except SignInRefused as exc:
             status = 429 if exc.wait else 401
             raise HTTPException(status, both(exc.message_vi, exc.message_en),
@@ -489,10 +491,11 @@ def create_app(settings: Settings, *, behind_https: bool = False, secret: bytes 
 
     @app.post("/login", response_class=HTMLResponse, include_in_schema=False)
     def login(request: Request, username: Annotated[str, Form()], password: Annotated[str, Form()],
-              csrf: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "/") -> Response:
+              csrf: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "/",
+              code: Annotated[str, Form()] = "") -> Response:
         check_csrf(request, csrf)
         try:
-            user = archive.accounts.sign_in(username, password, address=_address(request))
+            user = archive.accounts.sign_in(username, password, address=_address(request), code=code)
         except SignInRefused as exc:
             lang = request.cookies.get("sohoa_lang", "vi")
             message = exc.message_en if lang == "en" else exc.message_vi
@@ -554,6 +557,55 @@ def create_app(settings: Settings, *, behind_https: bool = False, secret: bytes 
     @app.get("/review", response_class=HTMLResponse, include_in_schema=False)
     def review_page(request: Request, caller: PAGE) -> HTMLResponse:
         return render(request, "review.html", caller, items=review_items(caller, 100))
+
+    @app.get("/users", response_class=HTMLResponse, include_in_schema=False)
+    def users_page(request: Request, caller: PAGE, error: str = "") -> HTMLResponse:
+        caller.need("users")
+        tokens: dict[str, int] = {}
+        for live in archive.accounts.tokens():
+            if live.revoked_at is None:
+                tokens[live.user] = tokens.get(live.user, 0) + 1
+        return render(request, "users.html", caller, users=archive.accounts.all(), roles=list(ROLES),
+                      tokens=tokens, error=error)
+
+    def user_change(request: Request, caller: Caller, csrf: str, change: Callable[[], object]) -> Response:
+        check_csrf(request, csrf)
+        caller.need("users")
+        try:
+            change()
+        except AccountError as exc:
+            said = exc.message_en if request.cookies.get("sohoa_lang") == "en" else exc.message_vi
+            return RedirectResponse("/users?" + urlencode({"error": said}), 303)
+        return RedirectResponse("/users", 303)
+
+    @app.post("/users", include_in_schema=False)
+    def add_user(request: Request, caller: PAGE, name: Annotated[str, Form()], password: Annotated[str, Form()],
+                 role: Annotated[str, Form()], agencies: Annotated[str, Form()] = "",
+                 personal_data: Annotated[str, Form()] = "", csrf: Annotated[str, Form()] = "") -> Response:
+        return user_change(request, caller, csrf, lambda: archive.accounts.add(
+            name, password, role, agencies.splitlines(), personal_data=bool(personal_data), by=caller.user.name))
+
+    @app.post("/users/{name}/access", include_in_schema=False)
+    def user_access(request: Request, caller: PAGE, name: str, role: Annotated[str, Form()],
+                    agencies: Annotated[str, Form()] = "", personal_data: Annotated[str, Form()] = "",
+                    csrf: Annotated[str, Form()] = "") -> Response:
+        return user_change(request, caller, csrf, lambda: archive.accounts.set_access(
+            name, role, agencies.splitlines(), bool(personal_data), by=caller.user.name))
+
+    @app.post("/users/{name}/disabled", include_in_schema=False)
+    def user_disabled(request: Request, caller: PAGE, name: str, disabled: Annotated[str, Form()] = "",
+                      csrf: Annotated[str, Form()] = "") -> Response:
+        if name == caller.user.name and disabled:
+            return RedirectResponse("/users?" + urlencode({"error": "Không tự khóa tài khoản mình được. / "
+                                                                     "You cannot disable your own account."}), 303)
+        return user_change(request, caller, csrf, lambda: archive.accounts.set_disabled(
+            name, bool(disabled), by=caller.user.name))
+
+    @app.post("/users/{name}/password", include_in_schema=False)
+    def user_password(request: Request, caller: PAGE, name: str, password: Annotated[str, Form()],
+                      csrf: Annotated[str, Form()] = "") -> Response:
+        return user_change(request, caller, csrf, lambda: archive.accounts.set_password(
+            name, password, by=caller.user.name))
 
     @app.get("/records/{record_id}/original", include_in_schema=False)
     def page_original(caller: PAGE, record_id: str) -> Response:

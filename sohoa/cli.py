@@ -453,6 +453,24 @@ def user_passwd(settings: Settings, name: str) -> None:
     click.echo(t(f"Đã đặt mật khẩu mới cho {name}.", f"New password set for {name}."))
 
 
+@user.command("totp")
+@click.argument("name")
+@click.option("--off", is_flag=True, help="Thôi hỏi mã / stop asking for a code")
+@click.pass_obj
+def user_totp(settings: Settings, name: str, off: bool) -> None:
+    """Yêu cầu mã xác thực một lần khi đăng nhập / ask for a one-time code (TOTP) at sign-in."""
+    from sohoa.accounts.users import Accounts
+
+    with Accounts(settings.home) as accounts:
+        uri = accounts.set_second_factor(name, not off, by=_operator())
+    if uri is None:
+        click.echo(t(f"{name} không cần mã xác thực nữa.", f"{name} no longer needs a one-time code."))
+        return
+    click.echo(t(f"Thêm địa chỉ này vào ứng dụng xác thực của {name} (hoặc nhập khóa):",
+                 f"Add this to {name}'s authenticator app (or type the key):"))
+    click.echo(uri)
+
+
 @user.command("list")
 @click.pass_obj
 def user_list(settings: Settings) -> None:

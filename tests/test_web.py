@@ -391,3 +391,55 @@ def test_in_chromium_a_clerk_corrects_a_field_beside_the_page(server: Server, pa
     page.screenshot(path=str(ARTIFACTS / "web-correction.png"), full_page=True)
     page.goto(server.url + "/?q=" + "hieu dinh")
     assert record["id"] in page.inner_html(".results")
+
+
+def _csrf(client: httpx.Client, path: str) -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', client.get(path).text).group(1)  # type: ignore[union-attr]
+
+
+def test_an_administrator_adds_limits_resets_and_disables_users_in_the_page(server: Server) -> None:
+    assert signed_in(server, "olga").get("/users").status_code == 403, "officers do not manage users"
+    admin = signed_in(server, "adam")
+    csrf = _csrf(admin, "/users")
+    assert admin.post("/users", data={"name": "newbie", "password": "short", "role": "officer",
+                                      "csrf": csrf}).headers["location"].startswith("/users?error=")
+    assert admin.post("/users", data={"name": "newbie", "password": "a-long-password", "role": "officer",
+                                      "agencies": "", "csrf": "forged"}).status_code == 403
+    assert admin.post("/users", data={"name": "newbie", "password": "a-long-password", "role": "officer",
+                                      "agencies": "", "csrf": csrf}).status_code == 303
+    newbie = httpx.post(server.url + "/api/v1/auth/token", data={"username": "newbie", "password": "a-long-password"})
+    headers = {"Authorization": f"Bearer {newbie.json()['access_token']}"}
+    everything = httpx.get(server.url + "/api/v1/search", params={"q": ""}, headers=headers).json()["total"]
+    one = sorted({r["fields"]["issuer"] for r in server.records if r["fields"]["issuer"]})[-1]
+    assert admin.post("/users/newbie/access", data={"role": "clerk", "agencies": one, "csrf": csrf}).status_code == 303
+    limited = httpx.get(server.url + "/api/v1/search", params={"q": ""}, headers=headers).json()["total"]
+    assert 0 < limited < everything
+    assert admin.post("/users/newbie/password", data={"password": "another-long-one", "csrf": csrf}).status_code == 303
+    assert httpx.post(server.url + "/api/v1/auth/token",
+                      data={"username": "newbie", "password": "another-long-one"}).status_code == 200
+    assert admin.post("/users/newbie/disabled", data={"disabled": "1", "csrf": csrf}).status_code == 303
+    assert httpx.get(server.url + "/api/v1/search", headers=headers).status_code == 401, "its tokens stop"
+    page = admin.get("/users").text
+    assert 'data-user="newbie" class="disabled"' in page
+    log = [json.loads(line) for line in _sohoa(server.home, "audit", "list", "--json").stdout.splitlines()]
+    assert [e["action"] for e in log if e["who"] == "adam" and e["action"].startswith("user_")] == [
+        "user_add", "user_access", "user_password", "user_disable"]
+
+
+def test_an_administrator_can_be_asked_for_a_one_time_code(server: Server) -> None:
+    import pyotp
+
+    _sohoa(server.home, "user", "add", "root2", "--role", "admin", stdin=PASSWORD + "\n")
+    uri = _sohoa(server.home, "user", "totp", "root2").stdout.strip().splitlines()[-1]
+    totp = pyotp.parse_uri(uri)
+    ask = {"username": "root2", "password": PASSWORD}
+    assert httpx.post(server.url + "/api/v1/auth/token", data=ask).status_code == 401
+    assert httpx.post(server.url + "/api/v1/auth/token", data={**ask, "totp": "000000" if totp.now() != "000000"
+                                                                else "111111"}).status_code == 401
+    assert httpx.post(server.url + "/api/v1/auth/token", data={**ask, "totp": totp.now()}).status_code == 200
+    client = httpx.Client(base_url=server.url)
+    answer = client.post("/login", data={**ask, "csrf": _csrf(client, "/login"), "code": totp.now()},
+                         follow_redirects=False)
+    assert answer.status_code == 303 and client.get("/users").status_code == 200
+    _sohoa(server.home, "user", "totp", "root2", "--off")
+    assert httpx.post(server.url + "/api/v1/auth/token", data=ask).status_code == 200

@@ -14,6 +14,10 @@ password resets the count. The same holds per network address, after
 ``FREE_ATTEMPTS_PER_ADDRESS`` failures (one address trying many accounts). Every change
 to an account goes to the access log.
 
+An account may also need a one-time code from an authenticator app (TOTP, RFC 6238,
+pyotp): ``set_second_factor``; meant for administrators. A missing or wrong code is a
+failed attempt like a wrong password.
+
 Machine clients sign in once and get an API token (``issue_token``): a random secret kept
 only as its SHA-256, one per client, revocable.
 """
@@ -60,6 +64,11 @@ CREATE TABLE IF NOT EXISTS addresses (   -- failed sign-ins per network address
     address        TEXT PRIMARY KEY,
     failures       INTEGER NOT NULL DEFAULT 0,
     last_failure   TEXT
+);
+CREATE TABLE IF NOT EXISTS second_factor (  -- TOTP (RFC 6238) secrets of the accounts that use one
+    user           TEXT PRIMARY KEY REFERENCES users(name),
+    secret         TEXT NOT NULL,
+    since          TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS tokens (
     id             INTEGER PRIMARY KEY,
@@ -177,6 +186,19 @@ class Accounts:
         self.db.execute("UPDATE users SET disabled = ? WHERE name = ?", (int(disabled), name))
         self.log.append(by, "user_disable" if disabled else "user_enable", {"user": name})
 
+    def set_access(self, name: str, role: str, agencies: Iterable[str], personal_data: bool, *, by: str) -> User:
+        """Change what a user may do and see."""
+        self._require(name)
+        if role not in ROLES:
+            raise AccountError(f"Không có vai trò {role!r}; có: {', '.join(ROLES)}.",
+                               f"No role {role!r}; there are: {', '.join(ROLES)}.")
+        chosen = tuple(sorted({a.strip() for a in agencies if a.strip()}))
+        self.db.execute("UPDATE users SET role = ?, agencies = ?, personal_data = ? WHERE name = ?",
+                        (role, json.dumps(chosen, ensure_ascii=False), int(personal_data), name))
+        self.log.append(by, "user_access", {"user": name, "role": role, "agencies": list(chosen),
+                                            "personal_data": personal_data})
+        return self.get(name)  # type: ignore[return-value]
+
     def set_password(self, name: str, password: str, *, by: str) -> None:
         self._require(name)
         _check_password(password)
@@ -190,8 +212,32 @@ class Accounts:
 
     # ------------------------------------------------------------------ signing in
 
+    def set_second_factor(self, name: str, on: bool, *, by: str) -> str | None:
+        """Start (a new secret: the otpauth:// address to give the authenticator app) or
+        stop asking ``name`` for a one-time code."""
+        import pyotp
+
+        self._require(name)
+        if not on:
+            self.db.execute("DELETE FROM second_factor WHERE user = ?", (name,))
+            self.log.append(by, "second_factor_off", {"user": name})
+            return None
+        secret = pyotp.random_base32()
+        self.db.execute("INSERT OR REPLACE INTO second_factor(user, secret, since) VALUES (?,?,?)",
+                        (name, secret, dt.datetime.now(dt.UTC).isoformat(timespec="seconds")))
+        self.log.append(by, "second_factor_on", {"user": name})
+        return pyotp.TOTP(secret).provisioning_uri(name=name, issuer_name="sohoa")
+
+    def _code_ok(self, name: str, code: str | None, now: dt.datetime) -> bool:
+        import pyotp
+
+        row = self.db.execute("SELECT secret FROM second_factor WHERE user = ?", (name,)).fetchone()
+        if row is None:
+            return True
+        return bool(code) and pyotp.TOTP(row[0]).verify((code or "").strip(), for_time=now, valid_window=1)
+
     def sign_in(self, name: str, password: str, *, address: str | None = None,
-                now: dt.datetime | None = None) -> User:
+                now: dt.datetime | None = None, code: str | None = None) -> User:
         """The user, when ``password`` is theirs and the account may sign in now; else
         ``SignInRefused`` with the reason (a wrong name and a wrong password say the same)."""
         from argon2.exceptions import InvalidHashError, VerificationError
@@ -220,12 +266,12 @@ class Accounts:
         try:
             _hasher().verify(stored, password)
         except (VerificationError, InvalidHashError):
-            self.db.execute("UPDATE users SET failures = failures + 1, last_failure = ? WHERE name = ?",
-                            (now.isoformat(), name))
-            self._failed_from(address, now)
-            self.log.append(name, "sign_in_failed", {"reason": "wrong password", "failures": failures + 1},
-                            address=address)
+            self._failed(name, address, now, {"reason": "wrong password", "failures": failures + 1})
             raise wrong from None
+        if not self._code_ok(name, code, now):
+            self._failed(name, address, now, {"reason": "one-time code missing or wrong"})
+            raise SignInRefused("Cần mã xác thực một lần đúng (từ ứng dụng xác thực).",
+                                "A right one-time code (from the authenticator app) is needed.")
         if disabled:
             self.log.append(name, "sign_in_failed", {"reason": "disabled"}, address=address)
             raise SignInRefused("Tài khoản này đã bị khóa. Hãy hỏi quản trị viên.",
@@ -235,6 +281,13 @@ class Accounts:
             self.db.execute("DELETE FROM addresses WHERE address = ?", (address,))
         self.log.append(name, "sign_in", {}, address=address)
         return self.get(name)  # type: ignore[return-value]
+
+    def _failed(self, name: str, address: str | None, now: dt.datetime, why: dict[str, object]) -> None:
+        """A failed attempt on an existing account: counted for it and for the address."""
+        self.db.execute("UPDATE users SET failures = failures + 1, last_failure = ? WHERE name = ?",
+                        (now.isoformat(), name))
+        self._failed_from(address, now)
+        self.log.append(name, "sign_in_failed", why, address=address)
 
     def _failed_from(self, address: str | None, now: dt.datetime) -> None:
         if address:
