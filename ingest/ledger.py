@@ -297,6 +297,16 @@ class Ledger:
             record = _record(raw)
             yield record.corrected(corrections.get(record.id, ()))
 
+    def file_states(self, paths: list[str]) -> dict[str, tuple[str, str | None]]:
+        """(state, error) of those of ``paths`` the ledger knows."""
+        out: dict[str, tuple[str, str | None]] = {}
+        for start in range(0, len(paths), 500):
+            chunk = [to_db(p) for p in paths[start:start + 500]]
+            rows = self.db.execute(f"SELECT path, state, error FROM files WHERE path IN ({','.join('?' * len(chunk))})",
+                                   chunk)
+            out.update({from_db(path): (state, error) for path, state, error in rows})
+        return out
+
     def failed_files(self) -> Iterator[tuple[str, str | None, str | None]]:
         """Files that failed before a document could be made of them (unreadable paths)."""
         for path, error, code in self.db.execute(

@@ -30,9 +30,9 @@ _MAGIC = (
     (b"\x89PNG\r\n\x1a\n", "png"),
 )
 RASTER_DPI = 300
+"""Resolution for rendering PDF pages that are not a single scanned image."""
 EXIF_ORIENTATION = 0x0112
 """The EXIF tag a camera or scanner records the picture's turn in (1: upright)."""
-"""Resolution for rendering PDF pages that are not a single scanned image."""
 MIN_TEXT_LETTERS = 40
 """A PDF page whose own content shows at least this many letters has a real text layer."""
 

@@ -52,6 +52,7 @@ from sohoa.core.verdict import DOCUMENT_STATUSES
 from sohoa.indexer.base import IndexBackend, SearchQuery, agency_key, open_index
 from sohoa.ingest.ledger import Ledger
 from sohoa.search_api import service
+from sohoa.search_api.jobs import MAX_UPLOAD_FILES, MAX_UPLOAD_TOTAL, Jobs, Refused, Upload, ingest_roots
 
 HERE = Path(__file__).resolve().parent
 RECORD_ID = re.compile(r"[0-9a-f]{8,64}")
@@ -212,6 +213,7 @@ def create_app(settings: Settings, *, behind_https: bool = False, secret: bytes 
         "Kho lưu trữ kết quả giải quyết thủ tục hành chính đã số hóa.",
         "The archive of digitised results of administrative procedures."))
     app.state.archive = archive
+    jobs = Jobs(settings)
     app.add_middleware(SessionMiddleware, secret_key=(secret or _session_key(settings.home)).decode(),
                        session_cookie="sohoa_session", max_age=SESSION_HOURS * 3600, same_site="lax",
                        https_only=behind_https)
@@ -557,6 +559,75 @@ def create_app(settings: Settings, *, behind_https: bool = False, secret: bytes 
     @app.get("/review", response_class=HTMLResponse, include_in_schema=False)
     def review_page(request: Request, caller: PAGE) -> HTMLResponse:
         return render(request, "review.html", caller, items=review_items(caller, 100))
+
+    # ------------------------------------------------------------ ingest (clerks)
+
+    def start_folder(caller: Caller, folder: str) -> dict[str, Any]:
+        caller.need("ingest")
+        try:
+            job = jobs.start(jobs.allowed_folder(folder), caller.user.name)
+        except Refused as exc:
+            raise HTTPException(exc.status, exc.message) from None
+        log(caller, "ingest_start", {"job": job.id, "folder": str(job.folder), "files": len(job.files)})
+        return jobs.state(job.id) or {}
+
+    def job_state(caller: Caller, job_id: str) -> dict[str, Any]:
+        caller.need("ingest")
+        state = jobs.state(job_id) if re.fullmatch(r"[0-9a-f]{12}", job_id) else None
+        if state is None:
+            raise HTTPException(404, both("Không có lượt nạp này.", "No such ingest."))
+        return state
+
+    @app.post("/api/v1/ingest", tags=["ingest"])
+    def api_ingest(caller: API, body: dict[str, str]) -> dict[str, Any]:
+        """Ingest a folder on the server (``{"folder": "..."}``, under ``SOHOA_INGEST_ROOTS``). Clerks."""
+        return start_folder(caller, body.get("folder", ""))
+
+    @app.get("/api/v1/ingest/{job_id}", tags=["ingest"])
+    def api_ingest_state(caller: API, job_id: str) -> dict[str, Any]:
+        """An ingest's progress: files done, failed with their reasons, waiting; its report when over."""
+        return job_state(caller, job_id)
+
+    @app.get("/ingest", response_class=HTMLResponse, include_in_schema=False)
+    def ingest_page(request: Request, caller: PAGE) -> HTMLResponse:
+        caller.need("ingest")
+        return render(request, "ingest.html", caller, jobs=jobs.recent(), roots=ingest_roots(settings))
+
+    @app.post("/ingest/upload", include_in_schema=False)
+    async def ingest_upload(request: Request, caller: PAGE) -> Response:
+        caller.need("ingest")
+        if int(request.headers.get("content-length") or 0) > MAX_UPLOAD_TOTAL:
+            raise HTTPException(413, both(f"Lượt tải quá lớn (tối đa {MAX_UPLOAD_TOTAL // 2**30} GiB).",
+                                          f"The upload is too large (at most {MAX_UPLOAD_TOTAL // 2**30} GiB)."))
+        async with request.form(max_files=MAX_UPLOAD_FILES + 1) as form:
+            check_csrf(request, str(form.get("csrf") or ""))
+            files = []
+            for f in form.getlist("files"):
+                if isinstance(f, str):
+                    continue
+                head = await f.read(16)
+                files.append(Upload(f.filename or "scan", f.size if f.size is not None else len(head), head, f.file))
+            try:
+                folder = jobs.store_uploads(files)
+            except Refused as exc:
+                raise HTTPException(exc.status, exc.message) from None
+        job = jobs.start(folder, caller.user.name, uploaded=True)
+        log(caller, "ingest_upload", {"job": job.id, "files": [f.name for f in files]})
+        return RedirectResponse(f"/ingest/{job.id}", 303)
+
+    @app.post("/ingest/folder", include_in_schema=False)
+    def ingest_folder(request: Request, caller: PAGE, folder: Annotated[str, Form()],
+                      csrf: Annotated[str, Form()] = "") -> Response:
+        check_csrf(request, csrf)
+        return RedirectResponse(f"/ingest/{start_folder(caller, folder)['id']}", 303)
+
+    @app.get("/ingest/{job_id}", response_class=HTMLResponse, include_in_schema=False)
+    def ingest_job_page(request: Request, caller: PAGE, job_id: str) -> HTMLResponse:
+        return render(request, "ingest_job.html", caller, job=job_state(caller, job_id))
+
+    @app.get("/ingest/{job_id}/state", include_in_schema=False)
+    def ingest_job_state(caller: PAGE, job_id: str) -> dict[str, Any]:
+        return job_state(caller, job_id)
 
     @app.get("/users", response_class=HTMLResponse, include_in_schema=False)
     def users_page(request: Request, caller: PAGE, error: str = "") -> HTMLResponse:

@@ -43,7 +43,8 @@ BACKEND: dict[str, str] = {}
 
 
 def _env(home: Path) -> dict[str, str]:
-    env = {**os.environ, "SOHOA_HOME": str(home), "SOHOA_LANG": "en", "SOHOA_TODAY": "2026-11-27"}
+    env = {**os.environ, "SOHOA_HOME": str(home), "SOHOA_LANG": "en", "SOHOA_TODAY": "2026-11-27",
+           "SOHOA_MAX_UPLOAD_MB": "2"}
     env.pop("SOHOA_ES_URL", None)
     return {**env, **BACKEND}
 
@@ -443,3 +444,47 @@ def test_an_administrator_can_be_asked_for_a_one_time_code(server: Server) -> No
     assert answer.status_code == 303 and client.get("/users").status_code == 200
     _sohoa(server.home, "user", "totp", "root2", "--off")
     assert httpx.post(server.url + "/api/v1/auth/token", data=ask).status_code == 200
+
+
+def test_a_clerk_uploads_scans_and_follows_the_ingest(server: Server, tmp_path: Path) -> None:
+    """New files are ingested and found; a disguised or oversized upload is refused whole
+    and nothing of it is stored; folders outside the allowed roots are refused."""
+    import samplegen
+
+    assert signed_in(server, "olga").get("/ingest").status_code == 403, "officers do not ingest"
+    clerk = signed_in(server, "cleo")
+    csrf = _csrf(clerk, "/ingest")
+    uploads = server.home / "uploads"
+    before = sorted(uploads.rglob("*")) if uploads.exists() else []
+    new = tmp_path / "new"
+    samplegen.generate(new, 2, seed=4242, qualities=("born_digital",))
+    good = [("files", (p.name, p.read_bytes(), "application/pdf")) for p in sorted(new.glob("*.pdf"))]
+    png = ("files", ("decision.pdf", b"\x89PNG\r\n\x1a\n" + b"\0" * 100, "application/pdf"))
+    answer = clerk.post("/ingest/upload", data={"csrf": csrf}, files=[*good, png])
+    assert answer.status_code == 415 and "decision.pdf" in answer.text and "renamed" in answer.text
+    big = ("files", ("big.pdf", b"%PDF-1.7\n" + b"0" * (3 * 2**20), "application/pdf"))
+    answer = clerk.post("/ingest/upload", data={"csrf": csrf}, files=[*good, big])
+    assert answer.status_code == 413 and "too large" in answer.text
+    assert clerk.post("/ingest/upload", data={"csrf": "forged"}, files=good).status_code == 403
+    assert (sorted(uploads.rglob("*")) if uploads.exists() else []) == before, "nothing of a refused upload kept"
+    answer = clerk.post("/ingest/upload", data={"csrf": csrf}, files=good)
+    assert answer.status_code == 303, answer.text
+    job = answer.headers["location"].rsplit("/", 1)[-1]
+    for _ in range(600):
+        state = clerk.get(f"/ingest/{job}/state").json()
+        if not state["running"]:
+            break
+        time.sleep(0.2)
+    assert state["total"] == 2 and state["done"] == 2 and state["failed"] == [] and state["exit_code"] == 0
+    assert "2" in state["report"]
+    numbers = [json.loads(p.read_text())["fields"]["number"] for p in sorted(new.glob("*.gt.json"))]
+    headers = token(server, "pete")
+    for number in numbers:
+        hits = httpx.get(server.url + "/api/v1/search", params={"q": number}, headers=headers).json()["hits"]
+        assert hits and hits[0]["fields"]["number"] == number
+    page = clerk.get(f"/ingest/{job}").text
+    assert 'data-running="no"' in page and "/static/ingest.js" in page
+    clerk_api = token(server, "cleo")
+    for outside in ("/etc", str(server.home), "/nonexistent-folder"):
+        answer = httpx.post(server.url + "/api/v1/ingest", json={"folder": outside}, headers=clerk_api)
+        assert answer.status_code in (403, 404), outside

@@ -78,6 +78,8 @@ class Settings:
             values["index_batch"] = int(os.environ["SOHOA_INDEX_BATCH"])
         if os.environ.get("SOHOA_ES_INDEX"):
             values["es_index"] = os.environ["SOHOA_ES_INDEX"]
+        if os.environ.get("SOHOA_SETTLE_SECONDS"):
+            values["settle_seconds"] = float(os.environ["SOHOA_SETTLE_SECONDS"])
         if os.environ.get("SOHOA_PREPROCESS") is not None:
             values["preprocessing"] = tuple(s for s in os.environ["SOHOA_PREPROCESS"].split(",") if s)
         values.update({k: v for k, v in overrides.items() if v is not None})
