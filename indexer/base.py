@@ -31,6 +31,8 @@ class SearchQuery:
     """``valid``, ``expired`` or ``unknown``, judged as of ``today``."""
     signature: str | None = None
     """A document signature status (``sohoa.core.verdict.DOCUMENT_STATUSES``, or ``unchecked``)."""
+    level: str | None = None
+    """The issuer's level: ``province``, ``district`` or ``commune``."""
     agencies: tuple[str, ...] | None = None
     """Only records issued by one of these agencies, or by one they succeeded on 1 July
     2025 (``agency_keys``): what a user limited to them may see, in the hits, the totals

@@ -50,7 +50,7 @@ from sohoa.indexer.snippets import (
     tokens,
 )
 
-SCHEMA_VERSION = 4  # 3: issuer filters match issuer_parent and issuer_successor too; 4: agency scopes
+SCHEMA_VERSION = 5  # 3: issuer filters match issuer_parent and issuer_successor too; 4: agency scopes; 5: level
 RETRY_STATUS = (429, 500, 502, 503, 504)
 FACET_SIZE = 50
 
@@ -65,6 +65,7 @@ MAPPINGS: dict[str, Any] = {
         "body": {"type": "text", "index": False},  # the text snippets are cut from
         "doc_type": {"type": "keyword"},  # facets
         "issuer": {"type": "keyword"},
+        "issuer_level": {"type": "keyword"},
         "kind": _WORDS_NO_POSITIONS,  # filters: folded words of type and issuer
         "issuer_words": _WORDS_NO_POSITIONS,
         "number": {"type": "keyword"},  # as typed
@@ -276,7 +277,7 @@ class ElasticIndex:
         searchable, head = searchable_text(record), head_text(record)
         return {
             "id": record.id, "path": readable(record.source.path), "fields": f, "body": record.text,
-            "doc_type": f.get("doc_type"), "issuer": f.get("issuer"),
+            "doc_type": f.get("doc_type"), "issuer": f.get("issuer"), "issuer_level": f.get("issuer_level"),
             "kind": _words(f.get("doc_type") or "", True), "issuer_words": _words(issuer_text(record), True),
             "number": f.get("number"), "number_norm": normalise_number(f.get("number") or "") or None,
             "issue_date": _iso(f.get("issue_date")), "valid_until": _iso(f.get("valid_until")),
@@ -383,6 +384,8 @@ class ElasticIndex:
             filters.append({"range": {"issue_date": {k: v for k, v in bounds.items() if v}}})
         if q.validity:
             filters.append(validity_filter(q.validity, q.today))
+        if q.level:
+            filters.append({"term": {"issuer_level": q.level}})
         if q.signature:
             filters.append({"term": {"signature_status": q.signature}})
         if q.agencies is not None:  # a user limited to some agencies: nothing else, anywhere
@@ -431,6 +434,7 @@ def facet_aggregations(today: dt.date) -> dict[str, Any]:
     return {
         "doc_type": {"terms": {"field": "doc_type", "size": FACET_SIZE}},
         "issuer": {"terms": {"field": "issuer", "size": FACET_SIZE}},
+        "level": {"terms": {"field": "issuer_level", "size": FACET_SIZE, "order": {"_key": "asc"}}},
         "year": {"date_histogram": {"field": "issue_date", "calendar_interval": "year", "format": "yyyy",
                                     "min_doc_count": 1}},
         "validity": {"filters": {"filters": {v: validity_filter(v, today) for v in ("valid", "expired", "unknown")}}},
@@ -440,6 +444,7 @@ def facet_aggregations(today: dt.date) -> dict[str, Any]:
 
 def read_facets(aggs: dict[str, Any]) -> dict[str, dict[str, int]]:
     out = {name: {b["key"]: b["doc_count"] for b in aggs[name]["buckets"]} for name in ("doc_type", "issuer")}
+    out["level"] = {b["key"]: b["doc_count"] for b in aggs["level"]["buckets"]}
     out["year"] = {b["key_as_string"]: b["doc_count"] for b in aggs["year"]["buckets"]}
     out["validity"] = {k: b["doc_count"] for k, b in aggs["validity"]["buckets"].items() if b["doc_count"]}
     out["signature"] = {b["key"]: b["doc_count"] for b in aggs["signature"]["buckets"]}

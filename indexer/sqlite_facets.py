@@ -53,10 +53,15 @@ def agency_token(key: str) -> str:
     return "ag" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:20]
 
 
+def level_token(level: str | None) -> str:
+    """The facet token of an issuer level: ``lvdistrict``, ``lvnone``."""
+    return "lv" + (level or "none")
+
+
 def document_facets(issue_date: str | None, valid_until: str | None, no_end: str | None,
-                    signature: str = "unchecked", agencies: str = "") -> str:
+                    signature: str = "unchecked", agencies: str = "", level: str | None = None) -> str:
     """The facet text of one document (``agencies``: its agency tokens, space-separated)."""
-    parts = ["all", signature_token(signature), *agencies.split()]
+    parts = ["all", signature_token(signature), level_token(level), *agencies.split()]
     parts.append(year_tokens("y", int(issue_date[:4])) if issue_date else "ynone")
     if valid_until:
         parts.append(year_tokens("e", int(valid_until[:4])))

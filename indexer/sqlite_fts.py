@@ -43,6 +43,7 @@ from sohoa.indexer.sqlite_facets import (
     agency_token,
     date_facet,
     document_facets,
+    level_token,
     signature_token,
     validity_facet,
 )
@@ -58,7 +59,8 @@ CREATE TABLE IF NOT EXISTS docs (      -- small rows: filters scan and join thes
     no_end       TEXT,               -- the type's verdict when no end date: valid | unknown
     number_norm  TEXT,
     sig_status   TEXT NOT NULL,      -- sohoa.core.model.Record.signature_status
-    agencies     TEXT NOT NULL       -- agency tokens (sqlite_facets.agency_token), space-separated
+    agencies     TEXT NOT NULL,      -- agency tokens (sqlite_facets.agency_token), space-separated
+    level        TEXT                -- the issuer's level (province, district, commune)
 );
 CREATE TABLE IF NOT EXISTS bodies (    -- what a hit shows, read only for the page of hits
     rowid        INTEGER PRIMARY KEY,
@@ -77,7 +79,7 @@ CREATE VIRTUAL TABLE IF NOT EXISTS docs_recall USING fts5(
     folded, kind, issuer, facets, detail = column, content = '', tokenize = 'unicode61 remove_diacritics 0'
 );
 """
-SCHEMA_VERSION = 4  # 3: issuer filters match issuer_parent and issuer_successor too; 4: agency scopes
+SCHEMA_VERSION = 5  # 3: issuer filters match issuer_parent and issuer_successor too; 4: agency scopes; 5: level
 FACET_SIZE = 50
 RANK_WINDOW = 2000
 """A query matching more documents ranks the most recently indexed this many (the total
@@ -122,7 +124,7 @@ class SqliteIndex:
             (record.id, search_form(f.get("doc_type") or ""), search_form(issuer_text(record)), f.get("issue_date"),
              f.get("valid_until"), record.validity.without_end_date,
              normalise_number(f.get("number") or ""), record.signature_status,
-             " ".join(agency_token(k) for k in agency_keys(record))),
+             " ".join(agency_token(k) for k in agency_keys(record)), f.get("issuer_level")),
             (readable(record.source.path), json.dumps(f, ensure_ascii=False), record.text),
             (index_form(searchable), search_form(searchable), index_form(head), search_form(head)),
         )
@@ -143,13 +145,13 @@ class SqliteIndex:
         doc, body, fts = row
         cur = self.db.execute(
             "INSERT INTO docs(id, doc_type_f, issuer_f, issue_date, valid_until, no_end, number_norm, sig_status, "
-            "agencies) VALUES (?,?,?,?,?,?,?,?,?)", doc)
+            "agencies, level) VALUES (?,?,?,?,?,?,?,?,?,?)", doc)
         self.db.execute("INSERT INTO bodies(rowid, path, fields, text) VALUES (?,?,?,?)", (cur.lastrowid, *body))
         self.db.execute("INSERT INTO docs_fts(rowid, orig, folded, head, head_folded) VALUES (?,?,?,?,?)",
                         (cur.lastrowid, *fts))
         self.db.execute("INSERT INTO docs_recall(rowid, folded, kind, issuer, facets) VALUES (?,?,?,?,?)",
                         (cur.lastrowid, fts[1], doc[1], doc[2],
-                         document_facets(doc[3], doc[4], doc[5], doc[7], doc[8])))
+                         document_facets(doc[3], doc[4], doc[5], doc[7], doc[8], doc[9])))
 
     def replace_all(self, records: Iterable[Record]) -> int:
         """Make the index hold exactly ``records``, in one transaction: searches see the old
@@ -172,7 +174,7 @@ class SqliteIndex:
 
     def _remove(self, doc_id: str) -> None:
         old = self.db.execute("SELECT rowid, doc_type_f, issuer_f, issue_date, valid_until, no_end, sig_status, "
-                              "agencies FROM docs WHERE id = ?", (doc_id,)).fetchone()
+                              "agencies, level FROM docs WHERE id = ?", (doc_id,)).fetchone()
         if not old:
             return
         rowid = old[0]
@@ -180,7 +182,7 @@ class SqliteIndex:
         (folded,) = self.db.execute("SELECT folded FROM docs_fts WHERE rowid = ?", (rowid,)).fetchone()
         self.db.execute(
             "INSERT INTO docs_recall(docs_recall, rowid, folded, kind, issuer, facets) VALUES ('delete',?,?,?,?,?)",
-            (rowid, folded, old[1], old[2], document_facets(*old[3:8])))
+            (rowid, folded, old[1], old[2], document_facets(*old[3:9])))
         for table in ("docs_fts", "bodies", "docs"):
             self.db.execute(f"DELETE FROM {table} WHERE rowid = ?", (rowid,))
 
@@ -242,6 +244,8 @@ class SqliteIndex:
             out[name] = dict(self.db.execute(
                 f"SELECT json_extract(b.fields, '$.{name}') AS k, count(*) AS n {join} WHERE k IS NOT NULL "
                 f"GROUP BY k ORDER BY n DESC, k LIMIT {FACET_SIZE}").fetchall())
+        out["level"] = dict(self.db.execute(
+            f"SELECT d.level AS k, count(*) {join} WHERE d.level IS NOT NULL GROUP BY k ORDER BY k").fetchall())
         out["year"] = dict(self.db.execute(
             f"SELECT substr(d.issue_date, 1, 4) AS k, count(*) {join} WHERE d.issue_date IS NOT NULL "
             "GROUP BY k ORDER BY k").fetchall())
@@ -372,6 +376,10 @@ def _plan(q: SearchQuery) -> _Plan:
             fts.append(_all_of(column, words))
             sql.extend(f"d.{sql_column} LIKE '%' || :{column}{i} || '%'" for i in range(len(words)))
             params.update({f"{column}{i}": w for i, w in enumerate(words)})
+    if q.level:
+        fts.append(f"facets : {level_token(q.level)}")
+        sql.append("d.level = :level")
+        params["level"] = q.level
     if q.signature:
         fts.append(f"facets : {signature_token(q.signature)}")
         sql.append("d.sig_status = :sig")

@@ -108,10 +108,10 @@ class FileRow:
 class Ledger:
     """Open (and create) the ledger at ``path``."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, shared: bool = False) -> None:
         self.db = open_db(path, SCHEMA, "sổ theo dõi", "ledger", version=1,
                           fix_vi="Hãy dùng phiên bản sohoa đã ghi nó, hoặc một --home mới.",
-                          fix_en="Use the sohoa version that wrote it, or a new --home.")
+                          fix_en="Use the sohoa version that wrote it, or a new --home.", shared=shared)
 
     def close(self) -> None:
         self.db.close()

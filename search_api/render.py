@@ -75,9 +75,12 @@ def render_text(result: SearchResult) -> str:
     return buf.getvalue()
 
 
+LEVEL_LABELS = {"province": ("cấp tỉnh", "province"), "district": ("cấp huyện", "district"),
+                "commune": ("cấp xã", "commune")}
+
 FACET_LABELS = {"doc_type": ("Loại văn bản", "Type"), "issuer": ("Cơ quan ban hành", "Issuer"),
-                "year": ("Năm ban hành", "Year of issue"), "validity": ("Hiệu lực", "Validity"),
-                "signature": ("Chữ ký số", "Digital signature")}
+                "level": ("Cấp", "Level"), "year": ("Năm ban hành", "Year of issue"),
+                "validity": ("Hiệu lực", "Validity"), "signature": ("Chữ ký số", "Digital signature")}
 
 
 def render_facets(facets: dict[str, dict[str, int]]) -> str:
@@ -88,7 +91,7 @@ def render_facets(facets: dict[str, dict[str, int]]) -> str:
             continue
         buf.write(t(*FACET_LABELS.get(name, (name, name))) + ":\n")
         for key, count in counts.items():
-            labels = {"validity": VALIDITY_LABELS, "signature": SIGNATURE_LABELS}.get(name, {})
+            labels = {"validity": VALIDITY_LABELS, "signature": SIGNATURE_LABELS, "level": LEVEL_LABELS}.get(name, {})
             label = t(*labels[key]) if key in labels else key
             buf.write(f"   {count:>7}  {label}\n")
     return buf.getvalue()

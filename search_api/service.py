@@ -134,8 +134,9 @@ def correct(settings: Settings, record_id: str, field: str, value: str | None, b
 
 
 def export_rows(settings: Settings, *, with_layout: bool = False) -> Iterator[dict[str, Any]]:
-    """Every document, failed ones included, then files that failed before hashing."""
-    ledger = Ledger(settings.ledger_path)
+    """Every document, failed ones included, then files that failed before hashing (the
+    ledger may be read on from another thread: a streamed web answer)."""
+    ledger = Ledger(settings.ledger_path, shared=True)
     try:
         for record in ledger.records(include_failed=True):
             data = current(record, settings, with_layout=with_layout)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import io
+import json
 import re
 import secrets
 import tempfile
@@ -53,6 +54,7 @@ from sohoa.indexer.base import IndexBackend, SearchQuery, agency_key, open_index
 from sohoa.ingest.ledger import Ledger
 from sohoa.search_api import service
 from sohoa.search_api.jobs import MAX_UPLOAD_FILES, MAX_UPLOAD_TOTAL, Jobs, Refused, Upload, ingest_roots
+from sohoa.search_api.render import FACET_LABELS, LEVEL_LABELS, SIGNATURE_LABELS, VALIDITY_LABELS
 
 HERE = Path(__file__).resolve().parent
 RECORD_ID = re.compile(r"[0-9a-f]{8,64}")
@@ -64,18 +66,7 @@ LOW_CONFIDENCE = 0.8
 SESSION_HOURS = 8
 PAGE_WIDTH = 1200
 """Pixels: page images are sent at this width at most."""
-FACETS = ("doc_type", "issuer", "year", "validity", "signature")
-VALIDITY_WORDS = {"valid": ("còn hiệu lực", "valid"), "expired": ("hết hiệu lực", "expired"),
-                  "unknown": ("chưa rõ hiệu lực", "validity unknown")}
-SIGNATURE_WORDS = {
-    "valid": ("chữ ký số hợp lệ", "valid signature"), "unsigned": ("không ký số", "not signed"),
-    "invalid": ("chữ ký KHÔNG hợp lệ", "INVALID signature"), "modified": ("bị sửa sau khi ký", "changed after signing"),
-    "revoked": ("chứng thư đã bị thu hồi", "certificate revoked"), "error": ("không đọc được chữ ký", "unreadable"),
-    "expired": ("chứng thư hết hạn", "certificate expired"),
-    "unknown_revocation": ("chưa rõ tình trạng thu hồi", "revocation unknown"),
-    "valid_untrusted": ("không dẫn tới gốc tin cậy", "untrusted signer"), "unchecked": ("chưa kiểm tra", "not checked"),
-}
-"""Short words for a record's status in lists; the record page says the whole message."""
+FACETS = ("doc_type", "issuer", "level", "year", "validity", "signature")
 
 
 class _PerThread(threading.local):
@@ -237,7 +228,8 @@ def create_app(settings: Settings, *, behind_https: bool = False, secret: bytes 
                 text=params.get("q") or "", doc_type=params.get("type") or None,
                 issuer=params.get("issuer") or None, date_from=_day(params.get("from")),
                 date_to=_day(params.get("to")), validity=params.get("validity") or None,
-                signature=params.get("signature") or None, agencies=caller.agencies, today=settings.today,
+                signature=params.get("signature") or None, level=params.get("level") or None,
+                agencies=caller.agencies, today=settings.today,
                 limit=limit, offset=(max(1, int(params.get("page") or 1)) - 1) * limit,
                 facets=facets)
         except ValueError as exc:
@@ -376,12 +368,13 @@ def create_app(settings: Settings, *, behind_https: bool = False, secret: bytes 
     @app.get("/api/v1/search", tags=["search"])
     def api_search(caller: API, q: str = "", type: str | None = None, issuer: str | None = None,
                    from_: Annotated[str | None, Query(alias="from")] = None,
-                   to: str | None = None, validity: str | None = None, signature: str | None = None,
-                   limit: int = 10, page: int = 1, facets: bool = False) -> dict[str, Any]:
+                   to: str | None = None, validity: str | None = None, level: str | None = None,
+                   signature: str | None = None, limit: int = 10, page: int = 1,
+                   facets: bool = False) -> dict[str, Any]:
         """The same answer as ``sohoa search --json``, within the caller's agencies."""
         return run_search(caller, {"q": q, "type": type, "issuer": issuer, "from": from_, "to": to,
-                                   "validity": validity, "signature": signature, "limit": limit, "page": page},
-                          facets=facets)
+                                   "validity": validity, "level": level, "signature": signature, "limit": limit,
+                                   "page": page}, facets=facets)
 
     @app.get("/api/v1/records/{record_id}", tags=["records"])
     def api_record(caller: API, record_id: str) -> dict[str, Any]:
@@ -471,13 +464,15 @@ def create_app(settings: Settings, *, behind_https: bool = False, secret: bytes 
             try:
                 return tr(*Status(code).message)
             except ValueError:
-                return said(SIGNATURE_WORDS, code)
+                return said(SIGNATURE_LABELS, code)
 
         here = _local_path(str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""))
         return templates.TemplateResponse(request, template, {
             "tr": tr, "lang": lang, "csrf": csrf, "verdict": verdict,
-            "validity_word": lambda code: said(VALIDITY_WORDS, code),
-            "signature_word": lambda code: said(SIGNATURE_WORDS, code),
+            "validity_word": lambda code: said(VALIDITY_LABELS, code),
+            "signature_word": lambda code: said(SIGNATURE_LABELS, code),
+            "level_word": lambda code: said(LEVEL_LABELS, code),
+            "facet_title": lambda name: tr(*FACET_LABELS.get(name, (name, name))),
             "user": caller.user if caller else None, "here": here,
             "version": __version__, **context})
 
@@ -525,7 +520,7 @@ def create_app(settings: Settings, *, behind_https: bool = False, secret: bytes 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def search_page(request: Request, caller: PAGE) -> HTMLResponse:
         params = {k: request.query_params.get(k, "") for k in
-                  ("q", "type", "issuer", "from", "to", "validity", "signature", "page")}
+                  ("q", "type", "issuer", "from", "to", "validity", "level", "signature", "page")}
         params["limit"] = "20"
         result = run_search(caller, params, facets=True)
         page = max(1, int(params["page"] or 1))
@@ -628,6 +623,40 @@ def create_app(settings: Settings, *, behind_https: bool = False, secret: bytes 
     @app.get("/ingest/{job_id}/state", include_in_schema=False)
     def ingest_job_state(caller: PAGE, job_id: str) -> dict[str, Any]:
         return job_state(caller, job_id)
+
+    # ------------------------------------------------------------ the access log (auditors)
+
+    def audit_entries(caller: Caller, since: int, limit: int) -> list[dict[str, Any]]:
+        caller.need("audit_read")
+        entries = [e.to_json() for e in archive.log.entries(since=max(0, since), limit=max(1, min(limit, 10_000)))]
+        log(caller, "audit_read", {"since": since, "entries": len(entries)})
+        return entries
+
+    @app.get("/api/v1/audit", tags=["audit"])
+    def api_audit(caller: API, since: int = 0, limit: int = 1000) -> dict[str, Any]:
+        """Entries of the access log after ``since`` (oldest first), and whether the chain holds. Auditors."""
+        entries = audit_entries(caller, since, limit)
+        check = archive.log.verify()
+        return {"verified": check.ok, "entries_checked": check.entries, "broken_at": check.broken_at,
+                "reason": check.reason, "entries": entries}
+
+    @app.get("/audit", response_class=HTMLResponse, include_in_schema=False)
+    def audit_page(request: Request, caller: PAGE, since: int = 0) -> HTMLResponse:
+        entries = audit_entries(caller, since, 200)
+        return render(request, "audit.html", caller, entries=entries, check=archive.log.verify(), since=since,
+                      next_since=entries[-1]["seq"] if len(entries) == 200 else None)
+
+    @app.get("/audit/export.jsonl", include_in_schema=False)
+    def audit_export(caller: PAGE) -> StreamingResponse:
+        caller.need("audit_read")
+        log(caller, "audit_export", {})
+        def lines() -> Iterator[str]:
+            with AccessLog(settings.home, shared=True) as entries:  # read on by whichever thread streams
+                for entry in entries.entries():
+                    yield json.dumps(entry.to_json(), ensure_ascii=False) + "\n"
+
+        return StreamingResponse(lines(), media_type="application/x-ndjson",
+                                 headers={"Content-Disposition": "attachment; filename=sohoa-access-log.jsonl"})
 
     @app.get("/users", response_class=HTMLResponse, include_in_schema=False)
     def users_page(request: Request, caller: PAGE, error: str = "") -> HTMLResponse:

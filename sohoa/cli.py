@@ -289,6 +289,8 @@ def index_cmd(settings: Settings, retry: bool) -> None:
 @click.option("--from", "date_from", help="Ban hành từ ngày / issued on or after (YYYY-MM-DD)")
 @click.option("--to", "date_to", help="Ban hành đến ngày / issued on or before (YYYY-MM-DD)")
 @click.option("--validity", type=click.Choice(["valid", "expired", "unknown"]), help="Hiệu lực / validity")
+@click.option("--level", type=click.Choice(["province", "district", "commune"]),
+              help="Cấp cơ quan ban hành / the issuer's level")
 @click.option("--signature", type=click.Choice([*DOCUMENT_STATUSES, "unchecked"]),
               help="Tình trạng chữ ký số / digital-signature status")
 @click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
@@ -298,8 +300,8 @@ def index_cmd(settings: Settings, retry: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="In JSON / print JSON")
 @click.pass_obj
 def search(settings: Settings, query: str, doc_type: str | None, issuer: str | None, date_from: str | None,
-           date_to: str | None, validity: str | None, signature: str | None, limit: int, page: int, facets: bool,
-           as_json: bool) -> None:
+           date_to: str | None, validity: str | None, level: str | None, signature: str | None, limit: int,
+           page: int, facets: bool, as_json: bool) -> None:
     """Tìm kiếm kho lưu trữ / search the archive (with or without accents, or by number)."""
     from sohoa.indexer.base import SearchQuery, open_index
     from sohoa.search_api.render import render_facets, render_text
@@ -309,7 +311,8 @@ def search(settings: Settings, query: str, doc_type: str | None, issuer: str | N
     try:
         result = run_search(index, SearchQuery(
             text=query, doc_type=doc_type, issuer=issuer, date_from=_date(date_from), date_to=_date(date_to),
-            validity=validity, signature=signature, today=settings.today, limit=limit, offset=(page - 1) * limit,
+            validity=validity, level=level, signature=signature, today=settings.today, limit=limit,
+            offset=(page - 1) * limit,
             facets=facets,
         ))
     finally:

@@ -60,14 +60,16 @@ def open_backend(name: str, tmp_path: Path, request: pytest.FixtureRequest) -> I
 FIXTURE_RECORDS = [
     record(1, "GIẤY PHÉP XÂY DỰNG cấp cho ông Nguyễn Văn Hòa tại Đà Nẵng", doc_type="Giấy phép xây dựng",
            number="45/GPXD", issue_date="2024-03-01", issuer="UBND TỈNH BẮC GIANG SỞ XÂY DỰNG",
-           valid_until="2025-03-01", signature="valid"),
+           issuer_level="province", valid_until="2025-03-01", signature="valid"),
     record(2, "Giay phep xay dung (ban sao khong dau) cap cho ong Nguyen Van Hoa", doc_type="Giấy phép xây dựng",
            number="46/GPXD", issue_date="2024-05-01", issuer="UBND TỈNH BẮC GIANG SỞ XÂY DỰNG",
-           valid_until="2027-05-01", signature="unknown_revocation"),
+           issuer_level="province", valid_until="2027-05-01", signature="unknown_revocation"),
     record(3, "QUYẾT ĐỊNH về việc giao đất theo Giấy phép xây dựng số 45/GPXD", doc_type="Quyết định",
-           number="645/QĐ-UBND", issue_date="2021-04-09", issuer="ỦY BAN NHÂN DÂN TỈNH BẮC GIANG"),
+           number="645/QĐ-UBND", issue_date="2021-04-09", issuer="ỦY BAN NHÂN DÂN TỈNH BẮC GIANG",
+           issuer_level="province"),
     record(4, "Thông báo lịch tiếp công dân, trích dẫn Quyết định 645/QĐ-UBND", doc_type="Thông báo",
-           number="12/TB-UBND", issue_date="2022-01-10", issuer="UỶ BAN NHÂN DÂN HUYỆN YÊN DŨNG"),
+           number="12/TB-UBND", issue_date="2022-01-10", issuer="UỶ BAN NHÂN DÂN HUYỆN YÊN DŨNG",
+           issuer_level="district"),
 ]
 
 
@@ -252,6 +254,7 @@ def test_facet_counts(index: IndexBackend) -> None:
         "doc_type": {"Giấy phép xây dựng": 2, "Quyết định": 1, "Thông báo": 1},
         "issuer": {"UBND TỈNH BẮC GIANG SỞ XÂY DỰNG": 2, "ỦY BAN NHÂN DÂN TỈNH BẮC GIANG": 1,
                    "UỶ BAN NHÂN DÂN HUYỆN YÊN DŨNG": 1},
+        "level": {"district": 1, "province": 3},
         "year": {"2021": 1, "2022": 1, "2024": 2},
         "validity": {"valid": 3, "expired": 1},
         "signature": {"unchecked": 2, "unknown_revocation": 1, "valid": 1},
@@ -259,4 +262,8 @@ def test_facet_counts(index: IndexBackend) -> None:
     # Counts cover every match, whatever the page, and a number query counts what cites it.
     matched = index.search(SearchQuery("645/QĐ-UBND", facets=True, limit=1, today=TODAY))
     assert matched.facets["doc_type"] == {"Quyết định": 1, "Thông báo": 1}
+    assert matched.facets["level"] == {"district": 1, "province": 1}
+    district = index.search(SearchQuery("", level="district", facets=True, today=TODAY))
+    assert [h.id for h in district.hits] == [f"{4:064x}"] and district.facets["level"] == {"district": 1}
+    assert index.search(SearchQuery("giay phep", level="district", today=TODAY)).total == 0
     assert "facets" not in index.search(SearchQuery("giay", today=TODAY)).to_json()

@@ -149,10 +149,19 @@ def test_the_api_search_answers_what_the_cli_answers(server: Server) -> None:
                         ({"q": "", "limit": "3", "page": "2"}, ["", "--limit", "3", "--page", "2"]),
                         ({"q": "giay", "facets": "true"}, ["giay", "--facets"]),
                         ({"q": "", "validity": "valid", "from": "2020-01-01"},
-                         ["", "--validity", "valid", "--from", "2020-01-01"])):
+                         ["", "--validity", "valid", "--from", "2020-01-01"]),
+                        ({"q": "", "level": "commune", "facets": "true"}, ["", "--level", "commune", "--facets"])):
         api = httpx.get(server.url + "/api/v1/search", params=params, headers=headers)
         assert api.status_code == 200, api.text
         assert api.json() == json.loads(_sohoa(server.home, "search", "--json", *cli).stdout), params
+    levels = httpx.get(server.url + "/api/v1/search", params={"q": "", "facets": "true"}, headers=headers).json()
+    expected = {}
+    for r in server.records:
+        if r["fields"]["issuer_level"]:
+            expected[r["fields"]["issuer_level"]] = expected.get(r["fields"]["issuer_level"], 0) + 1
+    assert levels["facets"]["level"] == expected and len(expected) > 1
+    communes = httpx.get(server.url + "/api/v1/search", params={"q": "", "level": "commune"}, headers=headers).json()
+    assert communes["total"] == expected.get("commune", 0)
     record = httpx.get(server.url + f"/api/v1/records/{server.records[0]['id'][:10]}", headers=headers).json()
     assert record == json.loads(_sohoa(server.home, "show", "--json", server.records[0]["id"]).stdout)
     schema = httpx.get(server.url + "/openapi.json").json()
@@ -488,3 +497,37 @@ def test_a_clerk_uploads_scans_and_follows_the_ingest(server: Server, tmp_path: 
     for outside in ("/etc", str(server.home), "/nonexistent-folder"):
         answer = httpx.post(server.url + "/api/v1/ingest", json={"folder": outside}, headers=clerk_api)
         assert answer.status_code in (403, 404), outside
+
+
+def test_auditors_browse_and_export_the_access_log(server: Server) -> None:
+    assert signed_in(server, "olga").get("/audit").status_code == 403
+    auditor = signed_in(server, "audrey")
+    page = auditor.get("/audit").text
+    assert 'data-testid="chain"' in page and "Chuỗi băm nguyên vẹn" in page  # Vietnamese by default
+    exported = [json.loads(line) for line in auditor.get("/audit/export.jsonl").text.splitlines()]
+    api = httpx.get(server.url + "/api/v1/audit", params={"limit": 10000}, headers=token(server, "audrey")).json()
+    assert api["verified"] is True and api["broken_at"] is None
+    assert [e["seq"] for e in exported] == list(range(1, len(exported) + 1))
+    assert [e["seq"] for e in api["entries"]][:len(exported)] == [e["seq"] for e in exported]
+    assert any(e["action"] == "sign_in" and e["who"] == "audrey" for e in exported)
+
+
+@pytest.mark.slow
+def test_in_chromium_every_page_for_its_role(server: Server, page) -> None:
+    """The review, ingest, users and access-log pages open in Chromium for their roles,
+    without a script error; a screenshot of each is kept."""
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    for name, paths in (("cleo", ("/review", "/ingest")), ("adam", ("/users",)), ("audrey", ("/audit",))):
+        page.context.clear_cookies()
+        page.goto(server.url + "/login")
+        page.fill("input[name=username]", name)
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(server.url + "/")
+        for path in paths:
+            response = page.goto(server.url + path)
+            assert response is not None and response.status == 200, path
+            page.screenshot(path=str(ARTIFACTS / f"web{path.replace('/', '-')}.png"), full_page=True)
+    assert page.is_visible("[data-testid=chain]")
+    assert not errors, errors

@@ -100,11 +100,11 @@ _WRITING = threading.Lock()
 class AccessLog:
     """The log in ``HOME/access-log.sqlite``; one writer at a time (SQLite's lock)."""
 
-    def __init__(self, home: Path) -> None:
+    def __init__(self, home: Path, *, shared: bool = False) -> None:
         home.mkdir(parents=True, exist_ok=True)
         self.path = home / "access-log.sqlite"
         self.head_path = home / "access-log.head"
-        self.db = open_db(self.path, SCHEMA, "nhật ký truy cập", "access log", version=1)
+        self.db = open_db(self.path, SCHEMA, "nhật ký truy cập", "access log", version=1, shared=shared)
 
     def close(self) -> None:
         self.db.close()

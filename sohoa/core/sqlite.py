@@ -13,14 +13,16 @@ class SchemaMismatch(IndexBackendError):
 
 
 def open_db(path: Path, schema: str, what_vi: str, what_en: str, *, version: int,
-            fix_vi: str = "", fix_en: str = "") -> sqlite3.Connection:
+            fix_vi: str = "", fix_en: str = "", shared: bool = False) -> sqlite3.Connection:
     """Connect in autocommit mode with WAL and create ``schema`` in a new database.
 
     ``version`` is kept in ``PRAGMA user_version``; an existing database of another
     version is refused with ``fix_vi``/``fix_en`` telling what to do. Errors name the file.
     """
     try:
-        db = sqlite3.connect(path, timeout=30, isolation_level=None)
+        # ``shared``: used by one thread at a time, not always the one that opened it (a
+        # streamed web answer is read on by whichever server thread is free).
+        db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=not shared)
         db.execute("PRAGMA journal_mode=WAL")
         # WAL + NORMAL survives a killed process (not a power cut), at a fraction of the cost of FULL.
         db.execute("PRAGMA synchronous=NORMAL")
