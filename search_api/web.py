@@ -67,6 +67,15 @@ SESSION_HOURS = 8
 PAGE_WIDTH = 1200
 """Pixels: page images are sent at this width at most."""
 FACETS = ("doc_type", "issuer", "level", "year", "validity", "signature")
+REASONS = (  # sohoa.core.validity's reasons (English in the export, for other tools), said on the pages
+    (re.compile(r"no end date; valid until revoked or replaced"),
+     ("không ghi thời hạn: có hiệu lực đến khi bị thu hồi hoặc thay thế",
+      "no end date; valid until revoked or replaced")),
+    (re.compile(r"no end date could be read"), ("không đọc được thời hạn", "no end date could be read")),
+    (re.compile(r"valid_until (\S+) has passed"), ("đã hết hạn ngày {0}", "its end date {0} has passed")),
+    (re.compile(r"valid until (\S+)"), ("có hiệu lực đến ngày {0}", "valid until {0}")),
+    (re.compile(r"unreadable valid_until (.+)"), ("không đọc được thời hạn {0}", "unreadable end date {0}")),
+)
 
 
 class _PerThread(threading.local):
@@ -458,6 +467,13 @@ def create_app(settings: Settings, *, behind_https: bool = False, secret: bytes 
         def said(words: dict[str, tuple[str, str]], code: str | None) -> str:
             return tr(*words[code]) if code in words else (code or "")
 
+        def reason_words(reason: str | None) -> str:
+            for pattern, (vi, en) in REASONS:
+                found = pattern.fullmatch(reason or "")
+                if found:
+                    return tr(vi, en).format(*found.groups())
+            return reason or ""
+
         def verdict(code: str | None) -> str:
             from sohoa.core.verdict import Status
 
@@ -472,6 +488,7 @@ def create_app(settings: Settings, *, behind_https: bool = False, secret: bytes 
             "validity_word": lambda code: said(VALIDITY_LABELS, code),
             "signature_word": lambda code: said(SIGNATURE_LABELS, code),
             "level_word": lambda code: said(LEVEL_LABELS, code),
+            "reason_words": reason_words,
             "facet_title": lambda name: tr(*FACET_LABELS.get(name, (name, name))),
             "user": caller.user if caller else None, "here": here,
             "version": __version__, **context})

@@ -323,8 +323,23 @@ def test_in_chromium_an_officer_finds_and_opens_a_record(server: Server, page) -
     html = page.content()
     for number in server.ids.values():
         assert number not in html
+    assert "không ghi thời hạn" in page.inner_text("[data-testid=validity]")  # the reason in Vietnamese
     page.click("text=English")
     assert page.is_visible("text=Extracted fields")
+    assert "valid until revoked or replaced" in page.inner_text("[data-testid=validity]")
+    # A user limited to one agency, in the browser: no other agency's record in the hits.
+    mine = sorted({r["fields"]["issuer"] for r in server.records if r["fields"]["issuer"]})[0]
+    others = [r["id"] for r in server.records if mine not in (r["fields"]["issuer"], r["fields"]["issuer_successor"])]
+    page.context.clear_cookies()
+    page.goto(server.url + "/login")
+    page.fill("input[name=username]", "lim")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(server.url + "/?q=")
+    html = page.content()
+    assert others and all(other not in html for other in others)
+    total = re.search(r"\d+", page.inner_text("[data-testid=total]")).group(0)  # type: ignore[union-attr]
+    assert total == str(len(server.records) - len(others))
 
 
 def test_reads_and_downloads_go_to_the_access_log_with_ids_masked(server: Server) -> None:
