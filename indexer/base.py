@@ -8,7 +8,7 @@ idempotent by record id, so replaying them after a crash never doubles a documen
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -50,10 +50,11 @@ def agency_key(name: str) -> str:
     return " ".join(search_form(name).split())
 
 
-def agency_keys(record: Record) -> tuple[str, ...]:
-    """The agencies a record belongs to: its issuer as printed and, for a legacy issuer,
-    the agency that took over its results (``issuer_successor``)."""
-    names = (record.fields.get("issuer"), record.fields.get("issuer_successor"))
+def agency_keys(record: Record | Mapping[str, Any]) -> tuple[str, ...]:
+    """The agencies a record (or its fields) belongs to: its issuer as printed and, for a
+    legacy issuer, the agency that took over its results (``issuer_successor``)."""
+    fields = record.fields if isinstance(record, Record) else record
+    names = (fields.get("issuer"), fields.get("issuer_successor"))
     return tuple(dict.fromkeys(agency_key(n) for n in names if n and agency_key(n)))
 
 

@@ -293,7 +293,7 @@ class Ledger:
         query = (f"SELECT record FROM documents WHERE state IN ({','.join('?' * len(states))}) "
                  "AND record IS NOT NULL ORDER BY path")
         corrections = self.corrections()
-        for (raw,) in self.db.execute(query, states).fetchall() if corrections else self.db.execute(query, states):
+        for (raw,) in self.db.execute(query, states):
             record = _record(raw)
             yield record.corrected(corrections.get(record.id, ()))
 

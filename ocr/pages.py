@@ -47,6 +47,14 @@ class PageImage:
     dpi: int
 
 
+def format_of(head: bytes) -> str | None:
+    """``pdf``, ``tiff``, ``jpeg`` or ``png`` from a file's first bytes (1 KiB), or None."""
+    for magic, fmt in _MAGIC:
+        if head.startswith(magic) or (fmt == "pdf" and magic in head):
+            return fmt
+    return None
+
+
 def sniff_format(path: Path) -> str:
     """Return ``pdf``, ``tiff``, ``jpeg`` or ``png`` from the file's first bytes."""
     with path.open("rb") as fh:
@@ -54,9 +62,9 @@ def sniff_format(path: Path) -> str:
     if not head:
         raise EmptyFile(f"Tệp {path.name} rỗng (0 byte). Hãy quét lại.",
                         f"{path.name} is empty (0 bytes). Scan it again.")
-    for magic, fmt in _MAGIC:
-        if head.startswith(magic) or (fmt == "pdf" and magic in head):
-            return fmt
+    fmt = format_of(head)
+    if fmt:
+        return fmt
     raise UnsupportedFormat(
         f"{path.name} không phải PDF, TIFF, JPEG hay PNG (nội dung không khớp đuôi tệp).",
         f"{path.name} is not a PDF, TIFF, JPEG or PNG (its content does not match its name).",

@@ -208,11 +208,16 @@ def search_bench(name: str, index: IndexBackend, records: list[Record], numbers:
     print(f"{name}: full rebuild (sohoa reindex) in {elapsed:.1f}s = {len(records) / elapsed:,.0f} docs/s")
 
 
-def index_benches(count: int, tmp: Path, backends: list[str], es_url: str | None) -> None:
-    """The same synthetic records (generated once, outside the timings) into each backend."""
+def synthetic_archive(count: int) -> tuple[list[Record], list[str]]:
+    """``count`` synthetic records (the same ones every run) and some of their numbers."""
     rng = random.Random(42)
     records = [synthetic(n, rng) for n in range(count)]
-    numbers = [r.fields["number"] for r in records[::997]]
+    return records, [r.fields["number"] for r in records[::997]]
+
+
+def index_benches(count: int, tmp: Path, backends: list[str], es_url: str | None) -> None:
+    """The same synthetic records (generated once, outside the timings) into each backend."""
+    records, numbers = synthetic_archive(count)
     for name in backends:
         if name == "sqlite":
             index: IndexBackend = SqliteIndex(tmp / "bench-index.sqlite")
@@ -247,9 +252,7 @@ def api_bench(count: int, tmp: Path, clients: int = 20, rounds: int = 3) -> None
 
     from sohoa.accounts.users import Accounts
 
-    rng = random.Random(42)
-    records = [synthetic(n, rng) for n in range(count)]
-    numbers = [r.fields["number"] for r in records[::997]]
+    records, numbers = synthetic_archive(count)
     home = tmp / "api-home"
     home.mkdir()
     index = SqliteIndex(home / "index.sqlite")

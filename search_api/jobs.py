@@ -18,7 +18,7 @@ import shutil
 import subprocess
 import sys
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -26,6 +26,7 @@ from sohoa.core.paths import readable
 from sohoa.core.settings import Settings
 from sohoa.ingest.discover import ACCEPTED_SUFFIXES
 from sohoa.ingest.ledger import Ledger
+from sohoa.ocr.pages import format_of
 
 MAX_UPLOAD_FILES = 500
 MAX_UPLOAD_TOTAL = 4 * 2**30
@@ -36,9 +37,7 @@ def max_upload_file() -> int:
     """Bytes of one uploaded scan, at most: ``SOHOA_MAX_UPLOAD_MB`` (default 200)."""
     return int(float(os.environ.get("SOHOA_MAX_UPLOAD_MB") or 200) * 2**20)
 
-MAGIC = {".pdf": (b"%PDF-",), ".tif": (b"II*\x00", b"MM\x00*"), ".tiff": (b"II*\x00", b"MM\x00*"),
-         ".jpg": (b"\xff\xd8\xff",), ".jpeg": (b"\xff\xd8\xff",), ".png": (b"\x89PNG\r\n\x1a\n",)}
-"""What a file of each accepted kind begins with."""
+FORMAT_OF_SUFFIX = {".pdf": "pdf", ".tif": "tiff", ".tiff": "tiff", ".jpg": "jpeg", ".jpeg": "jpeg", ".png": "png"}
 
 
 @dataclass(frozen=True)
@@ -78,7 +77,7 @@ def check_upload(name: str, head: bytes, size: int) -> str:
                            f"{base}: too large (at most {limit / 2**20:g} MiB).")
     if size == 0:
         raise Refused(422, f"{base}: tệp rỗng. / {base}: the file is empty.")
-    if not any(head.startswith(magic) for magic in MAGIC[suffix]):
+    if format_of(head) != FORMAT_OF_SUFFIX[suffix]:
         raise Refused(415, f"{base}: nội dung không khớp đuôi tệp {suffix} (tệp đổi tên?). / "
                            f"{base}: its content is not a {suffix} file (renamed?).")
     return base
@@ -96,8 +95,6 @@ class Job:
     process: subprocess.Popen[bytes]
     output: Path
     uploaded: bool = False
-    finished: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 class Jobs:
@@ -191,6 +188,3 @@ class Jobs:
 
     def recent(self) -> list[dict[str, Any]]:
         return [s for s in (self.state(j) for j in list(self.jobs)[-10:][::-1]) if s]
-
-    def close(self) -> None:
-        """Leave running ingests to finish on their own: each is a whole ``sohoa ingest``."""

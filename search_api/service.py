@@ -107,15 +107,15 @@ def review_queue(settings: Settings, *, threshold: float = REVIEW_THRESHOLD) -> 
             weak = weak_fields(record, threshold)
             if weak:
                 score = sum(REVIEW_WEIGHTS.get(name, 1) for name in weak)
-                queue.append((score, record.fields.get("issue_date") or "", record))
+                queue.append((score, record.fields.get("issue_date") or "", record, weak))
     finally:
         ledger.close()
     queue.sort(key=lambda item: item[1], reverse=True)  # the newest first among equals,
     queue.sort(key=lambda item: -item[0])  # the most to check first (the sort is stable)
-    for score, _, record in queue:
+    for score, _, record, weak in queue:
         data = current(record, settings)
         data.pop("text", None)
-        yield {**data, "weak": weak_fields(record, threshold), "score": score}
+        yield {**data, "weak": weak, "score": score}
 
 
 def correct(settings: Settings, record_id: str, field: str, value: str | None, by: str) -> Record:

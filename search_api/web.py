@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import io
 import json
 import re
 import secrets
@@ -50,7 +49,7 @@ from sohoa.core.model import FIELD_NAMES
 from sohoa.core.privacy import MASKED_FIELDS, mask_personal, mask_record
 from sohoa.core.settings import Settings
 from sohoa.core.verdict import DOCUMENT_STATUSES
-from sohoa.indexer.base import IndexBackend, SearchQuery, agency_key, open_index
+from sohoa.indexer.base import IndexBackend, SearchQuery, agency_key, agency_keys, open_index
 from sohoa.ingest.ledger import Ledger
 from sohoa.search_api import service
 from sohoa.search_api.jobs import MAX_UPLOAD_FILES, MAX_UPLOAD_TOTAL, Jobs, Refused, Upload, ingest_roots
@@ -146,14 +145,16 @@ class Caller:
         """Whether a record (its export form) lies within the user's agencies."""
         if not self.user.agencies:
             return True
-        fields = data.get("fields") or {}
-        mine = {agency_key(a) for a in self.user.agencies}
-        names = (fields.get("issuer"), fields.get("issuer_successor"))
-        return bool(mine & {agency_key(n) for n in names if n})
+        return bool({agency_key(a) for a in self.user.agencies} & set(agency_keys(data.get("fields") or {})))
 
     def shown(self, data: dict[str, Any]) -> dict[str, Any]:
         """``data`` as this user may see it (masked without ``personal_data``)."""
         return data if self.user.personal_data else mask_record(data)
+
+    def sees_files(self, data: dict[str, Any]) -> bool:
+        """Page images, originals and copies show personal data as printed: only for users
+        who may see it, or for records that carry none."""
+        return self.user.personal_data or mask_record(data) == data
 
 
 def _address(request: Request) -> str | None:
@@ -264,9 +265,8 @@ def create_app(settings: Settings, *, behind_https: bool = False, secret: bytes 
         return data
 
     def files_allowed(caller: Caller, data: dict[str, Any]) -> None:
-        """Page images, originals and copies show personal data as it was printed: only for
-        users who may see it, or for records that carry none."""
-        if not caller.user.personal_data and mask_record(data) != data:
+        """403 unless the caller may have this record's files (``Caller.sees_files``)."""
+        if not caller.sees_files(data):
             raise HTTPException(403, both("Hồ sơ có dữ liệu cá nhân: ảnh trang, tệp gốc và bản sao chỉ dành cho người "
                                           "được xem dữ liệu cá nhân.", "This record carries personal data: its page "
                                           "images, original and copy are only for users who may see personal data."))
@@ -555,7 +555,7 @@ def create_app(settings: Settings, *, behind_https: bool = False, secret: bytes 
     def record_page(request: Request, caller: PAGE, record_id: str) -> HTMLResponse:
         data = one_record(caller, record_id)
         log(caller, "record_view", {"record": data["id"]})
-        files = caller.user.personal_data or mask_record(data) == data
+        files = caller.sees_files(data)
         confirmed = {c["field"]: c for c in data.get("corrections") or ()}
         return render(request, "record.html", caller, record=caller.shown(data), files=files,
                       low=LOW_CONFIDENCE, may_download=caller.user.may("download") and files,
@@ -617,7 +617,7 @@ def create_app(settings: Settings, *, behind_https: bool = False, secret: bytes 
             for f in form.getlist("files"):
                 if isinstance(f, str):
                     continue
-                head = await f.read(16)
+                head = await f.read(1024)
                 files.append(Upload(f.filename or "scan", f.size if f.size is not None else len(head), head, f.file))
             try:
                 folder = jobs.store_uploads(files)
@@ -807,4 +807,4 @@ def _page_png(path: Path, fmt: str, number: int, max_pixels: int) -> bytes:
     if image.ndim == 3:
         image = cv2.cvtColor(image, cv2.COLOR_RGB2BGR)
     ok, png = cv2.imencode(".png", image)
-    return io.BytesIO(png.tobytes()).getvalue() if ok else b""
+    return png.tobytes() if ok else b""
