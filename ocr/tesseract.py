@@ -1,4 +1,10 @@
-"""The one place that runs Tesseract (through pytesseract).
+"""The one place that runs Tesseract.
+
+Two ways to the same engine: the library itself through tesserocr, one engine per worker
+thread loaded once and kept (the default), or the ``tesseract`` program through pytesseract,
+one process per page, which pays for loading the language model on every page (about a
+sixth of the OCR time of an A4 page). Both give the same words from the same image; the
+program is used where tesserocr is not installed or ``SOHOA_OCR_ENGINE=cli`` asks for it.
 
 Probes the installed version and language models once, reads a page image into lines
 with word confidences, and turns Tesseract's failures into sohoa errors with a fix.
@@ -7,15 +13,20 @@ with word confidences, and turns Tesseract's failures into sohoa errors with a f
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
 import pytesseract
 
-from sohoa.core.errors import MissingDependencyError, OcrFailed
+from sohoa.core.errors import ConfigError, MissingDependencyError, OcrFailed
 from sohoa.core.layout import Line, PageLayout
 from sohoa.ocr.layout import line_key, lines_from_words
 
@@ -24,6 +35,114 @@ from sohoa.ocr.layout import line_key, lines_from_words
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 PAGE_TIMEOUT_SECONDS = 600
+
+log = logging.getLogger(__name__)
+
+try:
+    import tesserocr
+except ImportError as exc:  # not installed, or built against a libtesseract no longer there
+    tesserocr = None
+    _NO_LIBRARY = str(exc)
+else:
+    _NO_LIBRARY = ""
+
+
+def engine() -> str:
+    """``api`` (tesserocr, the engine kept loaded) or ``cli`` (the tesseract program)."""
+    asked = os.environ.get("SOHOA_OCR_ENGINE", "").strip().lower()
+    if asked not in ("", "api", "cli"):
+        raise ConfigError(f"SOHOA_OCR_ENGINE phải là api hoặc cli, không phải {asked!r}.",
+                          f"SOHOA_OCR_ENGINE must be api or cli, not {asked!r}.")
+    if asked == "cli":
+        return "cli"
+    if tesserocr is None:
+        if asked == "api":
+            raise MissingDependencyError(
+                f"SOHOA_OCR_ENGINE=api nhưng không nạp được tesserocr ({_NO_LIBRARY}). Hãy chạy lại scripts/bootstrap.",
+                f"SOHOA_OCR_ENGINE=api but tesserocr cannot be loaded ({_NO_LIBRARY}). Run scripts/bootstrap again.")
+        _warn_cli_once()
+        return "cli"
+    return "api"
+
+
+@functools.cache
+def _warn_cli_once() -> None:
+    log.warning("tesserocr cannot be loaded (%s): running the tesseract program once per page, "
+                "which is slower; scripts/bootstrap installs it", _NO_LIBRARY)
+
+
+_HELD = threading.local()
+
+
+@contextmanager
+def _api(language: str, psm: int, variables: tuple[tuple[str, str], ...] = ()) -> Iterator[Any]:
+    """This thread's engine for ``language`` and ``psm``, loaded on first use and kept.
+
+    An engine is not shared between threads (Tesseract's is not thread-safe), nor carried
+    across a fork (the pid is part of the key)."""
+    held = getattr(_HELD, "engines", None)
+    if held is None or _HELD.pid != os.getpid():
+        held = _HELD.engines = {}
+        _HELD.pid = os.getpid()
+    key = (language, psm, variables)
+    api = held.get(key)
+    if api is None:
+        try:
+            api = tesserocr.PyTessBaseAPI(path=_tessdata(), lang=language, psm=psm,
+                                          oem=tesserocr.OEM.DEFAULT)
+        except RuntimeError as exc:
+            probe(language)  # names the missing model or program, with the package to install
+            raise OcrFailed(f"Không khởi động được Tesseract ({language}): {exc}",
+                            f"Could not start Tesseract ({language}): {exc}") from exc
+        for name, value in variables:
+            api.SetVariable(name, value)
+        held[key] = api
+    try:
+        yield api
+    finally:
+        api.Clear()  # the page's image and results go; the model stays
+
+
+@functools.cache
+def _tessdata() -> str:
+    """Where the language models are: TESSDATA_PREFIX, else where the library was built to look."""
+    return os.environ.get("TESSDATA_PREFIX") or tesserocr.get_languages()[0]
+
+
+def _set_image(api: Any, image: np.ndarray, dpi: int | None) -> None:
+    """Give ``image`` (uint8, grey or RGB) to ``api``, its pixels as they are (no file)."""
+    image = np.ascontiguousarray(image)
+    height, width = image.shape[:2]
+    channels = 1 if image.ndim == 2 else image.shape[2]
+    api.SetImageBytes(image.tobytes(), width, height, channels, width * channels)
+    api.SetVariable("user_defined_dpi", str(int(dpi or 0)))  # as the program's --dpi
+
+
+def _recognize(api: Any, image: np.ndarray, dpi: int | None, what: str) -> None:
+    """Recognise ``image`` with ``api``, within the page timeout."""
+    _set_image(api, image, dpi)
+    if not api.Recognize(timeout=PAGE_TIMEOUT_SECONDS * 1000):
+        raise OcrFailed(f"Tesseract quá thời gian ({PAGE_TIMEOUT_SECONDS}s) hoặc lỗi ở {what}.",
+                        f"Tesseract timed out ({PAGE_TIMEOUT_SECONDS}s) or failed on {what}.",
+                        code="ocr_timeout")
+
+
+_TSV_INTS = ("level", "page_num", "block_num", "par_num", "line_num", "word_num", "left", "top", "width", "height")
+
+
+def _tsv(api: Any) -> dict[str, list]:
+    """The engine's TSV output as pytesseract's ``Output.DICT``: the same columns, and the
+    confidences cut to whole numbers as pytesseract does, so that both ways decide alike."""
+    data: dict[str, list] = {name: [] for name in (*_TSV_INTS, "conf", "text")}
+    for row in api.GetTSVText(0).splitlines():
+        cells = row.split("\t", 11)
+        if len(cells) < 11:
+            continue
+        for name, cell in zip(_TSV_INTS, cells, strict=False):
+            data[name].append(int(cell))
+        data["conf"].append(int(float(cells[10])))
+        data["text"].append(cells[11] if len(cells) > 11 else "")
+    return data
 
 
 @functools.cache
@@ -51,33 +170,13 @@ def probe(language: str = "vie") -> str:
 
 def read_page(image: np.ndarray, *, page_number: int, dpi: int, language: str = "vie",
               psm: int = 3) -> PageLayout:
-    """OCR one page image (grey or binary uint8) into a :class:`PageLayout`.
-
-    The image goes to Tesseract as an uncompressed PGM file: writing PNG costs more
-    than a fifth of the OCR time on a 300 dpi A4 page.
-    """
-    with tempfile.TemporaryDirectory(prefix="sohoa-ocr-") as tmp:
-        path = Path(tmp) / "page.pgm"
-        if not cv2.imwrite(str(path), image):
-            raise OcrFailed(f"Không ghi được ảnh trang {page_number} ra tệp tạm.",
-                            f"Could not write page {page_number} to a temporary file.")
-        config = f"--psm {psm} --dpi {dpi}"
-        try:
-            data = pytesseract.image_to_data(
-                str(path), lang=language, config=config,
-                output_type=pytesseract.Output.DICT, timeout=PAGE_TIMEOUT_SECONDS,
-            )
-        except RuntimeError as exc:  # pytesseract raises RuntimeError on timeout
-            raise OcrFailed(
-                f"Tesseract quá thời gian ({PAGE_TIMEOUT_SECONDS}s) ở trang {page_number}.",
-                f"Tesseract timed out ({PAGE_TIMEOUT_SECONDS}s) on page {page_number}.",
-                code="ocr_timeout",
-            ) from exc
-        except pytesseract.TesseractError as exc:
-            raise OcrFailed(
-                f"Tesseract lỗi ở trang {page_number}: {exc.message.strip()}",
-                f"Tesseract failed on page {page_number}: {exc.message.strip()}",
-            ) from exc
+    """OCR one page image (grey or binary uint8) into a :class:`PageLayout`."""
+    if engine() == "api":
+        with _api(language, psm) as api:
+            _recognize(api, image, dpi, f"trang {page_number} / page {page_number}")
+            data = _tsv(api)
+    else:
+        data = _program_data(image, f"--psm {psm} --dpi {dpi}", language, page_number)
     words = []
     for i, text in enumerate(data["text"]):
         conf = float(data["conf"][i])
@@ -90,28 +189,59 @@ def read_page(image: np.ndarray, *, page_number: int, dpi: int, language: str = 
     return PageLayout(page_number, float(width), float(height), lines_from_words(words))
 
 
+def _program_data(image: np.ndarray, config: str, language: str, page_number: int) -> dict[str, list]:
+    """The tesseract program's TSV for ``image``: the image goes as an uncompressed PGM
+    file (writing PNG costs more than a fifth of the OCR time on a 300 dpi A4 page)."""
+    with tempfile.TemporaryDirectory(prefix="sohoa-ocr-") as tmp:
+        path = Path(tmp) / "page.pgm"
+        if not cv2.imwrite(str(path), image):
+            raise OcrFailed(f"Không ghi được ảnh trang {page_number} ra tệp tạm.",
+                            f"Could not write page {page_number} to a temporary file.")
+        try:
+            return pytesseract.image_to_data(str(path), lang=language, config=config,
+                                             output_type=pytesseract.Output.DICT, timeout=PAGE_TIMEOUT_SECONDS)
+        except RuntimeError as exc:  # pytesseract raises RuntimeError on timeout
+            raise OcrFailed(
+                f"Tesseract quá thời gian ({PAGE_TIMEOUT_SECONDS}s) ở trang {page_number}.",
+                f"Tesseract timed out ({PAGE_TIMEOUT_SECONDS}s) on page {page_number}.",
+                code="ocr_timeout",
+            ) from exc
+        except pytesseract.TesseractError as exc:
+            raise OcrFailed(
+                f"Tesseract lỗi ở trang {page_number}: {exc.message.strip()}",
+                f"Tesseract failed on page {page_number}: {exc.message.strip()}",
+            ) from exc
+
+
+_DIGITS = (("tessedit_char_whitelist", "0123456789"),)
+
+
 def read_digits(image: np.ndarray, psm: int = 7) -> tuple[str, float]:
     """Digits on one line (a number filled in by hand), with Tesseract's ``eng`` model and
     only digits allowed: the digits read and the lowest word confidence (0-100)."""
-    with tempfile.TemporaryDirectory(prefix="sohoa-ocr-") as tmp:
-        path = Path(tmp) / "zone.pgm"
-        if not cv2.imwrite(str(path), image):
-            raise OcrFailed("Không ghi được vùng số ra tệp tạm.",
-                            "Could not write the number zone to a temporary file.")
-        try:
-            data = pytesseract.image_to_data(str(path), lang="eng", timeout=PAGE_TIMEOUT_SECONDS,
-                                             config=f"--psm {psm} -c tessedit_char_whitelist=0123456789",
-                                             output_type=pytesseract.Output.DICT)
-        except (RuntimeError, pytesseract.TesseractError) as exc:
-            raise OcrFailed(f"Tesseract lỗi khi đọc vùng số: {exc}", f"Tesseract failed on the number zone: {exc}",
-                            code="ocr_timeout") from exc
-    read = [(t.strip(), float(c)) for t, c in zip(data["text"], data["conf"], strict=True) if t.strip()]
+    if engine() == "api":
+        with _api("eng", psm, _DIGITS) as api:
+            _recognize(api, image, None, "vùng số / the number zone")
+            data = _tsv(api)
+    else:
+        config = f"--psm {psm} " + " ".join(f"-c {name}={value}" for name, value in _DIGITS)
+        data = _program_data(image, config, "eng", 0)
+    read = [(t.strip(), float(c)) for t, c in zip(data["text"], data["conf"], strict=True)
+            if t.strip() and float(c) >= 0]
     return "".join(t for t, _ in read), min((c for _, c in read), default=0.0)
 
 
 def orientation(image: np.ndarray, *, dpi: int) -> int:
     """Degrees (0, 90, 180, 270) to rotate the page clockwise so its text stands upright,
     from Tesseract's orientation detection (``osd``); 0 when it cannot tell."""
+    if engine() == "api":
+        with _api("osd", 0) as api:
+            _set_image(api, image, dpi)
+            osd = api.DetectOrientationScript()
+        if not osd or float(osd.get("orient_conf", 0)) < 1.0:
+            return 0  # too little text to tell: leave the page as it is
+        # the page's text is turned orient_deg counter-clockwise: turn it back clockwise
+        return (360 - int(osd["orient_deg"])) % 360
     with tempfile.TemporaryDirectory(prefix="sohoa-osd-") as tmp:
         path = Path(tmp) / "page.pgm"
         cv2.imwrite(str(path), image)
@@ -131,4 +261,4 @@ def read_page_text(image: np.ndarray, *, dpi: int, language: str = "vie", psm: i
     return layout.text
 
 
-__all__ = ["Line", "PageLayout", "orientation", "probe", "read_page", "read_page_text"]
+__all__ = ["Line", "PageLayout", "engine", "orientation", "probe", "read_digits", "read_page", "read_page_text"]

@@ -1,0 +1,131 @@
+"""The two ways to Tesseract (``ocr.tesseract``): the library kept loaded (tesserocr) and the
+program run per page (pytesseract) read the same words, boxes and confidences from the
+same image, turn pages alike and read hand-filled digits alike; the engine is held per
+thread and survives a page that times out; asking for an engine that is not there says so.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import samplegen
+from sohoa.core.errors import ConfigError, MissingDependencyError, OcrFailed
+from sohoa.core.settings import Settings
+from sohoa.ingest.document import steps
+from sohoa.ocr import pages, preprocess, tesseract
+from tests.conftest import REALDATA
+from tests.test_handwritten_digits import number_line
+
+
+@pytest.fixture(scope="module")
+def prepared_pages(tmp_path_factory: pytest.TempPathFactory) -> list[preprocess.Prepared]:
+    """Page 1 of a real scan (Da Nang, 576x960 JPEG) and of a generated poor scan, prepared as
+    ingest prepares them."""
+    out = tmp_path_factory.mktemp("engine")
+    samplegen.generate(out, 1, seed=31, qualities=("poor",))
+    scan = next(p for p in out.iterdir() if not p.name.endswith(".json"))
+    real = REALDATA / "ocr_ground_truth" / "danang_SGDDT_1906_2020_p1.jpg"
+    todo = steps(Settings(home=out))
+    prepared = []
+    for path in (real, scan):
+        if pages.sniff_format(path) == "pdf":
+            page = next(iter(pages.pdf_page_images(path, [1], 10**9)))
+        else:
+            page = next(iter(pages.raster_page_images(path, 10**9)))
+        prepared.append(preprocess.prepare(page.image, page.dpi, todo))
+    return prepared
+
+
+def _with(engine: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOHOA_OCR_ENGINE", engine)
+    assert tesseract.engine() == engine
+
+
+def test_library_and_program_read_the_same_page(prepared_pages, monkeypatch: pytest.MonkeyPatch) -> None:
+    read = {}
+    for engine in ("cli", "api"):
+        _with(engine, monkeypatch)
+        read[engine] = [tesseract.read_page(p.image, page_number=1, dpi=p.dpi) for p in prepared_pages]
+    for by_program, by_library in zip(read["cli"], read["api"], strict=True):
+        assert len(by_program.lines) > 10
+        assert by_library == by_program
+
+
+def test_library_and_program_turn_pages_alike(prepared_pages, monkeypatch: pytest.MonkeyPatch) -> None:
+    page = prepared_pages[1]
+    turns = {}
+    for engine in ("cli", "api"):
+        _with(engine, monkeypatch)
+        turns[engine] = [tesseract.orientation(np.ascontiguousarray(np.rot90(page.image, k)), dpi=page.dpi)
+                         for k in range(4)]
+    # np.rot90 turns counter-clockwise: a page turned k quarters needs k quarters clockwise back
+    assert turns["api"] == turns["cli"] == [0, 90, 180, 270]
+
+
+def test_library_and_program_read_hand_filled_digits_alike(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = random.Random(12)
+    images = [number_line(str(rng.randint(10, 9999)), 300, "clean", rng)[0] for _ in range(3)]
+    reads = {}
+    for engine in ("cli", "api"):
+        _with(engine, monkeypatch)
+        reads[engine] = [tesseract.read_digits(image, psm=6) for image in images]
+    assert reads["api"] == reads["cli"]
+    assert any(digits for digits, _ in reads["api"])
+
+
+def test_each_thread_keeps_its_own_engine() -> None:
+    seen: dict[str, list[int]] = {}
+
+    def hold(name: str) -> None:
+        for _ in range(2):
+            with tesseract._api("vie", 3) as api:
+                seen.setdefault(name, []).append(id(api))
+
+    threads = [threading.Thread(target=hold, args=(name,)) for name in ("a", "b")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert seen["a"][0] == seen["a"][1] and seen["b"][0] == seen["b"][1]  # loaded once, kept
+    assert seen["a"][0] != seen["b"][0]  # never shared
+
+
+def test_a_page_over_time_fails_and_the_engine_reads_the_next(prepared_pages,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    _with("api", monkeypatch)
+    page = prepared_pages[1]
+    monkeypatch.setattr(tesseract, "PAGE_TIMEOUT_SECONDS", 0.001)
+    with pytest.raises(OcrFailed) as failed:
+        tesseract.read_page(page.image, page_number=4, dpi=page.dpi)
+    assert failed.value.code == "ocr_timeout"
+    assert "page 4" in failed.value.message_en
+    monkeypatch.setattr(tesseract, "PAGE_TIMEOUT_SECONDS", 600)
+    assert len(tesseract.read_page(page.image, page_number=4, dpi=page.dpi).lines) > 10
+
+
+def test_an_engine_that_is_not_there(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    monkeypatch.setenv("SOHOA_OCR_ENGINE", "gpu")
+    with pytest.raises(ConfigError, match="api or cli"):
+        tesseract.engine()
+    # tesserocr built against a libtesseract that an upgrade removed: the program takes over
+    monkeypatch.setattr(tesseract, "tesserocr", None)
+    monkeypatch.setattr(tesseract, "_NO_LIBRARY", "libtesseract.so.5: cannot open shared object file")
+    monkeypatch.setenv("SOHOA_OCR_ENGINE", "")
+    tesseract._warn_cli_once.cache_clear()
+    with caplog.at_level("WARNING"):
+        assert tesseract.engine() == "cli"
+    assert "libtesseract.so.5" in caplog.text
+    monkeypatch.setenv("SOHOA_OCR_ENGINE", "api")
+    with pytest.raises(MissingDependencyError, match="scripts/bootstrap"):
+        tesseract.engine()
+
+
+def test_a_missing_language_model_is_named(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    _with("api", monkeypatch)
+    with pytest.raises(MissingDependencyError, match="tesseract-ocr-xyz"):
+        tesseract.read_page(np.full((200, 200), 255, np.uint8), page_number=1, dpi=300, language="xyz")
