@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from sohoa.core.model import Record
-from sohoa.core.text import search_form
+from sohoa.core.text import agency_key
 
 
 @dataclass(frozen=True)
@@ -42,12 +42,6 @@ class SearchQuery:
     offset: int = 0
     facets: bool = False
     """Also count the matches by type, issuer, year of issue and validity."""
-
-
-def agency_key(name: str) -> str:
-    """An agency's name as records are matched to a user's agencies: folded, lower-case,
-    one space between words (the whole name, never a part of it)."""
-    return " ".join(search_form(name).split())
 
 
 def agency_keys(record: Record | Mapping[str, Any]) -> tuple[str, ...]:

@@ -8,13 +8,15 @@ and chooses the exit code. Vietnamese by default, English with ``SOHOA_LANG=en``
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, NamedTuple
 
 from sohoa.core.i18n import t
 from sohoa.core.paths import readable
 from sohoa.indexer.base import SearchResult
 from sohoa.ingest.run import Reverified, Summary
+from sohoa.register.rows import RowError
+from sohoa.register.store import ImportReport
 
 
 class Said(NamedTuple):
@@ -147,6 +149,30 @@ def ingest_report(summary: Summary) -> Iterator[Said]:
         ), error=True)
         if summary.index_error:
             yield Said(summary.index_error, error=True)
+
+
+REGISTER_ERRORS_SHOWN = 50
+
+
+def register_import_report(report: ImportReport) -> Iterator[Said]:
+    """What an import of a register file did, and each bad row with its number and reason."""
+    yield Said(t(
+        f"{report.file}: {report.rows} dòng; thêm {report.added}, cập nhật {report.changed}, không đổi "
+        f"{report.unchanged}, bị từ chối {report.rejected} (lần nhập số {report.id}).",
+        f"{report.file}: {report.rows} rows; added {report.added}, changed {report.changed}, unchanged "
+        f"{report.unchanged}, rejected {report.rejected} (import {report.id})."))
+    yield from register_rejects(report.errors[:REGISTER_ERRORS_SHOWN])
+    more = len(report.errors) - REGISTER_ERRORS_SHOWN
+    if more > 0:
+        yield Said(t(f"... và {more} dòng lỗi nữa: `sohoa register rejects {report.id}` liệt kê đủ.",
+                     f"... and {more} more bad rows: `sohoa register rejects {report.id}` lists them all."),
+                   error=True)
+
+
+def register_rejects(errors: Iterable[RowError]) -> Iterator[Said]:
+    for e in errors:
+        column = t(f", cột {e.column}", f", column {e.column}") if e.column else ""
+        yield Said(t(f"DÒNG {e.row}{column}: {e.message_vi}", f"ROW {e.row}{column}: {e.message_en}"), error=True)
 
 
 def reverify_report(done: Reverified) -> Iterator[Said]:

@@ -486,6 +486,71 @@ def user_list(settings: Settings) -> None:
             click.echo(f"{u.name}\t{u.role}\t{', '.join(u.agencies) or '*'}\t{' '.join(flags)}")
 
 
+# ---------------------------------------------------------------- the register of issued results
+
+@main.group()
+def register() -> None:
+    """Sổ đăng ký kết quả đã cấp / the register of issued results (what should be digitised)."""
+
+
+@register.command("import")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--map", "column_map", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="Tệp TOML ánh xạ cột / a TOML file naming this export's columns")
+@click.option("--sheet", help="Trang tính (XLSX) / the sheet to read (XLSX; default the first)")
+@click.option("--json", "as_json", is_flag=True, help="JSON")
+@click.pass_obj
+def register_import(settings: Settings, file: Path, column_map: Path | None, sheet: str | None,
+                    as_json: bool) -> None:
+    """Nhập danh sách kết quả (CSV hoặc XLSX) / load a list of issued results (CSV or XLSX).
+
+    Good rows go in (a row already there is updated, by dossier code, else by agency,
+    number and date); each bad row is reported with its number; importing the same file
+    again changes nothing. Exit code 1 when a row was rejected."""
+    from sohoa.register import rows
+    from sohoa.register.store import Register
+    from sohoa.search_api.render import register_import_report
+
+    mapping = rows.column_map(column_map)
+    settings.ensure_home()
+    with Register(settings.home) as reg:
+        report = reg.import_file(file, by=_operator(), mapping=mapping, sheet=sheet, today=settings.today)
+    if as_json:
+        click.echo(json.dumps(report.to_json(), ensure_ascii=False))
+    else:
+        _say(register_import_report(report))
+    if report.rejected:
+        sys.exit(int(ExitCode.files_failed))
+
+
+@register.command("history")
+@click.option("--json", "as_json", is_flag=True, help="JSONL")
+@click.pass_obj
+def register_history(settings: Settings, as_json: bool) -> None:
+    """Các lần nhập / every import: file, hash, when, by whom, rows added/changed/rejected."""
+    from sohoa.register.store import Register
+
+    with Register(settings.home) as reg:
+        for r in reg.imports():
+            if as_json:
+                click.echo(json.dumps({k: v for k, v in r.to_json().items() if k != "errors"}, ensure_ascii=False))
+            else:
+                click.echo(f"{r.id}\t{r.at}\t{r.by}\t{r.file}\tsha256:{r.sha256[:16]}\t{r.rows}\t+{r.added}"
+                           f"\t~{r.changed}\t={r.unchanged}\t!{r.rejected}")
+
+
+@register.command("rejects")
+@click.argument("import_id", type=int)
+@click.pass_obj
+def register_rejects(settings: Settings, import_id: int) -> None:
+    """Các dòng bị từ chối của một lần nhập / the rows an import rejected, with their reasons."""
+    from sohoa.register.store import Register
+    from sohoa.search_api.render import register_rejects as said
+
+    with Register(settings.home) as reg:
+        _say(said(reg.rejects(import_id)))
+
+
 @main.group()
 def audit() -> None:
     """Nhật ký truy cập / the access log (append-only, hash-chained)."""

@@ -93,6 +93,12 @@ def search_form(text: str) -> str:
     return fold(text).lower()
 
 
+def agency_key(name: str) -> str:
+    """An agency's name as records are matched to a user's agencies and to the register:
+    folded, lower-case, one space between words (the whole name, never a part of it)."""
+    return " ".join(search_form(name).split())
+
+
 _LETTER_WORD = re.compile(r"[^\W\d_]{2,}")
 
 
