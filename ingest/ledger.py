@@ -14,6 +14,7 @@ import datetime as dt
 import enum
 import json
 import sqlite3
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,7 @@ from sohoa.core.model import FIELD_NAMES, Correction, Record, RecordStatus
 from sohoa.core.paths import dumps, from_db, readable_text, to_db
 from sohoa.core.sqlite import open_db
 from sohoa.ocr.rules import by_doc_type
+from sohoa.register import facts as register_facts
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (
@@ -62,7 +64,7 @@ CREATE TABLE IF NOT EXISTS meta (      -- facts about the archive as a whole
     key         TEXT PRIMARY KEY,
     value       TEXT NOT NULL
 );
-"""
+""" + register_facts.FACTS_SCHEMA
 
 
 class DocumentState(enum.StrEnum):
@@ -112,6 +114,9 @@ class Ledger:
         self.db = open_db(path, SCHEMA, "sổ theo dõi", "ledger", version=1,
                           fix_vi="Hãy dùng phiên bản sohoa đã ghi nó, hoặc một --home mới.",
                           fix_en="Use the sohoa version that wrote it, or a new --home.", shared=shared)
+        # Which ledger this is, for whoever keeps something about it elsewhere (the register's
+        # last reconciliation): a ledger made again from scratch is another one.
+        self.db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('ledger_id', ?)", (uuid.uuid4().hex,))
 
     def close(self) -> None:
         self.db.close()
@@ -192,6 +197,7 @@ class Ledger:
             self.set_files_state(record.id, FileState.failed if state is DocumentState.failed else FileState.done,
                                  record.error,
                                  record.error_code)
+            self._write_facts(record if state is DocumentState.extracted else None, record.id)
 
     def mark_indexed(self, ids: list[str]) -> None:
         with self.transaction():
@@ -199,7 +205,9 @@ class Ledger:
                                 [(DocumentState.indexed, _now(), i) for i in ids])
 
     def mark_orphaned(self, sha256: str) -> None:
-        self.db.execute("UPDATE documents SET state='orphaned', updated=? WHERE sha256=?", (_now(), sha256))
+        with self.transaction():
+            self.db.execute("UPDATE documents SET state='orphaned', updated=? WHERE sha256=?", (_now(), sha256))
+            self._write_facts(None, sha256)
 
     def meta(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
@@ -244,8 +252,10 @@ class Ledger:
         value = " ".join(value.split()) if value else None
         correction = Correction(field, record.fields.get(field), value or None, by,
                                 dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
-        self.db.execute("INSERT INTO corrections(sha256, field, old, new, by, at) VALUES (?,?,?,?,?,?)",
-                        (sha256, field, correction.old, correction.new, correction.by, correction.at))
+        with self.transaction():
+            self.db.execute("INSERT INTO corrections(sha256, field, old, new, by, at) VALUES (?,?,?,?,?,?)",
+                            (sha256, field, correction.old, correction.new, correction.by, correction.at))
+            self._write_facts(self.get(sha256, as_read=True), sha256)
         return correction
 
     def corrections(self, sha256: str | None = None) -> dict[str, tuple[Correction, ...]]:
@@ -287,6 +297,46 @@ class Ledger:
         with self.transaction():
             self.db.execute("UPDATE documents SET record=?, updated=? WHERE sha256=?",
                             (dumps(_as_read(record)), _now(), record.id))
+            if self.document_state(record.id) in PROCESSED:
+                self._write_facts(record, record.id)
+
+    # ------------------------------------------------------------------ facts for the register
+
+    def _write_facts(self, record: Record | None, sha256: str) -> None:
+        """Keep the document's ``facts`` row (``sohoa.register.facts``) with its record:
+        replaced from the record as people corrected it, or removed (``record`` None)."""
+        if record is None:
+            self.db.execute("DELETE FROM facts WHERE sha256 = ?", (sha256,))
+            return
+        created = self.db.execute("SELECT created FROM documents WHERE sha256 = ?", (sha256,)).fetchone()
+        facts = _facts(self.corrected(record), created[0] if created else _now())
+        marks = ",".join("?" * len(register_facts.COLUMNS))
+        self.db.execute(f"INSERT OR REPLACE INTO facts ({','.join(register_facts.COLUMNS)}) VALUES ({marks})",
+                        facts.row())
+
+    def sync_facts(self) -> int:
+        """Make ``facts`` hold one row per processed document and no other (a ledger written
+        before the register existed, or by an older sohoa); how many rows were written or removed."""
+        processed = "SELECT sha256 FROM documents WHERE state IN ('indexed', 'extracted') AND record IS NOT NULL"
+        with self.transaction():
+            removed = self.db.execute(f"DELETE FROM facts WHERE sha256 NOT IN ({processed})").rowcount
+            missing = self.db.execute(
+                "SELECT d.sha256, d.record, d.created FROM documents d LEFT JOIN facts f ON f.sha256 = d.sha256 "
+                "WHERE d.state IN ('indexed', 'extracted') AND d.record IS NOT NULL AND f.sha256 IS NULL").fetchall()
+            if missing:
+                corrections = self.corrections()
+                rows = [_facts(_record(raw).corrected(corrections.get(sha, ())), created).row()
+                        for sha, raw, created in missing]
+                marks = ",".join("?" * len(register_facts.COLUMNS))
+                self.db.executemany(
+                    f"INSERT INTO facts ({','.join(register_facts.COLUMNS)}) VALUES ({marks})", rows)
+        return removed + len(missing)
+
+    def facts_stamp(self) -> str:
+        """Changes whenever a ``facts`` row is written or removed (INSERT OR REPLACE gives a
+        new rowid): whether a reconciliation made against the ledger is still current."""
+        count, top = self.db.execute("SELECT count(*), coalesce(max(rowid), 0) FROM facts").fetchone()
+        return f"{count}:{top}"
 
     def records(self, *, include_failed: bool = True) -> Iterator[Record]:
         states = (*PROCESSED, DocumentState.failed) if include_failed else PROCESSED
@@ -343,6 +393,12 @@ class _Transaction:
 def _text(message: str | None) -> str | None:
     """A message for a TEXT column: a file name in it that is not UTF-8 shown readably."""
     return readable_text(message) if message is not None else None
+
+
+def _facts(record: Record, created: str) -> register_facts.Facts:
+    rule = by_doc_type(record.fields.get("doc_type") or "")
+    about_person = bool(rule and rule.patterns.get("holder_name"))
+    return register_facts.facts_of(record, created=created, about_person=about_person)
 
 
 def _record(raw: str) -> Record:

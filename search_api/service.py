@@ -20,6 +20,7 @@ from sohoa.core.settings import Settings
 from sohoa.core.validity import again
 from sohoa.indexer.base import IndexBackend, SearchQuery, SearchResult
 from sohoa.ingest.ledger import Ledger
+from sohoa.register.facts import VERIFIED_CONFIDENCE
 
 
 def search(index: IndexBackend, query: SearchQuery) -> SearchResult:
@@ -80,7 +81,8 @@ def show(settings: Settings, record_id: str, *, with_layout: bool = False) -> di
 REVIEW_WEIGHTS = {"number": 3, "issue_date": 3, "issuer": 3, "doc_type": 2, "signer_name": 1, "subject": 1}
 """What a missing or doubtful field costs an archive: a result cannot be found or counted
 without its number, date, issuer and type."""
-REVIEW_THRESHOLD = 0.8
+REVIEW_THRESHOLD = VERIFIED_CONFIDENCE
+"""Below it a field waits for a person; all key fields at or above it count a result as verified."""
 
 
 def weak_fields(record: Record, threshold: float = REVIEW_THRESHOLD) -> list[str]:

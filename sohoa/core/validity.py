@@ -12,6 +12,9 @@ from dataclasses import replace
 
 from sohoa.core.model import Validity, ValidityStatus
 
+VIETNAM = dt.timezone(dt.timedelta(hours=7))
+"""Vietnam's time (UTC+7, no daylight saving): the days of results, copies and progress are counted in it."""
+
 
 def judge(valid_until: str | None, no_end_policy: str | None, today: dt.date) -> Validity:
     """The verdict as of ``today``; ``no_end_policy`` is ``valid``, ``unknown`` or None,

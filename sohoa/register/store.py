@@ -9,17 +9,29 @@ number and issue date.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NoReturn
 
 from sohoa.core.errors import cannot_write
 from sohoa.core.sqlite import open_db
-from sohoa.core.text import search_form
-from sohoa.register.rows import ColumnMap, Entry, RowError, column_map, find_header, parse_row, read_table
+from sohoa.register import match
+from sohoa.register.facts import holder_key
+from sohoa.register.rows import (
+    ColumnMap,
+    Entry,
+    RegisterFileError,
+    RowError,
+    column_map,
+    find_header,
+    parse_row,
+    read_table,
+)
 
 SCHEMA_VERSION = 1
 SCHEMA = """
@@ -67,6 +79,37 @@ CREATE TABLE IF NOT EXISTS rejects (
     message_en TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS rejects_import ON rejects(import_id, row);
+CREATE TABLE IF NOT EXISTS decisions (     -- an auditor's word on a pair; survives re-import and re-ingest
+    entry_id INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    decision TEXT NOT NULL,                -- confirm | reject
+    by TEXT NOT NULL,
+    at TEXT NOT NULL,
+    note TEXT,
+    PRIMARY KEY (entry_id, sha256)
+);
+CREATE TABLE IF NOT EXISTS matches (       -- the last reconciliation (sohoa.register.match)
+    entry_id INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    state TEXT NOT NULL,                   -- auto | confirmed | waiting
+    reason TEXT NOT NULL,
+    score REAL NOT NULL,
+    PRIMARY KEY (entry_id, sha256)
+);
+CREATE INDEX IF NOT EXISTS matches_sha ON matches(sha256);
+CREATE TABLE IF NOT EXISTS coverage (      -- per matched entry: the first day each stage was reached
+    entry_id INTEGER PRIMARY KEY,
+    records INTEGER NOT NULL,
+    scanned_on TEXT,
+    extracted_on TEXT,
+    verified_on TEXT,
+    signed_on TEXT,
+    valid_until TEXT                       -- the record's, for entries whose register row has none
+);
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
 """
 
 _COLUMNS = ("dossier", "agency", "agency_key", "level", "procedure_code", "procedure_name", "number", "number_key",
@@ -104,10 +147,25 @@ def _values(entry: Entry, digest: str) -> tuple:
         return None if b is None else int(b)
 
     return (entry.dossier, entry.agency, entry.agency_key, entry.level, entry.procedure_code, entry.procedure_name,
-            entry.number, entry.number_key, day(entry.issued), entry.holder,
-            " ".join(search_form(entry.holder).split()) if entry.holder else None, day(entry.valid_until),
+            entry.number, entry.number_key, day(entry.issued), entry.holder, holder_key(entry.holder),
+            day(entry.valid_until),
             entry.status, day(entry.received), flag(entry.electronic_result), flag(entry.dossier_digitised),
             flag(entry.reused), digest)
+
+
+@dataclass(frozen=True)
+class Reconciled:
+    """What the last reconciliation found."""
+
+    auto: int
+    confirmed: int
+    waiting: int
+    records: int
+    unmatched_records: int
+    entries: int
+    entries_with_record: int
+    fresh: bool
+    """False when nothing had changed and the last reconciliation was kept."""
 
 
 class Register:
@@ -193,12 +251,7 @@ class Register:
                                 [(import_id, e.row, e.column, e.message_vi, e.message_en) for e in errors])
             self.db.execute("COMMIT")
         except sqlite3.Error as exc:
-            if self.db.in_transaction:
-                self.db.execute("ROLLBACK")
-            full = cannot_write(exc, str(self.path))
-            if full is not None:
-                raise full from exc
-            raise
+            self._fail(exc)
         return ImportReport(int(import_id or 0), str(path), digest_of_file, at, by, total, len(adds), len(updates),
                             unchanged, len(errors), tuple(errors))
 
@@ -212,11 +265,137 @@ class Register:
         return [RowError(*row) for row in self.db.execute(
             "SELECT row, col, message_vi, message_en FROM rejects WHERE import_id = ? ORDER BY row", (import_id,))]
 
+    # ------------------------------------------------------------------ reconciliation
+
+    def reconcile(self, ledger_path: Path, *, force: bool = False) -> Reconciled:
+        """Match every record of the ledger at ``ledger_path`` (its ``facts``) to the entries,
+        with the auditors' decisions; skipped when neither side changed since the last time."""
+        with self._ledger(ledger_path):
+            stamp = self._stamp()
+            if not force and self._meta("reconciled") == stamp:
+                return self._reconciled(stamp, fresh=False)
+            entries = [match.EntryKeys(*row) for row in self.db.execute(
+                "SELECT id, agency_key, number_key, issued, holder_key FROM entries")]
+            records = [match.RecordKeys(*row) for row in self.db.execute(
+                "SELECT sha256, agency_key, successor_key, number_key, issued, holder_key FROM ledger.facts")]
+            decisions = {(e, sha): d for e, sha, d in self.db.execute(
+                "SELECT entry_id, sha256, decision FROM decisions")}
+            found = match.reconcile(entries, records, decisions)
+            try:
+                self.db.execute("BEGIN IMMEDIATE")
+                self.db.execute("DELETE FROM matches")
+                self.db.executemany("INSERT OR IGNORE INTO matches (entry_id, sha256, state, reason, score) "
+                                    "VALUES (?, ?, ?, ?, ?)",
+                                    [(m.entry_id, m.sha256, m.state, m.reason, m.score) for m in found])
+                self.db.execute("DELETE FROM coverage")
+                self.db.execute(
+                    "INSERT INTO coverage (entry_id, records, scanned_on, extracted_on, verified_on, signed_on, "
+                    "valid_until) SELECT m.entry_id, count(*), min(f.scanned_on), min(f.extracted_on), "
+                    "min(f.verified_on), min(f.signed_on), max(f.valid_until) "
+                    "FROM matches m JOIN ledger.facts f ON f.sha256 = m.sha256 "
+                    "WHERE m.state IN ('auto', 'confirmed') GROUP BY m.entry_id")
+                self._set_meta("reconciled", stamp)
+                self.db.execute("COMMIT")
+            except sqlite3.Error as exc:
+                self._fail(exc)
+            return self._reconciled(stamp, fresh=True)
+
+    def decide(self, entry: str, sha256: str, decision: str, *, by: str, ledger_path: Path,
+               note: str | None = None) -> tuple[int, str]:
+        """An auditor confirms (or links) or rejects the pair of an entry (its id or dossier
+        code) and a record (its id or an unambiguous prefix); the pair as stored."""
+        if decision not in ("confirm", "reject"):
+            raise ValueError(decision)
+        entry_id = self.entry_id(entry)
+        with self._ledger(ledger_path):
+            shas = [r[0] for r in self.db.execute(
+                "SELECT sha256 FROM ledger.facts WHERE sha256 LIKE ? LIMIT 2", (sha256.lower() + "%",))]
+        if len(shas) != 1:
+            raise RegisterFileError(
+                f"Không có hồ sơ số hóa nào (đã xử lý) có mã {sha256}" + (" duy nhất" if shas else "") + ".",
+                f"No processed record has the id {sha256}" + (" alone: give more of it" if shas else "") + ".")
+        at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        self.db.execute("INSERT INTO decisions (entry_id, sha256, decision, by, at, note) VALUES (?, ?, ?, ?, ?, ?) "
+                        "ON CONFLICT(entry_id, sha256) DO UPDATE SET decision = excluded.decision, by = excluded.by, "
+                        "at = excluded.at, note = excluded.note", (entry_id, shas[0], decision, by, at, note))
+        self._set_meta("decisions", str(int(self._meta("decisions") or 0) + 1))
+        return entry_id, shas[0]
+
+    def entry_id(self, entry: str) -> int:
+        """The id of an entry named by its id or its dossier code."""
+        row = self.db.execute("SELECT id FROM entries WHERE dossier = ?", (entry,)).fetchone()
+        if row is None and entry.isdigit():
+            row = self.db.execute("SELECT id FROM entries WHERE id = ?", (int(entry),)).fetchone()
+        if row is None:
+            raise RegisterFileError(f"Sổ không có mục nào có mã hồ sơ hoặc số thứ tự {entry}.",
+                                    f"The register has no entry with the dossier code or id {entry}.")
+        return int(row[0])
+
+    def matches(self, state: str | None = None) -> list[dict[str, object]]:
+        """The matches of the last reconciliation (``auto``, ``confirmed`` or ``waiting``)."""
+        where = "WHERE state = ?" if state else ""
+        return self._dicts(f"SELECT * FROM matches {where} ORDER BY entry_id, score DESC", (state,) if state else ())
+
+    def unmatched(self, ledger_path: Path) -> list[dict[str, object]]:
+        """Records of the ledger that match no entry (not even one waiting for a person)."""
+        with self._ledger(ledger_path):
+            return self._dicts("SELECT f.* FROM ledger.facts f WHERE NOT EXISTS "
+                               "(SELECT 1 FROM matches m WHERE m.sha256 = f.sha256) ORDER BY f.agency_key, f.issued")
+
+    def _stamp(self) -> str:
+        """What the last reconciliation was made against: the ledger's facts, the entries, the decisions."""
+        count, top = self.db.execute("SELECT count(*), coalesce(max(rowid), 0) FROM ledger.facts").fetchone()
+        ledger = self.db.execute("SELECT value FROM ledger.meta WHERE key = 'ledger_id'").fetchone()
+        imports = self.db.execute("SELECT coalesce(max(id), 0) FROM imports").fetchone()[0]
+        decisions = self._meta("decisions") or 0
+        return f"ledger {ledger[0] if ledger else '?'} facts {count}:{top} imports {imports} decisions {decisions}"
+
+    def _reconciled(self, stamp: str, *, fresh: bool) -> Reconciled:
+        states = dict(self.db.execute("SELECT state, count(*) FROM matches GROUP BY state").fetchall())
+        matched_records = self.db.execute("SELECT count(DISTINCT sha256) FROM matches").fetchone()[0]
+        records = self.db.execute("SELECT count(*) FROM ledger.facts").fetchone()[0]
+        covered = self.db.execute("SELECT count(*) FROM coverage").fetchone()[0]
+        return Reconciled(auto=states.get(match.AUTO, 0), confirmed=states.get(match.CONFIRMED, 0),
+                          waiting=states.get(match.WAITING, 0), records=records,
+                          unmatched_records=records - matched_records, entries=self.count(),
+                          entries_with_record=covered, fresh=fresh)
+
+    @contextlib.contextmanager
+    def _ledger(self, ledger_path: Path) -> Iterator[None]:
+        """The ledger attached as ``ledger`` (its ``facts`` table) for the time of a query."""
+        if not ledger_path.is_file():
+            raise RegisterFileError(f"Chưa có sổ theo dõi số hóa {ledger_path}: hãy chạy `sohoa ingest` trước.",
+                                    f"There is no ledger {ledger_path} yet: run `sohoa ingest` first.")
+        self.db.execute("ATTACH DATABASE ? AS ledger", (str(ledger_path),))
+        try:
+            yield
+        finally:
+            self.db.execute("DETACH DATABASE ledger")
+
+    def _meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def _set_meta(self, key: str, value: str) -> None:
+        self.db.execute("INSERT INTO meta (key, value) VALUES (?, ?) "
+                        "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))
+
+    def _fail(self, exc: sqlite3.Error) -> NoReturn:
+        if self.db.in_transaction:
+            self.db.execute("ROLLBACK")
+        full = cannot_write(exc, str(self.path))
+        if full is not None:
+            raise full from exc
+        raise exc
+
+    def _dicts(self, query: str, params: Iterable[object] = ()) -> list[dict[str, object]]:
+        cursor = self.db.execute(query, tuple(params))
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor]
+
     def count(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM entries").fetchone()[0])
 
     def entries(self, where: str = "", params: Iterable[object] = ()) -> list[dict[str, object]]:
         """Entries as rows with named columns (for reconciliation and tests)."""
-        cursor = self.db.execute(f"SELECT * FROM entries {where}", tuple(params))
-        names = [d[0] for d in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor]
+        return self._dicts(f"SELECT * FROM entries {where}", params)

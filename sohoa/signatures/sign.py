@@ -30,9 +30,9 @@ from pathlib import Path
 from typing import Any
 
 from sohoa.core.errors import ConfigError, MissingDependencyError
+from sohoa.core.validity import VIETNAM
 from sohoa.signatures.blocking import outside_event_loop
 
-VIETNAM = dt.timezone(dt.timedelta(hours=7))
 STAMP_FONT_SIZE = 10
 STAMP_LEADING = 12
 STAMP_PADDING = 3
