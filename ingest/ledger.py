@@ -318,6 +318,11 @@ class Ledger:
         """Make ``facts`` hold one row per processed document and no other (a ledger written
         before the register existed, or by an older sohoa); how many rows were written or removed."""
         processed = "SELECT sha256 FROM documents WHERE state IN ('indexed', 'extracted') AND record IS NOT NULL"
+        # Every write keeps the two together: equal counts mean nothing to do (and cost
+        # milliseconds at a million documents, where the full comparison costs seconds).
+        if (self.db.execute(f"SELECT count(*) FROM ({processed})").fetchone()[0]
+                == self.db.execute("SELECT count(*) FROM facts").fetchone()[0]):
+            return 0
         with self.transaction():
             removed = self.db.execute(f"DELETE FROM facts WHERE sha256 NOT IN ({processed})").rowcount
             missing = self.db.execute(

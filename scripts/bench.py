@@ -323,6 +323,90 @@ def api_bench(count: int, tmp: Path, clients: int = 20, rounds: int = 3) -> None
           f"at p95 (ratio {_p95(api) / _p95(own):.2f}; target: at most 20 ms)")
 
 
+def register_bench(tmp: Path, rows: int) -> None:
+    """Import a generated register of ``rows`` rows with 1% bad rows (CSV, then XLSX), and
+    again: rows/s, and whether every bad row was reported and the re-import changed nothing."""
+    import sample_register
+
+    from sohoa.register.store import Register
+
+    table, bad = sample_register.spoil(sample_register.rows(rows, "Bắc Giang", seed=1), 0.01, seed=1)
+    for suffix in ("csv", "xlsx"):
+        path = tmp / f"register-{rows}.{suffix}"
+        sample_register.write(path, table)
+        with Register(tmp / f"register-home-{suffix}") as reg:
+            for label in ("first import", "re-import"):
+                start = time.perf_counter()
+                report = reg.import_file(path, by="bench")
+                elapsed = time.perf_counter() - start
+                print(f"[register, {suffix}] {label}: {report.rows} rows in {elapsed:.1f}s = "
+                      f"{report.rows / elapsed:,.0f} rows/s; added {report.added}, changed {report.changed}, "
+                      f"unchanged {report.unchanged}, rejected {report.rejected} "
+                      f"(every bad row reported by number: {({e.row for e in report.errors} == set(bad))})")
+
+
+def progress_bench(tmp: Path, count: int) -> None:
+    """``sohoa progress`` over ``count`` register entries and about as many records: the
+    register imported from a generated CSV, the records' facts written straight into a
+    ledger (synthetic documents, without record bodies), one reconciliation, then each
+    breakdown timed as the command computes it (facts checked, reconciliation found current)."""
+    import sample_register
+
+    from sohoa.core.settings import Settings
+    from sohoa.core.text import agency_key
+    from sohoa.ingest.ledger import Ledger
+    from sohoa.register.facts import COLUMNS, holder_key
+    from sohoa.register.rows import number_key
+    from sohoa.register.store import Register
+    from sohoa.search_api import auditing
+
+    today = dt.date(2026, 12, 1)
+    start = time.perf_counter()
+    table = sample_register.rows(count, "Bắc Giang", seed=2, today=today)
+    listed, records = sample_register.archive(table, seed=2, share=0.9)
+    home = tmp / "progress-home"
+    home.mkdir()
+    path = tmp / "register-progress.csv"
+    sample_register.write(path, listed)
+    print(f"[progress] generated {len(listed):,} register rows and {len(records):,} records in "
+          f"{time.perf_counter() - start:.0f}s")
+    settings = Settings(home=home, today=today)
+    start = time.perf_counter()
+    with Register(home) as reg:
+        report = reg.import_file(path, by="bench", today=today)
+    print(f"[progress] register imported: {report.added:,} entries in {time.perf_counter() - start:.1f}s")
+    rng = random.Random(3)
+    ledger = Ledger(settings.ledger_path)
+    rows, docs = [], []
+    for r in records:
+        scanned = dt.date(2024, 1, 1) + dt.timedelta(days=int(rng.triangular(0, 1060, 1000)))
+        later = [scanned + dt.timedelta(days=rng.randint(0, 30)) if rng.random() < share else None
+                 for share in (0.9, 0.6, 0.4)]
+        rows.append((r["sha256"], r["issuer"], agency_key(r["issuer"]), None, None, r["doc_type"], r["number"],
+                     number_key(r["number"]), r["issue_date"], holder_key(r["holder_name"]), None, None,
+                     scanned.isoformat(), *(d.isoformat() if d else None for d in later)))
+        docs.append((r["sha256"], f"/scans/{r['sha256'][:8]}.pdf", 1, "indexed", "{}", scanned.isoformat(),
+                     scanned.isoformat()))
+    with ledger.transaction():
+        ledger.db.executemany("INSERT INTO documents (sha256, path, size, state, record, created, updated) "
+                              "VALUES (?, ?, ?, ?, ?, ?, ?)", docs)
+        ledger.db.executemany(f"INSERT INTO facts ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",
+                              rows)
+    ledger.close()
+    start = time.perf_counter()
+    with auditing.reconciled(settings) as (_, done):
+        pass
+    print(f"[progress] reconciled {done.records:,} records with {done.entries:,} entries in "
+          f"{time.perf_counter() - start:.1f}s: {done.auto:,} automatic, {done.waiting:,} waiting")
+    for by in (None, "level", "agency", "procedure", "year"):
+        start = time.perf_counter()
+        found = auditing.progress(settings, by=by, as_of=today, deadline=dt.date(2024, 12, 31), stage="signed")
+        elapsed = time.perf_counter() - start
+        print(f"[progress] sohoa progress{' --by ' + by if by else ''}: {len(found.rows) or 1} rows in "
+              f"{elapsed:.2f}s (target <= 2 s); valid {found.total.valid:,}, scanned {found.total.scanned:,}, "
+              f"signed {found.total.signed:,}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--docs", type=int, default=16)
@@ -337,6 +421,10 @@ def main() -> None:
                     help="also measure /api/v1/search under 20 concurrent clients (embedded index, --records)")
     ap.add_argument("--backends", default="sqlite,elasticsearch",
                     help="index backends to benchmark, comma-separated")
+    ap.add_argument("--register", type=int, default=0, metavar="ROWS",
+                    help="also import a generated register of ROWS rows with 1%% bad rows (CSV and XLSX)")
+    ap.add_argument("--progress", type=int, default=0, metavar="N",
+                    help="also time sohoa progress over N register entries and about N records")
     ap.add_argument("--es-url", default=os.environ.get("SOHOA_ES_URL"),
                     help="Elasticsearch to use [started by scripts/start-elasticsearch]")
     args = ap.parse_args()
@@ -352,6 +440,10 @@ def main() -> None:
         if "signed" in passes:
             ocr_bench(tmp / "signed", args.docs, args.workers, duplex=False, repeat=args.repeat, sign=True)
         index_benches(args.records, tmp, [b for b in args.backends.split(",") if b], args.es_url)
+        if args.register:
+            register_bench(tmp, args.register)
+        if args.progress:
+            progress_bench(tmp, args.progress)
         if args.api:
             api_bench(args.records, tmp)
 

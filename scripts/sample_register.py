@@ -188,6 +188,12 @@ _CONFUSED = {"0": "O", "1": "l", "5": "S", "8": "B", "6": "G", "2": "Z", "O": "0
 _DIGIT_SLIP = {"3": "8", "8": "3", "1": "7", "7": "1", "5": "6", "6": "5", "0": "8", "2": "7", "4": "9", "9": "4"}
 
 
+TYPE_OF_NOTATION = {"GPXD": "Giấy phép xây dựng",
+                    "GCNATTP-SYT": "Giấy chứng nhận cơ sở đủ điều kiện an toàn thực phẩm",
+                    "GCN-TCKH": "Giấy chứng nhận đăng ký hộ kinh doanh", "GKS-UBND": "Giấy khai sinh",
+                    "CT-UBND": "Quyết định", "QĐ-UBND": "Quyết định"}
+
+
 def _slip(rng: random.Random, text: str, table: dict[str, str]) -> str:
     spots = [i for i, ch in enumerate(text) if ch in table]
     if not spots:
@@ -261,8 +267,9 @@ def archive(table: list[dict[str, str]], seed: int, *, share: float = 0.6, outsi
             holder = _garble(rng, holder)
         elif holder and happens("holder_missing"):
             holder = None
-        out.append({"sha256": f"{seed:04x}{n:060x}", "issuer": issuer, "number": number, "issue_date": issued,
-                    "holder_name": holder, "truth": truth})
+        doc_type = TYPE_OF_NOTATION.get(row["Số kết quả"].partition("/")[2])
+        out.append({"sha256": f"{seed:04x}{n:060x}", "doc_type": doc_type, "issuer": issuer, "number": number,
+                    "issue_date": issued, "holder_name": holder, "truth": truth})
     return [row for row in table if row["Mã hồ sơ"] not in left_out], out
 
 

@@ -15,8 +15,9 @@ from sohoa.core.i18n import t
 from sohoa.core.paths import readable
 from sohoa.indexer.base import SearchResult
 from sohoa.ingest.run import Reverified, Summary
+from sohoa.register.progress import Progress, Row
 from sohoa.register.rows import RowError
-from sohoa.register.store import ImportReport
+from sohoa.register.store import ImportReport, Reconciled
 
 
 class Said(NamedTuple):
@@ -167,6 +168,59 @@ def register_import_report(report: ImportReport) -> Iterator[Said]:
         yield Said(t(f"... và {more} dòng lỗi nữa: `sohoa register rejects {report.id}` liệt kê đủ.",
                      f"... and {more} more bad rows: `sohoa register rejects {report.id}` lists them all."),
                    error=True)
+
+
+PROGRESS_STATUS = {"done": ("xong", "done"), "on_track": ("kịp hạn", "on track"), "late": ("chậm", "late"),
+                   "overdue": ("quá hạn", "overdue")}
+BREAKDOWN_WORDS = {None: ("Toàn tỉnh", "Province"), "level": ("Cấp", "Level"), "agency": ("Cơ quan", "Agency"),
+                   "procedure": ("Thủ tục", "Procedure"), "year": ("Năm ban hành", "Year of issue")}
+LEVEL_WORDS = {"province": ("tỉnh", "province"), "district": ("huyện", "district"), "commune": ("xã", "commune")}
+STAGE_WORDS = {"scanned": ("đã quét", "scanned"), "extracted": ("đã trích xuất", "extracted"),
+               "verified": ("đã xác minh", "verified"), "signed": ("đã ký số", "signed")}
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{part / whole:.1%}" if whole else "-"
+
+
+def progress_text(p: Progress) -> str:
+    """``sohoa progress``: the table, each figure with what it counts and as of when."""
+    def label(r: Row) -> str:
+        if p.by == "level" and r.key in LEVEL_WORDS:
+            return t(*LEVEL_WORDS[r.key])
+        return r.key if p.by else t(*BREAKDOWN_WORDS[None])
+
+    head = [t(*BREAKDOWN_WORDS[p.by]), t("còn hiệu lực", "valid"), *(t(*STAGE_WORDS[s]) for s in STAGE_WORDS),
+            t(f"% {STAGE_WORDS[p.stage][0]}", f"% {STAGE_WORDS[p.stage][1]}"), t("dự kiến xong", "forecast"),
+            t("tình trạng", "status")]
+    rows = [[label(r), str(r.valid), str(r.scanned), str(r.extracted), str(r.verified), str(r.signed),
+             _share(getattr(r, p.stage), r.valid), r.forecast or "-", t(*PROGRESS_STATUS[r.status])]
+            for r in (*p.rows, p.total)]
+    if p.by:
+        rows.insert(len(p.rows), ["-" * 4] * len(head))
+        rows[-1][0] = t(*BREAKDOWN_WORDS[None])
+    widths = [max(len(row[i]) for row in [head, *rows]) for i in range(len(head))]
+    out = io.StringIO()
+    out.write(t(f"Kết quả còn hiệu lực ngày {p.as_of:%d/%m/%Y} và đã số hóa đến mỗi bước; hạn {p.deadline:%d/%m/%Y}; "
+                f"dự kiến theo tốc độ {STAGE_WORDS[p.stage][0]} 30 ngày qua.\n",
+                f"Results still valid on {p.as_of.isoformat()} and how far each was digitised; deadline "
+                f"{p.deadline.isoformat()}; forecast at the pace ({p.stage}) of the last 30 days.\n"))
+    for row in [head, *rows]:
+        out.write("  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in
+                            enumerate(zip(row, widths, strict=True))).rstrip() + "\n")
+    return out.getvalue()
+
+
+def reconciled_text(done: Reconciled | None) -> str:
+    if done is None:
+        return t("Chưa có hồ sơ số hóa nào để đối chiếu (chạy `sohoa ingest` trước).\n",
+                 "No archive to reconcile with yet (run `sohoa ingest` first).\n")
+    return t(f"Đối chiếu: {done.records} hồ sơ số hóa, {done.entries} mục trong sổ; khớp tự động {done.auto}, "
+             f"do người xác nhận {done.confirmed}, chờ người xem {done.waiting}; {done.unmatched_records} hồ sơ "
+             f"không khớp mục nào; {done.entries_with_record} mục đã có bản số hóa.\n",
+             f"Reconciled: {done.records} records, {done.entries} register entries; automatic matches "
+             f"{done.auto}, confirmed by a person {done.confirmed}, waiting for a person {done.waiting}; "
+             f"{done.unmatched_records} records match no entry; {done.entries_with_record} entries have a record.\n")
 
 
 def register_rejects(errors: Iterable[RowError]) -> Iterator[Said]:

@@ -551,6 +551,162 @@ def register_rejects(settings: Settings, import_id: int) -> None:
         _say(said(reg.rejects(import_id)))
 
 
+@register.command("reconcile")
+@click.option("--force", is_flag=True, help="Đối chiếu lại dù không có gì đổi / reconcile even if nothing changed")
+@click.option("--json", "as_json", is_flag=True, help="JSON")
+@click.pass_obj
+def register_reconcile(settings: Settings, force: bool, as_json: bool) -> None:
+    """Đối chiếu sổ với kho số hóa / match register entries to archived records.
+
+    Strictest first: agency + number + date, then tolerant steps (OCR-confused numbers,
+    an agency or date a misread apart, the holder). One candidate makes a match; several
+    wait for a person (`sohoa register waiting`). Other commands reconcile by themselves
+    when the archive or the register changed."""
+    from sohoa.search_api.auditing import reconciled
+    from sohoa.search_api.render import reconciled_text
+
+    with reconciled(settings, force=force) as (_, done):
+        if as_json:
+            click.echo(json.dumps(dataclasses.asdict(done) if done else None, ensure_ascii=False))
+        else:
+            click.echo(reconciled_text(done), nl=False)
+
+
+LIST_FORMATS = click.Choice(["tsv", "jsonl", "csv"])
+
+
+def _emit(rows: list[dict[str, object]], fmt: str, output: click.utils.LazyFile) -> None:
+    """Rows as TSV (for a terminal), JSONL or CSV (for a spreadsheet: UTF-8 with BOM)."""
+    if fmt == "jsonl":
+        for row in rows:
+            output.write(json.dumps(row, ensure_ascii=False) + "\n")
+        return
+    names = list(rows[0]) if rows else []
+    if fmt == "csv":
+        import csv
+
+        output.write("\ufeff")
+        writer = csv.DictWriter(output, names)
+        writer.writeheader()
+        writer.writerows(rows)
+        return
+    if names:
+        output.write("\t".join(names) + "\n")
+    for row in rows:
+        output.write("\t".join("" if v is None else str(v) for v in row.values()) + "\n")
+
+
+def _list_options(f: Callable) -> Callable:
+    f = click.option("--output", "-o", type=click.File("w", encoding="utf-8", lazy=True), default="-",
+                     help="Tệp đầu ra / output file [stdout]")(f)
+    return click.option("--format", "fmt", type=LIST_FORMATS, default="tsv", show_default=True)(f)
+
+
+@register.command("missing")
+@click.option("--as-of", "as_of", help="Xét hiệu lực vào ngày này / judge validity on this day [today]")
+@click.option("--stage", type=click.Choice(["scanned", "extracted", "verified", "signed"]), default="scanned",
+              show_default=True, help="Chưa đạt bước này / not yet at this stage")
+@_list_options
+@click.pass_obj
+def register_missing(settings: Settings, as_of: str | None, stage: str, fmt: str,
+                     output: click.utils.LazyFile) -> None:
+    """Kết quả còn hiệu lực chưa số hóa / still-valid results with no digitised record (what is left to scan)."""
+    from sohoa.register.progress import missing
+    from sohoa.search_api.auditing import reconciled
+
+    with reconciled(settings) as (reg, _):
+        _emit(missing(reg.db, as_of=_date(as_of) or settings.today, stage=stage), fmt, output)
+
+
+@register.command("unmatched")
+@_list_options
+@click.pass_obj
+def register_unmatched(settings: Settings, fmt: str, output: click.utils.LazyFile) -> None:
+    """Hồ sơ số hóa không khớp mục nào của sổ / archived records that match no register entry."""
+    from sohoa.search_api.auditing import reconciled
+
+    with reconciled(settings) as (reg, done):
+        _emit(reg.unmatched(settings.ledger_path) if done is not None else [], fmt, output)
+
+
+@register.command("waiting")
+@_list_options
+@click.pass_obj
+def register_waiting(settings: Settings, fmt: str, output: click.utils.LazyFile) -> None:
+    """Các cặp chờ người xem / matches waiting for a person, with both sides."""
+    from sohoa.search_api.auditing import reconciled
+
+    with reconciled(settings) as (reg, done):
+        _emit(reg.waiting(settings.ledger_path) if done is not None else [], fmt, output)
+
+
+def _decision(decision: str, verb_vi: str, verb_en: str) -> Callable:
+    @click.argument("entry")
+    @click.argument("record")
+    @click.option("--note", help="Ghi chú / a note kept with the decision")
+    @click.pass_obj
+    def command(settings: Settings, entry: str, record: str, note: str | None) -> None:
+        from sohoa.search_api.auditing import reconciled
+
+        with reconciled(settings) as (reg, done):
+            if done is None:
+                raise click.ClickException(t("Chưa có kho số hóa (chạy `sohoa ingest` trước).",
+                                             "There is no archive yet (run `sohoa ingest` first)."))
+            entry_id, sha = reg.decide(entry, record, decision, by=_operator(), ledger_path=settings.ledger_path,
+                                       note=note)
+            reg.reconcile(settings.ledger_path)
+        click.echo(t(f"Đã {verb_vi}: mục {entry_id} của sổ và hồ sơ {sha[:16]}.",
+                     f"{verb_en}: register entry {entry_id} and record {sha[:16]}."))
+
+    return command
+
+
+register.command("confirm", help="Xác nhận một cặp chờ / confirm a match waiting for a person. "
+                 "ENTRY: the entry's id or dossier code; RECORD: the record's id (or a prefix).")(
+    _decision("confirm", "xác nhận", "Confirmed"))
+register.command("link", help="Ghép tay một mục với một hồ sơ / pair an entry and a record no step matched. "
+                 "ENTRY: the entry's id or dossier code; RECORD: the record's id (or a prefix).")(
+    _decision("confirm", "ghép", "Linked"))
+register.command("reject", help="Bác một cặp / say an entry and a record are not the same result; "
+                 "it is never proposed again.")(_decision("reject", "bác", "Rejected"))
+
+
+_STAGES = click.Choice(["scanned", "extracted", "verified", "signed"])
+
+
+@main.command()
+@click.option("--by", type=click.Choice(["level", "agency", "procedure", "year"]), help="Chia theo / break down by")
+@click.option("--as-of", "as_of", help="Ngày xét / the day counted [today]")
+@click.option("--deadline", help="Hạn hoàn thành / the target day [2024-12-31]")
+@click.option("--stage", type=_STAGES, default="signed", show_default=True,
+              help="Bước tính tốc độ và dự báo (mục tiêu pháp lý: signed) / the stage pace and forecast follow")
+@click.option("--successor", is_flag=True,
+              help="Cơ quan cũ tính theo cơ quan kế thừa / legacy agencies under their successors (--by agency)")
+@click.option("--agency", "agencies", multiple=True, help="Chỉ cơ quan này (lặp lại được) / only this agency")
+@click.option("--json", "as_json", is_flag=True, help="JSON")
+@click.pass_obj
+def progress(settings: Settings, by: str | None, as_of: str | None, deadline: str | None, stage: str,
+             successor: bool, agencies: tuple[str, ...], as_json: bool) -> None:
+    """Tiến độ số hóa kết quả còn hiệu lực / progress toward every still-valid result digitised.
+
+    The register (`sohoa register import`) says what should be digitised; each result
+    still valid on --as-of counts at each stage its records reached: scanned, extracted
+    (number, date, issuer, type; holder for a person), verified (by a person or every
+    key field read confidently), signed (a valid signed copy, or a validly signed
+    original). The forecast follows the pace of the last 30 days."""
+    from sohoa.register.progress import DEADLINE
+    from sohoa.search_api import auditing
+    from sohoa.search_api.render import progress_text
+
+    found = auditing.progress(settings, by=by, as_of=_date(as_of) or settings.today,
+                              deadline=_date(deadline) or DEADLINE, stage=stage, agencies=agencies or None,
+                              successor=successor)
+    if as_json:
+        click.echo(json.dumps(found.to_json(), ensure_ascii=False))
+    else:
+        click.echo(progress_text(found), nl=False)
+
+
 @main.group()
 def audit() -> None:
     """Nhật ký truy cập / the access log (append-only, hash-chained)."""

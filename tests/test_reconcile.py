@@ -10,8 +10,10 @@ figures; decisions of a person survive a re-import and a re-ingest.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -102,7 +104,9 @@ def test_a_persons_decisions_survive_reimport_and_reingest(world, tmp_path: Path
     source, register_file, records, ids = world
     home = tmp_path / "home"
     home.mkdir()
-    (home / "register.sqlite").write_bytes((source / "home" / "register.sqlite").read_bytes())
+    with contextlib.closing(sqlite3.connect(source / "home" / "register.sqlite")) as src, \
+            contextlib.closing(sqlite3.connect(home / "register.sqlite")) as dst:
+        src.backup(dst)
     ingest_records(home / "ledger.sqlite", records[:600])
     ledger_path = home / "ledger.sqlite"
     with Register(home) as reg:

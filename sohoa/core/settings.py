@@ -10,11 +10,14 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sohoa.core.validity import VIETNAM
+
 
 def _today() -> dt.date:
     # SOHOA_TODAY lets tests and audits judge validity as of a fixed day.
     forced = os.environ.get("SOHOA_TODAY")
-    return dt.date.fromisoformat(forced) if forced else dt.date.today()
+    # Days are Vietnam's: at 06:00 in Hà Nội it is already tomorrow for a record scanned then.
+    return dt.date.fromisoformat(forced) if forced else dt.datetime.now(VIETNAM).date()
 
 
 @dataclass(frozen=True)

@@ -140,3 +140,64 @@ def _row(r: tuple, stage: str, as_of: dt.date, deadline: dt.date) -> Row:
             status = "late"
     return Row(str(label) if label is not None else "", valid, scanned, extracted, verified, signed, pace,
                forecast, status)
+
+
+def missing(db: sqlite3.Connection, *, as_of: dt.date, stage: str = "scanned",
+            agencies: Collection[str] | None = None, key: tuple[str, str] | None = None) -> list[dict[str, object]]:
+    """The entries in scope that had not reached ``stage`` by ``as_of`` (with ``scanned``:
+    what is left to scan), oldest first; ``key``: only those of one row of a breakdown
+    (``("agency", "so xay dung")``, ``("year", "2021")``)."""
+    if stage not in STAGES:
+        raise ValueError(stage)
+    where, params = scope_sql(as_of, agencies)
+    where += f" AND (c.{stage}_on IS NULL OR c.{stage}_on > :as_of)"
+    if key is not None:
+        where += f" AND {BREAKDOWNS[key[0]][0]} = :key"
+        params["key"] = key[1]
+    return _dicts(db, "SELECT e.id, e.dossier, e.agency, e.level, e.procedure_code, e.procedure_name, e.number, "
+                      "e.issued, e.holder, e.valid_until FROM entries e LEFT JOIN coverage c ON c.entry_id = e.id "
+                      f"WHERE {where} ORDER BY e.issued, e.id", params)
+
+
+def reached(db: sqlite3.Connection, *, as_of: dt.date, stage: str, agencies: Collection[str] | None = None,
+            key: tuple[str, str] | None = None) -> list[dict[str, object]]:
+    """The entries in scope that had reached ``stage`` by ``as_of``, with the records that
+    count for them (a count's drill-down)."""
+    if stage not in STAGES:
+        raise ValueError(stage)
+    where, params = scope_sql(as_of, agencies)
+    where += f" AND c.{stage}_on <= :as_of"
+    if key is not None:
+        where += f" AND {BREAKDOWNS[key[0]][0]} = :key"
+        params["key"] = key[1]
+    return _dicts(db, "SELECT e.id, e.dossier, e.agency, e.number, e.issued, e.holder, "
+                      f"c.{stage}_on AS reached_on, (SELECT group_concat(m.sha256) FROM matches m WHERE "
+                      "m.entry_id = e.id AND m.state IN ('auto', 'confirmed')) AS records "
+                      "FROM entries e JOIN coverage c ON c.entry_id = e.id "
+                      f"WHERE {where} ORDER BY e.issued, e.id", params)
+
+
+def weekly(db: sqlite3.Connection, *, as_of: dt.date, stage: str = "signed",
+           agencies: Collection[str] | None = None) -> list[tuple[str, int]]:
+    """Cumulative results in scope that had reached ``stage``, week by week (Mondays) up to ``as_of``."""
+    if stage not in STAGES:
+        raise ValueError(stage)
+    where, params = scope_sql(as_of, agencies)
+    rows = db.execute(f"SELECT c.{stage}_on, count(*) FROM entries e JOIN coverage c ON c.entry_id = e.id "
+                      f"WHERE {where} AND c.{stage}_on <= :as_of GROUP BY c.{stage}_on ORDER BY 1", params).fetchall()
+    weeks: dict[str, int] = {}
+    for day, count in rows:
+        d = dt.date.fromisoformat(day)
+        monday = (d - dt.timedelta(days=d.weekday())).isoformat()
+        weeks[monday] = weeks.get(monday, 0) + count
+    out, total = [], 0
+    for monday, count in sorted(weeks.items()):
+        total += count
+        out.append((monday, total))
+    return out
+
+
+def _dicts(db: sqlite3.Connection, query: str, params: dict[str, object]) -> list[dict[str, object]]:
+    cursor = db.execute(query, params)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor]

@@ -20,6 +20,7 @@ from typing import NoReturn
 
 from sohoa.core.errors import cannot_write
 from sohoa.core.sqlite import open_db
+from sohoa.core.validity import VIETNAM
 from sohoa.register import match
 from sohoa.register.facts import holder_key
 from sohoa.register.rows import (
@@ -190,7 +191,7 @@ class Register:
                     today: dt.date | None = None) -> ImportReport:
         """Load a register export: good rows added or updated, bad rows reported by number."""
         mapping = mapping or column_map()
-        today = today or dt.date.today()
+        today = today or dt.datetime.now(VIETNAM).date()
         digest_of_file = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
         _, where, rows = find_header(read_table(path, sheet), mapping)
         by_dossier: dict[str, tuple[int, str]] = {}
@@ -341,6 +342,17 @@ class Register:
         with self._ledger(ledger_path):
             return self._dicts("SELECT f.* FROM ledger.facts f WHERE NOT EXISTS "
                                "(SELECT 1 FROM matches m WHERE m.sha256 = f.sha256) ORDER BY f.agency_key, f.issued")
+
+    def waiting(self, ledger_path: Path) -> list[dict[str, object]]:
+        """The matches waiting for a person, each with both sides: what the register lists
+        and what the record read."""
+        with self._ledger(ledger_path):
+            return self._dicts(
+                "SELECT m.entry_id, e.dossier, e.agency, e.number, e.issued, e.holder, m.sha256 AS record, "
+                "f.agency AS record_agency, f.number AS record_number, f.issued AS record_issued, "
+                "f.holder_key AS record_holder, m.reason, m.score FROM matches m JOIN entries e ON e.id = m.entry_id "
+                "LEFT JOIN ledger.facts f ON f.sha256 = m.sha256 WHERE m.state = 'waiting' "
+                "ORDER BY m.sha256, m.score DESC, m.entry_id")
 
     def _stamp(self) -> str:
         """What the last reconciliation was made against: the ledger's facts, the entries, the decisions."""
