@@ -28,7 +28,7 @@ import datetime as dt
 import os
 import re
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -365,6 +365,55 @@ class ElasticIndex:
                        ignore_unavailable=True)
         self._check_schema = True
         return count
+
+    # ------------------------------------------------------------------ side indices
+
+    def side_index(self, name: str, stamp: str, mappings: dict[str, Any],
+                   documents: Callable[[], Iterable[dict[str, Any]]]) -> str:
+        """An index beside the records' for figures other than records (the register's
+        tally), behind the alias ``{alias}-{name}``, holding ``documents()`` (bulk actions)
+        as of ``stamp``. Built again only when the stamp it was built from differs: a new
+        index, the alias moved to it in one action, the old one dropped. Returns the alias."""
+        from elasticsearch import NotFoundError
+
+        alias = f"{self.alias}-{name}"
+        try:
+            found = self._call("Đọc bí danh", "Reading the alias", self.es.indices.get_alias, name=alias).body
+        except IndexBackendError as exc:
+            if not isinstance(exc.__cause__, NotFoundError):
+                raise
+            found = {}
+        for index in found:
+            meta = self._call("Đọc chỉ mục", "Reading the index", self.es.indices.get_mapping, index=index).body
+            if (meta[index]["mappings"].get("_meta") or {}).get("sohoa_stamp") == stamp:
+                return alias
+        index = f"{alias}-{dt.datetime.now(dt.UTC).strftime('%Y%m%dt%H%M%S%f')}"
+        self._call("Tạo chỉ mục", "Creating the index", self.es.indices.create, index=index,
+                   settings={"number_of_shards": 1, "auto_expand_replicas": self.config.replicas,
+                             "refresh_interval": "-1"},
+                   mappings={**mappings, "_meta": {"sohoa_stamp": stamp, "managed_by": "sohoa"}})
+        try:
+            self._bulk(index, documents(), "Ghi chỉ mục phụ", "Writing the side index")
+            self._call("Hoàn tất chỉ mục", "Finishing the index", self.es.indices.put_settings, index=index,
+                       settings={"refresh_interval": None})
+            self._refresh(index)
+            actions = [{"remove": {"index": i, "alias": alias}} for i in found]
+            actions.append({"add": {"index": index, "alias": alias}})
+            self._call("Chuyển bí danh", "Switching the alias", self.es.indices.update_aliases, actions=actions)
+        except Exception:
+            with contextlib.suppress(Exception):
+                self.es.indices.delete(index=index, ignore_unavailable=True)
+            raise
+        for old in found:
+            self._call("Xoá chỉ mục cũ", "Deleting the old index", self.es.indices.delete, index=old,
+                       ignore_unavailable=True)
+        return alias
+
+    def aggregate(self, index: str, body: dict[str, Any]) -> dict[str, Any]:
+        """One search of ``body`` (its ``size`` 0, a query and aggregations) on ``index``:
+        the answer's aggregations."""
+        answer = self._call("Tổng hợp số liệu", "Aggregating", self.es.search, index=index, **body)
+        return answer.body.get("aggregations", {})
 
     def count(self) -> int:
         self._ensure()

@@ -8,14 +8,14 @@ and chooses the exit code. Vietnamese by default, English with ``SOHOA_LANG=en``
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from sohoa.core.i18n import t
 from sohoa.core.paths import readable
 from sohoa.indexer.base import SearchResult
 from sohoa.ingest.run import Reverified, Summary
-from sohoa.register.progress import Progress, Row
+from sohoa.register.progress import IndexRow, Measure, Progress, Row, index_total
 from sohoa.register.rows import RowError
 from sohoa.register.store import ImportReport, Reconciled
 
@@ -209,6 +209,44 @@ def progress_text(p: Progress) -> str:
         out.write("  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in
                             enumerate(zip(row, widths, strict=True))).rstrip() + "\n")
     return out.getvalue()
+
+
+INDEX_WORDS = {"electronic_result": ("kết quả điện tử", "electronic result"),
+               "dossier_digitised": ("số hóa hồ sơ", "digitised"), "reused": ("tái sử dụng", "reused")}
+
+
+def service_index_text(rows: Sequence[IndexRow], period: str) -> str:
+    """``sohoa progress --service-index``: each indicator's share and the share of its full points."""
+    head = [t("Cơ quan", "Agency"), t("Kỳ", "Period"), t("hồ sơ", "dossiers")]
+    for vi, en in INDEX_WORDS.values():
+        head += [t(f"% {vi}", f"% {en}"), t("điểm", "points")]
+
+    def cells(measures: Mapping[str, Measure]) -> list[str]:
+        out = []
+        for m in INDEX_WORDS:
+            share, points = measures[m].share, measures[m].points
+            out += ["-" if share is None else f"{share:.1%}", "-" if points is None else f"{points:.0%}"]
+        return out
+
+    table = [[r.agency, r.period, str(r.dossiers), *cells(r.measures)] for r in rows]
+    table.append([t("Tổng", "Total"), "", str(sum(r.dossiers for r in rows)), *cells(index_total(rows))])
+    widths = [max(len(row[i]) for row in [head, *table]) for i in range(len(head))]
+    out = io.StringIO()
+    out.write(t(f"Chỉ số số hóa hồ sơ (QĐ 766/QĐ-TTg) theo {PERIOD_WORDS[period][0]}: trong các hồ sơ tiếp nhận "
+                "trong kỳ, tỷ lệ có kết quả điện tử, được số hóa, tái sử dụng dữ liệu số hóa; đủ điểm từ 80%, "
+                "dưới đó theo tỷ lệ. Đây là luồng hồ sơ trong kỳ, không phải kho kết quả còn hiệu lực "
+                "(`sohoa progress`).\n",
+                f"Digitisation indicators of the service index (Decision 766/QĐ-TTg) by {period}: of the dossiers "
+                "received in the period, the share with an electronic result, digitised, reusing digitised data; "
+                "full points from 80%, pro rata below. A flow of dossiers in a period, not the stock of "
+                "still-valid results (`sohoa progress`).\n"))
+    for row in [head, *table]:
+        out.write("  ".join(cell.ljust(w) if i < 2 else cell.rjust(w) for i, (cell, w) in
+                            enumerate(zip(row, widths, strict=True))).rstrip() + "\n")
+    return out.getvalue()
+
+
+PERIOD_WORDS = {"month": ("tháng", "month"), "quarter": ("quý", "quarter"), "year": ("năm", "year")}
 
 
 def reconciled_text(done: Reconciled | None) -> str:

@@ -205,3 +205,29 @@ def write_export(settings: Settings, fmt: str, out: TextIO, *, with_layout: bool
     for line in export_lines(counted(), fmt):
         out.write(line)
     return count
+
+
+def list_lines(rows: list[dict[str, Any]], fmt: str) -> Iterator[str]:
+    """A list of flat rows (the register's lists) as TSV (for a terminal), JSONL, or CSV
+    (for a spreadsheet: UTF-8 with a BOM), a line at a time."""
+    if fmt == "jsonl":
+        for row in rows:
+            yield dumps(row) + "\n"
+        return
+    names = list(rows[0]) if rows else []
+    if fmt == "csv":
+        buffer = io.StringIO()
+        buffer.write("\ufeff")
+        writer = csv.DictWriter(buffer, names)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow(row)
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+        yield buffer.getvalue()
+        return
+    if names:
+        yield "\t".join(names) + "\n"
+    for row in rows:
+        yield "\t".join("" if v is None else str(v) for v in row.values()) + "\n"

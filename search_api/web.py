@@ -25,6 +25,7 @@ import datetime as dt
 import json
 import re
 import secrets
+import shutil
 import tempfile
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -39,6 +40,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from fastapi_offline import FastAPIOffline
 from markupsafe import Markup, escape
+from starlette.background import BackgroundTask
 from starlette.middleware.sessions import SessionMiddleware
 
 from sohoa import __version__
@@ -51,9 +53,19 @@ from sohoa.core.settings import Settings
 from sohoa.core.verdict import DOCUMENT_STATUSES
 from sohoa.indexer.base import IndexBackend, SearchQuery, agency_key, agency_keys, open_index
 from sohoa.ingest.ledger import Ledger
-from sohoa.search_api import service
+from sohoa.register.facts import STAGES
+from sohoa.register.progress import BREAKDOWNS, DEADLINE
+from sohoa.search_api import auditing, charts, report, service
 from sohoa.search_api.jobs import MAX_UPLOAD_FILES, MAX_UPLOAD_TOTAL, Jobs, Refused, Upload, ingest_roots
-from sohoa.search_api.render import FACET_LABELS, LEVEL_LABELS, SIGNATURE_LABELS, VALIDITY_LABELS
+from sohoa.search_api.render import (
+    BREAKDOWN_WORDS,
+    FACET_LABELS,
+    LEVEL_LABELS,
+    PROGRESS_STATUS,
+    SIGNATURE_LABELS,
+    STAGE_WORDS,
+    VALIDITY_LABELS,
+)
 
 HERE = Path(__file__).resolve().parent
 RECORD_ID = re.compile(r"[0-9a-f]{8,64}")
@@ -63,6 +75,8 @@ MAX_UPLOAD = 50 * 2**20
 LOW_CONFIDENCE = 0.8
 """A field read with less confidence than this is marked for a person to check."""
 SESSION_HOURS = 8
+LIST_ROWS = 1000
+"""Entries a drill-down page shows at most (its CSV has them all)."""
 PAGE_WIDTH = 1200
 """Pixels: page images are sent at this width at most."""
 FACETS = ("doc_type", "issuer", "level", "year", "validity", "signature")
@@ -640,6 +654,129 @@ def create_app(settings: Settings, *, behind_https: bool = False, secret: bytes 
     @app.get("/ingest/{job_id}/state", include_in_schema=False)
     def ingest_job_state(caller: PAGE, job_id: str) -> dict[str, Any]:
         return job_state(caller, job_id)
+
+    # ------------------------------------------------------------ progress (auditors)
+
+    def tr_of(request: Request) -> Callable[[str, str], str]:
+        lang = request.cookies.get("sohoa_lang", "vi")
+        return lambda vi, en: en if lang == "en" else vi
+
+    def day_arg(value: str | None, default: dt.date, name: str) -> dt.date:
+        if not value:
+            return default
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise HTTPException(422, both(f"{name}: ngày không hợp lệ {value!r} (dùng YYYY-MM-DD).",
+                                          f"{name}: not a date {value!r} (use YYYY-MM-DD).")) from None
+
+    def progress_query(caller: Caller, by: str | None, as_of: str | None, deadline: str | None, stage: str,
+                       successor: bool) -> dict[str, Any]:
+        caller.need("progress")
+        if by is not None and by not in BREAKDOWNS:
+            raise HTTPException(422, both(f"by: một trong {', '.join(BREAKDOWNS)}.",
+                                          f"by: one of {', '.join(BREAKDOWNS)}."))
+        if stage not in STAGES:
+            raise HTTPException(422, both(f"stage: một trong {', '.join(STAGES)}.",
+                                          f"stage: one of {', '.join(STAGES)}."))
+        return {"as_of": day_arg(as_of, settings.today, "as_of"), "deadline": day_arg(deadline, DEADLINE, "deadline"),
+                "stage": stage, "agencies": caller.agencies, "successor": successor}
+
+    @app.get("/api/v1/progress", tags=["progress"])
+    def api_progress(caller: API, by: str | None = None, as_of: str | None = None, deadline: str | None = None,
+                     stage: str = "signed", successor: bool = False) -> dict[str, Any]:
+        """What ``sohoa progress --json`` prints, within the caller's agencies. Auditors."""
+        args = progress_query(caller, by, as_of, deadline, stage, successor)
+        log(caller, "progress", {"by": by, "as_of": args["as_of"].isoformat()})
+        return auditing.progress(settings, by=by, **args).to_json()
+
+    @app.get("/progress", response_class=HTMLResponse, include_in_schema=False)
+    def progress_page(request: Request, caller: PAGE, by: str = "agency", as_of: str | None = None,
+                      deadline: str | None = None, stage: str = "signed", successor: bool = False) -> HTMLResponse:
+        args = progress_query(caller, by, as_of, deadline, stage, successor)
+        found = auditing.overview(settings, breakdowns=(by,), **args)
+        log(caller, "progress", {"by": by, "as_of": args["as_of"].isoformat()})
+        tr = tr_of(request)
+        query = {"by": by, "as_of": args["as_of"].isoformat(), "deadline": args["deadline"].isoformat(),
+                 "stage": stage, **({"successor": "true"} if successor else {})}
+        head, _ = report.table(found.breakdowns[by], tr)
+        return render(request, "progress.html", caller, o=found, p=found.breakdowns[by], by=by, stage=stage,
+                      stages=STAGES, breakdowns=list(BREAKDOWNS), query=query, q=urlencode(query), head=head,
+                      label=lambda key: report.key_label(by, key, tr), definitions=report.definitions(found, tr),
+                      status_word=lambda code: tr(*PROGRESS_STATUS[code]), stage_word=lambda s: tr(*STAGE_WORDS[s]),
+                      index_head=report.index_table(found, tr)[0], index=report.index_table(found, tr)[1],
+                      breakdown_word=lambda b: tr(*BREAKDOWN_WORDS[b]), successor=successor)
+
+    @app.get("/progress/charts/{name}.svg", include_in_schema=False)
+    def progress_chart(request: Request, caller: PAGE, name: str, by: str = "agency", as_of: str | None = None,
+                       deadline: str | None = None, stage: str = "signed", successor: bool = False) -> Response:
+        if name not in ("coverage", "cumulative", "heatmap"):
+            raise HTTPException(404, both("Không có biểu đồ này.", "No such chart."))
+        args = progress_query(caller, by, as_of, deadline, stage, successor)
+        found = auditing.overview(settings, breakdowns=(by,) if name == "coverage" else (), lists=False, **args)
+        tr = tr_of(request)
+        if name == "coverage":
+            fig = charts.coverage(found.breakdowns[by], lambda key: report.key_label(by, key, tr), tr)
+        elif name == "cumulative":
+            fig = charts.cumulative(found.weeks, found.province, tr)
+        else:
+            fig = charts.heatmap(found.cells, found.province, tr)
+        return Response(charts.image(fig, "svg"), media_type="image/svg+xml",
+                        headers={"Cache-Control": "private, no-store"})
+
+    @app.get("/progress/list", response_class=HTMLResponse, include_in_schema=False)
+    def progress_list(request: Request, caller: PAGE, stage: str = "scanned", reached: bool = False,
+                      by: str | None = None, group: str | None = None, as_of: str | None = None,
+                      successor: bool = False, format: str = "html") -> Response:
+        args = progress_query(caller, by, as_of, None, stage, successor)
+        rows = auditing.drill(settings, as_of=args["as_of"], stage=stage, reached=reached, by=by, group=group,
+                              agencies=caller.agencies, successor=successor)
+        log(caller, "progress_list", {"stage": stage, "reached": reached, "by": by, "group": group,
+                                      "entries": len(rows)})
+        if format == "csv":
+            return StreamingResponse(service.list_lines(rows, "csv"), media_type="text/csv; charset=utf-8",
+                                     headers={"Content-Disposition": "attachment; filename=sohoa-progress.csv"})
+        return render(request, "progress_list.html", caller, rows=rows[:LIST_ROWS], total=len(rows), stage=stage,
+                      reached=reached, group=group, by=by, as_of=args["as_of"],
+                      stage_word=lambda s: tr_of(request)(*STAGE_WORDS[s]),
+                      csv="/progress/list?" + urlencode({**request.query_params, "format": "csv"}))
+
+    @app.get("/progress/report.{fmt}", include_in_schema=False)
+    def progress_report(request: Request, caller: PAGE, fmt: str, as_of: str | None = None,
+                        deadline: str | None = None, stage: str = "signed", successor: bool = False) -> Response:
+        if fmt not in ("xlsx", "pdf"):
+            raise HTTPException(404, both("Báo cáo có dạng xlsx hoặc pdf.", "Reports are xlsx or pdf."))
+        args = progress_query(caller, None, as_of, deadline, stage, successor)
+        found = auditing.overview(settings, **args)
+        log(caller, "progress_report", {"format": fmt, "as_of": args["as_of"].isoformat()})
+        out = Path(tempfile.mkdtemp(prefix="sohoa-report-")) / f"sohoa-tien-do-{args['as_of'].isoformat()}.{fmt}"
+        (report.write_xlsx if fmt == "xlsx" else report.write_pdf)(found, out, tr_of(request))
+        media = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if fmt == "xlsx"
+                 else "application/pdf")
+        return FileResponse(out, media_type=media, filename=out.name,
+                            background=BackgroundTask(shutil.rmtree, out.parent, True))
+
+    @app.get("/progress/waiting", response_class=HTMLResponse, include_in_schema=False)
+    def progress_waiting(request: Request, caller: PAGE, error: str = "") -> HTMLResponse:
+        caller.need("progress")
+        return render(request, "progress_waiting.html", caller, rows=auditing.waiting(settings, caller.agencies),
+                      error=error)
+
+    @app.post("/progress/decide", include_in_schema=False)
+    def progress_decide(request: Request, caller: PAGE, csrf: Annotated[str, Form()], entry: Annotated[str, Form()],
+                        record: Annotated[str, Form()], decision: Annotated[str, Form()]) -> Response:
+        check_csrf(request, csrf)
+        caller.need("progress")
+        if decision not in ("confirm", "reject"):
+            raise HTTPException(422, "decision: confirm or reject")
+        try:
+            entry_id, sha = auditing.decide(settings, entry.strip(), record.strip(), decision, by=caller.user.name,
+                                            agencies=caller.agencies)
+        except SohoaError as exc:
+            said = exc.message_en if request.cookies.get("sohoa_lang") == "en" else exc.message_vi
+            return RedirectResponse("/progress/waiting?" + urlencode({"error": said}), 303)
+        log(caller, "register_decision", {"entry": entry_id, "record": sha, "decision": decision})
+        return RedirectResponse("/progress/waiting", 303)
 
     # ------------------------------------------------------------ the access log (auditors)
 

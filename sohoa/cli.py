@@ -577,23 +577,10 @@ LIST_FORMATS = click.Choice(["tsv", "jsonl", "csv"])
 
 def _emit(rows: list[dict[str, object]], fmt: str, output: click.utils.LazyFile) -> None:
     """Rows as TSV (for a terminal), JSONL or CSV (for a spreadsheet: UTF-8 with BOM)."""
-    if fmt == "jsonl":
-        for row in rows:
-            output.write(json.dumps(row, ensure_ascii=False) + "\n")
-        return
-    names = list(rows[0]) if rows else []
-    if fmt == "csv":
-        import csv
+    from sohoa.search_api.service import list_lines
 
-        output.write("\ufeff")
-        writer = csv.DictWriter(output, names)
-        writer.writeheader()
-        writer.writerows(rows)
-        return
-    if names:
-        output.write("\t".join(names) + "\n")
-    for row in rows:
-        output.write("\t".join("" if v is None else str(v) for v in row.values()) + "\n")
+    for line in list_lines(rows, fmt):
+        output.write(line)
 
 
 def _list_options(f: Callable) -> Callable:
@@ -683,10 +670,15 @@ _STAGES = click.Choice(["scanned", "extracted", "verified", "signed"])
 @click.option("--successor", is_flag=True,
               help="Cơ quan cũ tính theo cơ quan kế thừa / legacy agencies under their successors (--by agency)")
 @click.option("--agency", "agencies", multiple=True, help="Chỉ cơ quan này (lặp lại được) / only this agency")
+@click.option("--service-index", "service_index", is_flag=True,
+              help="Chỉ số số hóa hồ sơ (QĐ 766/QĐ-TTg) theo cơ quan và kỳ / the national service index's "
+                   "digitisation indicators per agency and period (a flow of dossiers, not the stock)")
+@click.option("--period", type=click.Choice(["month", "quarter", "year"]), default="quarter", show_default=True,
+              help="Kỳ của --service-index / the period of --service-index")
 @click.option("--json", "as_json", is_flag=True, help="JSON")
 @click.pass_obj
 def progress(settings: Settings, by: str | None, as_of: str | None, deadline: str | None, stage: str,
-             successor: bool, agencies: tuple[str, ...], as_json: bool) -> None:
+             successor: bool, agencies: tuple[str, ...], service_index: bool, period: str, as_json: bool) -> None:
     """Tiến độ số hóa kết quả còn hiệu lực / progress toward every still-valid result digitised.
 
     The register (`sohoa register import`) says what should be digitised; each result
@@ -698,6 +690,21 @@ def progress(settings: Settings, by: str | None, as_of: str | None, deadline: st
     from sohoa.search_api import auditing
     from sohoa.search_api.render import progress_text
 
+    if service_index:
+        from sohoa.search_api.render import service_index_text
+
+        rows = auditing.service_index(settings, period=period, until=_date(as_of) or settings.today,
+                                      agencies=agencies or None, successor=successor)
+        if as_json:
+            from sohoa.register.progress import index_total
+
+            click.echo(json.dumps({"period": period, "until": (_date(as_of) or settings.today).isoformat(),
+                                   "full_points_at": 0.8, "rows": [r.to_json() for r in rows],
+                                   "total": {m: x.to_json() for m, x in index_total(rows).items()}},
+                                  ensure_ascii=False))
+        else:
+            click.echo(service_index_text(rows, period), nl=False)
+        return
     found = auditing.progress(settings, by=by, as_of=_date(as_of) or settings.today,
                               deadline=_date(deadline) or DEADLINE, stage=stage, agencies=agencies or None,
                               successor=successor)
@@ -705,6 +712,54 @@ def progress(settings: Settings, by: str | None, as_of: str | None, deadline: st
         click.echo(json.dumps(found.to_json(), ensure_ascii=False))
     else:
         click.echo(progress_text(found), nl=False)
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "pdf"]),
+              help="Định dạng (mặc định theo đuôi tệp) / the format [from the file's suffix]")
+@click.option("--output", "-o", "output", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              required=True, help="Tệp báo cáo / the report's file")
+@click.option("--as-of", "as_of", help="Ngày xét / the day counted [today]")
+@click.option("--deadline", help="Hạn hoàn thành / the target day [2024-12-31]")
+@click.option("--stage", type=_STAGES, default="signed", show_default=True,
+              help="Bước tính tốc độ và dự báo / the stage pace and forecast follow")
+@click.option("--successor", is_flag=True, help="Cơ quan cũ tính theo cơ quan kế thừa / legacy agencies under "
+                                                "their successors")
+@click.option("--agency", "agencies", multiple=True, help="Chỉ cơ quan này (lặp lại được) / only this agency")
+@click.pass_obj
+def report(settings: Settings, fmt: str | None, output: Path, as_of: str | None, deadline: str | None, stage: str,
+           successor: bool, agencies: tuple[str, ...]) -> None:
+    """Báo cáo tiến độ số hóa (XLSX hoặc PDF) / the progress report a provincial office files.
+
+    A summary with the charts, a sheet or section per breakdown (level, agency, procedure,
+    year of issue), the national service index's indicators and the list of still-valid
+    results not yet scanned; every figure with its as-of day and its definition."""
+    from sohoa.register.progress import DEADLINE
+    from sohoa.search_api import auditing
+    from sohoa.search_api import report as reports
+
+    fmt = fmt or output.suffix.lower().lstrip(".")
+    if fmt not in ("xlsx", "pdf"):
+        raise click.BadParameter(t(f"không biết định dạng của {output.name}: dùng --format xlsx hoặc pdf",
+                                   f"cannot tell the format of {output.name}: use --format xlsx or pdf"),
+                                 param_hint="--format")
+    found = auditing.overview(settings, as_of=_date(as_of) or settings.today, deadline=_date(deadline) or DEADLINE,
+                              stage=stage, agencies=agencies or None, successor=successor)
+    partial = output.with_name(f".{output.name}.part")
+    try:
+        (reports.write_xlsx if fmt == "xlsx" else reports.write_pdf)(found, partial)
+        partial.replace(output)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise click.ClickException(t(f"Không ghi được báo cáo {output}: {exc.strerror or exc}. Kiểm tra thư mục và "
+                                     "chỗ trống trên đĩa.",
+                                     f"Could not write the report {output}: {exc.strerror or exc}. Check the "
+                                     "folder and the free disk space.")) from exc
+    p = found.province
+    click.echo(t(f"Đã ghi {output} ({fmt.upper()}): ngày {p.as_of:%d/%m/%Y}, {p.total.valid:,} kết quả còn hiệu lực, "
+                 f"{p.total.signed:,} đã ký số, {len(found.missing):,} chưa quét.",
+                 f"Wrote {output} ({fmt.upper()}): as of {p.as_of.isoformat()}, {p.total.valid:,} still-valid "
+                 f"results, {p.total.signed:,} signed, {len(found.missing):,} not yet scanned."))
 
 
 @main.group()

@@ -3,10 +3,14 @@ Elasticsearch server (started by scripts/start-elasticsearch, for tests marked `
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import shutil
+import socket
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -119,3 +123,37 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
     return {**browser_type_launch_args, "executable_path": CHROMIUM,
             "args": ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                      "--disable-background-networking", "--disable-component-update", "--disable-sync"]}
+
+
+SOHOA = shutil.which("sohoa") or str(Path(sys.executable).with_name("sohoa"))
+
+
+@contextlib.contextmanager
+def serving(env: dict[str, str]) -> Iterator[str]:
+    """``sohoa serve`` started by its own command on a free loopback port, with ``env``;
+    its URL once it answers."""
+    import httpx
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([SOHOA, "serve", "--port", str(port)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                httpx.get(url + "/login", timeout=1)
+                break
+            except httpx.TransportError:
+                if proc.poll() is not None:
+                    break
+                time.sleep(0.1)
+        else:
+            proc.poll()
+        if proc.returncode is not None:
+            pytest.fail(f"sohoa serve did not start:\n{proc.stdout.read() if proc.stdout else ''}")
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(10)

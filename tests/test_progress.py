@@ -164,6 +164,7 @@ def _tiny(tmp_path: Path, stages: list[str | None]) -> Register:
         if day:
             reg.db.execute("INSERT INTO coverage (entry_id, records, scanned_on, signed_on) VALUES (?, 1, ?, ?)",
                            (n + 1, day, day))
+    reg.tally(archive=True)
     return reg
 
 
@@ -216,3 +217,38 @@ def test_the_cli_prints_the_interface_other_tools_rely_on(settings: Settings, cl
     assert waiting.startswith("\ufeffentry_id,dossier")
     unmatched = cli("register", "unmatched").stdout.splitlines()
     assert unmatched[0].startswith("sha256\t") and len(unmatched) > 1
+
+
+@pytest.mark.service
+def test_elasticsearch_aggregations_give_the_same_answers_as_sql(settings: Settings, es_url: str,
+                                                                 es_alias: str) -> None:
+    """The contract, as for search: with the archive on a cluster the figures are counted
+    there (aggregations over a mirror of the register's tally), and they are the embedded
+    default's, for every breakdown, on two days, with legacy agencies merged, one
+    agency's scope, the heat map and the weekly curve."""
+    on_es = dataclasses.replace(settings, es_url=es_url, es_index=es_alias)
+    with auditing.counted(on_es) as (_, found):
+        assert found.where == "elasticsearch"
+    one = [sorted({e["agency"] for e in _entries(settings)})[3]]
+    for as_of in (TODAY, dt.date(2025, 6, 30)):
+        for by in (None, "level", "agency", "procedure", "year"):
+            for kw in ({}, {"successor": True}, {"agencies": one}):
+                sql = auditing.progress(settings, by=by, as_of=as_of, deadline=counts.DEADLINE, stage="signed", **kw)
+                es = auditing.progress(on_es, by=by, as_of=as_of, deadline=counts.DEADLINE, stage="signed", **kw)
+                assert es == sql, (by, as_of, kw)
+        sql_view = auditing.overview(settings, as_of=as_of, deadline=counts.DEADLINE, breakdowns=(), lists=False)
+        es_view = auditing.overview(on_es, as_of=as_of, deadline=counts.DEADLINE, breakdowns=(), lists=False)
+        assert (es_view.cells, es_view.weeks) == (sql_view.cells, sql_view.weeks)
+        assert sql_view.weeks and sql_view.cells
+    # The mirror is built again only when the reconciliation changed: the same index answers twice.
+    from elasticsearch import Elasticsearch
+
+    with Elasticsearch(es_url) as es:
+        before = sorted(es.indices.get(index=f"{es_alias}-register-*").body)
+        auditing.progress(on_es, by=None, as_of=TODAY, deadline=counts.DEADLINE, stage="signed")
+        assert sorted(es.indices.get(index=f"{es_alias}-register-*").body) == before and len(before) == 1
+
+
+def _entries(settings: Settings) -> list[dict]:
+    with Register(settings.home) as reg:
+        return reg.entries()

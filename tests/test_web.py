@@ -8,10 +8,7 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
-import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,11 +19,10 @@ import pytest
 
 from sohoa.core.text import fold
 from sohoa.core.verdict import Status
-from tests.conftest import ROOT, copy_corpus
+from tests.conftest import ROOT, SOHOA, copy_corpus, serving
 
 ARTIFACTS = ROOT / "test-artifacts"
 PASSWORD = "correct-horse-1"
-SOHOA = shutil.which("sohoa") or str(Path(sys.executable).with_name("sohoa"))
 
 
 @dataclass
@@ -54,12 +50,6 @@ def _sohoa(home: Path, *args: str, stdin: str | None = None) -> subprocess.Compl
                           env=_env(home), timeout=600, check=True)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("elasticsearch", marks=pytest.mark.service)])
 def server(request: pytest.FixtureRequest, born_digital_corpus: Path,
            tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
@@ -83,25 +73,12 @@ def server(request: pytest.FixtureRequest, born_digital_corpus: Path,
              "adam": ("admin", [])}
     for name, (role, extra) in users.items():
         _sohoa(home, "user", "add", name, "--role", role, *extra, stdin=PASSWORD + "\n")
-    port = _free_port()
-    proc = subprocess.Popen([SOHOA, "serve", "--port", str(port)], env=_env(home),
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
-            try:
-                httpx.get(url + "/login", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            pytest.fail(f"sohoa serve did not answer:\n{proc.stdout.read() if proc.stdout else ''}")
-        ids = {r["id"]: r["fields"]["holder_id"] for r in records if r["fields"].get("holder_id")}
-        assert ids, "the sample archive should hold records with personal ID numbers"
-        yield Server(url, home, ids, records)
+        with serving(_env(home)) as url:
+            ids = {r["id"]: r["fields"]["holder_id"] for r in records if r["fields"].get("holder_id")}
+            assert ids, "the sample archive should hold records with personal ID numbers"
+            yield Server(url, home, ids, records)
     finally:
-        proc.terminate()
-        proc.wait(10)
         if alias:
             from elasticsearch import Elasticsearch
 

@@ -51,9 +51,13 @@ class Row:
     forecast: str | None
     """The day the rest is done at that pace (ISO; the day it was done when it is), or None."""
     status: str
+    group: str = ""
+    """The value the row groups by (an agency's key, a procedure's code, ...): what a
+    drill-down asks for (``missing(key=(by, group))``); the merged name under a successor."""
 
     def to_json(self) -> dict[str, object]:
-        return {k: v for k, v in asdict(self).items() if k != "pace"} | {"pace_per_day": round(self.pace, 3)}
+        return ({k: v for k, v in asdict(self).items() if k not in ("pace", "group")}
+                | {"pace_per_day": round(self.pace, 3)})
 
 
 @dataclass(frozen=True)
@@ -84,46 +88,77 @@ def scope_sql(as_of: dt.date, agencies: Collection[str] | None) -> tuple[str, di
     return where, params
 
 
+TALLY_KEYS = {"level": "t.level", "agency": "t.agency", "procedure": "t.procedure", "year": "t.year"}
+JULIAN = 1721424
+"""``CAST(julianday(day) AS INTEGER)`` is ``day.toordinal() + JULIAN``: the tally's days."""
+
+
+def julian(day: dt.date) -> int:
+    return day.toordinal() + JULIAN
+
+
+def from_julian(day: int) -> str:
+    return dt.date.fromordinal(day - JULIAN).isoformat()
+
+
+def tally_scope(as_of: dt.date, agencies: Collection[str] | None) -> tuple[str, dict[str, object]]:
+    """``scope_sql`` over the tally (``t``): the same entries, in integers."""
+    where = "t.issued <= :as_of AND t.until >= :as_of"
+    params: dict[str, object] = {"as_of": julian(as_of)}
+    if agencies is not None:
+        names = [f"agency{i}" for i in range(len(agencies))]
+        where += (" AND t.agency IN (SELECT id FROM tally_groups WHERE kind = 'agency' AND key IN "
+                  f"({', '.join(':' + n for n in names)}))")
+        params.update(zip(names, agencies, strict=True))
+    return where, params
+
+
 def progress(db: sqlite3.Connection, *, by: str | None = None, as_of: dt.date, deadline: dt.date = DEADLINE,
              stage: str = "signed", agencies: Collection[str] | None = None,
              merge: Callable[[str], str] | None = None) -> Progress:
     """The counts for the province (``total``) and per ``by`` (``level``, ``agency``,
-    ``procedure``, ``year``). ``agencies``: the agency keys the caller may see (None: all).
-    ``merge``: for ``by='agency'``, the name a row is reported under (a legacy agency under
-    its successor); rows of one name are added up."""
+    ``procedure``, ``year``), one grouped query over the tally the reconciliation wrote.
+    ``agencies``: the agency keys the caller may see (None: all). ``merge``: for
+    ``by='agency'``, the name a row is reported under (a legacy agency under its
+    successor); rows of one name are added up."""
     if stage not in STAGES:
         raise ValueError(stage)
-    key, label = BREAKDOWNS[by] if by else ("'total'", "'total'")
-    where, params = scope_sql(as_of, agencies)
-    params["since"] = (as_of - dt.timedelta(days=PACE_DAYS)).isoformat()
-    counts = ", ".join(f"coalesce(sum(c.{s}_on <= :as_of), 0)" for s in STAGES)
-    query = (f"SELECT {label}, count(*), {counts}, "
-             f"coalesce(sum(c.{stage}_on > :since AND c.{stage}_on <= :as_of), 0), "
-             f"max(CASE WHEN c.{stage}_on <= :as_of THEN c.{stage}_on END) "
-             f"FROM entries e LEFT JOIN coverage c ON c.entry_id = e.id WHERE {where} GROUP BY {key}")
-    rows = db.execute(query, params).fetchall()
+    key = TALLY_KEYS[by] if by else "'total'"
+    where, params = tally_scope(as_of, agencies)
+    params["since"] = julian(as_of) - PACE_DAYS
+    counts = ", ".join(f"coalesce(sum(t.{s} <= :as_of), 0)" for s in STAGES)
+    query = (f"SELECT {key}, count(*), {counts}, coalesce(sum(t.{stage} > :since AND t.{stage} <= :as_of), 0), "
+             f"max(CASE WHEN t.{stage} <= :as_of THEN t.{stage} END) FROM tally t WHERE {where} GROUP BY {key}")
+    names = {}
+    if by in ("agency", "procedure"):
+        names = {i: (k, label) for i, k, label in db.execute("SELECT id, key, label FROM tally_groups WHERE kind = ?",
+                                                            (by,))}
+    rows = []
+    for group, *numbers, last in db.execute(query, params):
+        group, label = names.get(group, (group, group))
+        rows.append((group, label, *numbers, from_julian(last) if last is not None else None))
     if merge is not None and by == "agency":
-        rows = _merged(rows, merge)
-    out = tuple(sorted((_row(r, stage, as_of, deadline) for r in rows), key=lambda r: r.key))
-    totals = _merged(rows, lambda _: "total") if rows else [("total", 0, 0, 0, 0, 0, 0, None)]
-    return Progress(as_of, deadline, stage, by, _row(totals[0], stage, as_of, deadline), out)
+        rows = merged(rows, merge)
+    out = tuple(sorted((make_row(r, stage, as_of, deadline) for r in rows), key=lambda r: r.key))
+    totals = merged(rows, lambda _: "total") if rows else [("total", "total", 0, 0, 0, 0, 0, 0, None)]
+    return Progress(as_of, deadline, stage, by, make_row(totals[0], stage, as_of, deadline), out)
 
 
-def _merged(rows: list[tuple], name: Callable[[str], str]) -> list[tuple]:
+def merged(rows: list[tuple], name: Callable[[str], str]) -> list[tuple]:
     out: dict[str, list] = {}
-    for label, *numbers, last in rows:
+    for _, label, *numbers, last in rows:
         key = name(label)
         if key not in out:
-            out[key] = [key, *numbers, last]
+            out[key] = [key, key, *numbers, last]
             continue
-        merged = out[key]
-        merged[1:-1] = [a + b for a, b in zip(merged[1:-1], numbers, strict=True)]
-        merged[-1] = max(filter(None, (merged[-1], last)), default=None)
+        got = out[key]
+        got[2:-1] = [a + b for a, b in zip(got[2:-1], numbers, strict=True)]
+        got[-1] = max(filter(None, (got[-1], last)), default=None)
     return [tuple(r) for r in out.values()]
 
 
-def _row(r: tuple, stage: str, as_of: dt.date, deadline: dt.date) -> Row:
-    label, valid, scanned, extracted, verified, signed, recent, last = r
+def make_row(r: tuple, stage: str, as_of: dt.date, deadline: dt.date) -> Row:
+    group, label, valid, scanned, extracted, verified, signed, recent, last = r
     done = {"scanned": scanned, "extracted": extracted, "verified": verified, "signed": signed}[stage]
     pace = recent / PACE_DAYS
     left = valid - done
@@ -139,7 +174,7 @@ def _row(r: tuple, stage: str, as_of: dt.date, deadline: dt.date) -> Row:
         else:
             status = "late"
     return Row(str(label) if label is not None else "", valid, scanned, extracted, verified, signed, pace,
-               forecast, status)
+               forecast, status, str(group) if group is not None else "")
 
 
 def missing(db: sqlite3.Connection, *, as_of: dt.date, stage: str = "scanned",
@@ -182,12 +217,12 @@ def weekly(db: sqlite3.Connection, *, as_of: dt.date, stage: str = "signed",
     """Cumulative results in scope that had reached ``stage``, week by week (Mondays) up to ``as_of``."""
     if stage not in STAGES:
         raise ValueError(stage)
-    where, params = scope_sql(as_of, agencies)
-    rows = db.execute(f"SELECT c.{stage}_on, count(*) FROM entries e JOIN coverage c ON c.entry_id = e.id "
-                      f"WHERE {where} AND c.{stage}_on <= :as_of GROUP BY c.{stage}_on ORDER BY 1", params).fetchall()
+    where, params = tally_scope(as_of, agencies)
+    rows = db.execute(f"SELECT t.{stage}, count(*) FROM tally t WHERE {where} AND t.{stage} <= :as_of "
+                      f"GROUP BY t.{stage} ORDER BY 1", params).fetchall()
     weeks: dict[str, int] = {}
     for day, count in rows:
-        d = dt.date.fromisoformat(day)
+        d = dt.date.fromordinal(day - JULIAN)
         monday = (d - dt.timedelta(days=d.weekday())).isoformat()
         weeks[monday] = weeks.get(monday, 0) + count
     out, total = [], 0
@@ -201,3 +236,105 @@ def _dicts(db: sqlite3.Connection, query: str, params: dict[str, object]) -> lis
     cursor = db.execute(query, params)
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor]
+
+
+def grid(db: sqlite3.Connection, *, as_of: dt.date, stage: str = "signed",
+         agencies: Collection[str] | None = None) -> list[tuple[str, str, int, int]]:
+    """Agency × year of issue: ``(agency, year, valid, reached)`` for the results in scope
+    on ``as_of``, ``reached`` those that had reached ``stage`` by then (the heat map)."""
+    if stage not in STAGES:
+        raise ValueError(stage)
+    where, params = tally_scope(as_of, agencies)
+    return [tuple(r) for r in db.execute(
+        f"SELECT g.label, t.year, count(*), coalesce(sum(t.{stage} <= :as_of), 0) FROM tally t "
+        f"JOIN tally_groups g ON g.id = t.agency WHERE {where} GROUP BY t.agency, t.year ORDER BY 1, 2", params)]
+
+
+# --------------------------------------------------------------- the national service index
+
+FULL_POINTS_AT = 0.8
+"""Decision 766/QĐ-TTg: an indicator of the digitisation of dossiers earns its full points
+at 80%, and points pro rata below."""
+INDEX_MEASURES = ("electronic_result", "dossier_digitised", "reused")
+PERIODS: dict[str, str] = {
+    # --period -> the SQL key of the day a dossier was received (else the result issued)
+    "month": "substr(coalesce(e.received, e.issued), 1, 7)",
+    "quarter": ("substr(coalesce(e.received, e.issued), 1, 4) || '-Q' || "
+                "((cast(substr(coalesce(e.received, e.issued), 6, 2) AS INTEGER) + 2) / 3)"),
+    "year": "substr(coalesce(e.received, e.issued), 1, 4)",
+}
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One indicator of the service index over a set of dossiers."""
+    known: int
+    """Dossiers whose register row says yes or no for this indicator."""
+    yes: int
+
+    @property
+    def share(self) -> float | None:
+        return self.yes / self.known if self.known else None
+
+    @property
+    def points(self) -> float | None:
+        """The share of the indicator's full points earned (1.0 at 80% and above)."""
+        share = self.share
+        return None if share is None else min(1.0, share / FULL_POINTS_AT)
+
+    def to_json(self) -> dict[str, object]:
+        share, points = self.share, self.points
+        return {"known": self.known, "yes": self.yes, "share": None if share is None else round(share, 4),
+                "points": None if points is None else round(points, 4)}
+
+
+@dataclass(frozen=True)
+class IndexRow:
+    agency: str
+    period: str
+    dossiers: int
+    measures: dict[str, Measure]
+
+    def to_json(self) -> dict[str, object]:
+        return {"agency": self.agency, "period": self.period, "dossiers": self.dossiers,
+                **{name: m.to_json() for name, m in self.measures.items()}}
+
+
+def service_index(db: sqlite3.Connection, *, period: str = "quarter", since: dt.date | None = None,
+                  until: dt.date | None = None, agencies: Collection[str] | None = None,
+                  merge: Callable[[str], str] | None = None) -> list[IndexRow]:
+    """The digitisation indicators of the national service index per agency and period:
+    of the dossiers received in the period (the register's rows, by the day received, else
+    the day the result was issued), the share with an electronic result, the share
+    digitised, the share reusing digitised data. A flow of dossiers, whatever their
+    validity today: not the stock of still-valid results ``progress`` counts. Indicators a
+    register does not carry (no row says yes or no) have no share."""
+    key = PERIODS[period]
+    where, params = ["1"], {}
+    day = "coalesce(e.received, e.issued)"
+    if since is not None:
+        where.append(f"{day} >= :since")
+        params["since"] = since.isoformat()
+    if until is not None:
+        where.append(f"{day} <= :until")
+        params["until"] = until.isoformat()
+    if agencies is not None:
+        names = [f"agency{i}" for i in range(len(agencies))]
+        where.append(f"e.agency_key IN ({', '.join(':' + n for n in names)})")
+        params.update(zip(names, agencies, strict=True))
+    sums = ", ".join(f"count(e.{m}), coalesce(sum(e.{m}), 0)" for m in INDEX_MEASURES)
+    rows = db.execute(f"SELECT min(e.agency), {key}, count(*), {sums} FROM entries e WHERE {' AND '.join(where)} "
+                      f"GROUP BY e.agency_key, {key}", params).fetchall()
+    added: dict[tuple[str, str], list[int]] = {}
+    for agency, when, *numbers in rows:
+        name = merge(agency) if merge is not None else agency
+        got = added.setdefault((name, when), [0] * len(numbers))
+        got[:] = [a + b for a, b in zip(got, numbers, strict=True)]
+    return [IndexRow(agency, when, n[0], {m: Measure(n[1 + 2 * i], n[2 + 2 * i]) for i, m in enumerate(INDEX_MEASURES)})
+            for (agency, when), n in sorted(added.items())]
+
+
+def index_total(rows: Collection[IndexRow]) -> dict[str, Measure]:
+    """The indicators over all of ``rows``."""
+    return {m: Measure(sum(r.measures[m].known for r in rows), sum(r.measures[m].yes for r in rows))
+            for m in INDEX_MEASURES}

@@ -111,7 +111,31 @@ CREATE TABLE IF NOT EXISTS meta (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS tally (         -- per entry of status valid, what progress counts: days as integers
+    entry_id INTEGER PRIMARY KEY,          -- (CAST(julianday(day) AS INTEGER)), groups as small ids
+    issued INTEGER NOT NULL,
+    until INTEGER NOT NULL,                -- the end of validity (the register's, else the record's); 99999999: none
+    level TEXT NOT NULL,
+    agency INTEGER NOT NULL,               -- tally_groups.id
+    procedure INTEGER NOT NULL,            -- tally_groups.id
+    year TEXT NOT NULL,
+    scanned INTEGER,
+    extracted INTEGER,
+    verified INTEGER,
+    signed INTEGER
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS tally_groups (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,                    -- agency | procedure
+    key TEXT NOT NULL,                     -- entries.agency_key; coalesce(procedure_code, procedure_name, '')
+    label TEXT NOT NULL,
+    UNIQUE (kind, key)
+);
 """
+TALLY_VERSION = "tally 1"
+"""Part of the reconciliation's stamp: a register written before the tally existed is
+reconciled again, which fills it."""
+NO_END = 99999999
 
 _COLUMNS = ("dossier", "agency", "agency_key", "level", "procedure_code", "procedure_name", "number", "number_key",
             "issued", "holder", "holder_key", "valid_until", "status", "received", "electronic_result",
@@ -295,11 +319,69 @@ class Register:
                     "min(f.verified_on), min(f.signed_on), max(f.valid_until) "
                     "FROM matches m JOIN ledger.facts f ON f.sha256 = m.sha256 "
                     "WHERE m.state IN ('auto', 'confirmed') GROUP BY m.entry_id")
+                self._tally(stamp)
                 self._set_meta("reconciled", stamp)
                 self.db.execute("COMMIT")
             except sqlite3.Error as exc:
                 self._fail(exc)
             return self._reconciled(stamp, fresh=True)
+
+    @property
+    def id(self) -> str:
+        """This register's own id (made once): what names its figures on a shared cluster."""
+        found = self._meta("register_id")
+        if found is None:
+            import uuid
+
+            found = uuid.uuid4().hex
+            self.db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('register_id', ?)", (found,))
+            found = self._meta("register_id") or found
+        return found
+
+    @property
+    def tallied(self) -> str:
+        """What the tally was last written from (the reconciliation's stamp)."""
+        return self._meta("tallied") or ""
+
+    def tally(self, *, archive: bool = False) -> None:
+        """Fill the tally outside a reconciliation: with no archive to reconcile with (every
+        entry unscanned), or (``archive``) from the coverage as it stands."""
+        imports = self.db.execute("SELECT coalesce(max(id), 0) FROM imports").fetchone()[0]
+        stamp = f"{TALLY_VERSION} {'as covered' if archive else 'no archive'} imports {imports}"
+        if self._meta("tallied") == stamp and not archive:
+            return
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+            if not archive:
+                self.db.execute("DELETE FROM coverage")
+            self._tally(stamp)
+            self.db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self._fail(exc)
+
+    def _tally(self, stamp: str) -> None:
+        """Write what ``sohoa.register.progress`` counts, one narrow row per entry of status
+        valid, from the entries and the coverage (inside the caller's transaction)."""
+        self.db.execute("DELETE FROM tally")
+        self.db.execute("DELETE FROM tally_groups")
+        self.db.execute("INSERT INTO tally_groups (kind, key, label) SELECT 'agency', agency_key, min(agency) "
+                        "FROM entries WHERE status = 'valid' GROUP BY agency_key")
+        self.db.execute("INSERT INTO tally_groups (kind, key, label) SELECT 'procedure', "
+                        "coalesce(procedure_code, procedure_name, ''), "
+                        "coalesce(min(procedure_name), min(procedure_code), '') FROM entries WHERE status = 'valid' "
+                        "GROUP BY coalesce(procedure_code, procedure_name, '')")
+        day = "CAST(julianday({}) AS INTEGER)"
+        self.db.execute(
+            "INSERT INTO tally (entry_id, issued, until, level, agency, procedure, year, scanned, extracted, verified, "
+            f"signed) SELECT e.id, {day.format('e.issued')}, "
+            f"coalesce({day.format('coalesce(e.valid_until, c.valid_until)')}, {NO_END}), e.level, a.id, p.id, "
+            f"substr(e.issued, 1, 4), {day.format('c.scanned_on')}, {day.format('c.extracted_on')}, "
+            f"{day.format('c.verified_on')}, {day.format('c.signed_on')} "
+            "FROM entries e LEFT JOIN coverage c ON c.entry_id = e.id "
+            "JOIN tally_groups a ON a.kind = 'agency' AND a.key = e.agency_key "
+            "JOIN tally_groups p ON p.kind = 'procedure' AND p.key = coalesce(e.procedure_code, e.procedure_name, '') "
+            "WHERE e.status = 'valid'")
+        self._set_meta("tallied", stamp)
 
     def decide(self, entry: str, sha256: str, decision: str, *, by: str, ledger_path: Path,
                note: str | None = None) -> tuple[int, str]:
@@ -360,7 +442,8 @@ class Register:
         ledger = self.db.execute("SELECT value FROM ledger.meta WHERE key = 'ledger_id'").fetchone()
         imports = self.db.execute("SELECT coalesce(max(id), 0) FROM imports").fetchone()[0]
         decisions = self._meta("decisions") or 0
-        return f"ledger {ledger[0] if ledger else '?'} facts {count}:{top} imports {imports} decisions {decisions}"
+        return (f"{TALLY_VERSION} ledger {ledger[0] if ledger else '?'} facts {count}:{top} imports {imports} "
+                f"decisions {decisions}")
 
     def _reconciled(self, stamp: str, *, fresh: bool) -> Reconciled:
         states = dict(self.db.execute("SELECT state, count(*) FROM matches GROUP BY state").fetchall())
