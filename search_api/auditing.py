@@ -208,3 +208,19 @@ def decide(settings: Settings, entry: str, sha256: str, decision: str, *, by: st
                 raise RegisterFileError(f"Mục {entry} thuộc cơ quan ngoài phạm vi của tài khoản này.",
                                         f"Entry {entry} belongs to an agency outside this account's.")
         return reg.decide(str(entry_id), sha256, decision, by=by, ledger_path=settings.ledger_path)
+
+
+def group_of(settings: Settings, by: str, printed: str) -> str:
+    """The group of a row of ``sohoa progress --by`` from its key as printed: an agency's
+    name, a level in Vietnamese or English, a procedure's name or code, a year."""
+    if by == "agency":
+        return agency_key(printed)
+    if by == "level":
+        return counts.LEVEL_KEYS.get(printed.strip().lower(), printed)
+    if by == "procedure":
+        with Register(settings.home) as reg:
+            found = [r[0] for r in reg.db.execute(
+                "SELECT DISTINCT coalesce(procedure_code, procedure_name, '') FROM entries "
+                "WHERE procedure_name = ?1 OR procedure_code = ?1", (printed,))]
+        return found[0] if len(found) == 1 else printed
+    return printed

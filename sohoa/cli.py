@@ -593,16 +593,26 @@ def _list_options(f: Callable) -> Callable:
 @click.option("--as-of", "as_of", help="Xét hiệu lực vào ngày này / judge validity on this day [today]")
 @click.option("--stage", type=click.Choice(["scanned", "extracted", "verified", "signed"]), default="scanned",
               show_default=True, help="Chưa đạt bước này / not yet at this stage")
+@click.option("--reached", is_flag=True, help="Ngược lại: các kết quả đã đạt bước đó, với bản số hóa / "
+                                              "the other side: those that reached it, with their records")
+@click.option("--by", type=click.Choice(["level", "agency", "procedure", "year"]),
+              help="Chỉ một dòng của bảng tiến độ (với --key) / only one row of a breakdown (with --key)")
+@click.option("--key", help="Dòng đó, như `sohoa progress --by` in ra / that row, as `sohoa progress --by` prints it")
 @_list_options
 @click.pass_obj
-def register_missing(settings: Settings, as_of: str | None, stage: str, fmt: str,
-                     output: click.utils.LazyFile) -> None:
-    """Kết quả còn hiệu lực chưa số hóa / still-valid results with no digitised record (what is left to scan)."""
-    from sohoa.register.progress import missing
-    from sohoa.search_api.auditing import reconciled
+def register_missing(settings: Settings, as_of: str | None, stage: str, reached: bool, by: str | None,
+                     key: str | None, fmt: str, output: click.utils.LazyFile) -> None:
+    """Kết quả còn hiệu lực chưa số hóa / still-valid results with no digitised record (what is left to scan).
 
-    with reconciled(settings) as (reg, _):
-        _emit(missing(reg.db, as_of=_date(as_of) or settings.today, stage=stage), fmt, output)
+    With --by and --key, the entries behind one row of `sohoa progress --by`; with
+    --reached, those that had reached the stage (a count's drill-down)."""
+    from sohoa.search_api.auditing import drill, group_of
+
+    if (by is None) != (key is None):
+        raise click.UsageError(t("--by và --key đi cùng nhau.", "--by and --key go together."))
+    group = group_of(settings, by, key) if by and key else None
+    _emit(drill(settings, as_of=_date(as_of) or settings.today, stage=stage, reached=reached, by=by, group=group),
+          fmt, output)
 
 
 @register.command("unmatched")

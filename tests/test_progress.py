@@ -252,3 +252,23 @@ def test_elasticsearch_aggregations_give_the_same_answers_as_sql(settings: Setti
 def _entries(settings: Settings) -> list[dict]:
     with Register(settings.home) as reg:
         return reg.entries()
+
+
+@pytest.mark.parametrize("by", ["level", "agency", "procedure", "year"])
+def test_each_count_drills_down_to_as_many_entries(settings: Settings, cli, home: Path, by: str,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    home.mkdir(parents=True, exist_ok=True)
+    for name in ("register.sqlite", "ledger.sqlite"):
+        with contextlib.closing(sqlite3.connect(settings.home / name)) as src, \
+                contextlib.closing(sqlite3.connect(home / name)) as dst:
+            src.backup(dst)
+    monkeypatch.setenv("SOHOA_TODAY", TODAY.isoformat())
+    rows = json.loads(cli("progress", "--by", by, "--json").stdout)["rows"]
+    for row in rows[:4]:
+        key = {"province": "tỉnh", "district": "huyện", "commune": "xã"}.get(row["key"], row["key"])  # as typed
+        signed = cli("register", "missing", "--by", by, "--key", key, "--stage", "signed", "--reached",
+                     "--format", "jsonl").stdout.splitlines()
+        assert len(signed) == row["signed"], (by, row["key"])
+        assert all(json.loads(line)["records"] for line in signed)
+        left = cli("register", "missing", "--by", by, "--key", key, "--format", "jsonl").stdout.splitlines()
+        assert len(left) == row["valid"] - row["scanned"], (by, row["key"])

@@ -35,6 +35,9 @@ BREAKDOWNS: dict[str, tuple[str, str]] = {
     "year": ("substr(e.issued, 1, 4)", "substr(e.issued, 1, 4)"),
 }
 STATUSES = ("done", "on_track", "late", "overdue")
+LEVEL_KEYS = {"tỉnh": "province", "huyện": "district", "xã": "commune", "province": "province",
+              "district": "district", "commune": "commune"}
+"""A level as a person types it, to the register's word."""
 
 
 @dataclass(frozen=True)
