@@ -6,7 +6,8 @@ the ledger and drives the progress bar. Every executor keeps a bounded number of
 in flight, so memory stays flat however many files a folder holds, and turns a task that
 kills its worker into one ``on_crash`` call instead of a crash of the run.
 
-``for_settings`` chooses the executor; the ingest never asks which one it has.
+``for_settings`` chooses the executor (this process, a local process pool, or a Dask
+distributed cluster: ``ingest.cluster``); the ingest never asks which one it has.
 """
 
 from __future__ import annotations
@@ -14,12 +15,27 @@ from __future__ import annotations
 import concurrent.futures as cf
 from collections.abc import Callable, Sequence
 from concurrent.futures.process import BrokenProcessPool
-from typing import Protocol, TypeVar
+from dataclasses import dataclass
+from typing import Generic, Protocol, TypeVar
 
 from sohoa.core.settings import Settings
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class Job(Generic[T, R]):
+    """The work done on each task: ``func(task, settings)``, picklable. ``portable``: a
+    worker on another machine can do it with the task's file alone (a job that reads the
+    ledger cannot, and runs on this machine)."""
+
+    func: Callable[[T, Settings], R]
+    settings: Settings
+    portable: bool = True
+
+    def __call__(self, task: T) -> R:
+        return self.func(task, self.settings)
 
 OnResult = Callable[[T, R], None]
 OnCrash = Callable[[T, str], None]
@@ -103,6 +119,12 @@ def _feed(pool: cf.ProcessPoolExecutor, fn: Callable[[T], R], queue: list[T], wo
 
 
 def for_settings(settings: Settings) -> Executor:
-    """The executor the settings ask for: worker processes on this machine, or this process."""
-    return ProcessPool(settings.workers) if settings.workers > 1 else InProcess()
+    """The executor the settings ask for: a Dask cluster (``settings.cluster``), worker
+    processes on this machine, or this process."""
+    local: Executor = ProcessPool(settings.workers) if settings.workers > 1 else InProcess()
+    if settings.cluster:
+        from sohoa.ingest.cluster import DaskCluster
+
+        return DaskCluster(settings.cluster, shared_storage=settings.shared_storage, local=local)
+    return local
 

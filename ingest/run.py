@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import fcntl
-import functools
 import hashlib
 import os
 import sys
@@ -34,7 +33,7 @@ from sohoa.core.settings import Settings
 from sohoa.indexer.base import IndexBackend
 from sohoa.ingest import discover
 from sohoa.ingest.document import CopyJob, Task, failed_record, judge_extraction, process, with_signed_copy
-from sohoa.ingest.executor import Executor, for_settings
+from sohoa.ingest.executor import Executor, Job, for_settings
 from sohoa.ingest.feed import IndexFeed, Retried, send_pending
 from sohoa.ingest.ledger import DocumentState, FileState, Ledger
 
@@ -191,7 +190,7 @@ class _Run:
 
         for task in tasks:
             self.ledger.attempt(task.sha256)
-        self.executor.run(functools.partial(process, settings=self.settings), tasks, on_result, on_crash)
+        self.executor.run(Job(process, self.settings), tasks, on_result, on_crash)
         bar.close()
         return {task.sha256 for task in tasks}
 
@@ -221,7 +220,7 @@ class _Run:
         def on_copy_crash(job: CopyJob, reason: str) -> None:
             self.summary.copy_errors.append((job.path, reason))
 
-        self.executor.run(functools.partial(with_signed_copy, settings=self.settings),
+        self.executor.run(Job(with_signed_copy, self.settings, portable=False),
                           _copy_jobs(self.ledger, skip), on_copy, on_copy_crash)
 
     def finish(self) -> Summary:

@@ -323,6 +323,88 @@ def api_bench(count: int, tmp: Path, clients: int = 20, rounds: int = 3) -> None
           f"at p95 (ratio {_p95(api) / _p95(own):.2f}; target: at most 20 ms)")
 
 
+def _cluster_noop(task, settings):  # type: ignore[no-untyped-def]
+    """A document's round trip to a worker with no work in it (pickled by value: defined here)."""
+    from sohoa.ingest.document import failed_record
+
+    return failed_record(SourceInfo(task.path, task.sha256, task.size, "unknown"), "noop", "noop", settings)
+
+
+def cluster_bench(tmp: Path, docs: int, workers: int, repeat: int) -> None:
+    """The same documents through the local pool of ``workers`` processes and through a
+    Dask cluster of ``workers`` single-threaded workers on this machine (started with
+    Dask's own commands), alternated, best of ``repeat``; then the cluster path's
+    per-document overhead (the file's bytes there and a record back, no work), and the
+    capacity it implies for 1, 4 and 16 workers."""
+    import socket
+
+    from sohoa.core.settings import Settings
+    from sohoa.ingest.cluster import DaskCluster
+    from sohoa.ingest.document import Task
+    from sohoa.ingest.executor import InProcess, Job
+
+    scans = tmp / "scans"
+    samplegen.generate(scans, docs, seed=99, qualities=("clean", "typical", "poor"))
+    for p in scans.iterdir():
+        os.utime(p, (time.time() - 3600, time.time() - 3600))
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    address = f"tcp://127.0.0.1:{port}"
+    dask = str(Path(sys.executable).with_name("dask"))
+    env = {**os.environ, "DASK_DISTRIBUTED__SCHEDULER__WORKER_SATURATION": "1.0"}
+    procs = [subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+    try:
+        procs += [subprocess.Popen([dask, "worker", address, "--nthreads", "1", "--no-nanny", "--no-dashboard"],
+                                   env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                  for _ in range(workers)]
+        from distributed import Client
+
+        with Client(address, timeout=30, set_as_default=False) as client:
+            client.wait_for_workers(workers, timeout=60)
+        local, remote = [], []
+        for n in range(repeat):
+            local.append(sohoa_ingest(scans, tmp / f"local{n}", workers))
+            remote.append(sohoa_ingest(scans, tmp / f"cluster{n}", workers, ["--cluster", address]))
+        (local_time, pages), (remote_time, remote_pages) = min(local), min(remote)
+        assert pages == remote_pages, (pages, remote_pages)
+        what = f"cluster, {docs} documents, best of {repeat}"
+        print(f"[{what}] local pool ({workers} processes): {pages} pages in {local_time:.1f}s = "
+              f"{pages / local_time:.2f} pages/s")
+        print(f"[{what}] Dask cluster ({workers} single-threaded workers): {pages} pages in {remote_time:.1f}s = "
+              f"{pages / remote_time:.2f} pages/s")
+        print(f"[{what}] ratio cluster/local: {local_time / remote_time:.2f} (target >= 0.9)")
+        files = sorted(p for p in scans.iterdir() if p.suffix.lower() in (".pdf", ".tif", ".tiff", ".jpg", ".png"))
+        tasks = [Task(str(p), f"{n:064x}", p.stat().st_size) for n, p in enumerate(files)] * 4
+        settings = Settings(home=tmp / "noop", workers=1)
+        came: list[object] = []
+        start = time.perf_counter()
+        DaskCluster(address, local=InProcess()).run(Job(_cluster_noop, settings), tasks,
+                                                    lambda task, record: came.append(record),
+                                                    lambda task, reason: came.append(reason))
+        noop = time.perf_counter() - start
+        assert len(came) == len(tasks)
+        mean_bytes = sum(t.size for t in tasks) / len(tasks)
+        overhead = noop / len(tasks)  # wall time per document with `workers` in parallel
+        per_page = local_time * workers / pages  # seconds of one worker per page, the full pipeline
+        pages_per_doc = pages / len(files)
+        print(f"[{what}] cluster overhead: {len(tasks)} documents of {mean_bytes / 1e6:.2f} MB on average there and "
+              f"back with no work in {noop:.2f}s = {overhead * 1000:.0f} ms a document (wall, {workers} workers); "
+              f"the work: {per_page:.2f} s of one worker a page")
+        for n in (1, 4, 16):
+            # n workers each at per_page seconds a page; the one writer (this process) handles
+            # each document in `overhead` seconds of wall time whatever the number of workers.
+            by_workers = n * 3600 / per_page
+            by_writer = 3600 / overhead * pages_per_doc
+            print(f"[capacity] {n:>2} workers: {min(by_workers, by_writer):,.0f} pages/hour "
+                  f"(workers {by_workers:,.0f}, the writer {by_writer:,.0f})")
+    finally:
+        for proc in procs[::-1]:
+            proc.kill()
+            proc.wait(10)
+
+
 def register_bench(tmp: Path, rows: int) -> None:
     """Import a generated register of ``rows`` rows with 1% bad rows (CSV, then XLSX), and
     again: rows/s, and whether every bad row was reported and the re-import changed nothing."""
@@ -425,6 +507,8 @@ def main() -> None:
                     help="also import a generated register of ROWS rows with 1%% bad rows (CSV and XLSX)")
     ap.add_argument("--progress", type=int, default=0, metavar="N",
                     help="also time sohoa progress over N register entries and about N records")
+    ap.add_argument("--cluster", action="store_true",
+                    help="also compare the local pool with a Dask cluster of as many workers on this machine")
     ap.add_argument("--es-url", default=os.environ.get("SOHOA_ES_URL"),
                     help="Elasticsearch to use [started by scripts/start-elasticsearch]")
     args = ap.parse_args()
@@ -439,6 +523,8 @@ def main() -> None:
             ocr_bench(tmp / "duplex", args.docs, args.workers, duplex=True, repeat=args.repeat)
         if "signed" in passes:
             ocr_bench(tmp / "signed", args.docs, args.workers, duplex=False, repeat=args.repeat, sign=True)
+        if args.cluster:
+            cluster_bench(tmp / "cluster", args.docs, args.workers, args.repeat)
         index_benches(args.records, tmp, [b for b in args.backends.split(",") if b], args.es_url)
         if args.register:
             register_bench(tmp, args.register)

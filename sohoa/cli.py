@@ -171,10 +171,21 @@ def _with_signer(settings: Settings, p12: Path) -> Settings:
               help="Ký số bản sao (SAO Y) của mỗi bản quét bằng tệp PKCS#12 này; mật khẩu lấy từ SOHOA_SIGN_PASSPHRASE "
                    "hoặc hỏi / sign a digitised copy of each scan with this PKCS#12 file; passphrase from "
                    "SOHOA_SIGN_PASSPHRASE or a prompt")
+@click.option("--cluster", default=None, metavar="tcp://HOST:8786",
+              help="Chạy OCR trên các worker của cụm Dask này (hoặc SOHOA_DASK_SCHEDULER) / run the work of each "
+                   "document on the workers of this Dask scheduler")
+@click.option("--shared-storage", is_flag=True,
+              help="Các worker đọc tệp tại đường dẫn của nó (ổ dùng chung) thay vì nhận nội dung / workers read "
+                   "each file at its path (storage every worker mounts) instead of receiving its bytes")
 @click.pass_obj
 def ingest(settings: Settings, paths: tuple[Path, ...], workers: int | None, progress: bool | None,
-           trust: Path | None, online: bool, sign_with: Path | None) -> None:
-    """Nạp các thư mục bản quét / ingest folders of scans (PDF, TIFF, JPEG, PNG)."""
+           trust: Path | None, online: bool, sign_with: Path | None, cluster: str | None,
+           shared_storage: bool) -> None:
+    """Nạp các thư mục bản quét / ingest folders of scans (PDF, TIFF, JPEG, PNG).
+
+    With --cluster, this process walks, hashes and records as always, and the OCR, fields,
+    signature checks and signed copies run on the workers of a Dask distributed cluster
+    (`dask scheduler`, `dask worker`), each with sohoa and Tesseract installed."""
     from sohoa.indexer.base import open_index
     from sohoa.ingest.run import ingest as run_ingest
     from sohoa.ocr.tesseract import probe
@@ -185,7 +196,12 @@ def ingest(settings: Settings, paths: tuple[Path, ...], workers: int | None, pro
     settings = _with_trust(settings, trust, online)
     if sign_with:
         settings = _with_signer(settings, sign_with)
-    probe(settings.ocr_language)
+    if cluster or shared_storage:
+        settings = dataclasses.replace(settings, cluster=cluster or settings.cluster, shared_storage=shared_storage)
+    if settings.shared_storage and not settings.cluster:
+        raise click.UsageError(t("--shared-storage chỉ dùng cùng --cluster.", "--shared-storage goes with --cluster."))
+    if not settings.cluster:  # on a cluster, the workers are checked when the run reaches them
+        probe(settings.ocr_language)
     index = open_index(settings)
     try:
         summary = run_ingest(list(paths), settings, index, progress=progress)

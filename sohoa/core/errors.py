@@ -36,6 +36,9 @@ class ExitCode(enum.IntEnum):
     nothing done so far is lost: free space and run the same command again."""
     log_broken = 8
     """The access log's chain of hashes does not hold: an entry was changed or deleted."""
+    cluster_lost = 9
+    """The Dask cluster an ingest ran on could not be reached, or was lost during the run;
+    what came back is kept: start a scheduler and run the same command again."""
     other_error = 15
     """Anything else that sohoa could name."""
     internal_error = 70
@@ -67,6 +70,12 @@ class ConfigError(SohoaError):
     """A setting names something that does not exist."""
 
     exit_code = ExitCode.bad_args
+
+
+class ClusterError(SohoaError):
+    """The Dask scheduler could not be reached, or was lost during an ingest."""
+
+    exit_code = ExitCode.cluster_lost
 
 
 class IndexBackendError(SohoaError):

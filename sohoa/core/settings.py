@@ -51,6 +51,12 @@ class Settings:
     sign_with: Path | None = None
     """A PKCS#12 file (agency certificate and key): sign a digitised copy of each scanned result."""
     sign_passphrase: bytes | None = field(default=None, repr=False)
+    cluster: str | None = None
+    """A Dask distributed scheduler (``tcp://host:8786``): the work of each document runs on
+    its workers (``sohoa.ingest.cluster``); None: on this machine."""
+    shared_storage: bool = False
+    """Workers read each file at its path (every worker mounts the same storage) instead of
+    receiving its bytes."""
 
     @property
     def ledger_path(self) -> Path:
@@ -83,6 +89,8 @@ class Settings:
             values["es_index"] = os.environ["SOHOA_ES_INDEX"]
         if os.environ.get("SOHOA_SETTLE_SECONDS"):
             values["settle_seconds"] = float(os.environ["SOHOA_SETTLE_SECONDS"])
+        if os.environ.get("SOHOA_DASK_SCHEDULER"):
+            values["cluster"] = os.environ["SOHOA_DASK_SCHEDULER"]
         if os.environ.get("SOHOA_PREPROCESS") is not None:
             values["preprocessing"] = tuple(s for s in os.environ["SOHOA_PREPROCESS"].split(",") if s)
         values.update({k: v for k, v in overrides.items() if v is not None})

@@ -1,0 +1,327 @@
+"""The work of an ingest on a Dask distributed cluster (``sohoa ingest --cluster``).
+
+The process that runs the command stays the only writer of the ledger and the index
+feed: it walks, hashes and skips what is known as always, then sends the work of each
+document (pages out of the file, preprocessing, OCR, fields, signature checks, the signed
+copy) to the cluster's workers, a bounded number at a time, and records each result as
+it comes back, through the same callbacks as a local pool (``ingest.executor``).
+
+What travels with each document: its bytes (unless ``--shared-storage``: then its path,
+which every worker mounts), and a :class:`Kit`, what a worker needs of this machine's
+home (the settings, the trust directory's certificates, the signing key). A worker
+materialises the kit once in a private temporary folder; its signed copies come back as
+bytes and are stored under this home's ``copies/``.
+
+Faults are Dask's to handle where it can: a worker that dies mid-document has its
+documents run elsewhere (the ledger still gets each once: results come back once per
+document). A document that kills every worker it touches (``distributed.scheduler.
+allowed-failures``, 3 by default) comes back as ``KilledWorker`` and is failed with that
+reason. A scheduler that cannot be reached, or is lost, stops the run with
+:class:`ClusterError`: what came back is in the ledger, and running the command again
+finishes the rest.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import logging
+import os
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from queue import Empty, Queue
+from typing import Any, TypeVar
+
+from sohoa.core.errors import ClusterError, MissingDependencyError
+from sohoa.core.model import Record, SignedCopy
+from sohoa.core.settings import Settings
+from sohoa.ingest.executor import Executor, Job, OnCrash, OnResult
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+CONNECT_SECONDS = 20.0
+"""How long to try to reach the scheduler before saying it cannot be reached."""
+LOST_SECONDS = 30.0
+"""How long the connection to the scheduler may stay broken before the run stops."""
+IN_FLIGHT_PER_THREAD = 2
+RESENDS = 3
+"""Times a document whose result was lost with its worker is sent again before it fails."""
+
+
+@dataclass(frozen=True)
+class Kit:
+    """What a worker on another machine needs of this one to process a document as this
+    machine would: the settings (without the home), the trust directory's files and the
+    signing key. Small (kilobytes); sent with each document, so a worker that joins late
+    or replaces a dead one needs nothing else."""
+
+    settings: Settings
+    trust: tuple[tuple[str, bytes], ...]
+    key: bytes | None
+    digest: str
+
+    @classmethod
+    def of(cls, settings: Settings) -> Kit:
+        trust: list[tuple[str, bytes]] = []
+        if settings.trust_dir is not None and settings.trust_dir.is_dir():
+            for path in sorted(settings.trust_dir.rglob("*")):
+                if path.is_file():
+                    trust.append((path.relative_to(settings.trust_dir).as_posix(), path.read_bytes()))
+        key = settings.sign_with.read_bytes() if settings.sign_with else None
+        portable = dataclasses.replace(settings, home=Path("."), trust_dir=None, sign_with=None, workers=1,
+                                       cluster=None, es_url=None)
+        digest = hashlib.sha256(repr((portable, trust, key, settings.sign_passphrase)).encode()).hexdigest()
+        return cls(portable, tuple(trust), key, digest)
+
+    def here(self) -> Settings:
+        """The settings on the worker that runs this: a private home in its temporary
+        folder holding the trust files and the key (written once per worker process)."""
+        with _KITS_LOCK:
+            found = _KITS.get(self.digest)
+            if found is None:
+                home = Path(tempfile.mkdtemp(prefix=f"sohoa-worker-{self.digest[:12]}-"))
+                os.chmod(home, 0o700)
+                trust_dir = None
+                if self.trust:
+                    trust_dir = home / "trust"
+                    for name, data in self.trust:
+                        (trust_dir / name).parent.mkdir(parents=True, exist_ok=True)
+                        (trust_dir / name).write_bytes(data)
+                key = None
+                if self.key is not None:
+                    key = home / "signer.p12"
+                    key.write_bytes(self.key)
+                    os.chmod(key, 0o600)
+                found = _KITS[self.digest] = dataclasses.replace(self.settings, home=home, trust_dir=trust_dir,
+                                                                 sign_with=key)
+            return found
+
+
+_KITS: dict[str, Settings] = {}
+_KITS_LOCK = threading.Lock()
+
+
+def on_worker(func: Callable[[Any, Settings], Record], task: Any, data: bytes | None,
+              kit: Kit) -> tuple[Record, bytes | None]:
+    """What a worker runs for one document: ``func`` on the file (written from ``data`` into
+    the worker's home, or read where it is), the record given back its real path, and the
+    bytes of its signed copy, if one was made."""
+    settings = kit.here()
+    local = task
+    inbox_file = None
+    if data is not None:
+        inbox = settings.home / "inbox"
+        inbox.mkdir(exist_ok=True)
+        inbox_file = inbox / f"{uuid.uuid4().hex}{Path(task.path).suffix.lower()}"
+        inbox_file.write_bytes(data)
+        local = dataclasses.replace(task, path=str(inbox_file))
+    try:
+        record = func(local, settings)
+    finally:
+        if inbox_file is not None:
+            inbox_file.unlink(missing_ok=True)
+    record = dataclasses.replace(record, source=dataclasses.replace(record.source, path=task.path))
+    copy = None
+    if isinstance(record.signed_copy, SignedCopy):
+        made = Path(record.signed_copy.path)
+        copy = made.read_bytes()
+        made.unlink(missing_ok=True)
+    return record, copy
+
+
+class DaskCluster:
+    """Documents on the workers of the Dask scheduler at ``address``; jobs that are not
+    portable (they read the ledger) on ``local``."""
+
+    def __init__(self, address: str, *, shared_storage: bool = False, local: Executor) -> None:
+        self.address = address
+        self.shared_storage = shared_storage
+        self.local = local
+        self.documents = 0
+        """Documents the last run sent to the cluster."""
+
+    def _connect(self) -> Any:
+        from distributed import Client
+
+        try:
+            return Client(self.address, timeout=CONNECT_SECONDS, set_as_default=False)
+        except (OSError, TimeoutError) as exc:
+            raise ClusterError(
+                f"Không kết nối được bộ lập lịch Dask tại {self.address} ({exc}). Kiểm tra `dask scheduler` đang "
+                "chạy ở địa chỉ đó và máy này tới được cổng của nó (mặc định 8786); chưa tệp nào được gửi đi.",
+                f"Cannot reach the Dask scheduler at {self.address} ({exc}). Check that `dask scheduler` runs at "
+                "that address and that this machine can reach its port (8786 by default); no file was sent.",
+            ) from exc
+
+    def run(self, fn: Callable[[T], R], tasks: Sequence[T], on_result: OnResult, on_crash: OnCrash) -> None:
+        if not tasks:
+            return
+        if not isinstance(fn, Job) or not fn.portable:
+            self.local.run(fn, tasks, on_result, on_crash)
+            return
+        # Dask logs every reconnection attempt with a traceback; what the clerk needs to know
+        # (the scheduler is gone, what to do) is said once, by ClusterError.
+        import distributed  # noqa: F401 (its loggers exist once it is imported)
+
+        loggers = [logging.getLogger(name) for name in list(logging.root.manager.loggerDict)
+                   if name == "distributed" or name.startswith("distributed.")]
+        levels = [logger.level for logger in loggers]
+        for logger in loggers:
+            logger.setLevel(logging.CRITICAL)
+        try:
+            self._run_on_cluster(fn, tasks, on_result, on_crash)
+        finally:
+            for logger, level in zip(loggers, levels, strict=True):
+                logger.setLevel(level)
+
+    def _run_on_cluster(self, job: Job, tasks: Sequence[Any], on_result: OnResult, on_crash: OnCrash) -> None:
+        import dask
+
+        from sohoa.ingest.copies import store_copy
+
+        client = self._connect()
+        kit = Kit.of(job.settings)
+        home = job.settings.home
+        try:
+            self._check_workers(client, kit.settings.ocr_language)
+            with dask.config.set({"distributed.admin.large-graph-warning-threshold": "1GB"}):  # scans are MBs
+                self._run(client, job, kit, tasks,
+                          lambda task, answer: on_result(task, _landed(answer, home, store_copy)), on_result, on_crash)
+        finally:
+            client.close(timeout=5)
+
+    def _run(self, client: Any, job: Job, kit: Kit, tasks: Sequence[Any], landed: Callable[[Any, Any], None],
+             on_result: OnResult, on_crash: OnCrash) -> None:
+        from distributed.scheduler import KilledWorker
+
+        queue = list(tasks)
+        queue.reverse()
+        in_flight: dict[Any, Any] = {}
+        finished: Queue[Any] = Queue()  # futures done, put there by the client's event loop
+        lost_since: float | None = None
+        resent: dict[Any, int] = {}
+        self.documents = 0
+        while queue or in_flight:
+            limit = max(2, IN_FLIGHT_PER_THREAD * max(1, sum(client.nthreads().values())))
+            while queue and len(in_flight) < limit:
+                task = queue.pop()
+                data = None
+                if not self.shared_storage:
+                    try:
+                        data = Path(task.path).read_bytes()
+                    except OSError:  # gone or unreadable: this machine says so as a worker would
+                        on_result(task, job(task))
+                        continue
+                future = client.submit(on_worker, job.func, task, data, kit, pure=False,
+                                       key=f"sohoa-{getattr(task, 'sha256', '')[:16]}-{uuid.uuid4().hex[:8]}")
+                in_flight[future] = task
+                future.add_done_callback(finished.put)
+                self.documents += 1
+            if not in_flight:
+                continue
+            try:
+                future = finished.get(timeout=2)
+            except Empty:
+                if client.status != "running":
+                    lost_since = lost_since or time.monotonic()
+                    if time.monotonic() - lost_since > LOST_SECONDS:
+                        raise self._lost(len(in_flight) + len(queue)) from None
+                else:
+                    lost_since = None
+                continue
+            task = in_flight.pop(future, None)
+            if task is None:
+                continue
+            answer = _answer(future) if future.status == "finished" else None
+            if answer is not None:
+                landed(task, answer)
+            elif future.status in ("finished", "lost", "cancelled") and client.status == "running":
+                # Its result was on a worker that died before it came back: run it again.
+                resent[task] = resent.get(task, 0) + 1
+                if resent[task] > RESENDS:
+                    on_crash(task, f"its result was lost with its worker {RESENDS} times")
+                else:
+                    queue.append(task)
+            elif future.status == "error":
+                exc = future.exception()
+                if isinstance(exc, KilledWorker):
+                    on_crash(task, "Dask workers died processing this file, "
+                                   f"{_allowed_failures() + 1} times on different workers")
+                else:
+                    raise exc
+            else:  # cancelled or lost: the scheduler went away
+                raise self._lost(len(in_flight) + len(queue) + 1)
+            future.release()
+
+    def _check_workers(self, client: Any, language: str) -> None:
+        """Every worker can OCR (Tesseract and the language model are there), or the run
+        stops before it sends anything, naming the workers that cannot."""
+        if not client.nthreads():
+            try:
+                client.wait_for_workers(1, timeout=CONNECT_SECONDS)
+            except TimeoutError as exc:
+                raise ClusterError(
+                    f"Bộ lập lịch Dask tại {self.address} không có worker nào sau {CONNECT_SECONDS:.0f} giây. Khởi "
+                    f"động `dask worker {self.address}` trên các máy OCR rồi chạy lại lệnh này.",
+                    f"The Dask scheduler at {self.address} has no worker after {CONNECT_SECONDS:.0f} s. Start "
+                    f"`dask worker {self.address}` on the OCR machines and run this command again.") from exc
+        answers = client.run(worker_check, language)
+        broken = {worker: said for worker, said in answers.items() if said}
+        if broken:
+            worker, said = next(iter(broken.items()))
+            raise MissingDependencyError(
+                f"{len(broken)} worker của cụm Dask không chạy được OCR, ví dụ {worker}: {said}. Cài sohoa và "
+                "Tesseract (tesseract-ocr, tesseract-ocr-vie) trên máy đó như trên máy này.",
+                f"{len(broken)} workers of the Dask cluster cannot OCR, e.g. {worker}: {said}. Install sohoa and "
+                "Tesseract (tesseract-ocr, tesseract-ocr-vie) on that machine as on this one.")
+
+    def _lost(self, left: int) -> ClusterError:
+        return ClusterError(
+            f"Mất kết nối với bộ lập lịch Dask tại {self.address}; {left} tệp chưa xong. Các kết quả đã về được "
+            "giữ trong sổ theo dõi: khởi động lại `dask scheduler` (và các worker) rồi chạy lại đúng lệnh này để "
+            "làm nốt.",
+            f"Lost the Dask scheduler at {self.address}; {left} files are not done. What came back is kept in the "
+            "ledger: start `dask scheduler` (and the workers) again and run the same command to finish the rest.")
+
+
+def worker_check(language: str) -> str | None:
+    """On a worker: None when it can OCR ``language``, else what is missing."""
+    from sohoa.core.errors import SohoaError
+    from sohoa.ocr.tesseract import probe
+
+    try:
+        probe(language)
+    except SohoaError as exc:
+        return exc.message_en
+    return None
+
+
+def _landed(answer: tuple[Record, bytes | None], home: Path, store_copy: Callable) -> Record:
+    """A worker's answer as this machine keeps it: the signed copy stored under this home."""
+    record, copy = answer
+    if copy is not None and isinstance(record.signed_copy, SignedCopy):
+        target, _ = store_copy(copy, home)
+        record = dataclasses.replace(record, signed_copy=dataclasses.replace(record.signed_copy, path=str(target)))
+    return record
+
+
+def _answer(future: Any) -> Any:
+    """A finished future's result, or None when it was lost meanwhile (its worker died)."""
+    from concurrent.futures import CancelledError
+
+    try:
+        return future.result(timeout=LOST_SECONDS)
+    except (CancelledError, TimeoutError, OSError):
+        return None
+
+
+def _allowed_failures() -> int:
+    import dask
+
+    return int(dask.config.get("distributed.scheduler.allowed-failures", 3))
