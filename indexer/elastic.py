@@ -50,7 +50,8 @@ from sohoa.indexer.snippets import (
     tokens,
 )
 
-SCHEMA_VERSION = 5  # 3: issuer filters match issuer_parent and issuer_successor too; 4: agency scopes; 5: level
+SCHEMA_VERSION = 6  # 3: issuer filters match issuer_parent and issuer_successor too; 4: agency scopes; 5: level;
+# 6: the ledgers (offices) that hold each record
 RETRY_STATUS = (429, 500, 502, 503, 504)
 FACET_SIZE = 50
 
@@ -80,6 +81,7 @@ MAPPINGS: dict[str, Any] = {
         "head": _WORDS_NO_POSITIONS,
         "head_folded": _WORDS_NO_POSITIONS,
         "indexed_at": {"type": "date"},
+        "ledgers": {"type": "keyword"},  # the ledgers (offices) holding the record: ingest.ledger's ledger_id
     },
 }
 
@@ -170,7 +172,7 @@ class ElasticIndex:
 
     name = "elasticsearch"
 
-    def __init__(self, config: ElasticConfig, *, check_schema: bool = True) -> None:
+    def __init__(self, config: ElasticConfig, *, check_schema: bool = True, ledger_path: Any = None) -> None:
         from elasticsearch import Elasticsearch
 
         self.config = config
@@ -188,6 +190,8 @@ class ElasticIndex:
                                 retry_on_timeout=True, **auth)
         self._check_schema = check_schema
         self._ready = False
+        self._ledger_path = ledger_path
+        self._owner: str | None = None
 
     def close(self) -> None:
         self.es.close()
@@ -306,34 +310,121 @@ class ElasticIndex:
             max_backoff=30, retry_on_status=RETRY_STATUS, ignore_status=(404,))
             if not ok and next(iter(info.values())).get("status") != 404]
         if failed:
-            detail = next(iter(failed[0].values()))
-            reason = (detail.get("error") or {}).get("reason", detail)
-            raise IndexBackendError(
-                f"{what_vi}: {len(failed)} tài liệu bị Elasticsearch từ chối, ví dụ {detail.get('_id')}: {reason}.",
-                f"{what_en}: Elasticsearch refused {len(failed)} documents, e.g. {detail.get('_id')}: {reason}.")
+            raise _refused([next(iter(info.values())) for info in failed], what_vi, what_en)
 
     def _refresh(self, index: str) -> None:
         self._call("Làm mới chỉ mục", "Refreshing the index", self.es.indices.refresh, index=index)
+
+    @property
+    def owner(self) -> str | None:
+        """The ledger (office) this process writes for: its ``ledger_id``, read from the
+        home's ledger once it exists; None without a ledger (nothing is owned)."""
+        if self._owner is None and self._ledger_path is not None:
+            self._owner = _ledger_id(self._ledger_path)
+        return self._owner
 
     def upsert(self, records: Sequence[Record]) -> None:
         docs = [self._document(r) for r in records if r.status is RecordStatus.indexed]
         if not docs:
             return
         self._ensure()
-        self._bulk(self.alias, ({"_id": d["id"], "_source": d} for d in docs), "Ghi chỉ mục", "Writing the index")
+        if self.owner is None:
+            self._bulk(self.alias, ({"_id": d["id"], "_source": d} for d in docs), "Ghi chỉ mục", "Writing the index")
+        else:
+            for batch in _batches(docs, self.config.batch_docs):
+                self._owned(batch, add=True)
         self._refresh(self.alias)
 
     def delete(self, ids: Sequence[str]) -> None:
+        """Remove these ids; on an alias several ledgers share, this ledger lets go of them
+        and a record goes only when no other ledger holds it."""
         if not ids:
             return
         self._ensure()
-        self._bulk(self.alias, ({"_op_type": "delete", "_id": i} for i in ids), "Xoá khỏi chỉ mục",
-                   "Deleting from the index")
+        if self.owner is None:
+            self._bulk(self.alias, ({"_op_type": "delete", "_id": i} for i in ids), "Xoá khỏi chỉ mục",
+                       "Deleting from the index")
+        else:
+            for batch in _batches([{"id": i} for i in ids], self.config.batch_docs):
+                self._owned(batch, add=False)
         self._refresh(self.alias)
 
-    def replace_all(self, records: Iterable[Record]) -> int:
-        """Build a new versioned index holding exactly ``records``, then move the alias to
-        it in one action and drop the old ones; searches use the old index until then."""
+    def _owned(self, docs: list[dict[str, Any]], *, add: bool) -> None:
+        """Write (``add``) or let go of ``docs`` as this ledger, keeping the other ledgers
+        that hold each: read the current holders, write with the version read (optimistic
+        concurrency: no script on the server), and again for what another writer changed
+        meanwhile."""
+        owner = self.owner
+        pending = {d["id"]: d for d in docs}
+        for _ in range(self.config.retries + 4):
+            found = self._call("Đọc chỉ mục", "Reading the index", self.es.mget, index=self.alias,
+                               ids=list(pending), source=["ledgers"] if add else True).body["docs"]
+            actions: list[dict[str, Any]] = []
+            for hit in found:
+                doc = pending[hit["_id"]]
+                version = {"if_seq_no": hit["_seq_no"], "if_primary_term": hit["_primary_term"]} \
+                    if hit.get("found") else {}
+                holders = set((hit.get("_source") or {}).get("ledgers") or ())
+                if add:
+                    source = {**doc, "ledgers": sorted(holders | {owner})}
+                    actions.append({"_op_type": "index" if version else "create", "_id": doc["id"],
+                                    "_source": source, **version})
+                elif version:
+                    rest = sorted(holders - {owner}) if holders else []
+                    if rest:
+                        actions.append({"_op_type": "index", "_id": doc["id"],
+                                        "_source": {**hit["_source"], "ledgers": rest}, **version})
+                    else:
+                        actions.append({"_op_type": "delete", "_id": doc["id"], **version})
+            conflicts = self._call("Ghi chỉ mục", "Writing the index", self._send_owned, actions)
+            pending = {i: pending[i] for i in conflicts}
+            if not pending:
+                return
+        raise IndexBackendError(
+            f"Ghi chỉ mục: {len(pending)} tài liệu liên tục bị nơi khác ghi đè, ví dụ {next(iter(pending))}; chạy "
+            "`sohoa index --retry` sau ít phút.",
+            f"Writing the index: {len(pending)} documents kept being changed by another writer, e.g. "
+            f"{next(iter(pending))}; run `sohoa index --retry` in a few minutes.")
+
+    def _send_owned(self, actions: list[dict[str, Any]]) -> list[str]:
+        """Send ``actions``; the ids refused because another writer got there first."""
+        from elasticsearch.helpers import streaming_bulk
+
+        conflicts, failed = [], []
+        for ok, info in streaming_bulk(self.es, actions, index=self.alias, chunk_size=self.config.batch_docs,
+                                       max_chunk_bytes=self.config.batch_bytes, raise_on_error=False,
+                                       raise_on_exception=True, max_retries=self.config.retries,
+                                       initial_backoff=self.config.backoff, max_backoff=30,
+                                       retry_on_status=RETRY_STATUS):
+            if ok:
+                continue
+            detail = next(iter(info.values()))
+            if detail.get("status") == 409:
+                conflicts.append(detail["_id"])
+            elif detail.get("status") != 404:
+                failed.append(detail)
+        if failed:
+            raise _refused(failed, "Ghi chỉ mục", "Writing the index")
+        return conflicts
+
+    def shared(self) -> bool:
+        """Whether the alias holds records of ledgers other than this one."""
+        if self.owner is None:
+            return False
+        self._ensure()
+        others = self._call("Đếm tài liệu", "Counting documents", self.es.count, index=self.alias,
+                            query={"bool": {"must_not": {"term": {"ledgers": self.owner}}}})
+        return others["count"] > 0
+
+    def replace_all(self, records: Iterable[Record], owners: Callable[[str], Sequence[str]] | None = None) -> int:
+        """Hold exactly ``records``. On an alias other ledgers share, only this ledger's
+        records are replaced: its records written, those it no longer has let go of, the
+        others' left as they are. Otherwise (or with ``owners``, the ledgers holding each
+        record, for a rebuild of a shared alias from all its ledgers): a new versioned index
+        holding exactly ``records``, the alias moved to it in one action, the old ones
+        dropped; searches use the old index until then."""
+        if owners is None and self._current_schema_ok() and self.shared():
+            return self._replace_own(records)
         self._check_schema = False
         self._ensure()
         old = self._current_indices()
@@ -344,8 +435,14 @@ class ElasticIndex:
                             "number_of_replicas": 0}
         self._call("Tạo chỉ mục mới", "Creating the new index", self.es.indices.create, index=name, **body)
         try:
+            def holders(record: Record) -> list[str]:
+                if owners is not None:
+                    return sorted(owners(record.id))
+                return [self.owner] if self.owner else []
+
             count = self._bulk(name, ({"_id": d["id"], "_source": d} for d in
-                                      (self._document(r) for r in records if r.status is RecordStatus.indexed)),
+                                      ({**self._document(r), "ledgers": holders(r)}
+                                       for r in records if r.status is RecordStatus.indexed)),
                                "Dựng lại chỉ mục", "Rebuilding the index")
             self._call("Hoàn tất chỉ mục mới", "Finishing the new index", self.es.indices.put_settings,
                        index=name, settings={"refresh_interval": None, "number_of_replicas": None,
@@ -365,6 +462,32 @@ class ElasticIndex:
                        ignore_unavailable=True)
         self._check_schema = True
         return count
+
+    def _current_schema_ok(self) -> bool:
+        """Whether the alias points at indices of this layout version (which has ``ledgers``)."""
+        current = self._current_indices()
+        versions = [re.search(r"-v(\d+)-", name) for name in current]
+        return bool(current) and all(v is not None and int(v.group(1)) == SCHEMA_VERSION for v in versions)
+
+    def _replace_own(self, records: Iterable[Record]) -> int:
+        """This ledger's records replaced on a shared alias; the count written."""
+        from elasticsearch.helpers import scan
+
+        mine: set[str] = set()
+        batch: list[Record] = []
+        for record in records:
+            if record.status is not RecordStatus.indexed:
+                continue
+            batch.append(record)
+            mine.add(record.id)
+            if len(batch) >= self.config.batch_docs:
+                self.upsert(batch)
+                batch = []
+        self.upsert(batch)
+        query = {"query": {"term": {"ledgers": self.owner}}}
+        held = [hit["_id"] for hit in scan(self.es, index=self.alias, query=query, _source=False)]
+        self.delete([i for i in held if i not in mine])
+        return len(mine)
 
     # ------------------------------------------------------------------ side indices
 
@@ -511,10 +634,36 @@ def _batches(items: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[s
         yield batch
 
 
+def _refused(failed: list[dict[str, Any]], what_vi: str, what_en: str) -> IndexBackendError:
+    """Documents of a bulk request the cluster refused, as the error a person reads."""
+    detail = failed[0]
+    reason = (detail.get("error") or {}).get("reason", detail)
+    return IndexBackendError(
+        f"{what_vi}: {len(failed)} tài liệu bị Elasticsearch từ chối, ví dụ {detail.get('_id')}: {reason}.",
+        f"{what_en}: Elasticsearch refused {len(failed)} documents, e.g. {detail.get('_id')}: {reason}.")
+
+
+def _ledger_id(path: Any) -> str | None:
+    """The ``ledger_id`` of the ledger at ``path`` (``ingest.ledger``), read-only; None
+    when there is no ledger yet."""
+    import sqlite3
+    from pathlib import Path
+
+    if not Path(path).is_file():
+        return None
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)) as db:
+            row = db.execute("SELECT value FROM meta WHERE key = 'ledger_id'").fetchone()
+    except sqlite3.Error:
+        return None
+    return row[0] if row else None
+
+
 def open_backend(settings: Any, *, discard_stale: bool = False) -> ElasticIndex:
     """The alias on the cluster at ``settings.es_url``; with ``discard_stale`` the schema of
     what is there is not checked (``sohoa reindex`` builds a new versioned index behind it)."""
     if not settings.es_url:
         raise ConfigError("Cần địa chỉ Elasticsearch: dùng --es-url URL hoặc biến SOHOA_ES_URL.",
                           "Elasticsearch needs an address: use --es-url URL or set SOHOA_ES_URL.")
-    return ElasticIndex(ElasticConfig.from_env(settings.es_url, settings.es_index), check_schema=not discard_stale)
+    return ElasticIndex(ElasticConfig.from_env(settings.es_url, settings.es_index), check_schema=not discard_stale,
+                        ledger_path=getattr(settings, "ledger_path", None))

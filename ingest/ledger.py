@@ -217,6 +217,12 @@ class Ledger:
         self.db.execute("INSERT INTO meta(key, value) VALUES (?, ?) "
                         "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))
 
+    def processed_ids(self) -> list[str]:
+        """The documents that are records (indexed, or waiting to be)."""
+        return [r[0] for r in self.db.execute(
+            f"SELECT sha256 FROM documents WHERE state IN ({','.join('?' * len(PROCESSED))}) AND record IS NOT NULL",
+            PROCESSED)]
+
     def orphaned_ids(self) -> list[str]:
         """Documents whose content is gone from every folder: they must not be in the index."""
         return [r[0] for r in self.db.execute("SELECT sha256 FROM documents WHERE state = 'orphaned'")]

@@ -19,14 +19,14 @@ import hashlib
 import os
 import sys
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
 from tqdm import tqdm
 
-from sohoa.core.errors import IndexBackendError, IngestBusy
+from sohoa.core.errors import ConfigError, IndexBackendError, IngestBusy
 from sohoa.core.model import CopyFailure, Record, RecordStatus, SourceInfo
 from sohoa.core.paths import readable
 from sohoa.core.settings import Settings
@@ -307,6 +307,49 @@ def reindex(settings: Settings, index: IndexBackend) -> int:
         ledger.mark_indexed(ledger.to_index())
         ledger.set_meta("index_target", index.target)
         return count
+
+
+def reindex_all(settings: Settings, homes: Sequence[Path], index: IndexBackend) -> int:
+    """Rebuild an alias several offices share from the ledgers of all of them (this home's
+    and ``homes``): one record per content hash (the first ledger's reading of it), held by
+    every ledger that has it. The other ledgers are only read."""
+    if index.name != "elasticsearch":
+        raise ConfigError("--all-ledgers dựng lại một chỉ mục Elasticsearch dùng chung; cần --es-url.",
+                          "--all-ledgers rebuilds a shared Elasticsearch index; it needs --es-url.")
+    with _locked_ledger(settings) as mine:
+        migrate_extractions(mine, settings)
+        others = []
+        try:
+            for home in homes:
+                path = Path(home).resolve() / "ledger.sqlite"
+                if path == settings.ledger_path.resolve():
+                    continue
+                if not path.is_file():
+                    raise ConfigError(f"Không có sổ theo dõi ở {home} (thiếu {path.name}).",
+                                      f"There is no ledger in {home} (no {path.name}).")
+                others.append(Ledger(path, shared=True))
+            ledgers = [mine, *others]
+            owners: dict[str, list[str]] = {}
+            for ledger in ledgers:
+                who = ledger.meta("ledger_id") or ""
+                for sha in ledger.processed_ids():
+                    owners.setdefault(sha, []).append(who)
+
+            def records() -> Iterator[Record]:
+                seen: set[str] = set()
+                for ledger in ledgers:
+                    for record in ledger.records(include_failed=False):
+                        if record.id not in seen:
+                            seen.add(record.id)
+                            yield record
+
+            count = index.replace_all(records(), owners=lambda sha: owners.get(sha, ()))  # type: ignore[call-arg]
+            mine.mark_indexed(mine.to_index())
+            mine.set_meta("index_target", index.target)
+            return count
+        finally:
+            for ledger in others:
+                ledger.close()
 
 
 def retry_index(settings: Settings, index: IndexBackend) -> Retried:

@@ -238,15 +238,23 @@ def serve(settings: Settings, host: str, port: int, behind_https: bool) -> None:
 @click.option("--to", "target", type=click.Choice(["sqlite", "elasticsearch"]), default=None,
               help="Dựng chỉ mục ở đâu / which index to build [elasticsearch with --es-url, else sqlite]; "
                    "--to elasticsearch chuyển kho nhúng sang Elasticsearch / moves an embedded archive there")
+@click.option("--all-ledgers", "homes", multiple=True, type=click.Path(file_okay=False, exists=True, path_type=Path),
+              metavar="HOME", help="Dựng lại bí danh dùng chung từ sổ theo dõi của cả các thư mục này (lặp lại được) / "
+                                   "rebuild a shared alias from the ledgers of these homes too (repeatable)")
 @click.pass_obj
-def reindex(settings: Settings, target: str | None) -> None:
-    """Dựng lại chỉ mục tìm kiếm từ sổ theo dõi / rebuild the search index from the ledger."""
+def reindex(settings: Settings, target: str | None, homes: tuple[Path, ...]) -> None:
+    """Dựng lại chỉ mục tìm kiếm từ sổ theo dõi / rebuild the search index from the ledger.
+
+    On an Elasticsearch alias several offices share, only this ledger's records are
+    replaced (the others' stay); --all-ledgers HOME rebuilds the alias from every ledger
+    named, one record per document however many offices hold it."""
     from sohoa.indexer.base import open_index
     from sohoa.ingest.run import reindex as run_reindex
+    from sohoa.ingest.run import reindex_all
 
     index = open_index(settings, target, discard_stale=True)
     try:
-        count = run_reindex(settings, index)
+        count = reindex_all(settings, homes, index) if homes else run_reindex(settings, index)
     finally:
         index.close()
     where = "Elasticsearch" if index.name == "elasticsearch" else t("nhúng", "embedded")

@@ -212,3 +212,78 @@ def test_an_index_of_another_layout_is_reported_and_reindex_replaces_it(es_url: 
     assert fresh.search(SearchQuery("giay phep", today=TODAY)).total == 3
     assert all("-v1-" not in name for name in fresh._current_indices())
     fresh.close()
+
+
+def test_two_offices_share_one_alias_and_each_reindex_keeps_the_other(
+        es_url: str, es_alias: str, tmp_path: Path, born_digital_corpus: Path) -> None:
+    """Two homes ingest at the same time into one alias, three documents in both: nothing
+    lost, nothing doubled, each record held by the ledgers that have it. A reindex of one
+    office replaces its own records only; --all-ledgers rebuilds the alias from both."""
+    import os
+    import shutil
+    import sqlite3
+    import subprocess
+
+    from elasticsearch import Elasticsearch
+
+    from tests.conftest import SOHOA
+
+    files = sorted(p for p in born_digital_corpus.iterdir() if p.suffix == ".pdf")
+    assert len(files) == 8
+    folders = {}
+    for office, chosen in (("a", files[:5]), ("b", files[2:])):  # files 2, 3, 4 in both
+        folder = tmp_path / f"scans_{office}"
+        folder.mkdir()
+        for f in chosen:
+            shutil.copy(f, folder / f.name)
+        folders[office] = copy_corpus(folder, tmp_path / f"old_{office}")
+    env = {**os.environ, "SOHOA_ES_URL": es_url, "SOHOA_ES_INDEX": es_alias, "SOHOA_LANG": "en",
+           "SOHOA_INDEX_BATCH": "1"}  # one record a request: the two writers interleave
+
+    def sohoa(office: str, *args: str, wait: bool = True):  # type: ignore[no-untyped-def]
+        command = [SOHOA, "--home", str(tmp_path / f"home_{office}"), *args]
+        if not wait:
+            return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done
+
+    runs = [sohoa(o, "ingest", "--no-progress", "--workers", "1", str(folders[o]), wait=False) for o in "ab"]
+    for run in runs:
+        out, _ = run.communicate(timeout=600)
+        assert run.returncode == 0, out
+    ledger_ids = {}
+    for office in "ab":
+        with sqlite3.connect(tmp_path / f"home_{office}" / "ledger.sqlite") as db:
+            ledger_ids[office] = db.execute("SELECT value FROM meta WHERE key = 'ledger_id'").fetchone()[0]
+
+    def holders() -> dict[str, list[str]]:
+        with Elasticsearch(es_url) as es:
+            es.indices.refresh(index=es_alias)
+            hits = es.search(index=es_alias, size=100, query={"match_all": {}}, source=["ledgers"])["hits"]["hits"]
+        return {h["_id"]: sorted(h["_source"]["ledgers"]) for h in hits}
+
+    both = sorted(ledger_ids.values())
+    found = holders()
+    assert len(found) == 8
+    assert sorted(map(tuple, found.values())).count(tuple(both)) == 3
+    assert sum(v == [ledger_ids["a"]] for v in found.values()) == 2
+    assert sum(v == [ledger_ids["b"]] for v in found.values()) == 3
+    # A reindex of office a: its records rewritten, b's left as they are.
+    said = sohoa("a", "reindex").stdout
+    assert "5 records" in said
+    assert holders() == found
+    # An office that no longer has a document lets go of it; a document only it had goes.
+    only_a = next(i for i, v in found.items() if v == [ledger_ids["a"]])
+    shared = next(i for i, v in found.items() if v == both)
+    with sqlite3.connect(tmp_path / "home_a" / "ledger.sqlite") as db:
+        db.execute("UPDATE documents SET state = 'orphaned' WHERE sha256 IN (?, ?)", (only_a, shared))
+    sohoa("a", "reindex")
+    after = holders()
+    assert only_a not in after and after[shared] == [ledger_ids["b"]] and len(after) == 7
+    # A full rebuild from both ledgers: one record per document, both holders kept.
+    with sqlite3.connect(tmp_path / "home_a" / "ledger.sqlite") as db:
+        db.execute("UPDATE documents SET state = 'indexed' WHERE sha256 IN (?, ?)", (only_a, shared))
+    said = sohoa("a", "reindex", "--all-ledgers", str(tmp_path / "home_b")).stdout
+    assert "8 records" in said
+    assert holders() == found
