@@ -6,11 +6,9 @@ one the CLI then reports."""
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
-import sqlite3
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,10 +19,10 @@ import pytest
 
 from sohoa.core.settings import Settings
 from tests.conftest import ROOT, SOHOA, serving
-from tests.test_progress import TODAY, settings  # noqa: F401 (the archive and register under test)
+from tests.test_progress import TODAY, copy_home, settings  # noqa: F401 (the archive and register under test)
+from tests.test_web import PASSWORD, sign_in_page, signed_in
 
 ARTIFACTS = ROOT / "test-artifacts"
-PASSWORD = "correct-horse-1"
 
 
 @dataclass
@@ -49,11 +47,7 @@ def _sohoa(home: Path, *args: str, stdin: str | None = None) -> str:
 @pytest.fixture(scope="module")
 def dashboard(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:  # noqa: F811
     home = tmp_path_factory.mktemp("dashboard") / "home"
-    home.mkdir()
-    for name in ("register.sqlite", "ledger.sqlite"):  # a copy: decisions made here stay here
-        with contextlib.closing(sqlite3.connect(settings.home / name)) as src, \
-                contextlib.closing(sqlite3.connect(home / name)) as dst:
-            src.backup(dst)
+    copy_home(settings.home, home)  # a copy: decisions made here stay here
     agencies = json.loads(_sohoa(home, "progress", "--by", "agency", "--json"))["rows"]
     agency = max(agencies, key=lambda r: r["valid"])["key"]
     for name, role, extra in (("paula", "auditor", []), ("una", "auditor", ["--agency", agency]),
@@ -64,20 +58,7 @@ def dashboard(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> I
 
 
 def _client(d: Dashboard, name: str) -> httpx.Client:
-    client = httpx.Client(base_url=d.url, follow_redirects=False, timeout=120)
-    csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text).group(1)  # type: ignore[union-attr]
-    assert client.post("/login", data={"username": name, "password": PASSWORD, "csrf": csrf,
-                                       "next": "/"}).status_code == 303
-    return client
-
-
-def _sign_in(page, d: Dashboard, name: str) -> None:
-    page.context.clear_cookies()
-    page.goto(d.url + "/login")
-    page.fill("input[name=username]", name)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(d.url + "/")
+    return signed_in(d, name, timeout=120)  # type: ignore[arg-type]
 
 
 def _number(text: str) -> int:
@@ -88,7 +69,7 @@ def test_in_chromium_the_dashboard_shows_the_cli_figures_and_its_charts(dashboar
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     cli = json.loads(_sohoa(dashboard.home, "progress", "--by", "agency", "--json"))
-    _sign_in(page, dashboard, "paula")
+    sign_in_page(page, dashboard.url, "paula")
     page.goto(dashboard.url + "/progress?by=agency")
     for key in ("valid", "scanned", "extracted", "verified", "signed"):
         assert _number(page.inner_text(f"[data-testid=total-{key}]")) == cli["total"][key], key

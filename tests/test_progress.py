@@ -71,6 +71,16 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return Settings(home=home, today=TODAY)
 
 
+def copy_home(source: Path, home: Path) -> None:
+    """The register and the ledger of ``source`` copied into ``home`` (SQLite's backup:
+    whole, whatever is open)."""
+    home.mkdir(parents=True, exist_ok=True)
+    for name in ("register.sqlite", "ledger.sqlite"):
+        with contextlib.closing(sqlite3.connect(source / name)) as src, \
+                contextlib.closing(sqlite3.connect(home / name)) as dst:
+            src.backup(dst)
+
+
 def python_count(settings: Settings, by: str | None, as_of: dt.date) -> dict[str, dict[str, int]]:
     """The same figures, one entry at a time, from the matches and the ledger's records."""
     ledger = Ledger(settings.ledger_path)
@@ -190,11 +200,7 @@ def test_pace_forecast_and_status_against_the_deadline(tmp_path: Path) -> None:
 
 def test_the_cli_prints_the_interface_other_tools_rely_on(settings: Settings, cli, home: Path,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    home.mkdir(parents=True, exist_ok=True)
-    for name in ("register.sqlite", "ledger.sqlite"):
-        with contextlib.closing(sqlite3.connect(settings.home / name)) as src, \
-                contextlib.closing(sqlite3.connect(home / name)) as dst:
-            src.backup(dst)
+    copy_home(settings.home, home)
     monkeypatch.setenv("SOHOA_TODAY", TODAY.isoformat())
     out = cli("progress", "--by", "agency", "--json")
     assert out.exit_code == 0, out.output
@@ -257,11 +263,7 @@ def _entries(settings: Settings) -> list[dict]:
 @pytest.mark.parametrize("by", ["level", "agency", "procedure", "year"])
 def test_each_count_drills_down_to_as_many_entries(settings: Settings, cli, home: Path, by: str,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    home.mkdir(parents=True, exist_ok=True)
-    for name in ("register.sqlite", "ledger.sqlite"):
-        with contextlib.closing(sqlite3.connect(settings.home / name)) as src, \
-                contextlib.closing(sqlite3.connect(home / name)) as dst:
-            src.backup(dst)
+    copy_home(settings.home, home)
     monkeypatch.setenv("SOHOA_TODAY", TODAY.isoformat())
     rows = json.loads(cli("progress", "--by", by, "--json").stdout)["rows"]
     for row in rows[:4]:

@@ -96,14 +96,25 @@ def token(server: Server, name: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {body['access_token']}"}
 
 
-def signed_in(server: Server, name: str) -> httpx.Client:
-    """A browser-like client with a session: the form's CSRF token, then the form."""
-    client = httpx.Client(base_url=server.url, follow_redirects=False)
+def signed_in(server: Server, name: str, timeout: float = 5.0) -> httpx.Client:
+    """A browser-like client with a session: the form's CSRF token, then the form
+    (``server``: anything with the ``url`` of a running ``sohoa serve``)."""
+    client = httpx.Client(base_url=server.url, follow_redirects=False, timeout=timeout)
     form = client.get("/login")
     csrf = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)  # type: ignore[union-attr]
     answer = client.post("/login", data={"username": name, "password": PASSWORD, "csrf": csrf, "next": "/"})
     assert answer.status_code == 303, answer.text
     return client
+
+
+def sign_in_page(page, url: str, name: str) -> None:  # type: ignore[no-untyped-def]
+    """Sign ``name`` in through the form, in the browser ``page`` (cookies cleared first)."""
+    page.context.clear_cookies()
+    page.goto(url + "/login")
+    page.fill("input[name=username]", name)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(url + "/")
 
 
 def test_nothing_answers_without_a_session_or_a_token(server: Server) -> None:
@@ -307,11 +318,7 @@ def test_in_chromium_an_officer_finds_and_opens_a_record(server: Server, page) -
     # A user limited to one agency, in the browser: no other agency's record in the hits.
     mine = sorted({r["fields"]["issuer"] for r in server.records if r["fields"]["issuer"]})[0]
     others = [r["id"] for r in server.records if mine not in (r["fields"]["issuer"], r["fields"]["issuer_successor"])]
-    page.context.clear_cookies()
-    page.goto(server.url + "/login")
-    page.fill("input[name=username]", "lim")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+    sign_in_page(page, server.url, "lim")
     page.goto(server.url + "/?q=")
     html = page.content()
     assert others and all(other not in html for other in others)
@@ -511,12 +518,7 @@ def test_in_chromium_every_page_for_its_role(server: Server, page) -> None:
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     for name, paths in (("cleo", ("/review", "/ingest")), ("adam", ("/users",)), ("audrey", ("/audit",))):
-        page.context.clear_cookies()
-        page.goto(server.url + "/login")
-        page.fill("input[name=username]", name)
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(server.url + "/")
+        sign_in_page(page, server.url, name)
         for path in paths:
             response = page.goto(server.url + path)
             assert response is not None and response.status == 200, path

@@ -185,13 +185,7 @@ def missing(db: sqlite3.Connection, *, as_of: dt.date, stage: str = "scanned",
     """The entries in scope that had not reached ``stage`` by ``as_of`` (with ``scanned``:
     what is left to scan), oldest first; ``key``: only those of one row of a breakdown
     (``("agency", "so xay dung")``, ``("year", "2021")``)."""
-    if stage not in STAGES:
-        raise ValueError(stage)
-    where, params = scope_sql(as_of, agencies)
-    where += f" AND (c.{stage}_on IS NULL OR c.{stage}_on > :as_of)"
-    if key is not None:
-        where += f" AND {BREAKDOWNS[key[0]][0]} = :key"
-        params["key"] = key[1]
+    where, params = _drill_sql(as_of, stage, agencies, key, f"(c.{stage}_on IS NULL OR c.{stage}_on > :as_of)")
     return _dicts(db, "SELECT e.id, e.dossier, e.agency, e.level, e.procedure_code, e.procedure_name, e.number, "
                       "e.issued, e.holder, e.valid_until FROM entries e LEFT JOIN coverage c ON c.entry_id = e.id "
                       f"WHERE {where} ORDER BY e.issued, e.id", params)
@@ -201,18 +195,25 @@ def reached(db: sqlite3.Connection, *, as_of: dt.date, stage: str, agencies: Col
             key: tuple[str, str] | None = None) -> list[dict[str, object]]:
     """The entries in scope that had reached ``stage`` by ``as_of``, with the records that
     count for them (a count's drill-down)."""
-    if stage not in STAGES:
-        raise ValueError(stage)
-    where, params = scope_sql(as_of, agencies)
-    where += f" AND c.{stage}_on <= :as_of"
-    if key is not None:
-        where += f" AND {BREAKDOWNS[key[0]][0]} = :key"
-        params["key"] = key[1]
+    where, params = _drill_sql(as_of, stage, agencies, key, f"c.{stage}_on <= :as_of")
     return _dicts(db, "SELECT e.id, e.dossier, e.agency, e.number, e.issued, e.holder, "
                       f"c.{stage}_on AS reached_on, (SELECT group_concat(m.sha256) FROM matches m WHERE "
                       "m.entry_id = e.id AND m.state IN ('auto', 'confirmed')) AS records "
                       "FROM entries e JOIN coverage c ON c.entry_id = e.id "
                       f"WHERE {where} ORDER BY e.issued, e.id", params)
+
+
+def _drill_sql(as_of: dt.date, stage: str, agencies: Collection[str] | None, key: tuple[str, str] | None,
+               condition: str) -> tuple[str, dict[str, object]]:
+    """The WHERE clause of a drill-down: the scope, one row of a breakdown, a condition on ``stage``."""
+    if stage not in STAGES:
+        raise ValueError(stage)
+    where, params = scope_sql(as_of, agencies)
+    where += f" AND {condition}"
+    if key is not None:
+        where += f" AND {BREAKDOWNS[key[0]][0]} = :key"
+        params["key"] = key[1]
+    return where, params
 
 
 def weekly(db: sqlite3.Connection, *, as_of: dt.date, stage: str = "signed",
