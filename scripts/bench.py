@@ -12,7 +12,9 @@ pixels; raw Tesseract reads them); and on one-sided scans again with a signed co
 each made by the ingest (``--sign-with``, a PKI made for the run; ``--no-sign`` skips it).
 Part 2 indexes the same synthetic records (no OCR) into the embedded index and into
 Elasticsearch, in one run, and prints for each the bulk docs/s, the p50/p95 latency of
-a mix of searches, and the docs/s of a full rebuild.
+a mix of searches, and the docs/s of a full rebuild. The Elasticsearch writes go through
+an office's ledger, as an ingest's do on a shared alias. ``--records 1000000`` is the
+million-record run (target p95 <= 100 ms there, 50 ms at 100,000).
 
 Part 3 (``--api``) serves an embedded index of those records with ``sohoa serve`` and
 runs the same search mix from 20 concurrent clients through ``/api/v1/search``, then
@@ -201,7 +203,7 @@ def search_bench(name: str, index: IndexBackend, records: list[Record], numbers:
     p95 = latencies[int(len(latencies) * 0.95) - 1]
     print(f"{name}: search over {len(records)} records, {len(latencies)} queries: "
           f"p50 {statistics.median(latencies):.1f} ms, p95 {p95:.1f} ms, max {latencies[-1]:.1f} ms "
-          "(target p95 <= 50 ms)")
+          f"(target p95 <= {50 if len(records) <= 100_000 else 100} ms)")
     start = time.perf_counter()
     index.replace_all(records)
     elapsed = time.perf_counter() - start
@@ -228,8 +230,12 @@ def index_benches(count: int, tmp: Path, backends: list[str], es_url: str | None
 
             url = es_url or subprocess.run([str(ROOT / "scripts" / "start-elasticsearch")], check=True,
                                            capture_output=True, text=True).stdout.strip().splitlines()[-1]
+            from sohoa.ingest.ledger import Ledger
+
+            # an office's ledger, as an ingest has: its writes record which ledger holds each document
+            Ledger(tmp / "bench-ledger.sqlite").close()
             alias = f"sohoa-bench-{os.getpid()}"
-            index = ElasticIndex(ElasticConfig(url, alias=alias))
+            index = ElasticIndex(ElasticConfig(url, alias=alias), ledger_path=tmp / "bench-ledger.sqlite")
         try:
             search_bench("embedded index" if name == "sqlite" else "elasticsearch", index, records, numbers)
         finally:
