@@ -24,6 +24,7 @@ finishes the rest.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import logging
 import os
@@ -271,15 +272,30 @@ class DaskCluster:
                     f"động `dask worker {self.address}` trên các máy OCR rồi chạy lại lệnh này.",
                     f"The Dask scheduler at {self.address} has no worker after {CONNECT_SECONDS:.0f} s. Start "
                     f"`dask worker {self.address}` on the OCR machines and run this command again.") from exc
-        answers = client.run(worker_check, language)
-        broken = {worker: said for worker, said in answers.items() if said}
+        answers: dict[str, WorkerCheck] = client.run(worker_check, language)
+        broken = {worker: said.problem for worker, said in answers.items() if said.problem}
         if broken:
-            worker, said = next(iter(broken.items()))
+            worker, (vi, en) = next(iter(broken.items()))
             raise MissingDependencyError(
-                f"{len(broken)} worker của cụm Dask không chạy được OCR, ví dụ {worker}: {said}. Cài sohoa và "
+                f"{len(broken)} worker của cụm Dask không chạy được OCR, ví dụ {worker}: {vi} Cài sohoa và "
                 "Tesseract (tesseract-ocr, tesseract-ocr-vie) trên máy đó như trên máy này.",
-                f"{len(broken)} workers of the Dask cluster cannot OCR, e.g. {worker}: {said}. Install sohoa and "
+                f"{len(broken)} workers of the Dask cluster cannot OCR, e.g. {worker}: {en} Install sohoa and "
                 "Tesseract (tesseract-ocr, tesseract-ocr-vie) on that machine as on this one.")
+        # A worker must read a page as this machine would: the same sohoa, the same Tesseract.
+        here = worker_check(language)
+        for what_vi, what_en, attr in (("mã sohoa", "sohoa code", "code"), ("Tesseract", "Tesseract", "engine")):
+            other = {worker: getattr(said, attr) for worker, said in answers.items()
+                     if getattr(said, attr) != getattr(here, attr)}
+            if other:
+                worker, theirs = next(iter(other.items()))
+                raise MissingDependencyError(
+                    f"{len(other)} worker của cụm Dask chạy {what_vi} khác máy này, ví dụ {worker}: {theirs} (máy "
+                    f"này: {getattr(here, attr)}). Cài cùng một phiên bản sohoa và Tesseract trên mọi máy (git pull "
+                    "rồi scripts/bootstrap), khởi động lại các worker rồi chạy lại lệnh này; chưa tệp nào được gửi.",
+                    f"{len(other)} workers of the Dask cluster run other {what_en} than this machine, e.g. {worker}: "
+                    f"{theirs} (here: {getattr(here, attr)}). Install the same sohoa and Tesseract on every machine "
+                    "(git pull, then scripts/bootstrap), restart the workers and run this command again; no file "
+                    "was sent.")
 
     def _lost(self, left: int) -> ClusterError:
         return ClusterError(
@@ -290,16 +306,52 @@ class DaskCluster:
             "ledger: start `dask scheduler` (and the workers) again and run the same command to finish the rest.")
 
 
-def worker_check(language: str) -> str | None:
-    """On a worker: None when it can OCR ``language``, else what is missing."""
+@dataclass(frozen=True)
+class WorkerCheck:
+    """What a worker says of itself before it is sent anything."""
+
+    code: str
+    """The fingerprint of its sohoa code (:func:`code_fingerprint`)."""
+    engine: str | None
+    """Its Tesseract and language, as ``ocr.tesseract.probe`` says them; None when it has none."""
+    problem: tuple[str, str] | None
+    """Why it cannot OCR (Vietnamese, English), or None."""
+
+
+def worker_check(language: str) -> WorkerCheck:
+    """On a worker (and on this machine, to compare): its code, its engine, and whether it
+    can OCR ``language``."""
     from sohoa.core.errors import SohoaError
     from sohoa.ocr.tesseract import probe
 
     try:
-        probe(language)
+        return WorkerCheck(code_fingerprint(), probe(language), None)
     except SohoaError as exc:
-        return exc.message_en
-    return None
+        return WorkerCheck(code_fingerprint(), None, (exc.message_vi, exc.message_en))
+
+
+PACKAGE_ROOTS = ("sohoa", "sohoa.ingest", "sohoa.ocr", "sohoa.indexer", "sohoa.search_api")
+"""Where sohoa's modules live (``package_dir`` in setup.cfg maps the last four elsewhere
+in a checkout; an installed copy holds them all under ``sohoa``)."""
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """A digest of every module of the sohoa this process runs, by module path, so that a
+    checkout and an installed copy of the same code agree and any edit shows."""
+    import importlib.util
+
+    sources: dict[str, Path] = {}
+    for root in PACKAGE_ROOTS:
+        spec = importlib.util.find_spec(root)
+        for where in (spec.submodule_search_locations or []) if spec else []:
+            base = Path(where)
+            for path in base.rglob("*.py"):
+                sources.setdefault("/".join([*root.split("."), *path.relative_to(base).parts]), path)
+    digest = hashlib.sha256()
+    for name in sorted(sources):
+        digest.update(name.encode() + b"\0" + sources[name].read_bytes() + b"\0")
+    return f"{len(sources)} modules, {digest.hexdigest()[:12]}"
 
 
 def _landed(answer: tuple[Record, bytes | None], home: Path, store_copy: Callable) -> Record:

@@ -3,13 +3,15 @@
 local ingest (signed copies included, stored in this home), a worker killed with SIGKILL
 mid-run (every file once in the ledger and the index), the scheduler killed (the command
 exits with its code; a rerun on a new scheduler finishes), a file that kills every
-worker it touches (failed with its reason), and the errors when there is no scheduler."""
+worker it touches (failed with its reason), the errors when there is no scheduler, and a
+worker running other sohoa code (refused before anything is sent)."""
 
 from __future__ import annotations
 
 import contextlib
 import json
 import os
+import shutil
 import signal
 import socket
 import sqlite3
@@ -60,8 +62,10 @@ def _env(**extra: str) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def cluster(tmp: Path, workers: int = 2, *, nanny: bool = False, allowed_failures: int = 3) -> Iterator[Cluster]:
-    """A scheduler and ``workers`` single-threaded workers, started by Dask's own commands."""
+def cluster(tmp: Path, workers: int = 2, *, nanny: bool = False, allowed_failures: int = 3,
+            site: Path | None = None) -> Iterator[Cluster]:
+    """A scheduler and ``workers`` single-threaded workers, started by Dask's own commands
+    (their sohoa imported from ``site`` when given)."""
     tmp.mkdir(parents=True, exist_ok=True)
     port = _port()
     address = f"tcp://127.0.0.1:{port}"
@@ -74,16 +78,19 @@ def cluster(tmp: Path, workers: int = 2, *, nanny: bool = False, allowed_failure
     found = Cluster(address, scheduler, logs=tmp)
     try:
         for n in range(workers):
-            found.workers.append(_worker(address, tmp / f"worker{n}.log", nanny=nanny))
+            found.workers.append(_worker(address, tmp / f"worker{n}.log", nanny=nanny, site=site))
         _wait_for(address, workers)
         yield found
     finally:
         found.kill()
 
 
-def _worker(address: str, log: Path, *, nanny: bool) -> subprocess.Popen:
+def _worker(address: str, log: Path, *, nanny: bool, site: Path | None = None) -> subprocess.Popen:
+    env = _env()
+    if site is not None:
+        env["PYTHONPATH"] = os.pathsep.join([str(site), env["PYTHONPATH"]])
     return _spawn([DASK, "worker", address, "--nthreads", "1", "--no-dashboard", "--nanny" if nanny else "--no-nanny",
-                   "--death-timeout", "60"], log, _env())
+                   "--death-timeout", "60"], log, env)
 
 
 def _spawn(command: list[str], log: Path, env: dict[str, str]) -> subprocess.Popen:
@@ -267,3 +274,21 @@ def test_no_scheduler_is_said_plainly(scans: Path, tmp_path: Path) -> None:
     assert done.returncode == ExitCode.cluster_lost, done.stdout + done.stderr
     said = done.stdout + done.stderr
     assert "Cannot reach the Dask scheduler" in said and "Traceback" not in said
+
+
+def test_a_worker_running_other_code_is_refused_before_anything_is_sent(scans: Path, tmp_path: Path) -> None:
+    # sohoa laid out as an installed copy, one module edited: a machine left on an older
+    # checkout. It would give other records than this one, so the run refuses it.
+    site = tmp_path / "site"
+    shutil.copytree(ROOT / "sohoa", site / "sohoa", ignore=shutil.ignore_patterns("__pycache__"))
+    for stage in ("ingest", "ocr", "indexer", "search_api"):
+        shutil.copytree(ROOT / stage, site / "sohoa" / stage, ignore=shutil.ignore_patterns("__pycache__"))
+    with open(site / "sohoa" / "ocr" / "extract.py", "a", encoding="utf-8") as edited:
+        edited.write("\n# an older checkout\n")
+    with cluster(tmp_path / "cluster", 1, site=site) as c:
+        done = _ingest(tmp_path / "home", "--cluster", c.address, str(scans))
+    said = done.stdout + done.stderr
+    assert done.returncode == ExitCode.missing_dependency, said
+    assert "workers of the Dask cluster run other sohoa code than this machine" in said, said
+    assert "Traceback" not in said
+    assert _done(tmp_path / "home") == 0  # nothing was processed; a rerun with the same code does it all

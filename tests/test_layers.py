@@ -53,3 +53,15 @@ def test_the_layers_contract_holds(installed: Path) -> None:
                           env={**os.environ, "PYTHONPATH": str(installed)})
     assert done.returncode == 0, done.stdout + done.stderr
     assert "1 kept, 0 broken" in done.stdout
+
+
+def test_an_installed_copy_has_the_fingerprint_of_its_checkout(installed: Path) -> None:
+    # A Dask worker whose sohoa differs from the writer's is refused by this fingerprint;
+    # a machine installed with pip from the same checkout must not be.
+    from sohoa.ingest.cluster import code_fingerprint
+
+    done = subprocess.run([sys.executable, "-c", "from sohoa.ingest.cluster import code_fingerprint as f; print(f())"],
+                          capture_output=True, text=True, cwd=installed,
+                          env={**os.environ, "PYTHONPATH": str(installed)})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == code_fingerprint()
