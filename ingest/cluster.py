@@ -281,21 +281,26 @@ class DaskCluster:
                 "Tesseract (tesseract-ocr, tesseract-ocr-vie) trên máy đó như trên máy này.",
                 f"{len(broken)} workers of the Dask cluster cannot OCR, e.g. {worker}: {en} Install sohoa and "
                 "Tesseract (tesseract-ocr, tesseract-ocr-vie) on that machine as on this one.")
-        # A worker must read a page as this machine would: the same sohoa, the same Tesseract.
+        # A worker must read a page as this machine would: the same sohoa, the same Tesseract
+        # (or, when this machine has none, the same as the other workers).
         here = worker_check(language)
+        first = next(iter(answers.items()))
         for what_vi, what_en, attr in (("mã sohoa", "sohoa code", "code"), ("Tesseract", "Tesseract", "engine")):
-            other = {worker: getattr(said, attr) for worker, said in answers.items()
-                     if getattr(said, attr) != getattr(here, attr)}
+            if getattr(here, attr) is not None:
+                where_vi, where_en, ours = "máy này", "this machine", getattr(here, attr)
+            else:
+                where_vi, where_en, ours = f"worker {first[0]}", f"worker {first[0]}", getattr(first[1], attr)
+            other = {worker: getattr(said, attr) for worker, said in answers.items() if getattr(said, attr) != ours}
             if other:
                 worker, theirs = next(iter(other.items()))
                 raise MissingDependencyError(
-                    f"{len(other)} worker của cụm Dask chạy {what_vi} khác máy này, ví dụ {worker}: {theirs} (máy "
-                    f"này: {getattr(here, attr)}). Cài cùng một phiên bản sohoa và Tesseract trên mọi máy (git pull "
-                    "rồi scripts/bootstrap), khởi động lại các worker rồi chạy lại lệnh này; chưa tệp nào được gửi.",
-                    f"{len(other)} workers of the Dask cluster run other {what_en} than this machine, e.g. {worker}: "
-                    f"{theirs} (here: {getattr(here, attr)}). Install the same sohoa and Tesseract on every machine "
-                    "(git pull, then scripts/bootstrap), restart the workers and run this command again; no file "
-                    "was sent.")
+                    f"{len(other)} worker của cụm Dask chạy {what_vi} khác {where_vi}, ví dụ {worker}: {theirs} "
+                    f"({where_vi}: {ours}). Cài cùng một phiên bản sohoa và Tesseract trên mọi máy (git pull rồi "
+                    "scripts/bootstrap), khởi động lại các worker rồi chạy lại lệnh này; chưa tệp nào được gửi.",
+                    f"{len(other)} workers of the Dask cluster run other {what_en} than {where_en}, e.g. {worker}: "
+                    f"{theirs} ({where_en}: {ours}). Install the same sohoa and Tesseract on every machine (git "
+                    "pull, then scripts/bootstrap), restart the workers and run this command again; no file was "
+                    "sent.")
 
     def _lost(self, left: int) -> ClusterError:
         return ClusterError(

@@ -166,9 +166,13 @@ def test_an_ingest_on_the_cluster_gives_the_records_of_a_local_ingest(scans: Pat
     local = _ingest(tmp_path / "local", "--workers", "2", *sign, str(copy_corpus(scans, tmp_path / "a")),
                     SOHOA_SIGN_PASSPHRASE="k")
     assert local.returncode == 0, local.stdout + local.stderr
+    # The machine that runs the command needs no Tesseract (no program on its PATH at all):
+    # the workers read the pages.
+    bare = tmp_path / "bare-path"
+    bare.mkdir()
     with cluster(tmp_path / "dask") as c:
         remote = _ingest(tmp_path / "remote", "--cluster", c.address, *sign,
-                         str(copy_corpus(scans, tmp_path / "b")), SOHOA_SIGN_PASSPHRASE="k")
+                         str(copy_corpus(scans, tmp_path / "b")), SOHOA_SIGN_PASSPHRASE="k", PATH=str(bare))
     assert remote.returncode == 0, remote.stdout + remote.stderr
     mine, theirs = _export(tmp_path / "local"), _export(tmp_path / "remote")
     assert mine.keys() == theirs.keys() and len(mine) == 10
