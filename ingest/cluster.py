@@ -23,6 +23,7 @@ finishes the rest.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import hashlib
@@ -38,7 +39,7 @@ from pathlib import Path
 from queue import Empty, Queue
 from typing import Any, TypeVar
 
-from sohoa.core.errors import ClusterError, MissingDependencyError
+from sohoa.core.errors import CannotWrite, ClusterError, MissingDependencyError, cannot_write
 from sohoa.core.model import Record, SignedCopy
 from sohoa.core.settings import Settings
 from sohoa.ingest.executor import Executor, Job, OnCrash, OnResult
@@ -113,27 +114,52 @@ def on_worker(func: Callable[[Any, Settings], Record], task: Any, data: bytes | 
     """What a worker runs for one document: ``func`` on the file (written from ``data`` into
     the worker's home, or read where it is), the record given back its real path, and the
     bytes of its signed copy, if one was made."""
-    settings = kit.here()
-    local = task
     inbox_file = None
-    if data is not None:
-        inbox = settings.home / "inbox"
-        inbox.mkdir(exist_ok=True)
-        inbox_file = inbox / f"{uuid.uuid4().hex}{Path(task.path).suffix.lower()}"
-        inbox_file.write_bytes(data)
-        local = dataclasses.replace(task, path=str(inbox_file))
     try:
+        settings = kit.here()
+        local = task
+        if data is not None:
+            inbox = settings.home / "inbox"
+            inbox.mkdir(exist_ok=True)
+            inbox_file = inbox / f"{uuid.uuid4().hex}{Path(task.path).suffix.lower()}"
+            inbox_file.write_bytes(data)
+            local = dataclasses.replace(task, path=str(inbox_file))
         record = func(local, settings)
+        record = dataclasses.replace(record, source=dataclasses.replace(record.source, path=task.path))
+        copy = None
+        if isinstance(record.signed_copy, SignedCopy):
+            made = Path(record.signed_copy.path)
+            copy = made.read_bytes()
+            made.unlink(missing_ok=True)
+        return record, copy
+    except (OSError, CannotWrite) as exc:
+        # The worker's own disk: every document sent to it would fail the same way. Said of
+        # the worker, not of this home (which the writer's message would blame).
+        cause = exc.__cause__ if isinstance(exc, CannotWrite) else exc
+        if isinstance(exc, OSError) and cannot_write(exc, "") is None:
+            raise
+        raise _worker_cannot_write(cause) from None
     finally:
         if inbox_file is not None:
-            inbox_file.unlink(missing_ok=True)
-    record = dataclasses.replace(record, source=dataclasses.replace(record.source, path=task.path))
-    copy = None
-    if isinstance(record.signed_copy, SignedCopy):
-        made = Path(record.signed_copy.path)
-        copy = made.read_bytes()
-        made.unlink(missing_ok=True)
-    return record, copy
+            with contextlib.suppress(OSError):
+                inbox_file.unlink(missing_ok=True)
+
+
+def _worker_cannot_write(cause: BaseException | None) -> CannotWrite:
+    from distributed import get_worker
+
+    where = tempfile.gettempdir()
+    try:
+        worker = get_worker().address
+    except ValueError:  # not on a worker (a test calling this directly)
+        worker = "?"
+    return CannotWrite(
+        f"Worker {worker} không ghi được vào thư mục tạm {where}: {cause}. Giải phóng chỗ trống trên máy đó (hoặc "
+        "khởi động worker với TMPDIR ở ổ khác), rồi chạy lại đúng lệnh này để làm tiếp; những gì đã về được giữ "
+        "trong sổ theo dõi.",
+        f"Worker {worker} cannot write to its temporary folder {where}: {cause}. Free some space on that machine "
+        "(or start its worker with TMPDIR on another disk), then run the same command again to go on; what came "
+        "back is kept in the ledger.")
 
 
 class DaskCluster:

@@ -4,7 +4,8 @@ local ingest (signed copies included, stored in this home), a worker killed with
 mid-run (every file once in the ledger and the index), the scheduler killed (the command
 exits with its code; a rerun on a new scheduler finishes), a file that kills every
 worker it touches (failed with its reason), the errors when there is no scheduler, and a
-worker running other sohoa code (refused before anything is sent)."""
+worker running other sohoa code (refused before anything is sent), a worker whose disk is
+full (named; a rerun finishes)."""
 
 from __future__ import annotations
 
@@ -63,9 +64,9 @@ def _env(**extra: str) -> dict[str, str]:
 
 @contextlib.contextmanager
 def cluster(tmp: Path, workers: int = 2, *, nanny: bool = False, allowed_failures: int = 3,
-            site: Path | None = None) -> Iterator[Cluster]:
+            site: Path | None = None, tmpdir: Path | None = None) -> Iterator[Cluster]:
     """A scheduler and ``workers`` single-threaded workers, started by Dask's own commands
-    (their sohoa imported from ``site`` when given)."""
+    (their sohoa imported from ``site``, their temporary files in ``tmpdir``, when given)."""
     tmp.mkdir(parents=True, exist_ok=True)
     port = _port()
     address = f"tcp://127.0.0.1:{port}"
@@ -78,17 +79,20 @@ def cluster(tmp: Path, workers: int = 2, *, nanny: bool = False, allowed_failure
     found = Cluster(address, scheduler, logs=tmp)
     try:
         for n in range(workers):
-            found.workers.append(_worker(address, tmp / f"worker{n}.log", nanny=nanny, site=site))
+            found.workers.append(_worker(address, tmp / f"worker{n}.log", nanny=nanny, site=site, tmpdir=tmpdir))
         _wait_for(address, workers)
         yield found
     finally:
         found.kill()
 
 
-def _worker(address: str, log: Path, *, nanny: bool, site: Path | None = None) -> subprocess.Popen:
+def _worker(address: str, log: Path, *, nanny: bool, site: Path | None = None,
+            tmpdir: Path | None = None) -> subprocess.Popen:
     env = _env()
     if site is not None:
         env["PYTHONPATH"] = os.pathsep.join([str(site), env["PYTHONPATH"]])
+    if tmpdir is not None:
+        env["TMPDIR"] = str(tmpdir)
     return _spawn([DASK, "worker", address, "--nthreads", "1", "--no-dashboard", "--nanny" if nanny else "--no-nanny",
                    "--death-timeout", "60"], log, env)
 
@@ -296,3 +300,31 @@ def test_a_worker_running_other_code_is_refused_before_anything_is_sent(scans: P
     assert "workers of the Dask cluster run other sohoa code than this machine" in said, said
     assert "Traceback" not in said
     assert _done(tmp_path / "home") == 0  # nothing was processed; a rerun with the same code does it all
+
+
+def test_a_worker_whose_disk_is_full_is_named_and_a_rerun_finishes(scans: Path, tmp_path: Path) -> None:
+    # The worker's temporary folder on a real tmpfs too small for a scan.
+    full = tmp_path / "worker-tmp"
+    full.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=600k", "tmpfs", str(full)],
+                      capture_output=True).returncode != 0:
+        pytest.skip("mounting a tmpfs needs root (CI runs as root)")
+    folder = tmp_path / "scans"
+    folder.mkdir()
+    for path in sorted(p for p in scans.iterdir() if p.is_file())[:3]:
+        shutil.copy(path, folder / path.name)
+    folder = copy_corpus(folder, tmp_path / "old-scans")
+    home = tmp_path / "home"
+    try:
+        with cluster(tmp_path / "dask", 1, tmpdir=full) as c:
+            stopped = _ingest(home, "--cluster", c.address, str(folder))
+            said = stopped.stdout + stopped.stderr
+            assert stopped.returncode == ExitCode.cannot_write, said
+            assert f"Worker {c.address.rsplit(':', 1)[0]}" in said and "cannot write to its temporary folder" in said
+            assert str(full) in said and "run the same command again" in said and "Traceback" not in said
+            subprocess.run(["mount", "-o", "remount,size=64m", str(full)], check=True)
+            done = _ingest(home, "--cluster", c.address, str(folder))
+            assert done.returncode == 0, done.stdout + done.stderr
+        assert _ledger_counts(home) == (3, 3, 3)
+    finally:
+        subprocess.run(["umount", "-l", str(full)], check=False)
