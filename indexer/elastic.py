@@ -485,7 +485,8 @@ class ElasticIndex:
                 batch = []
         self.upsert(batch)
         query = {"query": {"term": {"ledgers": self.owner}}}
-        held = [hit["_id"] for hit in scan(self.es, index=self.alias, query=query, _source=False)]
+        held = self._call("Đọc chỉ mục", "Reading the index",
+                          lambda: [hit["_id"] for hit in scan(self.es, index=self.alias, query=query, _source=False)])
         self.delete([i for i in held if i not in mine])
         return len(mine)
 
