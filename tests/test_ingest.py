@@ -433,7 +433,11 @@ def test_ctrl_c_stops_with_its_own_code_and_a_rerun_goes_on(small_scan_corpus: P
     env = {**os.environ, "SOHOA_LANG": "en"}
     proc = subprocess.Popen(sohoa, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
                             start_new_session=True)
-    time.sleep(2.5)  # started, OCR under way
+    # Ctrl-C once the files are registered and before the first is done: OCR under way.
+    deadline = time.monotonic() + 120
+    while proc.poll() is None and time.monotonic() < deadline and _registered(tmp_path / "home") < 4:
+        time.sleep(0.02)
+    assert proc.poll() is None, "the run ended before it could be interrupted"
     os.killpg(proc.pid, signal.SIGINT)
     out, _ = proc.communicate(timeout=120)
     assert proc.returncode == ExitCode.interrupted, out
@@ -443,6 +447,18 @@ def test_ctrl_c_stops_with_its_own_code_and_a_rerun_goes_on(small_scan_corpus: P
     export = subprocess.run([*sohoa[:5], "export"], capture_output=True, text=True, env=env, check=True)
     rows = [json.loads(line) for line in export.stdout.splitlines() if line.startswith("{")]
     assert len(rows) == len(list(folder.glob("*.gt.json"))) and all(r["status"] == "indexed" for r in rows)
+
+
+def _registered(home: Path) -> int:
+    """Files the ingest at ``home`` has registered so far (0 before its ledger exists)."""
+    import contextlib
+    import sqlite3
+
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{home / 'ledger.sqlite'}?mode=ro", uri=True)) as db:
+            return db.execute("SELECT count(*) FROM files").fetchone()[0]
+    except sqlite3.Error:
+        return 0
 
 
 def test_an_unforeseen_error_exits_as_internal_and_keeps_its_traceback(cli, home: Path, tmp_path: Path,
