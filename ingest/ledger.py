@@ -174,8 +174,25 @@ class Ledger:
 
     def pending(self) -> list[tuple[str, str, int]]:
         """Documents still to process: (sha256, path, size), including those a killed run left."""
-        return [(sha, from_db(path), size) for sha, path, size in self.db.execute(
-            "SELECT sha256, path, size FROM documents WHERE state = 'pending' ORDER BY created, path")]
+        return [row for batch in self.pending_batches(None) for row in batch]
+
+    def pending_count(self) -> int:
+        return self.db.execute("SELECT count(*) FROM documents WHERE state = 'pending'").fetchone()[0]
+
+    def pending_batches(self, size: int | None) -> Iterator[list[tuple[str, str, int]]]:
+        """The pending documents, ``size`` at a time (all at once with None), in the order of
+        ``pending``. Each batch is read whole, so the ledger may be written between batches;
+        a document that is still pending after its batch is not given again."""
+        after: tuple[str, str | bytes, str] = ("", "", "")
+        while True:
+            rows = self.db.execute(
+                "SELECT sha256, path, size, created FROM documents WHERE state = 'pending' "
+                "AND (created, path, sha256) > (?, ?, ?) ORDER BY created, path, sha256 LIMIT ?",
+                (*after, -1 if size is None else size)).fetchall()
+            if not rows:
+                return
+            after = (rows[-1][3], rows[-1][1], rows[-1][0])
+            yield [(sha, from_db(path), length) for sha, path, length, _ in rows]
 
     def to_index(self) -> list[str]:
         """Ids of the records extracted but not yet confirmed in the index (pending index)."""

@@ -38,6 +38,9 @@ from sohoa.ingest.feed import IndexFeed, Retried, send_pending
 from sohoa.ingest.ledger import DocumentState, FileState, Ledger
 
 HASH_CHUNK = 1 << 20
+PROCESS_BATCH = 10_000
+"""Pending documents handed to the executor at a time (about 5 MB of tasks; a batch is
+hours of OCR, so starting the executor again for each costs nothing that shows)."""
 
 
 @dataclass
@@ -174,8 +177,8 @@ class _Run:
     def process(self) -> set[str]:
         """OCR and extract every pending document on the executor, storing each record as
         it comes back; the ids of the documents processed."""
-        tasks = [Task(path, sha, size) for sha, path, size in self.ledger.pending()]
-        bar = tqdm(total=len(tasks), unit="tệp", desc="OCR", disable=not self.show, dynamic_ncols=True)
+        bar = tqdm(total=self.ledger.pending_count(), unit="tệp", desc="OCR", disable=not self.show,
+                   dynamic_ncols=True)
 
         def on_result(task: Task, record: Record) -> None:
             self._store(task.path, record)
@@ -188,11 +191,17 @@ class _Run:
                        f"The worker process died while reading this file ({reason}).")
             on_result(task, failed_record(source, message, "worker_crashed", self.settings))
 
-        for task in tasks:
-            self.ledger.attempt(task.sha256)
-        self.executor.run(Job(process, self.settings), tasks, on_result, on_crash)
+        done: set[str] = set()
+        # A batch at a time, so that what a run holds of its pending documents stays the same
+        # on a folder of a million files (the executor bounds the work in flight within one).
+        for batch in self.ledger.pending_batches(PROCESS_BATCH):
+            tasks = [Task(path, sha, size) for sha, path, size in batch]
+            for task in tasks:
+                self.ledger.attempt(task.sha256)
+            self.executor.run(Job(process, self.settings), tasks, on_result, on_crash)
+            done.update(task.sha256 for task in tasks)
         bar.close()
-        return {task.sha256 for task in tasks}
+        return done
 
     def _store(self, path: str, record: Record) -> None:
         self.ledger.store(record)

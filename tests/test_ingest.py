@@ -172,6 +172,42 @@ def test_a_dying_worker_fails_its_file_and_the_batch_goes_on(home: Path, tmp_pat
     assert "worker process died" in summary.failed[0][1]
 
 
+def test_pending_documents_go_to_the_executor_a_batch_at_a_time(home: Path, tmp_path: Path,
+                                                                 born_digital_corpus: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a run holds of its pending documents does not grow with the folder: they reach
+    the executor a batch at a time, each once, all of them."""
+    from sohoa.core.settings import Settings
+    from sohoa.indexer.base import open_index
+    from sohoa.ingest import run
+    from sohoa.ingest.executor import InProcess
+    from sohoa.ingest.ledger import Ledger
+
+    batches: list[list[str]] = []
+
+    class Watched(InProcess):
+        def run(self, fn, tasks, on_result, on_crash):  # type: ignore[no-untyped-def]
+            batches.append([Path(t.path).name for t in tasks])
+            super().run(fn, tasks, on_result, on_crash)
+
+    monkeypatch.setattr(run, "PROCESS_BATCH", 3)
+    folder = copy_corpus(born_digital_corpus, tmp_path / "batch")
+    settings = Settings.from_env(home)
+    index = open_index(settings)
+    try:
+        summary = run.ingest([folder], settings, index, progress=False, executor=Watched())
+    finally:
+        index.close()
+    assert [len(b) for b in batches] == [3, 3, 2]
+    names = [n for b in batches for n in b]
+    assert len(set(names)) == 8 and summary.processed == 8
+    ledger = Ledger(home / "ledger.sqlite")
+    try:
+        assert ledger.pending_count() == 0 and ledger.pending() == []
+    finally:
+        ledger.close()
+
+
 def test_second_ingest_on_the_same_home_is_refused(cli, home: Path, tmp_path: Path,
                                                    born_digital_corpus: Path) -> None:
     import fcntl
