@@ -52,6 +52,8 @@ CONNECT_SECONDS = 20.0
 LOST_SECONDS = 30.0
 """How long the connection to the scheduler may stay broken before the run stops."""
 IN_FLIGHT_PER_THREAD = 2
+COUNT_SECONDS = 5.0
+"""How often the run asks the scheduler how many worker threads there are."""
 RESENDS = 3
 """Times a document whose result was lost with its worker is sent again before it fails."""
 
@@ -221,7 +223,10 @@ class DaskCluster:
                 self._run(client, job, kit, tasks,
                           lambda task, answer: on_result(task, _landed(answer, home, store_copy)), on_result, on_crash)
         finally:
-            client.close(timeout=5)
+            # With the scheduler gone, closing can time out or fail: what the run says is
+            # what happened before (ClusterError, or the run's own end), not that.
+            with contextlib.suppress(Exception):
+                client.close(timeout=5)
 
     def _run(self, client: Any, job: Job, kit: Kit, tasks: Sequence[Any], landed: Callable[[Any, Any], None],
              on_result: OnResult, on_crash: OnCrash) -> None:
@@ -234,9 +239,13 @@ class DaskCluster:
         lost_since: float | None = None
         resent: dict[Any, int] = {}
         self.documents = 0
+        limit, counted = 2, 0.0
         while queue or in_flight:
-            limit = max(2, IN_FLIGHT_PER_THREAD * max(1, sum(client.nthreads().values())))
-            while queue and len(in_flight) < limit:
+            if time.monotonic() - counted > COUNT_SECONDS:  # workers join and leave during a run
+                with contextlib.suppress(OSError, TimeoutError):  # the scheduler gone: said below
+                    limit = max(2, IN_FLIGHT_PER_THREAD * max(1, sum(client.nthreads().values())))
+                counted = time.monotonic()
+            while queue and len(in_flight) < limit and client.status == "running":
                 task = queue.pop()
                 data = None
                 if not self.shared_storage:
@@ -250,9 +259,12 @@ class DaskCluster:
                 in_flight[future] = task
                 future.add_done_callback(finished.put)
                 self.documents += 1
-            if not in_flight:
-                continue
             try:
+                if not in_flight:
+                    if client.status == "running":
+                        continue
+                    time.sleep(1)  # nothing out, nothing sent while the scheduler is away
+                    raise Empty
                 future = finished.get(timeout=2)
             except Empty:
                 if client.status != "running":
@@ -284,7 +296,8 @@ class DaskCluster:
                     raise exc
             else:  # cancelled or lost: the scheduler went away
                 raise self._lost(len(in_flight) + len(queue) + 1)
-            future.release()
+            with contextlib.suppress(Exception):  # a message to a scheduler that may be gone
+                future.release()
 
     def _check_workers(self, client: Any, language: str) -> None:
         """Every worker can OCR (Tesseract and the language model are there), or the run
