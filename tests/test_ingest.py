@@ -467,8 +467,10 @@ def test_ctrl_c_stops_with_its_own_code_and_a_rerun_goes_on(small_scan_corpus: P
     folder = copy_corpus(small_scan_corpus, tmp_path / "corpus")
     sohoa = [sys.executable, "-m", "sohoa", "--home", str(tmp_path / "home"), "ingest", "--no-progress", str(folder)]
     env = {**os.environ, "SOHOA_LANG": "en"}
+    # As a terminal's foreground job: SIGINT not ignored, even when this test runs in the
+    # background (a shell starts background jobs with SIGINT ignored, and that is inherited).
     proc = subprocess.Popen(sohoa, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     # Ctrl-C once the files are registered and before the first is done: OCR under way.
     deadline = time.monotonic() + 120
     while proc.poll() is None and time.monotonic() < deadline and _registered(tmp_path / "home") < 4:
