@@ -13,6 +13,7 @@ distributed cluster: ``ingest.cluster``); the ingest never asks which one it has
 from __future__ import annotations
 
 import concurrent.futures as cf
+import signal
 from collections.abc import Callable, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -75,19 +76,43 @@ class ProcessPool:
         queue.reverse()
         suspects: list[T] = []
         while queue or suspects:
-            with cf.ProcessPoolExecutor(max_workers=workers) as pool:
-                # After a crash, the tasks that were in flight run one at a time, so the one
-                # that kills its worker is known for sure and the others are not blamed.
-                while suspects:
-                    task = suspects.pop()
-                    try:
-                        result = pool.submit(fn, task).result()
-                    except BrokenProcessPool:
-                        on_crash(task, "worker process died while processing this file")
-                        break
-                    on_result(task, result)
-                else:
-                    suspects = _feed(pool, fn, queue, workers, on_result)
+            with cf.ProcessPoolExecutor(max_workers=workers, initializer=_leave_interrupts_to_the_parent) as pool:
+                try:
+                    # After a crash, the tasks that were in flight run one at a time, so the one
+                    # that kills its worker is known for sure and the others are not blamed.
+                    while suspects:
+                        task = suspects.pop()
+                        try:
+                            result = pool.submit(fn, task).result()
+                        except BrokenProcessPool:
+                            on_crash(task, "worker process died while processing this file")
+                            break
+                        on_result(task, result)
+                    else:
+                        suspects = _feed(pool, fn, queue, workers, on_result)
+                except KeyboardInterrupt:
+                    _end_workers(pool)
+                    raise
+
+
+def _leave_interrupts_to_the_parent() -> None:
+    """In each worker: Ctrl-C (SIGINT to the whole terminal group) is the parent's to
+    handle. A worker interrupted in the middle of taking a task from the pool's queue
+    would hold the queue's lock and hang the others, and the run's exit with them."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _end_workers(pool: cf.ProcessPoolExecutor) -> None:
+    """Ctrl-C in the parent: end the workers now rather than wait for their documents
+    (what they were doing stays pending in the ledger, for the next run)."""
+    terminate = getattr(pool, "terminate_workers", None)  # Python 3.14
+    if terminate is not None:
+        terminate()
+        return
+    # Before that, no public way: the pool's own list (shutdown empties it, so first).
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _feed(pool: cf.ProcessPoolExecutor, fn: Callable[[T], R], queue: list[T], workers: int,

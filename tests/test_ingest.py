@@ -471,15 +471,26 @@ def test_ctrl_c_stops_with_its_own_code_and_a_rerun_goes_on(small_scan_corpus: P
     # background (a shell starts background jobs with SIGINT ignored, and that is inherited).
     proc = subprocess.Popen(sohoa, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
                             start_new_session=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-    # Ctrl-C once the files are registered and before the first is done: OCR under way.
+    # Ctrl-C once both workers are running, OCR under way. (Not while the pool forks them:
+    # a SIGINT that lands in Python's after-fork handlers is printed and dropped there.)
     deadline = time.monotonic() + 120
-    while proc.poll() is None and time.monotonic() < deadline and _registered(tmp_path / "home") < 4:
+    while proc.poll() is None and time.monotonic() < deadline and len(_children(proc.pid)) < 2:
         time.sleep(0.02)
+    time.sleep(0.3)
     assert proc.poll() is None, "the run ended before it could be interrupted"
     os.killpg(proc.pid, signal.SIGINT)
     out, _ = proc.communicate(timeout=120)
     assert proc.returncode == ExitCode.interrupted, out
     assert "Stopped (Ctrl-C). Run the same command again" in out
+    deadline = time.monotonic() + 10  # and no worker is left running its document
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(proc.pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        raise AssertionError("workers were still running 10 s after the run stopped")
     again = subprocess.run(sohoa, capture_output=True, text=True, env=env, timeout=600)
     assert again.returncode == 0, again.stdout + again.stderr
     export = subprocess.run([*sohoa[:5], "export"], capture_output=True, text=True, env=env, check=True)
@@ -487,16 +498,17 @@ def test_ctrl_c_stops_with_its_own_code_and_a_rerun_goes_on(small_scan_corpus: P
     assert len(rows) == len(list(folder.glob("*.gt.json"))) and all(r["status"] == "indexed" for r in rows)
 
 
-def _registered(home: Path) -> int:
-    """Files the ingest at ``home`` has registered so far (0 before its ledger exists)."""
-    import contextlib
-    import sqlite3
-
-    try:
-        with contextlib.closing(sqlite3.connect(f"file:{home / 'ledger.sqlite'}?mode=ro", uri=True)) as db:
-            return db.execute("SELECT count(*) FROM files").fetchone()[0]
-    except sqlite3.Error:
-        return 0
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (from /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
 
 
 def test_an_unforeseen_error_exits_as_internal_and_keeps_its_traceback(cli, home: Path, tmp_path: Path,
