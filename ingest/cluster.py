@@ -134,13 +134,14 @@ def on_worker(func: Callable[[Any, Settings], Record], task: Any, data: bytes | 
             copy = made.read_bytes()
             made.unlink(missing_ok=True)
         return record, copy
-    except (OSError, CannotWrite) as exc:
-        # The worker's own disk: every document sent to it would fail the same way. Said of
-        # the worker, not of this home (which the writer's message would blame).
-        cause = exc.__cause__ if isinstance(exc, CannotWrite) else exc
-        if isinstance(exc, OSError) and cannot_write(exc, "") is None:
+    # The worker's own disk full: every document sent to it would fail the same way. Said
+    # of the worker, not of this home (which the writer's message would blame).
+    except CannotWrite as exc:  # from the pipeline (OCR's temporary files, the copy)
+        raise _worker_cannot_write(exc.__cause__) from None
+    except OSError as exc:  # from writing the file's bytes here
+        if cannot_write(exc, "") is None:
             raise
-        raise _worker_cannot_write(cause) from None
+        raise _worker_cannot_write(exc) from None
     finally:
         if inbox_file is not None:
             with contextlib.suppress(OSError):
@@ -153,7 +154,7 @@ def _worker_cannot_write(cause: BaseException | None) -> CannotWrite:
     where = tempfile.gettempdir()
     try:
         worker = get_worker().address
-    except ValueError:  # not on a worker (a test calling this directly)
+    except ValueError:  # not on a Dask worker
         worker = "?"
     return CannotWrite(
         f"Worker {worker} không ghi được vào thư mục tạm {where}: {cause}. Giải phóng chỗ trống trên máy đó (hoặc "

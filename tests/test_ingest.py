@@ -462,6 +462,8 @@ def test_ctrl_c_stops_with_its_own_code_and_a_rerun_goes_on(small_scan_corpus: P
     import sys
     import time
 
+    import psutil  # installed with Dask distributed
+
     from sohoa.core.errors import ExitCode
 
     folder = copy_corpus(small_scan_corpus, tmp_path / "corpus")
@@ -474,7 +476,7 @@ def test_ctrl_c_stops_with_its_own_code_and_a_rerun_goes_on(small_scan_corpus: P
     # Ctrl-C once both workers are running, OCR under way. (Not while the pool forks them:
     # a SIGINT that lands in Python's after-fork handlers is printed and dropped there.)
     deadline = time.monotonic() + 120
-    while proc.poll() is None and time.monotonic() < deadline and len(_children(proc.pid)) < 2:
+    while proc.poll() is None and time.monotonic() < deadline and len(psutil.Process(proc.pid).children()) < 2:
         time.sleep(0.02)
     time.sleep(0.3)
     assert proc.poll() is None, "the run ended before it could be interrupted"
@@ -496,19 +498,6 @@ def test_ctrl_c_stops_with_its_own_code_and_a_rerun_goes_on(small_scan_corpus: P
     export = subprocess.run([*sohoa[:5], "export"], capture_output=True, text=True, env=env, check=True)
     rows = [json.loads(line) for line in export.stdout.splitlines() if line.startswith("{")]
     assert len(rows) == len(list(folder.glob("*.gt.json"))) and all(r["status"] == "indexed" for r in rows)
-
-
-def _children(pid: int) -> list[int]:
-    """The processes whose parent is ``pid`` (from /proc)."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:  # gone meanwhile
-            continue
-        if int(fields[1]) == pid:
-            found.append(int(stat.parent.name))
-    return found
 
 
 def test_an_unforeseen_error_exits_as_internal_and_keeps_its_traceback(cli, home: Path, tmp_path: Path,
