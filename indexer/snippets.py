@@ -9,7 +9,9 @@ import re
 from sohoa.core.model import Record
 from sohoa.core.text import fold, index_form, search_form
 
-_TOKEN = re.compile(r"\w+")
+_TOKEN = re.compile(r"[^\W_]+")
+"""A word as the embedded index's tokenizer (FTS5 unicode61) sees it: letters and digits; "_" splits
+words there, so a query's "ho_kinh" is two words, never a phrase (which the index cannot match)."""
 
 HEAD_FIELDS = ("doc_type", "number", "issuer", "issuer_parent", "subject", "holder_name", "signer_name", "place")
 """The extracted fields searched as the record's "head"."""
@@ -76,6 +78,9 @@ def snippet(text: str, query: str, width: int = 160) -> str:
     end = min(len(flat), start + width)
     if start > 0:
         start = flat.rfind(" ", 0, start) + 1
+    if end < len(flat) and flat[end] != " ":  # never cut a word (half a number is still half an ID)
+        space = flat.rfind(" ", start, end)
+        end = space if space > start else end
     out, pos = [], start
     for s, e in spans:
         if s < pos or e > end:

@@ -1,5 +1,6 @@
 """The access log: every sign-in, search, record view, download, export, correction and
-user change, who did it, when, from where and what (personal ID numbers masked).
+user change, who did it, when, from where and what (personal data masked: ID numbers,
+dates of birth, addresses; a failed sign-in's unknown user name too).
 
 Vietnam's personal-data law asks that processing of citizens' data be logged and access
 controlled, reads included. The log is append-only: SQLite triggers refuse to change or
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sohoa.core.privacy import mask_ids
+from sohoa.core.privacy import mask_text
 from sohoa.core.sqlite import open_db
 
 SCHEMA = """
@@ -35,7 +36,7 @@ CREATE TABLE IF NOT EXISTS log (
     who      TEXT NOT NULL,          -- an account, or cli:<system user>
     address  TEXT,                   -- the client's address, for the web
     action   TEXT NOT NULL,          -- sign_in, sign_in_failed, search, view, download, export, ...
-    what     TEXT NOT NULL,          -- JSON, personal ID numbers masked
+    what     TEXT NOT NULL,          -- JSON, personal data masked
     prev     TEXT NOT NULL,
     hash     TEXT NOT NULL
 );
@@ -85,7 +86,7 @@ def _digest(seq: int, at: str, who: str, address: str | None, action: str, what:
 
 def _masked(value: Any) -> Any:
     if isinstance(value, str):
-        return mask_ids(value)
+        return mask_text(value)
     if isinstance(value, Mapping):
         return {k: _masked(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -117,7 +118,7 @@ class AccessLog:
 
     def append(self, who: str, action: str, what: Mapping[str, Any] | None = None, *,
                address: str | None = None, when: dt.datetime | None = None) -> Entry:
-        """Record one event; personal ID numbers in ``what`` are masked before they are kept."""
+        """Record one event; personal data in ``what`` is masked before it is kept."""
         at = (when or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).isoformat(timespec="microseconds")
         body = json.dumps(_masked(dict(what or {})), ensure_ascii=False, sort_keys=True)
         with _WRITING:  # the head follows the log in order, whichever thread writes

@@ -1,55 +1,297 @@
 """Personal data in records, masked for whoever may not see it (``personal_data``).
 
-- Citizens' ID numbers (căn cước, 12 digits; the older chứng minh nhân dân, 9 digits)
-  keep their first four and last two digits (``0241******34``), so a person can still
-  tell two records apart.
-- A date of birth after its label ("Ngày sinh", "sinh ngày", "năm sinh") becomes
-  ``**/**/****``.
-- An address after its label ("Địa chỉ", "thường trú", "nơi cư trú", "chỗ ở") becomes
-  ``***`` to the end of its line.
+What is masked, wherever it appears (fields, text, snippets, the OCR layout's lines and
+words, corrections, facets, the access log):
+- A personal ID number found by its label: any run of 6 or more digits, or characters
+  OCR confuses with digits (O/0, l/1, I/1, S/5, B/8), within a few words after ``CMND``,
+  ``CCCD``, ``chứng minh``, ``căn cước``, ``định danh`` or ``hộ chiếu``, misread or not.
+- Any number that could be an ID without a label: a run of 9 to 13 digits (an ID number
+  has 9 or 12; OCR drops or adds one), also when printed in groups (``0272 0312 3429``).
+  Phone numbers and business codes are masked too: masking errs on the side of hiding.
+- In a snippet cut out of a longer text, a run of 5 or more digits at a cut edge (the
+  rest of it may be an ID).
+- A date of birth after its label ("Ngày sinh", "sinh ngày", "năm sinh").
+- An address after its label ("Địa chỉ", "thường trú", "tạm trú", "nơi cư trú", "chỗ ở").
 
-Labels are matched with or without their diacritics, as OCR may read them. Masking errs
-on the side of hiding: a business's address after "Địa chỉ" is masked too.
+An ID number keeps its first four and last two digits (``0241******34``) when it has nine
+or more, so a person can still tell two records apart; shorter runs are masked whole.
+Labels are matched with or without their diacritics, as OCR may read them. Record ids and
+content hashes (lower-case hexadecimal, 12 characters or more) are never masked.
+
+Everything here is computed as spans over the text (``personal_spans``), so the same
+decision masks a text, each word of an OCR line (``mask_page``) and, later, the pixels of
+those words on a page image.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
 
-ID_NUMBER = re.compile(r"(?<!\d)(\d{4})(\d{3}|\d{6})(\d{2})(?!\d)")
-"""A run of exactly 9 or 12 digits, not part of a longer number."""
-BIRTH = re.compile(r"((?:ng[aà]y\s+sinh|sinh\s+ng[aà]y|n[aă]m\s+sinh)\s*:?\s*)"
-                   r"\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}", re.IGNORECASE)
-ADDRESS = re.compile(r"((?:[đd][iị]a\s+ch[iỉ]|th[uư][oờ]ng\s+tr[uú]|n[oơ]i\s+c[uư]\s+tr[uú]|ch[oỗ]\s+[oở])"
-                     r"[^:\n]{0,20}:\s*)[^\n]+", re.IGNORECASE)
+from sohoa.core.text import fold
+
+DIGIT_LIKE = "0-9OolIS|B"
+"""Digits and the letters OCR reads for them."""
+_LIKE_MAP = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "|": "1", "S": "5", "B": "8"})
+ID_LABEL = re.compile(
+    r"(?<![a-z])(?:c\.?\s?m\.?\s?n\.?\s?d|c\.?\s?c\.?\s?c\.?\s?d|cmtnd|chung\s+minh(?:\s+nhan\s+dan)?"
+    r"|can\s+cuoc(?:\s+cong\s+dan)?|dinh\s+danh(?:\s+ca\s+nhan)?|ho\s+chieu)(?![a-z])")
+"""The labels of a personal ID number, on folded lower-case text."""
+ID_AFTER_LABEL = re.compile(rf"[^0-9]{{0,40}}?(?<![A-Za-z0-9])(?:[AC-HJ-NPR-Z](?=[0-9]))?"
+                            rf"((?:[{DIGIT_LIKE}][ .]?){{5,15}}[{DIGIT_LIKE}])(?![A-Za-z0-9])")
+"""After a label: a few characters (``số``, ``:``, ``cá nhân``, a line break), then the
+number (a passport's letter before it), allowing a space or dot between its groups."""
+ID_RUN = re.compile(r"(?<![0-9])(?:[0-9]{1,6} ){0,6}[0-9]{1,13}(?![0-9])")
+"""A run of digits, or of groups of digits separated by single spaces."""
+EDGE_RUN = re.compile(r"^…?\s*([0-9][0-9 ]{3,}[0-9])|([0-9][0-9 ]{3,}[0-9])\s*…?$")
+"""A run of digits at the start or end of a snippet."""
+HEX_ID = re.compile(r"(?<![0-9A-Za-z])(?=[0-9a-f]*[a-f])[0-9a-f]{12,}(?![0-9A-Za-z])")
+"""A record id or content hash: never masked."""
+BIRTH = re.compile(r"((?:ngay\s+sinh|sinh\s+ngay|nam\s+sinh)\s*:?\s*)"
+                   r"(\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}|\d{4}(?!\d))")
+ADDRESS = re.compile(r"((?:dia\s+chi|thuong\s+tru|tam\s+tru|noi\s+cu\s+tru|cho\s+o)[^:\n]{0,20}:\s*)[^\n]+")
 MASKED_FIELDS = ("holder_id",)
 """Fields that are a personal ID as a whole."""
+MIN_ID_DIGITS, MAX_ID_DIGITS = 9, 13
+EDGE_DIGITS = 5
+
+Kind = Literal["id", "cut", "birth", "address"]
+"""``cut``: digits at a snippet's edge, masked whole (the rest of the number is unseen)."""
 
 
-def mask_ids(text: str) -> str:
-    """``text`` with every 9- or 12-digit ID number masked but for its ends."""
-    return ID_NUMBER.sub(lambda m: m.group(1) + "*" * len(m.group(2)) + m.group(3), text)
+@dataclass(frozen=True)
+class Span:
+    """Characters ``start:end`` of a text hold personal data of ``kind``."""
+
+    start: int
+    end: int
+    kind: Kind
+
+
+def _searchable(text: str) -> str:
+    """``text`` folded and lower-cased, one character per character, for the labels."""
+    folded = fold(text)
+    return (folded if len(folded) == len(text) else text).lower()
+
+
+def personal_spans(text: str, *, snippet: bool = False) -> list[Span]:
+    """Where ``text`` holds ID numbers, dates of birth and addresses (see the module
+    docstring); ``snippet``: ``text`` was cut out of a longer one, so digits at its edges
+    may be the rest of an ID."""
+    low = _searchable(text)
+    protected = [(m.start(), m.end()) for m in HEX_ID.finditer(text)]
+
+    def free(start: int, end: int) -> bool:
+        return not any(s < end and start < e for s, e in protected)
+
+    spans: list[Span] = []
+    for label in ID_LABEL.finditer(low):
+        found = ID_AFTER_LABEL.match(text, label.end())
+        if found and sum(c.isdigit() for c in found.group(1)) >= 4 and free(*found.span(1)):
+            spans.append(Span(*found.span(1), "id"))
+    for run in ID_RUN.finditer(text):
+        digits = sum(c.isdigit() for c in run.group())
+        if MIN_ID_DIGITS <= digits <= MAX_ID_DIGITS and free(*run.span()):
+            spans.append(Span(*run.span(), "id"))
+    if snippet:
+        for edge in EDGE_RUN.finditer(text):
+            group = 1 if edge.group(1) else 2
+            if sum(c.isdigit() for c in edge.group(group)) >= EDGE_DIGITS:
+                spans.append(Span(*edge.span(group), "cut"))
+    for birth in BIRTH.finditer(low):
+        spans.append(Span(*birth.span(2), "birth"))
+    for address in ADDRESS.finditer(low):
+        spans.append(Span(address.end(1), address.end(), "address"))
+    return _merged(spans)
+
+
+def _merged(spans: Iterable[Span]) -> list[Span]:
+    """Overlapping spans as one, the wider kind winning (an address holds an ID)."""
+    rank = {"id": 0, "cut": 1, "birth": 2, "address": 3}
+    out: list[Span] = []
+    for span in sorted(spans, key=lambda s: (s.start, -s.end)):
+        if out and span.start < out[-1].end:
+            last = out[-1]
+            kind = max(last.kind, span.kind, key=rank.__getitem__)
+            out[-1] = Span(last.start, max(last.end, span.end), kind)
+        else:
+            out.append(span)
+    return out
+
+
+def _hidden_id(chars: str) -> str:
+    """An ID run with its digits starred: the first four and last two kept when it has
+    nine or more digits (spaces and separators kept as they are)."""
+    positions = [i for i, c in enumerate(chars) if c.translate(_LIKE_MAP).isdigit()]
+    keep = set(positions[:4] + positions[-2:]) if len(positions) >= MIN_ID_DIGITS else set()
+    return "".join("*" if i in positions and i not in keep else c for i, c in enumerate(chars))
+
+
+def _charwise(text: str, spans: list[Span]) -> str:
+    """``text`` with each span starred character by character (same length): IDs as
+    ``_hidden_id``, dates' digits, every letter of an address."""
+    out = list(text)
+    for span in spans:
+        part = text[span.start:span.end]
+        if span.kind == "id":
+            masked = _hidden_id(part)
+        elif span.kind in ("cut", "birth"):
+            masked = re.sub(r"\d", "*", part)
+        else:
+            masked = re.sub(r"\S", "*", part)
+        out[span.start:span.end] = masked
+    return "".join(out)
+
+
+def mask_text(text: str, *, snippet: bool = False) -> str:
+    """``text`` with ID numbers, dates of birth and addresses masked, for a reader: an
+    address becomes ``***``, a date of birth ``**/**/****``."""
+    spans = personal_spans(text, snippet=snippet)
+    if not spans:
+        return text
+    starred = _charwise(text, spans)
+    out, pos = [], 0
+    for span in spans:
+        out.append(starred[pos:span.start])
+        if span.kind == "address":
+            out.append("***")
+        elif span.kind == "birth":
+            out.append("**/**/****" if re.search(r"\D", text[span.start:span.end]) else "****")
+        else:
+            out.append(starred[span.start:span.end])
+        pos = span.end
+    out.append(starred[pos:])
+    return "".join(out)
 
 
 def mask_personal(text: str) -> str:
     """``text`` with ID numbers, dates of birth and addresses masked."""
-    text = BIRTH.sub(lambda m: m.group(1) + "**/**/****", mask_ids(text))
-    return ADDRESS.sub(lambda m: m.group(1) + "***", text)
+    return mask_text(text)
 
 
-def mask_record(data: dict[str, Any]) -> dict[str, Any]:
+def mask_ids(text: str) -> str:
+    """``text`` with ID numbers masked (dates and addresses left): what a log keeps of a
+    query or a name."""
+    spans = [s for s in personal_spans(text) if s.kind == "id"]
+    return _charwise(text, spans) if spans else text
+
+
+def mask_field(name: str, value: Any) -> Any:
+    """A field's value as a reader without ``personal_data`` sees it."""
+    if not isinstance(value, str):
+        return value
+    if name in MASKED_FIELDS:
+        return _hidden_id(value)
+    return mask_text(value)
+
+
+def mask_page(page: Mapping[str, Any]) -> dict[str, Any]:
+    """One page of a record's OCR layout (``page_to_json``) with its lines and words masked.
+
+    The page is masked as one text, so that a label on one line masks the number on the
+    next, and an ID the OCR cut into several words is masked in each of them."""
+    lines = list(page.get("lines") or ())
+    masked_texts = mask_text("\n".join(str(line.get("text", "")) for line in lines)).split("\n")
+    if len(masked_texts) != len(lines):  # a line's text held a newline: mask line by line
+        masked_texts = [mask_text(str(line.get("text", ""))) for line in lines]
+    # The words of each line joined by spaces, the lines by newlines, and where each word lies.
+    words_text, places = _words_text([[str(w[2]) for w in line.get("words") or ()] for line in lines])
+    spans = personal_spans(words_text)
+    starred = _charwise(words_text, spans)
+    out_lines = []
+    for line, text, row in zip(lines, masked_texts, places, strict=True):
+        words = []
+        for word, (start, end) in zip(line.get("words") or (), row, strict=True):
+            touching = [s for s in spans if s.start < end and start < s.end]
+            shown = word[2]
+            if touching:
+                shown = "***" if any(s.kind == "address" for s in touching) else starred[start:end]
+            words.append([*word[:2], shown, *word[3:]])
+        out_lines.append({**line, "text": text, "words": words})
+    return {**page, "lines": out_lines}
+
+
+def _words_text(lines: list[list[str]]) -> tuple[str, list[list[tuple[int, int]]]]:
+    parts, places, pos = [], [], 0
+    for words in lines:
+        row = []
+        for word in words:
+            row.append((pos, pos + len(word)))
+            pos += len(word) + 1
+        places.append(row)
+        parts.append(" ".join(words))
+        pos += 0 if words else 1
+    return "\n".join(parts), places
+
+
+def mask_record(data: Mapping[str, Any]) -> dict[str, Any]:
     """A record's export form (``Record.to_json`` and what search adds to it) with its
-    personal data masked: the fields, the text, a hit's snippet and the OCR layout's words."""
+    personal data masked: the fields, the corrections of them, the text, a hit's snippet,
+    the OCR layout's lines and words, the file's paths and a failure's reason."""
     out = dict(data)
+    if isinstance(out.get("path"), str):  # a hit's path: scans are often named by their holder's ID
+        out["path"] = mask_ids(out["path"])
+    if isinstance(out.get("source"), dict):
+        source = dict(out["source"])
+        if isinstance(source.get("path"), str):
+            source["path"] = mask_ids(source["path"])
+        if isinstance(source.get("paths"), list):
+            source["paths"] = [mask_ids(p) if isinstance(p, str) else p for p in source["paths"]]
+        out["source"] = source
+    if isinstance(out.get("error"), str):
+        out["error"] = mask_text(out["error"])
     if isinstance(out.get("fields"), dict):
-        out["fields"] = {k: (mask_ids(v) if k in MASKED_FIELDS else mask_personal(v)) if isinstance(v, str) else v
-                         for k, v in out["fields"].items()}
-    for key in ("text", "snippet"):
-        if isinstance(out.get(key), str):
-            out[key] = mask_personal(out[key])
+        out["fields"] = {k: mask_field(k, v) for k, v in out["fields"].items()}
+    if out.get("corrections"):
+        out["corrections"] = [{**c, "old": mask_field(c.get("field", ""), c.get("old")),
+                               "new": mask_field(c.get("field", ""), c.get("new"))} for c in out["corrections"]]
+    if isinstance(out.get("text"), str):
+        out["text"] = mask_text(out["text"])
+    if isinstance(out.get("snippet"), str):
+        out["snippet"] = mask_snippet(out["snippet"])
     if out.get("layout"):
-        out["layout"] = [{**page, "lines": [{**line, "text": mask_personal(line["text"]),
-                                             "words": [[*w[:2], mask_ids(w[2]), *w[3:]] for w in line["words"]]}
-                                            for line in page["lines"]]} for page in out["layout"]]
+        out["layout"] = [mask_page(page) for page in out["layout"]]
     return out
+
+
+def mask_snippet(snippet: str) -> str:
+    """A hit's snippet (HTML with ``<mark>`` around matches) masked as text: the marks are
+    taken out first, so that ``<mark>0241</mark>83148061`` cannot slip through as two
+    short runs, and put back around what is left of their words."""
+    plain = snippet.replace("<mark>", "").replace("</mark>", "")
+    masked = mask_text(plain, snippet=True)
+    if masked == plain:
+        return snippet
+    # Put the marks back at the same places: masking keeps the length of IDs; where an
+    # address or date shrank, the marks inside it go with it.
+    marks: list[tuple[int, str]] = []
+    pos = 0
+    for piece in re.split(r"(</?mark>)", snippet):
+        if piece in ("<mark>", "</mark>"):
+            marks.append((pos, piece))
+        else:
+            pos += len(piece)
+    if len(masked) != len(plain):
+        return masked
+    out, last = [], 0
+    for at, tag in marks:
+        out.append(masked[last:at])
+        out.append(tag)
+        last = at
+    out.append(masked[last:])
+    return "".join(out)
+
+
+def looks_like_id(query: str) -> bool:
+    """Whether a query is or holds a number that could be a personal ID (a run of 9 to 13
+    digits, or a number after an ID's label): what a user without ``personal_data`` may
+    not search for (the answer would tell whether the ID is in the archive)."""
+    if any(span.kind == "id" for span in personal_spans(query)):
+        return True
+    # Words of four digits or more read as digits (O for 0...), then groups joined by
+    # spaces, dots or dashes counted as one number.
+    read = " ".join(w.translate(_LIKE_MAP) if sum(c.isdigit() for c in w) >= 4 else w for w in query.split())
+    return any(MIN_ID_DIGITS <= sum(c.isdigit() for c in m.group()) <= MAX_ID_DIGITS
+               for m in re.finditer(r"[0-9](?:[ .\-]?[0-9])*", read))
