@@ -8,9 +8,15 @@ it comes back, through the same callbacks as a local pool (``ingest.executor``).
 
 What travels with each document: its bytes (unless ``--shared-storage``: then its path,
 which every worker mounts), and a :class:`Kit`, what a worker needs of this machine's
-home (the settings, the trust directory's certificates, the signing key). A worker
-materialises the kit once in a private temporary folder; its signed copies come back as
-bytes and are stored under this home's ``copies/``.
+home (the settings and the trust directory's certificates; never the signing key or its
+passphrase). A worker works in a private temporary folder that is removed when the task
+ends, whatever happens; the searchable copy it makes comes back as bytes, and this
+machine signs it (``ingest.copies.signed_here``) and stores it under this home's
+``copies/``: the key, a file or a hardware token, stays here.
+
+The link: to a scheduler off this machine, only TLS with certificates (Dask's mutual TLS:
+every scheduler, worker and client shows a certificate of the cluster's own CA), or the
+run refuses with the fix (``security_for``). Plain ``tcp://`` is accepted on loopback only.
 
 Faults are Dask's to handle where it can: a worker that dies mid-document has its
 documents run elsewhere (the ledger still gets each once: results come back once per
@@ -28,19 +34,17 @@ import dataclasses
 import functools
 import hashlib
 import logging
-import os
 import tempfile
-import threading
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from queue import Empty, Queue
 from typing import Any, TypeVar
 
-from sohoa.core.errors import CannotWrite, ClusterError, MissingDependencyError, cannot_write
-from sohoa.core.model import Record, SignedCopy
+from sohoa.core.errors import CannotWrite, ClusterError, ConfigError, MissingDependencyError, cannot_write
+from sohoa.core.model import CopyToSign, Record
 from sohoa.core.settings import Settings
 from sohoa.ingest.executor import Executor, Job, OnCrash, OnResult
 
@@ -61,14 +65,13 @@ RESENDS = 3
 @dataclass(frozen=True)
 class Kit:
     """What a worker on another machine needs of this one to process a document as this
-    machine would: the settings (without the home), the trust directory's files and the
-    signing key. Small (kilobytes); sent with each document, so a worker that joins late
-    or replaces a dead one needs nothing else."""
+    machine would: the settings (without the home, the signing key, its passphrase or PIN)
+    and the trust directory's files (public certificates and CRLs). Small (kilobytes);
+    sent with each document, so a worker that joins late or replaces a dead one needs
+    nothing else."""
 
     settings: Settings
     trust: tuple[tuple[str, bytes], ...]
-    key: bytes | None
-    digest: str
 
     @classmethod
     def of(cls, settings: Settings) -> Kit:
@@ -77,63 +80,46 @@ class Kit:
             for path in sorted(settings.trust_dir.rglob("*")):
                 if path.is_file():
                     trust.append((path.relative_to(settings.trust_dir).as_posix(), path.read_bytes()))
-        key = settings.sign_with.read_bytes() if settings.sign_with else None
-        portable = dataclasses.replace(settings, home=Path("."), trust_dir=None, sign_with=None, workers=1,
-                                       cluster=None, es_url=None)
-        digest = hashlib.sha256(repr((portable, trust, key, settings.sign_passphrase)).encode()).hexdigest()
-        return cls(portable, tuple(trust), key, digest)
+        portable = dataclasses.replace(settings, home=Path("."), trust_dir=None, sign_with=None,
+                                       sign_passphrase=None, workers=1, cluster=None, cluster_tls=None,
+                                       es_url=None, within=())
+        return cls(portable, tuple(trust))
 
-    def here(self) -> Settings:
-        """The settings on the worker that runs this: a private home in its temporary
-        folder holding the trust files and the key (written once per worker process)."""
-        with _KITS_LOCK:
-            found = _KITS.get(self.digest)
-            if found is None:
-                home = Path(tempfile.mkdtemp(prefix=f"sohoa-worker-{self.digest[:12]}-"))
-                os.chmod(home, 0o700)
-                trust_dir = None
-                if self.trust:
-                    trust_dir = home / "trust"
-                    for name, data in self.trust:
-                        (trust_dir / name).parent.mkdir(parents=True, exist_ok=True)
-                        (trust_dir / name).write_bytes(data)
-                key = None
-                if self.key is not None:
-                    key = home / "signer.p12"
-                    key.write_bytes(self.key)
-                    os.chmod(key, 0o600)
-                found = _KITS[self.digest] = dataclasses.replace(self.settings, home=home, trust_dir=trust_dir,
-                                                                 sign_with=key)
-            return found
-
-
-_KITS: dict[str, Settings] = {}
-_KITS_LOCK = threading.Lock()
+    @contextlib.contextmanager
+    def here(self) -> Iterator[Settings]:
+        """The settings on the worker, for one task: a private home in its temporary
+        folder holding the trust files, removed with all the task wrote there when the
+        task ends."""
+        with tempfile.TemporaryDirectory(prefix="sohoa-worker-") as folder:
+            home = Path(folder)
+            trust_dir = None
+            if self.trust:
+                trust_dir = home / "trust"
+                for name, data in self.trust:
+                    (trust_dir / name).parent.mkdir(parents=True, exist_ok=True)
+                    (trust_dir / name).write_bytes(data)
+            yield dataclasses.replace(self.settings, home=home, trust_dir=trust_dir)
 
 
 def on_worker(func: Callable[[Any, Settings], Record], task: Any, data: bytes | None,
               kit: Kit) -> tuple[Record, bytes | None]:
     """What a worker runs for one document: ``func`` on the file (written from ``data`` into
-    the worker's home, or read where it is), the record given back its real path, and the
-    bytes of its signed copy, if one was made."""
-    inbox_file = None
+    the task's private home, or read where it is), the record given back its real path,
+    and the bytes of the copy it made for this machine to sign, if any. Nothing of the
+    task stays on the worker."""
     try:
-        settings = kit.here()
-        local = task
-        if data is not None:
-            inbox = settings.home / "inbox"
-            inbox.mkdir(exist_ok=True)
-            inbox_file = inbox / f"{uuid.uuid4().hex}{Path(task.path).suffix.lower()}"
-            inbox_file.write_bytes(data)
-            local = dataclasses.replace(task, path=str(inbox_file))
-        record = func(local, settings)
-        record = dataclasses.replace(record, source=dataclasses.replace(record.source, path=task.path))
-        copy = None
-        if isinstance(record.signed_copy, SignedCopy):
-            made = Path(record.signed_copy.path)
-            copy = made.read_bytes()
-            made.unlink(missing_ok=True)
-        return record, copy
+        with kit.here() as settings:
+            local = task
+            if data is not None:
+                inbox = settings.home / "inbox"
+                inbox.mkdir()
+                inbox_file = inbox / f"{uuid.uuid4().hex}{Path(task.path).suffix.lower()}"
+                inbox_file.write_bytes(data)
+                local = dataclasses.replace(task, path=str(inbox_file))
+            record = func(local, settings)
+            record = dataclasses.replace(record, source=dataclasses.replace(record.source, path=task.path))
+            copy = Path(record.signed_copy.path).read_bytes() if isinstance(record.signed_copy, CopyToSign) else None
+            return record, copy
     # The worker's own disk full: every document sent to it would fail the same way. Said
     # of the worker, not of this home (which the writer's message would blame).
     except CannotWrite as exc:  # from the pipeline (OCR's temporary files, the copy)
@@ -142,10 +128,6 @@ def on_worker(func: Callable[[Any, Settings], Record], task: Any, data: bytes | 
         if cannot_write(exc, "") is None:
             raise
         raise _worker_cannot_write(exc) from None
-    finally:
-        if inbox_file is not None:
-            with contextlib.suppress(OSError):
-                inbox_file.unlink(missing_ok=True)
 
 
 def _worker_cannot_write(cause: BaseException | None) -> CannotWrite:
@@ -169,18 +151,21 @@ class DaskCluster:
     """Documents on the workers of the Dask scheduler at ``address``; jobs that are not
     portable (they read the ledger) on ``local``."""
 
-    def __init__(self, address: str, *, shared_storage: bool = False, local: Executor) -> None:
+    def __init__(self, address: str, *, shared_storage: bool = False, local: Executor,
+                 tls: tuple[str, str, str] | None = None) -> None:
         self.address = address
         self.shared_storage = shared_storage
         self.local = local
+        self.tls = tls
         self.documents = 0
         """Documents the last run sent to the cluster."""
 
     def _connect(self) -> Any:
         from distributed import Client
 
+        security = security_for(self.address, self.tls)
         try:
-            return Client(self.address, timeout=CONNECT_SECONDS, set_as_default=False)
+            return Client(self.address, timeout=CONNECT_SECONDS, set_as_default=False, security=security)
         except (OSError, TimeoutError) as exc:
             raise ClusterError(
                 f"Không kết nối được bộ lập lịch Dask tại {self.address} ({exc}). Kiểm tra `dask scheduler` đang "
@@ -213,8 +198,6 @@ class DaskCluster:
     def _run_on_cluster(self, job: Job, tasks: Sequence[Any], on_result: OnResult, on_crash: OnCrash) -> None:
         import dask
 
-        from sohoa.ingest.copies import store_copy
-
         client = self._connect()
         kit = Kit.of(job.settings)
         home = job.settings.home
@@ -222,7 +205,7 @@ class DaskCluster:
             self._check_workers(client, kit.settings.ocr_language)
             with dask.config.set({"distributed.admin.large-graph-warning-threshold": "1GB"}):  # scans are MBs
                 self._run(client, job, kit, tasks,
-                          lambda task, answer: on_result(task, _landed(answer, home, store_copy)), on_result, on_crash)
+                          lambda task, answer: on_result(task, _landed(answer, home)), on_result, on_crash)
         finally:
             # With the scheduler gone, closing can time out or fail: what the run says is
             # what happened before (ClusterError, or the run's own end), not that.
@@ -399,13 +382,74 @@ def code_fingerprint() -> str:
     return f"{len(sources)} modules, {digest.hexdigest()[:12]}"
 
 
-def _landed(answer: tuple[Record, bytes | None], home: Path, store_copy: Callable) -> Record:
-    """A worker's answer as this machine keeps it: the signed copy stored under this home."""
+def _landed(answer: tuple[Record, bytes | None], home: Path) -> Record:
+    """A worker's answer as this machine takes it: the copy it made written here, for the
+    run to sign with this machine's key."""
+    from sohoa.ingest.copies import UNSIGNED
+
     record, copy = answer
-    if copy is not None and isinstance(record.signed_copy, SignedCopy):
-        target, _ = store_copy(copy, home)
+    if copy is not None and isinstance(record.signed_copy, CopyToSign):
+        folder = home / "copies" / UNSIGNED
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / f"{record.id[:16]}-{uuid.uuid4().hex}.pdf"
+        target.write_bytes(copy)
         record = dataclasses.replace(record, signed_copy=dataclasses.replace(record.signed_copy, path=str(target)))
     return record
+
+
+LOOPBACK_NAMES = ("localhost", "localhost.localdomain", "ip6-localhost")
+
+
+def security_for(address: str, tls: tuple[str, str, str] | None) -> Any:
+    """Dask's security settings for a scheduler at ``address``: mutual TLS with the
+    cluster's CA and this machine's certificate and key (``tls``, else Dask's own
+    configuration: ``distributed.comm.tls.*``). Plain ``tcp://`` only to this machine's
+    loopback: off it, anyone who reaches the scheduler could run code on every worker and
+    read the scans, so the run refuses and says how to set up TLS."""
+    from distributed.security import Security
+
+    scheme, _, rest = address.partition("://") if "://" in address else ("tcp", "", address)
+    host = rest.rsplit(":", 1)[0].strip("[]") if ":" in rest else rest
+    given = dict(zip(("tls_ca_file", "tls_client_cert", "tls_client_key"), tls, strict=True)) if tls else {}
+    security = Security(require_encryption=scheme == "tls" or None, **given)
+    if scheme == "tls":
+        if not (security.tls_ca_file and security.tls_client_cert):
+            raise ConfigError(
+                f"Kết nối TLS tới {address} cần chứng thư: --tls-ca-file (CA của cụm), --tls-cert và --tls-key "
+                "(chứng thư và khoá của máy này), hoặc SOHOA_DASK_TLS_CA/_CERT/_KEY.",
+                f"A TLS connection to {address} needs certificates: --tls-ca-file (the cluster's CA), --tls-cert "
+                "and --tls-key (this machine's certificate and key), or SOHOA_DASK_TLS_CA/_CERT/_KEY.")
+        return security
+    if scheme == "tcp" and _loopback(host):
+        return security
+    raise ConfigError(
+        f"Không gửi bản quét tới {address} qua kết nối không mã hoá: ai tới được bộ lập lịch đó sẽ chạy được mã "
+        "trên mọi worker và đọc được các bản quét. Khởi động `dask scheduler` và `dask worker` với --tls-ca-file, "
+        "--tls-cert, --tls-key (chứng thư do CA riêng của cụm cấp), rồi chạy lại với --cluster "
+        f"tls://{rest} cùng --tls-ca-file, --tls-cert, --tls-key. Chỉ địa chỉ loopback (127.0.0.1) mới dùng được "
+        "tcp://.",
+        f"Scans are not sent to {address} over an unencrypted link: anyone who reaches that scheduler could run "
+        "code on every worker and read the scans. Start `dask scheduler` and `dask worker` with --tls-ca-file, "
+        "--tls-cert and --tls-key (certificates of the cluster's own CA), then run again with --cluster "
+        f"tls://{rest} and --tls-ca-file, --tls-cert, --tls-key. Only a loopback address (127.0.0.1) may use "
+        "tcp://.")
+
+
+def _loopback(host: str) -> bool:
+    import ipaddress
+    import socket
+
+    if host.lower() in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        pass
+    try:
+        found = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except OSError:
+        return False
+    return bool(found) and all(ipaddress.ip_address(a.split("%")[0]).is_loopback for a in found)
 
 
 def _answer(future: Any) -> Any:

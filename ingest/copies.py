@@ -15,6 +15,7 @@ The copy is stored by its own SHA-256 under ``HOME/copies/``. The original is on
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import hashlib
@@ -30,12 +31,11 @@ import numpy as np
 
 from sohoa import __version__
 from sohoa.core.layout import PageLayout
-from sohoa.core.model import Record, SignedCopy
+from sohoa.core.model import CopyFailure, CopyToSign, Record, SignedCopy
 from sohoa.ocr import pages as pagesmod
 from sohoa.ocr import preprocess
 from sohoa.signatures.sign import (
     VIETNAM,
-    agency_name,
     font_path,
     load_signer,
     sign_copy,
@@ -61,6 +61,8 @@ def _encoded(image: np.ndarray, folder: Path, number: int) -> Path:
     return target
 
 
+UNSIGNED = ".unsigned"
+"""Under ``HOME/copies/``: copies made and not yet signed (in flight within a run)."""
 BLOCK_MARGIN = 10.0
 """Points between the block and the page's edges."""
 BLOCK_CLEARANCE = 4.0
@@ -288,17 +290,70 @@ def copy_metadata(record: Record, agency: str) -> dict[str, str]:
             "Subject": f.get("subject") or title, "Keywords": "; ".join(["SAO Y", "bản sao điện tử", *keywords])}
 
 
-def make_signed_copy(path: Path, fmt: str, record: Record, settings: Any,
-                     scanned: Sequence[pagesmod.PageImage] = ()) -> SignedCopy:
-    """Build, sign and store the copy of one scanned result (from the pages ``scanned``
-    for OCR where given); what the record lists."""
-    signer = load_signer(settings.sign_with, settings.sign_passphrase)
-    agency = agency_name(signer)
+def build_copy(path: Path, fmt: str, record: Record, settings: Any,
+               scanned: Sequence[pagesmod.PageImage] = ()) -> CopyToSign:
+    """Make the searchable PDF/A copy of one scanned result (from the pages ``scanned`` for
+    OCR where given), with room for the block of ``settings.copy_agency``, ready to be
+    signed by the machine that holds the key (``sign_built``). Written under the home's
+    ``copies/.unsigned/``."""
+    agency = settings.copy_agency
     now = dt.datetime.now(dt.UTC)
-    shown = signing_time(now)
-    lines = stamp_lines(agency, shown)
+    lines = stamp_lines(agency, signing_time(now))  # the time's digits are as wide as the signer's will be
     data, box = searchable_pdf(path, fmt, record, settings.max_pixels, stamp_size(lines), scanned)
     data = archival(data, copy_metadata(record, agency), now.astimezone(VIETNAM))
-    signed, level = sign_copy(data, signer, trust_store(settings.trust_dir), box, lines, online=settings.online)
+    folder = settings.home / "copies" / UNSIGNED
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{record.id[:16]}-{os.getpid()}-{now.timestamp():.6f}.pdf"
+    target.write_bytes(data)
+    return CopyToSign(str(target), box, agency)
+
+
+def sign_built(copy: CopyToSign, settings: Any) -> SignedCopy:
+    """Sign a copy ``build_copy`` made, with the key (file or token) of this machine, and
+    store it by its SHA-256; the unsigned file is removed."""
+    signer = load_signer(settings.sign_with, settings.sign_passphrase)
+    shown = signing_time()
+    lines = stamp_lines(copy.agency, shown)
+    unsigned = Path(copy.path)
+    signed, level = sign_copy(unsigned.read_bytes(), signer, trust_store(settings.trust_dir), copy.box, lines,
+                              online=settings.online)
     target, sha = store_copy(signed, settings.home)
-    return SignedCopy(str(target), sha, level, shown, agency)
+    unsigned.unlink(missing_ok=True)
+    return SignedCopy(str(target), sha, level, shown, copy.agency)
+
+
+def make_signed_copy(path: Path, fmt: str, record: Record, settings: Any,
+                     scanned: Sequence[pagesmod.PageImage] = ()) -> SignedCopy:
+    """Build, sign and store the copy of one scanned result, here."""
+    return sign_built(build_copy(path, fmt, record, settings, scanned), settings)
+
+
+def signed_here(record: Record, settings: Any) -> Record:
+    """``record`` with the copy a worker made for it signed here (or failed, the record
+    staying good); any other record as it is. A key that cannot sign any more (a token
+    pulled out) stops the run: the document stays pending for the next."""
+    from sohoa.core.errors import CannotWrite, ConfigError, MissingDependencyError, cannot_write
+    from sohoa.ingest.document import copy_failure
+
+    copy = record.signed_copy
+    if not isinstance(copy, CopyToSign):
+        return record
+    try:
+        made: SignedCopy | CopyFailure = sign_built(copy, settings)
+    except (MissingDependencyError, ConfigError, CannotWrite):
+        raise
+    except Exception as exc:
+        full = cannot_write(exc, str(settings.home / "copies"))
+        if full is not None:
+            raise full from exc
+        Path(copy.path).unlink(missing_ok=True)
+        made = copy_failure(exc)
+    return dataclasses.replace(record, signed_copy=made)
+
+
+def discard_unsigned(home: Path) -> None:
+    """Remove unsigned copies a killed run left (their documents are still pending)."""
+    folder = home / "copies" / UNSIGNED
+    if folder.is_dir():
+        for stale in folder.glob("*.pdf"):
+            stale.unlink(missing_ok=True)

@@ -20,11 +20,11 @@ from sohoa.core.errors import CannotWrite, ConfigError, DocumentError, MissingDe
 from sohoa.core.layout import PageLayout
 from sohoa.core.model import (
     CopyFailure,
+    CopyToSign,
     Extraction,
     OcrInfo,
     Record,
     RecordStatus,
-    SignedCopy,
     SourceInfo,
     Validity,
     ValidityStatus,
@@ -99,7 +99,7 @@ A4 pages at 300 dpi); the pages beyond it are decoded again by the copy."""
 
 def keep_scanned(settings: Settings) -> int:
     """Bytes of decoded pages to keep for the signed copy: none without ``--sign-with``."""
-    return KEEP_SCANNED_BYTES if settings.sign_with else 0
+    return KEEP_SCANNED_BYTES if settings.copy_agency else 0
 
 
 def _looks_unread(layout: PageLayout) -> bool:
@@ -382,8 +382,8 @@ def process(task: Task, settings: Settings) -> Record:
             signatures=signatures,
             blank_pages=text.blank_pages,
         )
-        if settings.sign_with and not record.born_digital:
-            record = replace(record, signed_copy=signed_copy(path, fmt, record, settings, text.scanned))
+        if settings.copy_agency and not record.born_digital:
+            record = replace(record, signed_copy=copy_to_sign(path, fmt, record, settings, text.scanned))
         return record
     except (MissingDependencyError, ConfigError, CannotWrite):
         raise
@@ -411,22 +411,27 @@ def process(task: Task, settings: Settings) -> Record:
         )
 
 
-def signed_copy(path: Path, fmt: str, record: Record, settings: Settings,
-                scanned: tuple[pagesmod.PageImage, ...] = ()) -> SignedCopy | CopyFailure:
-    """Make the signed digitised copy (from the pages ``scanned`` for OCR, others decoded
-    again); a failure is noted on the record, which stays good."""
-    from sohoa.ingest.copies import make_signed_copy
+def copy_to_sign(path: Path, fmt: str, record: Record, settings: Settings,
+                 scanned: tuple[pagesmod.PageImage, ...] = ()) -> CopyToSign | CopyFailure:
+    """Make the digitised copy for the process that holds the key to sign (from the pages
+    ``scanned`` for OCR, others decoded again); a failure is noted on the record, which
+    stays good."""
+    from sohoa.ingest.copies import build_copy
 
     try:
-        return make_signed_copy(path, fmt, record, settings, scanned)
+        return build_copy(path, fmt, record, settings, scanned)
     except (MissingDependencyError, ConfigError, CannotWrite):
         raise
     except Exception as exc:  # the scan is read; only its copy failed (unless the disk is full)
         full = cannot_write(exc, str(settings.home / "copies"))
         if full is not None:
             raise full from exc
-        detail = "".join(traceback.format_exception_only(exc)).strip()
-        return CopyFailure(f"Không tạo được bản sao có ký số ({detail}). / Could not make the signed copy ({detail}).")
+        return copy_failure(exc)
+
+
+def copy_failure(exc: BaseException) -> CopyFailure:
+    detail = "".join(traceback.format_exception_only(exc)).strip()
+    return CopyFailure(f"Không tạo được bản sao có ký số ({detail}). / Could not make the signed copy ({detail}).")
 
 
 @dataclass(frozen=True)
@@ -445,7 +450,7 @@ def with_signed_copy(job: CopyJob, settings: Settings) -> Record:
     record = read_record(settings.ledger_path, job.sha256)
     if record is None:
         raise RuntimeError(f"record {job.sha256} vanished from the ledger")
-    return replace(record, signed_copy=signed_copy(Path(job.path), record.source.format, record, settings))
+    return replace(record, signed_copy=copy_to_sign(Path(job.path), record.source.format, record, settings))
 
 
 def failed_record(source: SourceInfo, message: str, code: str, settings: Settings,

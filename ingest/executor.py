@@ -150,6 +150,7 @@ def for_settings(settings: Settings) -> Executor:
     if settings.cluster:
         from sohoa.ingest.cluster import DaskCluster
 
-        return DaskCluster(settings.cluster, shared_storage=settings.shared_storage, local=local)
+        return DaskCluster(settings.cluster, shared_storage=settings.shared_storage, local=local,
+                           tls=settings.cluster_tls)
     return local
 

@@ -27,11 +27,13 @@ from typing import IO
 from tqdm import tqdm
 
 from sohoa.core.errors import ConfigError, IndexBackendError, IngestBusy
+from sohoa.core.i18n import t
 from sohoa.core.model import CopyFailure, Record, RecordStatus, SourceInfo
 from sohoa.core.paths import readable
 from sohoa.core.settings import Settings
 from sohoa.indexer.base import IndexBackend
 from sohoa.ingest import discover
+from sohoa.ingest.copies import discard_unsigned, signed_here
 from sohoa.ingest.document import CopyJob, Task, failed_record, judge_extraction, process, with_signed_copy
 from sohoa.ingest.executor import Executor, Job, for_settings
 from sohoa.ingest.feed import IndexFeed, Retried, send_pending
@@ -127,11 +129,13 @@ def _forget_if_orphaned(ledger: Ledger, index: IndexBackend, old_sha: str, path:
 
 
 def ingest(paths: list[Path], settings: Settings, index: IndexBackend, progress: bool | None = None,
-           executor: Executor | None = None) -> Summary:
+           executor: Executor | None = None, *, wait: bool = False) -> Summary:
     """Run the whole pipeline over ``paths``; see the module docstring for the stages.
     The work of each document runs on ``executor`` (by default the one the settings ask
-    for: ``ingest.executor.for_settings``)."""
-    with _locked_ledger(settings) as ledger:
+    for: ``ingest.executor.for_settings``). ``wait``: when another ingest runs on this
+    home, wait for it to finish instead of stopping."""
+    with _locked_ledger(settings, wait=wait) as ledger:
+        discard_unsigned(settings.home)
         run = _Run(ledger, index, settings, executor or for_settings(settings),
                    sys.stderr.isatty() if progress is None else progress)
         run.discover_and_register(paths)  # 1-2
@@ -155,7 +159,7 @@ class _Run:
     def discover_and_register(self, paths: list[Path]) -> None:
         """Walk the folders; record what is skipped, register each candidate by its hash."""
         found = tqdm(desc="Kiểm tra tệp", unit=" tệp", disable=not self.show, dynamic_ncols=True)
-        for item in discover.walk(paths, self.settings.settle_seconds):
+        for item in discover.walk(paths, self.settings.settle_seconds, self.settings.within):
             if isinstance(item, discover.Skipped):
                 _skip(self.ledger, item, self.summary)
             else:
@@ -204,6 +208,7 @@ class _Run:
         return done
 
     def _store(self, path: str, record: Record) -> None:
+        record = signed_here(record, self.settings)
         self.ledger.store(record)
         if record.status is RecordStatus.indexed:
             self.feed.add([self.ledger.corrected(record)])  # what people set outlives a new reading
@@ -222,6 +227,7 @@ class _Run:
     def make_copies(self, skip: set[str]) -> None:
         """Signed copies for the scans ingested before (without --sign-with, or when it failed)."""
         def on_copy(job: CopyJob, record: Record) -> None:
+            record = signed_here(record, self.settings)
             self.ledger.store(record)
             self.feed.add([self.ledger.corrected(record)])
             self._count_copy(job.path, record)
@@ -250,8 +256,9 @@ def _copy_jobs(ledger: Ledger, skip: set[str]) -> list[CopyJob]:
     return jobs
 
 
-def _lock_home(settings: Settings) -> IO[str]:
+def _lock_home(settings: Settings, *, wait: bool = False) -> IO[str]:
     """One ingest per home at a time: two would process the same pending documents.
+    ``wait``: when another holds it, say so and wait for it (the next ingest in line).
 
     The lock is released by the kernel when the process ends, even by SIGKILL.
     """
@@ -261,6 +268,11 @@ def _lock_home(settings: Settings) -> IO[str]:
     except BlockingIOError:
         handle.seek(0)
         holder = handle.read().strip() or "?"
+        if wait:
+            print(t(f"Đang đợi lần nạp khác (tiến trình {holder}) xong...",
+                    f"Waiting for another ingest (process {holder}) to finish..."), file=sys.stderr, flush=True)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            return _holding(handle)
         handle.close()
         raise IngestBusy(
             f"Một lần nạp khác đang chạy trên thư mục dữ liệu {settings.home} (tiến trình {holder}). "
@@ -268,6 +280,11 @@ def _lock_home(settings: Settings) -> IO[str]:
             f"Another ingest is running on {settings.home} (process {holder}). Wait for it to finish, "
             "or use another --home.",
         ) from None
+    return _holding(handle)
+
+
+def _holding(handle: IO[str]) -> IO[str]:
+    """The lock file, now ours, naming this process (for whoever waits or is refused)."""
     handle.seek(0)
     handle.truncate()
     handle.write(str(os.getpid()))
@@ -284,6 +301,11 @@ def _skip(ledger: Ledger, item: discover.Skipped, summary: Summary) -> None:
         target = readable(item.detail)
         reason = (f"Liên kết hỏng: trỏ tới {target}, nơi không có tệp nào. Hãy sửa liên kết hoặc chép tệp thật vào. / "
                   f"Broken link: it points to {target}, where there is no file. Fix the link or copy the real file in.")
+    elif item.reason == "outside_roots":
+        target = readable(item.detail)
+        reason = (f"Liên kết trỏ ra ngoài các thư mục được phép nạp ({target}): không đọc. Hãy chép tệp thật vào "
+                  f"thư mục quét. / The link leads outside the folders allowed for ingest ({target}): not read. "
+                  "Copy the real file into the scanned folder.")
     else:
         return
     ledger.record_file(str(item.path), None, None, None, FileState.failed, reason, item.reason)
@@ -412,9 +434,9 @@ def index_state(settings: Settings) -> dict[str, int]:
 
 
 @contextlib.contextmanager
-def _locked_ledger(settings: Settings) -> Iterator[Ledger]:
+def _locked_ledger(settings: Settings, *, wait: bool = False) -> Iterator[Ledger]:
     settings.ensure_home()
-    lock = _lock_home(settings)
+    lock = _lock_home(settings, wait=wait)
     ledger = Ledger(settings.ledger_path)
     try:
         yield ledger

@@ -267,7 +267,7 @@ def api_bench(count: int, tmp: Path, clients: int = 20, rounds: int = 3) -> None
     index.close()
     with Accounts(home) as accounts:
         accounts.add("bench", "bench-password", "officer", personal_data=True, by="bench")
-        token = accounts.issue_token("bench", "bench")
+        token = accounts.sessions.issue_token("bench", "bench")
     queries = search_mix(numbers)
 
     def params(q: SearchQuery) -> dict[str, str]:

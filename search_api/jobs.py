@@ -3,6 +3,10 @@ server under one of the allowed roots, each run as ``sohoa ingest`` in a process
 own (the same pipeline, ledger lock and report as the CLI), watched file by file in the
 ledger for the live progress a page shows.
 
+Jobs run one after the other in the order they were asked for; a job belongs to the user
+who started it (administrators see all). A folder ingest follows no link out of the
+allowed folders (``sohoa ingest --within``).
+
 Uploads are checked whole before anything is stored: a file larger than
 ``max_upload_file()``, of a kind sohoa does not ingest, or whose content is not what its
 name says (a PNG named ``.pdf``) refuses the upload, and nothing of it is kept.
@@ -10,6 +14,7 @@ name says (a PNG named ``.pdf``) refuses the upload, and nothing of it is kept.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
@@ -22,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from sohoa.core.errors import ExitCode
 from sohoa.core.paths import readable
 from sohoa.core.settings import Settings
 from sohoa.ingest.discover import ACCEPTED_SUFFIXES
@@ -83,27 +89,40 @@ def check_upload(name: str, head: bytes, size: int) -> str:
     return base
 
 
+STATUSES = ("queued", "waiting", "running", "done", "failed")
+"""Where a job stands: in this server's line; started and waiting for an ingest started
+elsewhere (the CLI) to release the home; running; over (``done``: every file done or
+failed with its reason; ``failed``: the ingest itself stopped, its report says why)."""
+
+
 @dataclass
 class Job:
-    """One ingest started from the web."""
+    """One ingest started from the web, by one user."""
 
     id: str
     by: str
     folder: Path
     files: list[str]
-    started: str
-    process: subprocess.Popen[bytes]
+    queued: str
     output: Path
     uploaded: bool = False
+    process: subprocess.Popen[bytes] | None = None
+    started: str | None = None
 
 
 class Jobs:
-    """The ingests this server started, by id (kept while it runs)."""
+    """The ingests this server was asked for, by id, run one after the other in the order
+    asked (one ingest per home at a time): a second upload waits its turn instead of
+    failing. Each runs as ``sohoa ingest --wait``, so an ingest started from the command
+    line meanwhile is waited for too."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.jobs: dict[str, Job] = {}
-        self.lock = threading.Lock()
+        self.line: list[Job] = []
+        self.lock = threading.Condition()
+        self.runner: threading.Thread | None = None
+        self.stopping = False
 
     def store_uploads(self, files: list[Upload]) -> Path:
         """Check every upload, then save them all in a new folder under ``HOME/uploads``
@@ -145,46 +164,100 @@ class Jobs:
         return folder
 
     def start(self, folder: Path, by: str, *, uploaded: bool = False) -> Job:
-        """Run ``sohoa ingest`` on ``folder`` in a process of its own."""
+        """Put an ingest of ``folder`` in line; it runs when those before it are over."""
+        roots = ingest_roots(self.settings)
         files = sorted(str(p) for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in ACCEPTED_SUFFIXES
-                       and not p.name.startswith("."))
+                       and not p.name.startswith(".") and _inside(p.resolve(), roots))
         job_id = secrets.token_hex(6)
         logs = self.settings.home / "logs"
         logs.mkdir(parents=True, exist_ok=True)
-        output = logs / f"web-ingest-{job_id}.txt"
+        job = Job(job_id, by, folder, files, _now(), logs / f"web-ingest-{job_id}.txt", uploaded)
+        with self.lock:
+            self.jobs[job_id] = job
+            self.line.append(job)
+            if self.runner is None:
+                self.runner = threading.Thread(target=self._run_line, name="sohoa-ingest-jobs", daemon=True)
+                self.runner.start()
+            self.lock.notify_all()
+        return job
+
+    def _run_line(self) -> None:
+        while True:
+            with self.lock:
+                while not self.line and not self.stopping:
+                    self.lock.wait()
+                if self.stopping:
+                    return
+                job = self.line[0]
+                job.process = self._launch(job)
+                job.started = _now()
+            job.process.wait()
+            with self.lock:
+                self.line.remove(job)
+
+    def _launch(self, job: Job) -> subprocess.Popen[bytes]:
+        """``sohoa ingest`` on the job's folder in a process of its own: it waits for an
+        ingest started elsewhere, and follows no link out of the allowed folders."""
         env = {**os.environ, "SOHOA_HOME": str(self.settings.home)}
         if self.settings.es_url:
             env["SOHOA_ES_URL"] = self.settings.es_url
             env["SOHOA_ES_INDEX"] = self.settings.es_index
-        if uploaded:
+        if job.uploaded:
             env["SOHOA_SETTLE_SECONDS"] = "0"  # written whole before the ingest starts
-        with output.open("wb") as out:
-            process = subprocess.Popen([sys.executable, "-m", "sohoa", "ingest", "--no-progress", str(folder)],
-                                       stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True)
-        job = Job(job_id, by, folder, files, dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), process, output,
-                  uploaded)
-        with self.lock:
-            self.jobs[job_id] = job
-        return job
+        within = [arg for root in ingest_roots(self.settings) for arg in ("--within", str(root))]
+        with job.output.open("wb") as out:
+            return subprocess.Popen([sys.executable, "-m", "sohoa", "ingest", "--no-progress", "--wait", *within,
+                                     str(job.folder)], stdout=out, stderr=subprocess.STDOUT, env=env,
+                                    start_new_session=True)
 
-    def state(self, job_id: str) -> dict[str, Any] | None:
-        """Where a job stands: files done, failed (with reasons) and waiting; its report when over."""
-        job = self.jobs.get(job_id)
-        if job is None:
-            return None
+    def close(self) -> None:
+        """Stop taking jobs from the line (those running go on in their own processes)."""
+        with self.lock:
+            self.stopping = True
+            self.lock.notify_all()
+
+    def _status(self, job: Job) -> tuple[str, int | None]:
+        """(status, exit code) of a job (``STATUSES``)."""
+        if job.process is None:
+            return "queued", None
         code = job.process.poll()
-        ledger = Ledger(self.settings.ledger_path)
-        try:
+        if code is None:
+            holder = ""
+            with contextlib.suppress(OSError):
+                holder = (self.settings.home / "ingest.lock").read_text().strip()
+            return ("running" if holder == str(job.process.pid) else "waiting"), None
+        return ("done" if code in (ExitCode.ok, ExitCode.files_failed) else "failed"), code
+
+    def state(self, job_id: str, *, by: str | None = None) -> dict[str, Any] | None:
+        """Where a job stands: its status, files done, failed (with reasons) and waiting; its
+        report when over. None when there is no such job, or ``by`` did not start it."""
+        job = self.jobs.get(job_id)
+        if job is None or (by is not None and job.by != by):
+            return None
+        status, code = self._status(job)
+        with self.lock:
+            ahead = self.line.index(job) if job in self.line else 0
+        with Ledger(self.settings.ledger_path) as ledger:
             states = ledger.file_states(job.files)
-        finally:
-            ledger.close()
         done = [p for p in job.files if states.get(p, ("pending", None))[0] == "done"]
         failed = [{"file": Path(p).name, "reason": states[p][1]} for p in job.files
                   if states.get(p, ("pending", None))[0] == "failed"]
         report = job.output.read_text(encoding="utf-8", errors="replace") if code is not None else ""
-        return {"id": job.id, "by": job.by, "folder": readable(str(job.folder)), "started": job.started,
-                "running": code is None, "exit_code": code, "total": len(job.files), "done": len(done),
-                "failed": failed, "waiting": len(job.files) - len(done) - len(failed), "report": report.strip()}
+        return {"id": job.id, "by": job.by, "folder": readable(str(job.folder)), "queued": job.queued,
+                "started": job.started, "status": status, "ahead": ahead if status == "queued" else 0,
+                "running": status in ("queued", "waiting", "running"), "exit_code": code, "total": len(job.files),
+                "done": len(done), "failed": failed, "waiting": len(job.files) - len(done) - len(failed),
+                "report": report.strip()}
 
-    def recent(self) -> list[dict[str, Any]]:
-        return [s for s in (self.state(j) for j in list(self.jobs)[-10:][::-1]) if s]
+    def recent(self, *, by: str | None = None) -> list[dict[str, Any]]:
+        """The last ten jobs (of ``by``, or everyone's), newest first."""
+        mine = [j for j in self.jobs.values() if by is None or j.by == by]
+        return [s for s in (self.state(j.id) for j in mine[-10:][::-1]) if s]
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def _inside(path: Path, roots: list[Path]) -> bool:
+    return any(path == root or path.is_relative_to(root) for root in roots)

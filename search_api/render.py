@@ -34,8 +34,19 @@ REASONS = {
     "being_written": ("đang được ghi, hãy chạy lại sau", "still being written, run again later"),
     "unreadable": ("không đọc được", "unreadable"),
     "broken_link": ("liên kết hỏng", "broken link"),
+    "outside_roots": ("liên kết ra ngoài thư mục được phép", "link outside the allowed folders"),
 }
 """Why discovery skipped a file (``ingest.discover.Skipped.reason``)."""
+
+JOB_STATUS = {
+    "queued": ("đang xếp hàng, chờ các lượt nạp trước", "queued behind earlier ingests"),
+    "waiting": ("đang đợi một lần nạp khác (chạy từ dòng lệnh) xong",
+                "waiting for another ingest (from the command line) to finish"),
+    "running": ("đang chạy", "running"),
+    "done": ("đã xong", "finished"),
+    "failed": ("đã dừng vì lỗi: xem báo cáo bên dưới", "stopped by an error: see the report below"),
+}
+"""Where an ingest started from the web stands (``search_api.jobs.STATUSES``)."""
 
 
 SIGNATURE_LABELS = {
@@ -127,7 +138,7 @@ def ingest_report(summary: Summary) -> Iterator[Said]:
         yield Said(t(f"Đã đưa vào chỉ mục {summary.recovered} hồ sơ còn dở từ lần chạy trước.",
                      f"Indexed {summary.recovered} records left over from an interrupted run."))
     for reason, count in sorted(summary.skipped.items()):
-        if reason in ("unreadable", "broken_link"):
+        if reason in ("unreadable", "broken_link", "outside_roots"):
             continue  # listed below as failed, one by one
         vi, en = REASONS.get(reason, (reason, reason))
         example = readable(summary.skipped_examples[reason])

@@ -7,7 +7,11 @@ index, not how either is stored.
 from __future__ import annotations
 
 import csv
+import errno
+import hashlib
 import io
+import os
+import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
@@ -133,6 +137,47 @@ def correct(settings: Settings, record_id: str, field: str, value: str | None, b
         return ledger.get(record.id)  # type: ignore[return-value]
     finally:
         ledger.close()
+
+
+class FileUnavailable(Exception):
+    """A record's file cannot be served as it was ingested: ``gone`` (no file at any of
+    its paths), ``changed`` (a file is there, but not the one ingested) or ``link`` (a
+    link is there now: files are served without following links)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def verified_file(paths: Iterable[str], sha256: str, size: int | None, target: Path) -> Path:
+    """The first of ``paths`` whose content is still what was ingested (``sha256``),
+    copied to ``target`` while it is checked: what is served is the copy, so a file that
+    changes after the check cannot be served either. Each path is opened without following
+    a link, and only a regular file of the recorded ``size`` is read (never a device or a
+    pipe a link could lead to); else ``FileUnavailable``."""
+    found = "gone"
+    for name in paths:
+        try:
+            fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                found = "link" if found == "gone" else found
+            continue
+        with os.fdopen(fd, "rb") as src:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode) or (size is not None and info.st_size != size):
+                found = "changed"
+                continue
+            digest = hashlib.sha256()
+            with target.open("wb") as out:
+                while chunk := src.read(1 << 20):
+                    digest.update(chunk)
+                    out.write(chunk)
+        if digest.hexdigest() == sha256:
+            return target
+        target.unlink(missing_ok=True)
+        found = "changed"
+    raise FileUnavailable(found)
 
 
 def export_rows(settings: Settings, *, with_layout: bool = False) -> Iterator[dict[str, Any]]:

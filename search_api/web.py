@@ -7,15 +7,21 @@ CLI (embedded or Elasticsearch).
   Search answers the same JSON as ``sohoa search --json``; a record as ``sohoa export``
   writes it. ``/openapi.json`` and ``/docs`` describe it (the documentation pages are
   served from the package, not a CDN: fastapi-offline).
-- The pages: people sign in with a form and keep a signed session cookie (HttpOnly,
-  SameSite=Lax, Secure with ``behind_https``); every form carries the session's CSRF
-  token. Vietnamese by default, English by the switch in the header.
+- The pages: people sign in with a form and keep a session, held on the server
+  (``sohoa.accounts.sessions``) and named in a signed cookie (HttpOnly, SameSite=Lax,
+  Secure with ``behind_https``); every form carries the session's CSRF token. Vietnamese
+  by default, English by the switch in the header. Every answer carries the security
+  headers of ``search_api.security``.
 
 Whoever asks, the same rules hold: a user limited to agencies sees nothing outside them
-(hits, totals, facets, records, files); without ``personal_data`` ID numbers, dates of
-birth and addresses are masked everywhere (``sohoa.core.privacy``), and page images are
-shown only for records that carry none (an image cannot be masked without redaction).
-Every sign-in, search, record view, download and export goes to the access log.
+(hits, totals, facets, records, files, counts, other people's ingests), and a record
+outside them is "not found" in the same words as one that does not exist; without
+``personal_data`` ID numbers, dates of birth and addresses are masked everywhere
+(``sohoa.core.privacy``), a search for an ID-like number is refused (its answer would
+say whether that ID is in the archive), and page images are shown only for records that
+carry none (an image cannot be masked without redaction). Files are served only as they
+were ingested: checked against their SHA-256, never through a link. Every sign-in,
+search, record view, download and export goes to the access log.
 """
 
 from __future__ import annotations
@@ -45,10 +51,11 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from sohoa import __version__
 from sohoa.accounts.audit import AccessLog
+from sohoa.accounts.sessions import SESSION_HOURS
 from sohoa.accounts.users import ROLES, AccountError, Accounts, SignInRefused, User
 from sohoa.core.errors import RecordNotFound, SohoaError
 from sohoa.core.model import FIELD_NAMES
-from sohoa.core.privacy import MASKED_FIELDS, mask_personal, mask_record
+from sohoa.core.privacy import MASKED_FIELDS, looks_like_id, mask_personal, mask_record
 from sohoa.core.settings import Settings
 from sohoa.core.verdict import DOCUMENT_STATUSES
 from sohoa.indexer.base import IndexBackend, SearchQuery, agency_key, agency_keys, open_index
@@ -60,12 +67,14 @@ from sohoa.search_api.jobs import MAX_UPLOAD_FILES, MAX_UPLOAD_TOTAL, Jobs, Refu
 from sohoa.search_api.render import (
     BREAKDOWN_WORDS,
     FACET_LABELS,
+    JOB_STATUS,
     LEVEL_LABELS,
     PROGRESS_STATUS,
     SIGNATURE_LABELS,
     STAGE_WORDS,
     VALIDITY_LABELS,
 )
+from sohoa.search_api.security import SecurityHeaders
 
 HERE = Path(__file__).resolve().parent
 RECORD_ID = re.compile(r"[0-9a-f]{8,64}")
@@ -74,12 +83,20 @@ MAX_UPLOAD = 50 * 2**20
 """Bytes of a PDF uploaded to be verified, at most."""
 LOW_CONFIDENCE = 0.8
 """A field read with less confidence than this is marked for a person to check."""
-SESSION_HOURS = 8
 LIST_ROWS = 1000
 """Entries a drill-down page shows at most (its CSV has them all)."""
 PAGE_WIDTH = 1200
 """Pixels: page images are sent at this width at most."""
 FACETS = ("doc_type", "issuer", "level", "year", "validity", "signature")
+UNAVAILABLE = {  # service.FileUnavailable's reasons, said to the person who asked for the file
+    "gone": ("Tệp gốc không còn ở nơi đã nạp.", "The original file is no longer where it was ingested from."),
+    "changed": ("Tệp ở nơi đã nạp đã bị thay đổi hoặc thay thế sau khi nạp: sohoa chỉ trả đúng tệp đã nạp. Hãy báo "
+                "văn thư kiểm tra thư mục quét.", "The file where it was ingested from was changed or replaced since: "
+                "sohoa serves only the file it ingested. Ask a clerk to check the scanned folder."),
+    "link": ("Ở nơi đã nạp giờ là một liên kết: sohoa không trả tệp qua liên kết. Hãy báo văn thư chép tệp thật vào.",
+             "Where it was ingested from there is now a link: sohoa does not serve files through links. Ask a "
+             "clerk to copy the real file in."),
+}
 REASONS = (  # sohoa.core.validity's reasons (English in the export, for other tools), said on the pages
     (re.compile(r"no end date; valid until revoked or replaced"),
      ("không ghi thời hạn: có hiệu lực đến khi bị thu hồi hoặc thay thế",
@@ -140,10 +157,12 @@ class Archive:
 # ---------------------------------------------------------------- who asks, and what they may see
 
 class Caller:
-    """A signed-in user and where the request came from."""
+    """A signed-in user and where the request came from: through an API token or a
+    browser session (their ids)."""
 
-    def __init__(self, user: User, address: str | None, via: str, token_id: int | None = None) -> None:
-        self.user, self.address, self.via, self.token_id = user, address, via, token_id
+    def __init__(self, user: User, address: str | None, via: str, token_id: int | None = None,
+                 session_id: int | None = None) -> None:
+        self.user, self.address, self.via, self.token_id, self.session_id = user, address, via, token_id, session_id
 
     def need(self, permission: str) -> None:
         if not self.user.may(permission):
@@ -189,7 +208,7 @@ def api_caller(request: Request) -> Caller:
     """The user whose API token the request carries, or 401."""
     archive: Archive = request.app.state.archive
     token = _bearer(request)
-    found = archive.accounts.token_user(token) if token else None
+    found = archive.accounts.sessions.token_user(token) if token else None
     if found is None:
         raise HTTPException(401, both("Cần mã truy cập hợp lệ (Authorization: Bearer ...).",
                                       "A valid access token is needed (Authorization: Bearer ...)."),
@@ -198,14 +217,14 @@ def api_caller(request: Request) -> Caller:
 
 
 def page_caller(request: Request) -> Caller:
-    """The user signed in to this session; without one, the browser goes to sign in."""
+    """The user whose live session the cookie names; without one, the browser goes to sign in."""
     archive: Archive = request.app.state.archive
-    name = request.session.get("user")
-    user = archive.accounts.get(name) if name else None
-    if user is None or user.disabled:
-        request.session.pop("user", None)
+    secret = request.session.get("sid")
+    found = archive.accounts.sessions.user_of(secret) if isinstance(secret, str) else None
+    if found is None:
+        request.session.clear()
         raise SignInNeeded()
-    return Caller(user, _address(request), "web")
+    return Caller(found[0], _address(request), "web", session_id=found[1])
 
 
 API = Annotated[Caller, Depends(api_caller)]
@@ -222,6 +241,7 @@ def create_app(settings: Settings, *, behind_https: bool = False, secret: bytes 
     @contextlib.asynccontextmanager
     async def lifespan(_: Any) -> AsyncIterator[None]:
         yield
+        jobs.close()
         archive.close()
 
     app = FastAPIOffline(title="sohoa", version=__version__, lifespan=lifespan, description=both(
@@ -232,6 +252,7 @@ def create_app(settings: Settings, *, behind_https: bool = False, secret: bytes 
     app.add_middleware(SessionMiddleware, secret_key=(secret or _session_key(settings.home)).decode(),
                        session_cookie="sohoa_session", max_age=SESSION_HOURS * 3600, same_site="lax",
                        https_only=behind_https)
+    app.add_middleware(SecurityHeaders, https=behind_https)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     templates = Jinja2Templates(directory=HERE / "templates")
 
@@ -246,6 +267,15 @@ def create_app(settings: Settings, *, behind_https: bool = False, secret: bytes 
 
     def run_search(caller: Caller, params: dict[str, Any], *, facets: bool) -> dict[str, Any]:
         caller.need("search")
+        if not caller.user.personal_data and looks_like_id(params.get("q") or ""):
+            # Whether it answers 0 or 1 would say whether that ID is in the archive.
+            log(caller, "search_refused", {"query": {k: v for k, v in params.items() if v},
+                                           "reason": "ID-like number without personal_data"})
+            raise HTTPException(403, both(
+                "Không tìm theo số định danh, số CMND/CCCD hay số có dạng đó khi tài khoản không được xem dữ liệu "
+                "cá nhân. Hãy tìm theo tên, số văn bản, cơ quan hoặc ngày.",
+                "Searching by a personal ID number (or a number that looks like one) needs the permission to see "
+                "personal data. Search by name, document number, agency or date instead."))
         try:
             limit = max(1, min(int(params.get("limit") or 10), 100))
             query = SearchQuery(
@@ -267,15 +297,16 @@ def create_app(settings: Settings, *, behind_https: bool = False, secret: bytes 
         return result
 
     def one_record(caller: Caller, record_id: str) -> dict[str, Any]:
+        """The record ``record_id`` names, if the caller may see it; else 404 in the same
+        words whether the id is malformed, unknown, ambiguous or outside their agencies."""
         caller.need("read")
-        if not RECORD_ID.fullmatch(record_id):
-            raise HTTPException(404, both("Mã hồ sơ không hợp lệ.", "Not a record id."))
         try:
-            data = service.show(settings, record_id)
-        except RecordNotFound as exc:
-            raise HTTPException(404, both(exc.message_vi, exc.message_en)) from None
-        if not caller.sees(data):  # said as if it did not exist: nothing leaks about it
-            raise HTTPException(404, both(f"Không có hồ sơ nào có mã {record_id}.", f"No record with id {record_id}."))
+            data = service.show(settings, record_id) if RECORD_ID.fullmatch(record_id) else None
+        except RecordNotFound:
+            data = None
+        if data is None or not caller.sees(data):
+            raise HTTPException(404, both("Không có hồ sơ nào có mã này (hoặc mã ngắn trùng nhiều hồ sơ).",
+                                          "No record with this id (or the short id matches several)."))
         return data
 
     def files_allowed(caller: Caller, data: dict[str, Any]) -> None:
@@ -285,39 +316,54 @@ def create_app(settings: Settings, *, behind_https: bool = False, secret: bytes 
                                           "được xem dữ liệu cá nhân.", "This record carries personal data: its page "
                                           "images, original and copy are only for users who may see personal data."))
 
+    def original_copy(data: dict[str, Any]) -> Path:
+        """A private copy of the record's original as it was ingested (``service.verified_file``),
+        in a folder of its own the caller removes; else 410, saying what became of the file."""
+        folder = Path(tempfile.mkdtemp(prefix="sohoa-serve-"))
+        source = data["source"]
+        try:
+            return service.verified_file(source["paths"], source["sha256"], source.get("size"), folder / "original")
+        except service.FileUnavailable as exc:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise HTTPException(410, both(*UNAVAILABLE[exc.reason])) from None
+
     def original(caller: Caller, record_id: str) -> Response:
         caller.need("download")
         data = one_record(caller, record_id)
         files_allowed(caller, data)
-        path = next((Path(p) for p in data["source"]["paths"] if Path(p).is_file()), None)
-        if path is None:
-            raise HTTPException(410, both("Tệp gốc không còn ở nơi đã nạp.", "The original file is no longer where it "
-                                       "was ingested from."))
+        copy = original_copy(data)
         log(caller, "download", {"record": data["id"], "what": "original"})
-        return FileResponse(path, filename=path.name)
+        return FileResponse(copy, filename=Path(caller.shown(data)["source"]["path"]).name,
+                            background=BackgroundTask(shutil.rmtree, copy.parent, True))
 
     def signed_copy(caller: Caller, record_id: str) -> Response:
         caller.need("download")
         data = one_record(caller, record_id)
         files_allowed(caller, data)
-        copy = (data.get("signed_copy") or {}).get("path")
+        made = data.get("signed_copy") or {}
         folder = (settings.home / "copies").resolve()
-        target = Path(copy).resolve() if copy else None
-        if target is None or not target.is_relative_to(folder) or not target.is_file():
+        if not made.get("path") or not made.get("sha256") or not Path(made["path"]).resolve().is_relative_to(folder):
             raise HTTPException(404, both("Hồ sơ này chưa có bản sao có ký số.", "This record has no signed copy."))
+        served = Path(tempfile.mkdtemp(prefix="sohoa-serve-"))
+        try:
+            copy = service.verified_file([made["path"]], made["sha256"], None, served / "copy.pdf")
+        except service.FileUnavailable as exc:
+            shutil.rmtree(served, ignore_errors=True)
+            raise HTTPException(410, both(*UNAVAILABLE[exc.reason])) from None
         log(caller, "download", {"record": data["id"], "what": "signed_copy"})
-        name = f"{data['id'][:12]}-sao-y.pdf"
-        return FileResponse(target, filename=name, media_type="application/pdf")
+        return FileResponse(copy, filename=f"{data['id'][:12]}-sao-y.pdf", media_type="application/pdf",
+                            background=BackgroundTask(shutil.rmtree, served, True))
 
     def page_image(caller: Caller, record_id: str, number: int) -> Response:
         data = one_record(caller, record_id)
         files_allowed(caller, data)
         if not 1 <= number <= data["pages"]:
             raise HTTPException(404, both("Không có trang này.", "No such page."))
-        path = next((Path(p) for p in data["source"]["paths"] if Path(p).is_file()), None)
-        if path is None:
-            raise HTTPException(410, both("Tệp gốc không còn.", "The original file is gone."))
-        png = _page_png(path, data["source"]["format"], number, settings.max_pixels)
+        copy = original_copy(data)
+        try:
+            png = _page_png(copy, data["source"]["format"], number, settings.max_pixels)
+        finally:
+            shutil.rmtree(copy.parent, ignore_errors=True)
         log(caller, "page_image", {"record": data["id"], "page": number})
         return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})
 
@@ -378,14 +424,14 @@ def create_app(settings: Settings, *, behind_https: bool = False, secret: bytes 
             raise HTTPException(status, both(exc.message_vi, exc.message_en),
                                 headers={"WWW-Authenticate": "Bearer"}) from None
         client = form.client_id or request.headers.get("user-agent", "api")[:80]
-        return {"access_token": archive.accounts.issue_token(user.name, client, address=_address(request)),
+        return {"access_token": archive.accounts.sessions.issue_token(user.name, client, address=_address(request)),
                 "token_type": "bearer"}
 
     @app.delete("/api/v1/auth/token", tags=["auth"])
     def revoke(caller: API) -> dict[str, bool]:
         """Revoke the token this request carries."""
         assert caller.token_id is not None
-        return {"revoked": archive.accounts.revoke_token(caller.token_id, by=caller.user.name,
+        return {"revoked": archive.accounts.sessions.revoke_token(caller.token_id, by=caller.user.name,
                                                          address=caller.address)}
 
     @app.get("/api/v1/search", tags=["search"])
@@ -460,13 +506,16 @@ def create_app(settings: Settings, *, behind_https: bool = False, secret: bytes 
 
     @app.get("/api/v1/state", tags=["ingest"])
     def api_state(caller: API) -> dict[str, Any]:
-        """What the ledger holds, by state, and what the index holds."""
+        """What the ledger holds, by state, and what the index holds; for a user limited to
+        agencies, only their records (files not yet read belong to no agency)."""
         caller.need("search")
-        ledger = Ledger(settings.ledger_path)
-        try:
+        if caller.agencies:
+            mine = service.search(archive.index, SearchQuery(text="", agencies=caller.agencies, today=settings.today,
+                                                             limit=1)).total
+            return {"documents": {"indexed": mine} if mine else {},
+                    "index": {"backend": archive.index.name, "records": mine}}
+        with Ledger(settings.ledger_path) as ledger:
             states = ledger.state_counts()
-        finally:
-            ledger.close()
         return {"documents": states, "index": {"backend": archive.index.name, "records": archive.index.count()}}
 
     # ------------------------------------------------------------ the pages
@@ -504,6 +553,7 @@ def create_app(settings: Settings, *, behind_https: bool = False, secret: bytes 
             "level_word": lambda code: said(LEVEL_LABELS, code),
             "reason_words": reason_words,
             "facet_title": lambda name: tr(*FACET_LABELS.get(name, (name, name))),
+            "job_status": lambda job: tr(*JOB_STATUS[job["status"]]), "job_statuses": list(JOB_STATUS),
             "user": caller.user if caller else None, "here": here,
             "version": __version__, **context})
 
@@ -531,13 +581,17 @@ def create_app(settings: Settings, *, behind_https: bool = False, secret: bytes 
             response.status_code = 429 if exc.wait else 401
             return response
         request.session.clear()  # a new session for the signed-in user: no fixation
-        request.session.update({"user": user.name, "csrf": secrets.token_urlsafe(24)})
+        session = archive.accounts.sessions.open(user.name, address=_address(request),
+                                                 agent=request.headers.get("user-agent"))
+        request.session.update({"sid": session, "csrf": secrets.token_urlsafe(24)})
         return RedirectResponse(_local_path(next), 303)
 
     @app.post("/logout", include_in_schema=False)
     def logout(request: Request, caller: PAGE, csrf: Annotated[str, Form()] = "") -> Response:
         check_csrf(request, csrf)
         log(caller, "sign_out", {})
+        if caller.session_id is not None:  # the cookie, copied or not, opens nothing any more
+            archive.accounts.sessions.end(caller.session_id, by=caller.user.name, address=caller.address)
         request.session.clear()
         return RedirectResponse("/login", 303)
 
@@ -597,10 +651,17 @@ def create_app(settings: Settings, *, behind_https: bool = False, secret: bytes 
         log(caller, "ingest_start", {"job": job.id, "folder": str(job.folder), "files": len(job.files)})
         return jobs.state(job.id) or {}
 
-    def job_state(caller: Caller, job_id: str) -> dict[str, Any]:
+    def job_owner(caller: Caller) -> str | None:
+        """Whose ingests the caller may follow: their own (clerks); everyone's (administrators)."""
+        if caller.user.may("users"):
+            return None
         caller.need("ingest")
-        state = jobs.state(job_id) if re.fullmatch(r"[0-9a-f]{12}", job_id) else None
-        if state is None:
+        return caller.user.name
+
+    def job_state(caller: Caller, job_id: str) -> dict[str, Any]:
+        by = job_owner(caller)
+        state = jobs.state(job_id, by=by) if re.fullmatch(r"[0-9a-f]{12}", job_id) else None
+        if state is None:  # another clerk's ingest is not found either
             raise HTTPException(404, both("Không có lượt nạp này.", "No such ingest."))
         return state
 
@@ -616,8 +677,9 @@ def create_app(settings: Settings, *, behind_https: bool = False, secret: bytes 
 
     @app.get("/ingest", response_class=HTMLResponse, include_in_schema=False)
     def ingest_page(request: Request, caller: PAGE) -> HTMLResponse:
-        caller.need("ingest")
-        return render(request, "ingest.html", caller, jobs=jobs.recent(), roots=ingest_roots(settings))
+        by = job_owner(caller)
+        return render(request, "ingest.html", caller, jobs=jobs.recent(by=by), roots=ingest_roots(settings),
+                      may_ingest=caller.user.may("ingest"))
 
     @app.post("/ingest/upload", include_in_schema=False)
     async def ingest_upload(request: Request, caller: PAGE) -> Response:
@@ -816,11 +878,11 @@ def create_app(settings: Settings, *, behind_https: bool = False, secret: bytes 
     def users_page(request: Request, caller: PAGE, error: str = "") -> HTMLResponse:
         caller.need("users")
         tokens: dict[str, int] = {}
-        for live in archive.accounts.tokens():
+        for live in archive.accounts.sessions.tokens():
             if live.revoked_at is None:
                 tokens[live.user] = tokens.get(live.user, 0) + 1
         return render(request, "users.html", caller, users=archive.accounts.all(), roles=list(ROLES),
-                      tokens=tokens, error=error)
+                      tokens=tokens, sessions=archive.accounts.sessions.listed(), error=error)
 
     def user_change(request: Request, caller: Caller, csrf: str, change: Callable[[], object]) -> Response:
         check_csrf(request, csrf)
@@ -855,6 +917,18 @@ def create_app(settings: Settings, *, behind_https: bool = False, secret: bytes 
         return user_change(request, caller, csrf, lambda: archive.accounts.set_disabled(
             name, bool(disabled), by=caller.user.name))
 
+    @app.post("/users/{name}/sessions/end", include_in_schema=False)
+    def user_sessions_end(request: Request, caller: PAGE, name: str, csrf: Annotated[str, Form()] = "") -> Response:
+        """End every session and token of ``name`` (a lost laptop, a shared computer)."""
+        return user_change(request, caller, csrf, lambda: archive.accounts.sessions.end_user(
+            name, why="administrator", by=caller.user.name, address=caller.address))
+
+    @app.post("/sessions/{session_id}/end", include_in_schema=False)
+    def session_end(request: Request, caller: PAGE, session_id: int, csrf: Annotated[str, Form()] = "") -> Response:
+        """End one session."""
+        return user_change(request, caller, csrf, lambda: archive.accounts.sessions.end(
+            session_id, by=caller.user.name, why="administrator", address=caller.address))
+
     @app.post("/users/{name}/password", include_in_schema=False)
     def user_password(request: Request, caller: PAGE, name: str, password: Annotated[str, Form()],
                       csrf: Annotated[str, Form()] = "") -> Response:
@@ -885,7 +959,13 @@ def create_app(settings: Settings, *, behind_https: bool = False, secret: bytes 
 
     @app.exception_handler(SohoaError)
     def _sohoa_error(request: Request, exc: SohoaError) -> Response:
-        return JSONResponse({"detail": both(exc.message_vi, exc.message_en)}, 503)
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": both(exc.message_vi, exc.message_en)}, 503)
+        lang = request.cookies.get("sohoa_lang", "vi")
+        page = render(request, "error.html", None, status=503,
+                      detail=exc.message_en if lang == "en" else exc.message_vi)
+        page.status_code = 503
+        return page
 
     return app
 

@@ -142,23 +142,33 @@ def _with_trust(settings: Settings, trust: Path | None, online: bool) -> Setting
     return settings
 
 
-def _with_signer(settings: Settings, p12: Path) -> Settings:
-    """Settings that sign copies with ``p12``; the key is opened now, so a wrong passphrase
-    stops the run before any work."""
+def _with_signer(settings: Settings, spec: str) -> Settings:
+    """Settings that sign copies with ``spec``: a PKCS#12 file, or a key on a hardware
+    token (``pkcs11:...``). The key is opened now, so a wrong passphrase or PIN, or a
+    missing token, stops the run before any work."""
     from sohoa.core.errors import ConfigError
-    from sohoa.signatures.sign import font_path, load_signer
+    from sohoa.signatures.sign import agency_name, font_path, is_token, load_signer
 
+    token = is_token(spec)
+    if not token:
+        path = Path(spec).expanduser()
+        if not path.is_file():
+            raise click.BadParameter(t(f"không có tệp {spec}", f"there is no file {spec}"), param_hint="--sign-with")
+        spec = str(path.resolve())
+    what_vi, what_en = ("mã PIN của thiết bị ký", "the token's PIN") if token else ("mật khẩu của tệp khoá ký",
+                                                                                  "the signing key file's passphrase")
     secret = os.environ.get("SOHOA_SIGN_PASSPHRASE")
     if secret is None:
         if not sys.stdin.isatty():
-            raise ConfigError("Cần mật khẩu của tệp khoá ký: đặt biến SOHOA_SIGN_PASSPHRASE.",
-                              "The signing key file needs its passphrase: set SOHOA_SIGN_PASSPHRASE.")
-        secret = click.prompt(t(f"Mật khẩu của {p12}", f"Passphrase for {p12}"), hide_input=True,
-                              default="", show_default=False)
+            raise ConfigError(f"Cần {what_vi}: đặt biến SOHOA_SIGN_PASSPHRASE.",
+                              f"Signing needs {what_en}: set SOHOA_SIGN_PASSPHRASE.")
+        shown = spec.split("?")[0]
+        secret = click.prompt(t(f"{what_vi[0].upper()}{what_vi[1:]} ({shown})", f"{what_en[0].upper()}{what_en[1:]} "
+                                f"({shown})"), hide_input=True, default="", show_default=False)
     passphrase = secret.encode() if secret else None
-    load_signer(p12.resolve(), passphrase)
+    signer = load_signer(spec, passphrase)
     font_path()
-    return dataclasses.replace(settings, sign_with=p12.resolve(), sign_passphrase=passphrase)
+    return dataclasses.replace(settings, sign_with=spec, sign_passphrase=passphrase, copy_agency=agency_name(signer))
 
 
 @main.command()
@@ -167,20 +177,35 @@ def _with_signer(settings: Settings, p12: Path) -> Settings:
               help="Số tiến trình song song / parallel worker processes [all cores]")
 @click.option("--progress/--no-progress", default=None, help="Thanh tiến độ / progress bar [on a terminal]")
 @trust_options
-@click.option("--sign-with", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
-              help="Ký số bản sao (SAO Y) của mỗi bản quét bằng tệp PKCS#12 này; mật khẩu lấy từ SOHOA_SIGN_PASSPHRASE "
-                   "hoặc hỏi / sign a digitised copy of each scan with this PKCS#12 file; passphrase from "
-                   "SOHOA_SIGN_PASSPHRASE or a prompt")
-@click.option("--cluster", default=None, metavar="tcp://HOST:8786",
-              help="Chạy OCR trên các worker của cụm Dask này (hoặc SOHOA_DASK_SCHEDULER) / run the work of each "
-                   "document on the workers of this Dask scheduler")
+@click.option("--sign-with", default=None, metavar="FILE.p12|pkcs11:URI",
+              help="Ký số bản sao (SAO Y) của mỗi bản quét bằng tệp PKCS#12 này, hoặc bằng khoá trên thiết bị ký số "
+                   "(pkcs11:token=...;object=...?module-path=...); mật khẩu/PIN lấy từ SOHOA_SIGN_PASSPHRASE hoặc hỏi "
+                   "/ sign a digitised copy of each scan with this PKCS#12 file, or with a key on a hardware token "
+                   "(a PKCS#11 URI); passphrase or PIN from SOHOA_SIGN_PASSPHRASE or a prompt")
+@click.option("--cluster", default=None, metavar="tls://HOST:8786",
+              help="Chạy OCR trên các worker của cụm Dask này (hoặc SOHOA_DASK_SCHEDULER); ngoài máy này phải là "
+                   "tls:// / run the work of each document on the workers of this Dask scheduler; off this machine "
+                   "it must be tls://")
+@click.option("--tls-ca-file", default=None, type=click.Path(dir_okay=False, exists=True),
+              help="CA của cụm Dask / the Dask cluster's CA certificate [$SOHOA_DASK_TLS_CA]")
+@click.option("--tls-cert", default=None, type=click.Path(dir_okay=False, exists=True),
+              help="Chứng thư của máy này trong cụm / this machine's certificate in the cluster [$SOHOA_DASK_TLS_CERT]")
+@click.option("--tls-key", default=None, type=click.Path(dir_okay=False, exists=True),
+              help="Khoá của chứng thư đó / that certificate's key [$SOHOA_DASK_TLS_KEY]")
 @click.option("--shared-storage", is_flag=True,
               help="Các worker đọc tệp tại đường dẫn của nó (ổ dùng chung) thay vì nhận nội dung / workers read "
                    "each file at its path (storage every worker mounts) instead of receiving its bytes")
+@click.option("--within", "within", multiple=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Không theo liên kết ra ngoài thư mục này (lặp lại được) / follow no link out of this folder "
+                   "(repeatable; what the web application's ingests use)")
+@click.option("--wait", is_flag=True,
+              help="Nếu đang có lần nạp khác thì đợi nó xong thay vì dừng / if another ingest runs on this home, "
+                   "wait for it instead of stopping")
 @click.pass_obj
 def ingest(settings: Settings, paths: tuple[Path, ...], workers: int | None, progress: bool | None,
-           trust: Path | None, online: bool, sign_with: Path | None, cluster: str | None,
-           shared_storage: bool) -> None:
+           trust: Path | None, online: bool, sign_with: str | None, cluster: str | None, tls_ca_file: str | None,
+           tls_cert: str | None, tls_key: str | None, shared_storage: bool, within: tuple[Path, ...],
+           wait: bool) -> None:
     """Nạp các thư mục bản quét / ingest folders of scans (PDF, TIFF, JPEG, PNG).
 
     With --cluster, this process walks, hashes and records as always, and the OCR, fields,
@@ -193,18 +218,29 @@ def ingest(settings: Settings, paths: tuple[Path, ...], workers: int | None, pro
 
     if workers:
         settings = dataclasses.replace(settings, workers=workers)
+    if within:
+        settings = dataclasses.replace(settings, within=tuple(p.resolve() for p in within))
     settings = _with_trust(settings, trust, online)
     if sign_with:
         settings = _with_signer(settings, sign_with)
     if cluster or shared_storage:
         settings = dataclasses.replace(settings, cluster=cluster or settings.cluster, shared_storage=shared_storage)
+    if tls_ca_file or tls_cert or tls_key:
+        if not (tls_ca_file and tls_cert and tls_key):
+            raise click.UsageError(t("--tls-ca-file, --tls-cert và --tls-key đi cùng nhau.",
+                                     "--tls-ca-file, --tls-cert and --tls-key go together."))
+        settings = dataclasses.replace(settings, cluster_tls=(tls_ca_file, tls_cert, tls_key))
+    if settings.cluster:  # a plain link off this machine is refused before anything is read
+        from sohoa.ingest.cluster import security_for
+
+        security_for(settings.cluster, settings.cluster_tls)
     if settings.shared_storage and not settings.cluster:
         raise click.UsageError(t("--shared-storage chỉ dùng cùng --cluster.", "--shared-storage goes with --cluster."))
     if not settings.cluster:  # on a cluster, the workers are checked when the run reaches them
         probe(settings.ocr_language)
     index = open_index(settings)
     try:
-        summary = run_ingest(list(paths), settings, index, progress=progress)
+        summary = run_ingest(list(paths), settings, index, progress=progress, wait=wait)
     finally:
         index.close()
     _say(ingest_report(summary))
@@ -219,19 +255,34 @@ def ingest(settings: Settings, paths: tuple[Path, ...], workers: int | None, pro
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Cổng / port")
 @click.option("--behind-https", is_flag=True, envvar="SOHOA_BEHIND_HTTPS",
               help="Chạy sau một proxy HTTPS: cookie chỉ gửi qua HTTPS / behind an HTTPS proxy: cookies marked Secure")
+@click.option("--forwarded-allow-ips", envvar="SOHOA_FORWARDED_ALLOW_IPS", default=None, metavar="IP,...",
+              help="Chỉ tin X-Forwarded-For/-Proto từ các proxy này / trust X-Forwarded-For and -Proto only from "
+                   "these proxy addresses [127.0.0.1 with --behind-https, else none]")
 @click.pass_obj
-def serve(settings: Settings, host: str, port: int, behind_https: bool) -> None:
-    """Chạy ứng dụng web và API HTTP / run the web application and the HTTP API."""
+def serve(settings: Settings, host: str, port: int, behind_https: bool, forwarded_allow_ips: str | None) -> None:
+    """Chạy ứng dụng web và API HTTP / run the web application and the HTTP API.
+
+    The client's address (the access log, sign-in throttling) is the one the connection
+    comes from; a proxy's X-Forwarded-For is believed only when the connection comes from
+    an address in --forwarded-allow-ips (never "*" from anyone: a client could then name
+    any address it likes)."""
     import uvicorn
 
     from sohoa.search_api.web import create_app
 
+    proxies = [ip.strip() for ip in (forwarded_allow_ips or "").split(",") if ip.strip()]
+    if "*" in proxies:
+        raise click.BadParameter(t("không tin mọi địa chỉ: hãy ghi địa chỉ của proxy",
+                                   "trusting every address lets any client forge its own: name the proxy's address"),
+                                 param_hint="--forwarded-allow-ips")
+    if behind_https and not proxies:
+        proxies = ["127.0.0.1", "::1"]
     app = create_app(settings, behind_https=behind_https)
     shown = f"[{host}]" if ":" in host else host
     click.echo(t(f"sohoa đang chạy tại http://{shown}:{port}/ (tài liệu API: /docs). Nhấn Ctrl+C để dừng.",
                  f"sohoa is running at http://{shown}:{port}/ (API documentation: /docs). Press Ctrl+C to stop."))
-    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=behind_https,
-                forwarded_allow_ips="*" if behind_https else None)
+    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=bool(proxies),
+                forwarded_allow_ips=proxies or None)
 
 
 @main.command()
@@ -496,6 +547,33 @@ def user_totp(settings: Settings, name: str, off: bool) -> None:
     click.echo(t(f"Thêm địa chỉ này vào ứng dụng xác thực của {name} (hoặc nhập khóa):",
                  f"Add this to {name}'s authenticator app (or type the key):"))
     click.echo(uri)
+
+
+@user.command("sessions")
+@click.argument("name", required=False)
+@click.option("--end", is_flag=True, help="Đóng mọi phiên và mã API của NAME / end every session and API token of NAME")
+@click.option("--session", "session_id", type=int, default=None,
+              help="Đóng một phiên theo số / end one session by its id")
+@click.pass_obj
+def user_sessions(settings: Settings, name: str | None, end: bool, session_id: int | None) -> None:
+    """Các phiên đăng nhập đang mở / the open sign-in sessions (of NAME, or everyone's)."""
+    from sohoa.accounts.users import AccountError, Accounts
+
+    with Accounts(settings.home) as accounts:
+        if session_id is not None:
+            ended = accounts.sessions.end(session_id, by=_operator(), why="administrator")
+            click.echo(t(f"Đã đóng phiên {session_id}.", f"Session {session_id} ended.") if ended else
+                       t(f"Không có phiên {session_id} đang mở.", f"No open session {session_id}."))
+            return
+        if end:
+            if not name or accounts.get(name) is None:
+                raise AccountError(f"Không có tài khoản {name}.", f"There is no account {name}.")
+            sessions, tokens = accounts.sessions.end_user(name, why="administrator", by=_operator())
+            click.echo(t(f"Đã đóng {sessions} phiên và thu hồi {tokens} mã API của {name}.",
+                         f"Ended {sessions} sessions and revoked {tokens} API tokens of {name}."))
+            return
+        for s in accounts.sessions.listed(name):
+            click.echo(f"{s.id}\t{s.user}\t{s.created_at}\t{s.last_seen}\t{s.address or '-'}\t{s.agent or '-'}")
 
 
 @user.command("list")

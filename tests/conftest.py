@@ -129,15 +129,15 @@ SOHOA = shutil.which("sohoa") or str(Path(sys.executable).with_name("sohoa"))
 
 
 @contextlib.contextmanager
-def serving(env: dict[str, str]) -> Iterator[str]:
-    """``sohoa serve`` started by its own command on a free loopback port, with ``env``;
-    its URL once it answers."""
+def serving(env: dict[str, str], *args: str) -> Iterator[str]:
+    """``sohoa serve`` started by its own command on a free loopback port, with ``env`` and
+    ``args``; its URL once it answers."""
     import httpx
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen([SOHOA, "serve", "--port", str(port)], env=env,
+    proc = subprocess.Popen([SOHOA, "serve", "--port", str(port), *args], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}"
     try:

@@ -207,3 +207,66 @@ def garble_signature(data: bytes) -> bytes:
     """The start of the CMS overwritten: the signature cannot be parsed at all."""
     start, _ = _contents_span(data)
     return data[:start] + b"FFFFFFFF" + data[start + 8:]
+
+
+SOFTHSM_MODULE = "/usr/lib/softhsm/libsofthsm2.so"
+_IMPORT_CERTIFICATES = """
+import sys
+import pkcs11
+from pkcs11 import Attribute, CertificateType, ObjectClass
+
+lib = pkcs11.lib(sys.argv[1])
+with lib.get_token(token_label=sys.argv[2]).open(rw=True, user_pin=sys.argv[3]) as session:
+    for n, path in enumerate(sys.argv[4:]):
+        der, subject = open(path, "rb").read().split(b"\\n--subject--\\n")
+        session.create_object({Attribute.CLASS: ObjectClass.CERTIFICATE, Attribute.CERTIFICATE_TYPE:
+                               CertificateType.X_509, Attribute.TOKEN: True, Attribute.VALUE: der,
+                               Attribute.SUBJECT: subject, Attribute.LABEL: "agency" if n == 0 else f"ca{n}",
+                               **({Attribute.ID: b"\\x01"} if n == 0 else {})})
+"""
+
+
+def softhsm_token(who: Identity, folder: Path, pin: str, label: str = "sohoa-test") -> tuple[str, dict[str, str]]:
+    """A SoftHSM2 token in ``folder`` holding ``who``'s key (it never leaves it) and
+    certificate chain, as an agency's hardware token does: the PKCS#11 URI of the key, and
+    the environment a process needs to find the token (``SOFTHSM2_CONF``)."""
+    import os
+    import subprocess
+    import sys
+
+    tokens = folder / "tokens"
+    tokens.mkdir(parents=True, exist_ok=True)
+    conf = folder / "softhsm2.conf"
+    conf.write_text(f"directories.tokendir = {tokens}\nobjectstore.backend = file\nlog.level = ERROR\n")
+    env = {**os.environ, "SOFTHSM2_CONF": str(conf)}
+    subprocess.run(["softhsm2-util", "--init-token", "--free", "--label", label, "--pin", pin, "--so-pin",
+                    pin + "-so"], env=env, check=True, capture_output=True)
+    key = folder / "key.pem"
+    key.write_bytes(who.key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                          serialization.NoEncryption()))
+    subprocess.run(["softhsm2-util", "--import", str(key), "--token", label, "--label", "agency", "--id", "01",
+                    "--pin", pin], env=env, check=True, capture_output=True)
+    key.unlink()
+    certs = []
+    for n, cert in enumerate([who.cert, *who.chain]):
+        path = folder / f"cert{n}.bin"
+        path.write_bytes(cert.public_bytes(serialization.Encoding.DER) + b"\n--subject--\n" +
+                         cert.subject.public_bytes())
+        certs.append(str(path))
+    subprocess.run([sys.executable, "-c", _IMPORT_CERTIFICATES, SOFTHSM_MODULE, label, pin, *certs], env=env,
+                   check=True, capture_output=True)
+    return f"pkcs11:token={label};object=agency?module-path={SOFTHSM_MODULE}", {"SOFTHSM2_CONF": str(conf)}
+
+
+def tls_files(folder: Path) -> tuple[Path, Path, Path]:
+    """A Dask cluster's own CA and one certificate it issues (for the scheduler, the
+    workers and the client alike, as Dask's mutual TLS takes them): (ca, cert, key) PEM files."""
+    folder.mkdir(parents=True, exist_ok=True)
+    ca = _issue("Sohoa Test Cluster CA", None, ca=True)
+    member = _issue("sohoa-cluster-member", ca, ca=False)
+    paths = folder / "ca.pem", folder / "member.pem", folder / "member-key.pem"
+    paths[0].write_bytes(ca.pem())
+    paths[1].write_bytes(member.pem())
+    paths[2].write_bytes(member.key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                  serialization.NoEncryption()))
+    return paths

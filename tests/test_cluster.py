@@ -40,6 +40,8 @@ class Cluster:
     scheduler: subprocess.Popen
     workers: list[subprocess.Popen] = field(default_factory=list)
     logs: Path | None = None
+    tls: tuple[Path, Path, Path] | None = None
+    """(CA, certificate, key) of a cluster on TLS."""
 
     def kill(self) -> None:
         for proc in [*self.workers, self.scheduler]:
@@ -48,10 +50,27 @@ class Cluster:
             proc.wait(10)
 
 
-def _port() -> int:
+def _port(host: str = "127.0.0.1") -> int:
     with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
+        s.bind((host, 0))
         return s.getsockname()[1]
+
+
+def off_loopback() -> str:
+    """An address of this machine that is not loopback, where a scheduler is reached as
+    from another machine (a dummy interface is made when there is none: CI runs as root)."""
+    import ipaddress
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe, contextlib.suppress(OSError):
+        probe.connect(("10.254.254.254", 9))
+        address = probe.getsockname()[0]
+        if not ipaddress.ip_address(address).is_loopback:
+            return address
+    made = subprocess.run("ip link add sohoa-test0 type dummy && ip addr add 10.203.0.1/24 dev sohoa-test0 && "
+                          "ip link set sohoa-test0 up", shell=True, capture_output=True, text=True)
+    if made.returncode != 0 and "File exists" not in made.stderr:
+        pytest.fail(f"no address off loopback, and none could be made: {made.stderr}")
+    return "10.203.0.1"
 
 
 def _env(**extra: str) -> dict[str, str]:
@@ -64,37 +83,41 @@ def _env(**extra: str) -> dict[str, str]:
 
 @contextlib.contextmanager
 def cluster(tmp: Path, workers: int = 2, *, nanny: bool = False, allowed_failures: int = 3,
-            site: Path | None = None, tmpdir: Path | None = None) -> Iterator[Cluster]:
+            site: Path | None = None, tmpdir: Path | None = None,
+            tls: tuple[Path, Path, Path] | None = None, host: str = "127.0.0.1") -> Iterator[Cluster]:
     """A scheduler and ``workers`` single-threaded workers, started by Dask's own commands
-    (their sohoa imported from ``site``, their temporary files in ``tmpdir``, when given)."""
+    (their sohoa imported from ``site``, their temporary files in ``tmpdir``, when given;
+    on ``host``; over mutual TLS with the (CA, certificate, key) files ``tls``)."""
     tmp.mkdir(parents=True, exist_ok=True)
-    port = _port()
-    address = f"tcp://127.0.0.1:{port}"
+    port = _port(host)
+    address = f"{'tls' if tls else 'tcp'}://{host}:{port}"
+    secure = ["--tls-ca-file", str(tls[0]), "--tls-cert", str(tls[1]), "--tls-key", str(tls[2])] if tls else []
     # A worker is given only what it runs (no queue of its own): a worker's death then
     # suspects only the document it was reading, not those waiting behind it.
     env = _env(DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES=str(allowed_failures),
                DASK_DISTRIBUTED__SCHEDULER__WORKER_SATURATION="1.0")
-    scheduler = _spawn([DASK, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
-                       tmp / "scheduler.log", env)
-    found = Cluster(address, scheduler, logs=tmp)
+    scheduler = _spawn([DASK, "scheduler", "--host", host, "--port", str(port), "--no-dashboard",
+                        *(["--protocol", "tls"] if tls else []), *secure], tmp / "scheduler.log", env)
+    found = Cluster(address, scheduler, logs=tmp, tls=tls)
     try:
         for n in range(workers):
-            found.workers.append(_worker(address, tmp / f"worker{n}.log", nanny=nanny, site=site, tmpdir=tmpdir))
-        _wait_for(address, workers)
+            found.workers.append(_worker(address, tmp / f"worker{n}.log", nanny=nanny, site=site, tmpdir=tmpdir,
+                                         extra=[*secure, *(["--host", host] if tls else [])]))
+        _wait_for(address, workers, tls)
         yield found
     finally:
         found.kill()
 
 
 def _worker(address: str, log: Path, *, nanny: bool, site: Path | None = None,
-            tmpdir: Path | None = None) -> subprocess.Popen:
+            tmpdir: Path | None = None, extra: list[str] | None = None) -> subprocess.Popen:
     env = _env()
     if site is not None:
         env["PYTHONPATH"] = os.pathsep.join([str(site), env["PYTHONPATH"]])
     if tmpdir is not None:
         env["TMPDIR"] = str(tmpdir)
     return _spawn([DASK, "worker", address, "--nthreads", "1", "--no-dashboard", "--nanny" if nanny else "--no-nanny",
-                   "--death-timeout", "60"], log, env)
+                   "--death-timeout", "60", *(extra or [])], log, env)
 
 
 def _spawn(command: list[str], log: Path, env: dict[str, str]) -> subprocess.Popen:
@@ -102,10 +125,13 @@ def _spawn(command: list[str], log: Path, env: dict[str, str]) -> subprocess.Pop
         return subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
 
 
-def _wait_for(address: str, workers: int) -> None:
+def _wait_for(address: str, workers: int, tls: tuple[Path, Path, Path] | None = None) -> None:
     from distributed import Client
+    from distributed.security import Security
 
-    with Client(address, timeout=30, set_as_default=False) as client:
+    security = Security(tls_ca_file=str(tls[0]), tls_client_cert=str(tls[1]), tls_client_key=str(tls[2]),
+                        require_encryption=True) if tls else None
+    with Client(address, timeout=30, set_as_default=False, security=security) as client:
         client.wait_for_workers(workers, timeout=60)
 
 
@@ -194,6 +220,77 @@ def test_an_ingest_on_the_cluster_gives_the_records_of_a_local_ingest(scans: Pat
             assert json.loads(checked.stdout)[0]["status"] == "valid", checked.stdout
     assert any(r.get("signed_copy") for r in theirs.values())
     assert not list((tmp_path / "remote").glob("inbox"))  # workers kept their files in their own temp
+
+
+def _hostile_client(address: str, security: object = None) -> None:
+    """Connect as a neighbour on the network would, and expect to be turned away."""
+    from distributed import Client
+
+    with pytest.raises((OSError, TimeoutError, TypeError, ValueError)):
+        Client(address, timeout=5, set_as_default=False, security=security).close()
+
+
+def test_off_this_machine_the_link_is_tls_and_the_key_stays_on_its_token(scans: Path, tmp_path: Path) -> None:
+    """A scheduler on an address off loopback: plain tcp:// is refused before anything is
+    read, and so is tls:// without certificates; a Dask client without a certificate of the
+    cluster's CA cannot connect at all; over TLS with certificates, copies signed on a
+    SoftHSM2 token on this machine give the records of a local ingest signed with the same
+    agency's key, and the workers keep nothing of the run."""
+    from distributed.security import Security
+
+    host = off_loopback()
+    the_pki = pki.build()
+    trust = the_pki.write_trust_dir(tmp_path / "trust")
+    p12 = tmp_path / "good.p12"
+    p12.write_bytes(the_pki.p12("good", b"k"))
+    uri, token_env = pki.softhsm_token(the_pki.signers["good"], tmp_path / "hsm", "246810")
+    tls = pki.tls_files(tmp_path / "tls")
+    local = _ingest(tmp_path / "local", "--workers", "2", "--trust", str(trust), "--sign-with", str(p12),
+                    str(copy_corpus(scans, tmp_path / "a")), SOHOA_SIGN_PASSPHRASE="k")
+    assert local.returncode == 0, local.stdout + local.stderr
+    folder = copy_corpus(scans, tmp_path / "b")
+    worker_tmp = tmp_path / "worker-tmp"
+    worker_tmp.mkdir()
+    secure = ("--tls-ca-file", str(tls[0]), "--tls-cert", str(tls[1]), "--tls-key", str(tls[2]))
+    with cluster(tmp_path / "dask", tls=tls, host=host, tmpdir=worker_tmp) as c:
+        port = c.address.rsplit(":", 1)[1]
+        plain = _ingest(tmp_path / "refused", "--cluster", f"tcp://{host}:{port}", str(folder))
+        said = plain.stdout + plain.stderr
+        assert plain.returncode == ExitCode.bad_args, said
+        assert "unencrypted" in said and f"tls://{host}:{port}" in said and "--tls-cert" in said
+        bare = _ingest(tmp_path / "refused", "--cluster", c.address, str(folder))
+        assert bare.returncode == ExitCode.bad_args and "needs certificates" in bare.stdout + bare.stderr
+        assert _done(tmp_path / "refused") == 0, "nothing was read before the refusal"
+        # Neighbours: plain TCP to the TLS port, and a client whose certificate another CA issued.
+        _hostile_client(f"tcp://{host}:{port}")
+        stranger = pki.tls_files(tmp_path / "stranger")
+        _hostile_client(c.address, Security(tls_ca_file=str(tls[0]), tls_client_cert=str(stranger[1]),
+                                            tls_client_key=str(stranger[2]), require_encryption=True))
+        remote = _ingest(tmp_path / "remote", "--cluster", c.address, *secure, "--trust", str(trust),
+                         "--sign-with", uri, str(folder), SOHOA_SIGN_PASSPHRASE="246810", **token_env)
+    assert remote.returncode == 0, remote.stdout + remote.stderr
+    mine, theirs = _export(tmp_path / "local"), _export(tmp_path / "remote")
+    assert mine.keys() == theirs.keys() and len(mine) == 10
+    for sha, row in theirs.items():
+        for name in ("fields", "confidence", "validity", "signatures", "pages", "ocr", "text"):
+            assert row.get(name) == mine[sha].get(name), (sha, name)
+        expected, copy = mine[sha].get("signed_copy"), row.get("signed_copy")
+        assert bool(copy) == bool(expected)
+        if copy:
+            assert copy["agency"] == expected["agency"] and Path(copy["path"]).is_relative_to(tmp_path / "remote")
+            checked = subprocess.run([SOHOA, "verify", "--trust", str(trust), "--json", copy["path"]], env=_env(),
+                                     capture_output=True, text=True)
+            assert json.loads(checked.stdout)[0]["status"] == "valid", checked.stdout
+    assert any(r.get("signed_copy") for r in theirs.values())
+    # The workers kept nothing of the run: no scan, no copy, no key, no task folder (the
+    # block's font, a cache of a system font, is all of sohoa's that stays).
+    left = [p for p in worker_tmp.rglob("*") if p.is_file() and not p.name.startswith("sohoa-stamp-")
+            and "dask-scratch-space" not in p.parts]
+    assert left == [], left
+    assert not list(worker_tmp.glob("sohoa-worker-*"))
+    scratch = [p for p in worker_tmp.rglob("*") if p.is_file() and "dask-scratch-space" in p.parts
+               and not p.name.endswith((".lock", ".dirlock"))]  # Dask's own locks
+    assert scratch == [], scratch
 
 
 def test_a_worker_killed_mid_run_loses_and_doubles_nothing(scans: Path, tmp_path: Path) -> None:

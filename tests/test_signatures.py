@@ -245,6 +245,43 @@ def test_signed_copies_of_scans(cli, small_scan_corpus: Path, test_pki: pki.Test
         assert row["fields"]["number"] and row["fields"]["number"] in text
 
 
+def test_signed_copies_on_a_hardware_token(small_scan_corpus: Path, test_pki: pki.TestPki, tmp_path: Path) -> None:
+    """The agency's key on a token (SoftHSM2, through PKCS#11): a wrong PIN stops the run
+    before any work; with the right one every copy verifies, signed by the agency whose
+    certificate is on the token, and no unsigned copy is left behind."""
+    import os
+    import subprocess
+
+    from tests.conftest import SOHOA
+
+    uri, token_env = pki.softhsm_token(test_pki.signers["good"], tmp_path / "hsm", "13579")
+    trust_dir = test_pki.write_trust_dir(tmp_path / "trust")
+    folder = copy_corpus(small_scan_corpus, tmp_path / "scans")
+    env = {**os.environ, **token_env, "SOHOA_LANG": "en", "SOHOA_HOME": str(tmp_path / "home")}
+    env.pop("SOHOA_ES_URL", None)
+
+    def ingest(pin: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([SOHOA, "ingest", "--no-progress", "--workers", "2", "--trust", str(trust_dir),
+                               "--sign-with", uri, str(folder)], env={**env, "SOHOA_SIGN_PASSPHRASE": pin},
+                              capture_output=True, text=True, timeout=600)
+
+    wrong = ingest("00000")
+    assert wrong.returncode == 2 and "PIN" in wrong.stderr and "Traceback" not in wrong.stderr, wrong.stderr
+    assert not (tmp_path / "home" / "ledger.sqlite").exists() or "Processed: 0" in wrong.stdout
+    done = ingest("13579")
+    assert done.returncode == 0 and "Signed copies (SAO Y): 4 made, 0 failed." in done.stdout, done.stdout
+    rows = [json.loads(line) for line in subprocess.run([SOHOA, "export"], env=env, capture_output=True, text=True,
+                                                        check=True).stdout.splitlines()]
+    for row in rows:
+        copy = row["signed_copy"]
+        assert copy["agency"] == "Ủy ban nhân dân xã Thử Nghiệm" and copy["pades"] == "B-LT"
+        verified = json.loads(subprocess.run([SOHOA, "verify", "--trust", str(trust_dir), "--json", copy["path"]],
+                                             env=env, capture_output=True, text=True).stdout)[0]
+        assert verified["status"] == "valid"
+        assert verified["signatures"][0]["signer"]["cn"] == "Ủy ban nhân dân xã Thử Nghiệm"
+    assert not list((tmp_path / "home" / "copies" / ".unsigned").glob("*"))
+
+
 def test_copy_is_b_lt_only_when_revocation_data_is_at_hand(test_pki: pki.TestPki, trust: TrustStore,
                                                            tmp_path: Path) -> None:
     from sohoa.signatures.sign import load_signer, sign_copy

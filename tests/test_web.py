@@ -421,11 +421,16 @@ def test_an_administrator_adds_limits_resets_and_disables_users_in_the_page(serv
     everything = httpx.get(server.url + "/api/v1/search", params={"q": ""}, headers=headers).json()["total"]
     one = sorted({r["fields"]["issuer"] for r in server.records if r["fields"]["issuer"]})[-1]
     assert admin.post("/users/newbie/access", data={"role": "clerk", "agencies": one, "csrf": csrf}).status_code == 303
+    assert httpx.get(server.url + "/api/v1/search", headers=headers).status_code == 401, "a new access: sign in again"
+    again = httpx.post(server.url + "/api/v1/auth/token", data={"username": "newbie", "password": "a-long-password"})
+    headers = {"Authorization": f"Bearer {again.json()['access_token']}"}
     limited = httpx.get(server.url + "/api/v1/search", params={"q": ""}, headers=headers).json()["total"]
     assert 0 < limited < everything
     assert admin.post("/users/newbie/password", data={"password": "another-long-one", "csrf": csrf}).status_code == 303
-    assert httpx.post(server.url + "/api/v1/auth/token",
-                      data={"username": "newbie", "password": "another-long-one"}).status_code == 200
+    assert httpx.get(server.url + "/api/v1/search", headers=headers).status_code == 401, "a new password: the same"
+    newest = httpx.post(server.url + "/api/v1/auth/token", data={"username": "newbie", "password": "another-long-one"})
+    assert newest.status_code == 200
+    headers = {"Authorization": f"Bearer {newest.json()['access_token']}"}
     assert admin.post("/users/newbie/disabled", data={"disabled": "1", "csrf": csrf}).status_code == 303
     assert httpx.get(server.url + "/api/v1/search", headers=headers).status_code == 401, "its tokens stop"
     page = admin.get("/users").text

@@ -11,7 +11,7 @@
     document.getElementById("done").textContent = state.done;
     document.getElementById("failed-count").textContent = state.failed.length;
     document.getElementById("waiting").textContent = state.waiting;
-    document.getElementById("state").textContent = state.running ? me.dataset.running : me.dataset.finished;
+    document.getElementById("state").textContent = me.dataset[state.status] || state.status;
     const list = document.getElementById("failures");
     list.replaceChildren(...state.failed.map(function (f) {
       const li = document.createElement("li");
@@ -22,6 +22,7 @@
     }));
     document.getElementById("report").textContent = state.report;
     box.dataset.running = state.running ? "yes" : "no";
+    box.dataset.status = state.status;
   }
   function poll() {
     fetch("/ingest/" + id + "/state", {credentials: "same-origin"})

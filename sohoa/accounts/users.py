@@ -11,30 +11,33 @@ Sign-in is throttled per account: after ``FREE_ATTEMPTS`` wrong passwords in a r
 each further attempt waits twice as long as the one before (up to ``MAX_WAIT``), and an
 attempt made during the wait is refused without the password being checked. A right
 password resets the count. The same holds per network address, after
-``FREE_ATTEMPTS_PER_ADDRESS`` failures (one address trying many accounts). Every change
-to an account goes to the access log.
+``FREE_ATTEMPTS_PER_ADDRESS`` failures of the last ``ADDRESS_MEMORY`` (one address trying
+many accounts); a right password there forgives only that account's own failures, so an
+attacker who signs in to an account of their own does not start again. Every change to
+an account goes to the access log; a failed sign-in under a name that is no account is
+logged with any ID number in it masked (people type their ID as a name).
 
 An account may also need a one-time code from an authenticator app (TOTP, RFC 6238,
 pyotp): ``set_second_factor``; meant for administrators. A missing or wrong code is a
 failed attempt like a wrong password.
 
-Machine clients sign in once and get an API token (``issue_token``): a random secret kept
-only as its SHA-256, one per client, revocable.
+Browser sessions and API tokens are kept on the server (``sohoa.accounts.sessions``): a
+new password, disabling an account, or a change of what it may do or see ends them all.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
-import secrets
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from sohoa.accounts import sessions
 from sohoa.accounts.audit import AccessLog
 from sohoa.core.errors import ConfigError, SohoaError
+from sohoa.core.privacy import mask_ids
 from sohoa.core.sqlite import open_db
 
 ROLES: dict[str, frozenset[str]] = {
@@ -45,6 +48,8 @@ ROLES: dict[str, frozenset[str]] = {
 }
 FREE_ATTEMPTS = 5
 FREE_ATTEMPTS_PER_ADDRESS = 20
+ADDRESS_MEMORY = dt.timedelta(hours=24)
+"""An address's failed sign-ins older than this are forgotten."""
 MAX_WAIT = dt.timedelta(minutes=15)
 MIN_PASSWORD = 10
 
@@ -60,37 +65,20 @@ CREATE TABLE IF NOT EXISTS users (
     failures       INTEGER NOT NULL DEFAULT 0,
     last_failure   TEXT
 );
-CREATE TABLE IF NOT EXISTS addresses (   -- failed sign-ins per network address
-    address        TEXT PRIMARY KEY,
+DROP TABLE IF EXISTS addresses;           -- (before: one count per address, reset by any success)
+CREATE TABLE IF NOT EXISTS address_failures (   -- failed sign-ins per network address and account name
+    address        TEXT NOT NULL,
+    user           TEXT NOT NULL,
     failures       INTEGER NOT NULL DEFAULT 0,
-    last_failure   TEXT
+    last_failure   TEXT NOT NULL,
+    PRIMARY KEY (address, user)
 );
 CREATE TABLE IF NOT EXISTS second_factor (  -- TOTP (RFC 6238) secrets of the accounts that use one
     user           TEXT PRIMARY KEY REFERENCES users(name),
     secret         TEXT NOT NULL,
     since          TEXT NOT NULL
 );
-CREATE TABLE IF NOT EXISTS tokens (
-    id             INTEGER PRIMARY KEY,
-    digest         TEXT NOT NULL UNIQUE,  -- SHA-256 of the token; the token itself is not kept
-    user           TEXT NOT NULL REFERENCES users(name),
-    client         TEXT NOT NULL,
-    created_at     TEXT NOT NULL,
-    revoked_at     TEXT
-);
-"""
-TOKEN_PREFIX = "sohoa_"
-
-
-@dataclass(frozen=True)
-class Token:
-    """An API token as listed (the secret is shown once, when issued)."""
-
-    id: int
-    user: str
-    client: str
-    created_at: str
-    revoked_at: str | None
+""" + sessions.SCHEMA
 
 
 class AccountError(SohoaError):
@@ -135,6 +123,8 @@ class Accounts:
         home.mkdir(parents=True, exist_ok=True)
         self.db = open_db(home / "accounts.sqlite", SCHEMA, "danh sách tài khoản", "accounts", version=1)
         self.log = AccessLog(home)
+        self.sessions = sessions.Sessions(self.db, self.log, self.get)
+        """Browser sessions and API tokens."""
 
     def close(self) -> None:
         self.db.close()
@@ -185,10 +175,14 @@ class Accounts:
         self._require(name)
         self.db.execute("UPDATE users SET disabled = ? WHERE name = ?", (int(disabled), name))
         self.log.append(by, "user_disable" if disabled else "user_enable", {"user": name})
+        if disabled:
+            self.sessions.end_user(name, why="disabled", by=by)
 
     def set_access(self, name: str, role: str, agencies: Iterable[str], personal_data: bool, *, by: str) -> User:
         """Change what a user may do and see."""
-        self._require(name)
+        before = self.get(name)
+        if before is None:
+            raise AccountError(f"Không có tài khoản {name}.", f"There is no account {name}.")
         if role not in ROLES:
             raise AccountError(f"Không có vai trò {role!r}; có: {', '.join(ROLES)}.",
                                f"No role {role!r}; there are: {', '.join(ROLES)}.")
@@ -197,6 +191,8 @@ class Accounts:
                         (role, json.dumps(chosen, ensure_ascii=False), int(personal_data), name))
         self.log.append(by, "user_access", {"user": name, "role": role, "agencies": list(chosen),
                                             "personal_data": personal_data})
+        if (before.role, before.agencies, before.personal_data) != (role, chosen, personal_data):
+            self.sessions.end_user(name, why="access", by=by)  # sign in again under the new rules
         return self.get(name)  # type: ignore[return-value]
 
     def set_password(self, name: str, password: str, *, by: str) -> None:
@@ -205,6 +201,7 @@ class Accounts:
         self.db.execute("UPDATE users SET password = ?, failures = 0, last_failure = NULL WHERE name = ?",
                         (_hasher().hash(password), name))
         self.log.append(by, "user_password", {"user": name})
+        self.sessions.end_user(name, why="password", by=by)
 
     def _require(self, name: str) -> None:
         if self.get(name) is None:
@@ -245,22 +242,21 @@ class Accounts:
         now = now or dt.datetime.now(dt.UTC)
         row = self.db.execute("SELECT password, disabled, failures, last_failure FROM users WHERE name = ?",
                               (name,)).fetchone()
+        shown = name if row is not None else mask_ids(name)  # an unknown name may be someone's ID number
         wrong = SignInRefused("Sai tên tài khoản hoặc mật khẩu.", "Wrong account name or password.")
-        by_address = self.db.execute("SELECT failures, last_failure FROM addresses WHERE address = ?",
-                                     (address or "",)).fetchone() if address else None
-        wait = _wait(*by_address, now, free=FREE_ATTEMPTS_PER_ADDRESS) if by_address else None
+        wait = self._address_wait(address, now)
         if row is not None and not wait:
             wait = _wait(row[2], row[3], now)
         if wait:
-            self.log.append(name, "sign_in_refused", {"reason": "throttled", "wait_s": int(wait.total_seconds())},
+            self.log.append(shown, "sign_in_refused", {"reason": "throttled", "wait_s": int(wait.total_seconds())},
                             address=address)
             seconds = int(wait.total_seconds()) + 1
             raise SignInRefused(f"Sai mật khẩu nhiều lần: hãy đợi {seconds} giây rồi thử lại.",
                                 f"Too many wrong passwords: wait {seconds} seconds and try again.", wait=wait)
         if row is None:
             _hasher().hash(password)  # as long as a real check: a missing name is not told apart
-            self._failed_from(address, now)
-            self.log.append(name, "sign_in_failed", {"reason": "no such account"}, address=address)
+            self._failed_from(address, name, now)
+            self.log.append(shown, "sign_in_failed", {"reason": "no such account"}, address=address)
             raise wrong
         stored, disabled, failures, _ = row
         try:
@@ -277,61 +273,35 @@ class Accounts:
             raise SignInRefused("Tài khoản này đã bị khóa. Hãy hỏi quản trị viên.",
                                 "This account is disabled. Ask an administrator.")
         self.db.execute("UPDATE users SET failures = 0, last_failure = NULL WHERE name = ?", (name,))
-        if address:
-            self.db.execute("DELETE FROM addresses WHERE address = ?", (address,))
+        if address:  # this account's failures from here are forgiven, no other's
+            self.db.execute("DELETE FROM address_failures WHERE address = ? AND user = ?", (address, name))
         self.log.append(name, "sign_in", {}, address=address)
         return self.get(name)  # type: ignore[return-value]
+
+    def _address_wait(self, address: str | None, now: dt.datetime) -> dt.timedelta | None:
+        """How long ``address`` must wait: its failures of the last ``ADDRESS_MEMORY``,
+        whichever accounts they were against."""
+        if not address:
+            return None
+        failures, last = self.db.execute(
+            "SELECT coalesce(sum(failures), 0), max(last_failure) FROM address_failures "
+            "WHERE address = ? AND last_failure >= ?", (address, (now - ADDRESS_MEMORY).isoformat())).fetchone()
+        return _wait(failures, last, now, free=FREE_ATTEMPTS_PER_ADDRESS)
 
     def _failed(self, name: str, address: str | None, now: dt.datetime, why: dict[str, object]) -> None:
         """A failed attempt on an existing account: counted for it and for the address."""
         self.db.execute("UPDATE users SET failures = failures + 1, last_failure = ? WHERE name = ?",
                         (now.isoformat(), name))
-        self._failed_from(address, now)
+        self._failed_from(address, name, now)
         self.log.append(name, "sign_in_failed", why, address=address)
 
-    def _failed_from(self, address: str | None, now: dt.datetime) -> None:
+    def _failed_from(self, address: str | None, name: str, now: dt.datetime) -> None:
         if address:
-            self.db.execute("INSERT INTO addresses(address, failures, last_failure) VALUES (?, 1, ?) "
-                            "ON CONFLICT(address) DO UPDATE SET failures = failures + 1, "
-                            "last_failure = excluded.last_failure", (address, now.isoformat()))
-
-    # ------------------------------------------------------------------ API tokens
-
-    def issue_token(self, user: str, client: str, *, address: str | None = None) -> str:
-        """A new token for ``user``'s machine client ``client``: the secret, shown this once."""
-        self._require(user)
-        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-        cur = self.db.execute("INSERT INTO tokens(digest, user, client, created_at) VALUES (?,?,?,?)",
-                              (_digest(token), user, client.strip() or "api", now))
-        self.log.append(user, "token_issue", {"token": cur.lastrowid, "client": client}, address=address)
-        return token
-
-    def token_user(self, token: str) -> tuple[User, int] | None:
-        """The user a live token belongs to, and the token's id; None for an unknown or
-        revoked token, or a disabled user."""
-        row = self.db.execute("SELECT id, user FROM tokens WHERE digest = ? AND revoked_at IS NULL",
-                              (_digest(token),)).fetchone()
-        user = self.get(row[1]) if row else None
-        return (user, row[0]) if user and not user.disabled else None
-
-    def tokens(self, user: str | None = None) -> list[Token]:
-        rows = self.db.execute("SELECT id, user, client, created_at, revoked_at FROM tokens"
-                               + (" WHERE user = ?" if user else "") + " ORDER BY id", (user,) if user else ())
-        return [Token(*row) for row in rows]
-
-    def revoke_token(self, token_id: int, *, by: str, address: str | None = None) -> bool:
-        """Revoke a token by its id; False when there is no such live token."""
-        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-        done = self.db.execute("UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
-                               (now, token_id)).rowcount
-        if done:
-            self.log.append(by, "token_revoke", {"token": token_id}, address=address)
-        return bool(done)
-
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+            self.db.execute("DELETE FROM address_failures WHERE last_failure < ?",
+                            ((now - ADDRESS_MEMORY).isoformat(),))
+            self.db.execute("INSERT INTO address_failures(address, user, failures, last_failure) VALUES (?, ?, 1, ?) "
+                            "ON CONFLICT(address, user) DO UPDATE SET failures = failures + 1, "
+                            "last_failure = excluded.last_failure", (address, name, now.isoformat()))
 
 
 def _wait(failures: int, last_failure: str | None, now: dt.datetime, *,

@@ -144,6 +144,21 @@ class CopyFailure:
     error: str
 
 
+@dataclass(frozen=True)
+class CopyToSign:
+    """The searchable copy a worker made, on its way to the machine that runs the ingest,
+    which alone holds the signing key (a file or a hardware token) and signs it there. A
+    record carries it only in flight: it is signed (``SignedCopy``) or failed
+    (``CopyFailure``) before the record is stored."""
+
+    path: str
+    """The unsigned PDF/A copy, on the machine that holds the record now."""
+    box: tuple[int, int, int, int]
+    """Where the signature block goes on page 1 (x0, y0, x1, y1 in points)."""
+    agency: str
+    """The copying agency the block names."""
+
+
 def copy_from_json(data: dict[str, Any] | None) -> SignedCopy | CopyFailure | None:
     if data is None:
         return None
@@ -194,7 +209,7 @@ class Record:
     blank_pages: tuple[int, ...] = ()
     """Pages with no print (the backs of a duplex scan), recognised from their pixels and not OCR'd."""
 
-    signed_copy: SignedCopy | CopyFailure | None = None
+    signed_copy: SignedCopy | CopyFailure | CopyToSign | None = None
     """The signed digitised copy (``--sign-with``), why it could not be made, or None."""
 
     corrections: tuple[Correction, ...] = ()
@@ -223,6 +238,8 @@ class Record:
 
     def to_json(self) -> dict[str, Any]:
         """The JSONL export form (``sohoa export``), stable for other tools."""
+        if isinstance(self.signed_copy, CopyToSign):
+            raise ValueError(f"record {self.id}: its copy is signed before the record is stored or exported")
         return {
             "id": self.id,
             "source": dataclasses.asdict(self.source),

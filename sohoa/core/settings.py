@@ -48,15 +48,27 @@ class Settings:
     """Fetch revocation data (OCSP, CRL) over the network when verifying signatures."""
     allow_sha1: bool = True
     """Accept SHA-1 in certificate paths (the legacy government G1 chain); always reported."""
-    sign_with: Path | None = None
-    """A PKCS#12 file (agency certificate and key): sign a digitised copy of each scanned result."""
+    sign_with: str | None = None
+    """What signs a digitised copy of each scanned result as the agency: a PKCS#12 file's
+    path, or a PKCS#11 URI (``pkcs11:token=...;object=...``) of a key on a hardware token.
+    Only the process that runs the ingest uses it (``ingest.copies.sign_built``)."""
     sign_passphrase: bytes | None = field(default=None, repr=False)
+    """The PKCS#12 file's passphrase, or the token's PIN."""
+    copy_agency: str | None = None
+    """The copying agency (from the signer's certificate): workers make each scan's copy
+    for it, to be signed where the key is. None: no copies."""
     cluster: str | None = None
     """A Dask distributed scheduler (``tcp://host:8786``): the work of each document runs on
     its workers (``sohoa.ingest.cluster``); None: on this machine."""
+    cluster_tls: tuple[str, str, str] | None = None
+    """The cluster's CA file, and this machine's certificate and key files, for Dask's
+    mutual TLS (``tls://`` schedulers); None: Dask's own configuration."""
     shared_storage: bool = False
     """Workers read each file at its path (every worker mounts the same storage) instead of
     receiving its bytes."""
+    within: tuple[Path, ...] = ()
+    """Folders an ingest may read through links (a web-started ingest: ``SOHOA_INGEST_ROOTS``);
+    a link out of them is refused. Empty: links are followed wherever they lead."""
 
     @property
     def ledger_path(self) -> Path:
@@ -91,6 +103,9 @@ class Settings:
             values["settle_seconds"] = float(os.environ["SOHOA_SETTLE_SECONDS"])
         if os.environ.get("SOHOA_DASK_SCHEDULER"):
             values["cluster"] = os.environ["SOHOA_DASK_SCHEDULER"]
+        tls = tuple(os.environ.get(f"SOHOA_DASK_TLS_{part}", "") for part in ("CA", "CERT", "KEY"))
+        if all(tls):
+            values["cluster_tls"] = tls
         if os.environ.get("SOHOA_PREPROCESS") is not None:
             values["preprocessing"] = tuple(s for s in os.environ["SOHOA_PREPROCESS"].split(",") if s)
         values.update({k: v for k, v in overrides.items() if v is not None})

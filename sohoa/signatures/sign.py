@@ -1,5 +1,7 @@
-"""Signing a digitised copy as its agency: the key from PKCS#12, and the PAdES signature
-whose appearance is the imageless "SAO Y" block of Decree 30/2020 for electronic copies.
+"""Signing a digitised copy as its agency: the key from a PKCS#12 file or on a hardware
+token through PKCS#11 (as Vietnamese agencies' keys are issued; the key never leaves the
+token), and the PAdES signature whose appearance is the imageless "SAO Y" block of Decree
+30/2020 for electronic copies.
 
 The block reads "SAO Y", the copying agency (wrapped to the block's width), and the
 signing time in ISO 8601 with +07:00, in Times New Roman 10 pt (Liberation Serif,
@@ -61,13 +63,26 @@ def font_path() -> Path:
         "does) or set SOHOA_STAMP_FONT to a .ttf file with Vietnamese glyphs.")
 
 
+PKCS11_SCHEME = "pkcs11:"
+
+
+def is_token(spec: str | Path) -> bool:
+    """Whether ``--sign-with`` names a key on a hardware token (an RFC 7512 URI) rather than a file."""
+    return str(spec).startswith(PKCS11_SCHEME)
+
+
 @functools.lru_cache(maxsize=2)
-def load_signer(p12: Path, passphrase: bytes | None) -> Any:
-    """The agency's key and certificate chain from a PKCS#12 file (once per process)."""
+def load_signer(spec: str | Path, passphrase: bytes | None) -> Any:
+    """The agency's key and certificate chain, once per process: from a PKCS#12 file
+    (``passphrase``: the file's), or from a hardware token named by a PKCS#11 URI
+    (``passphrase``: the token's PIN; the key never leaves the token)."""
     from pyhanko.sign import signers
 
     for noisy in ("pyhanko", "fontTools"):  # tracebacks and font-table notes, not for clerks
         logging.getLogger(noisy).setLevel(logging.CRITICAL)
+    if is_token(spec):
+        return _token_signer(str(spec), passphrase)
+    p12 = Path(spec)
     try:
         signer = signers.SimpleSigner.load_pkcs12(str(p12), passphrase=passphrase)
     except (OSError, ValueError) as exc:
@@ -81,6 +96,68 @@ def load_signer(p12: Path, passphrase: bytes | None) -> Any:
             "SOHOA_SIGN_PASSPHRASE hoặc mật khẩu đã nhập.",
             f"Cannot open the signing key file {p12}: wrong passphrase, or not a PKCS#12 file ({reason}). Check "
             "SOHOA_SIGN_PASSPHRASE or the passphrase you typed.")
+    return signer
+
+
+def token_uri(uri: str) -> dict[str, str]:
+    """The attributes of a PKCS#11 URI (RFC 7512: ``pkcs11:token=...;object=...?module-path=...``),
+    percent-decoded; ``id`` stays percent-encoded bytes' text."""
+    from urllib.parse import unquote, unquote_to_bytes
+
+    body, _, query = uri[len(PKCS11_SCHEME):].partition("?")
+    found: dict[str, str] = {}
+    for part in [*body.split(";"), *query.split("&")]:
+        name, eq, value = part.partition("=")
+        if eq:
+            found[name.strip()] = unquote_to_bytes(value).hex() if name.strip() == "id" else unquote(value)
+    return found
+
+
+def _token_signer(uri: str, pin: bytes | None) -> Any:
+    """A signer whose key stays on the token: a session opened with ``pin`` on the token the
+    URI names, through the PKCS#11 module it names (``module-path``) or ``SOHOA_PKCS11_MODULE``."""
+    attrs = token_uri(uri)
+    module = attrs.get("module-path") or os.environ.get("SOHOA_PKCS11_MODULE")
+    if not module or not Path(module).is_file():
+        raise ConfigError(
+            f"Không tìm thấy thư viện PKCS#11 của thiết bị ký ({module or 'chưa chỉ định'}). Ghi nó trong URI "
+            "(?module-path=/đường/dẫn/thư-viện.so) hoặc đặt SOHOA_PKCS11_MODULE; thư viện do nhà cung cấp token "
+            "cài (với SoftHSM: /usr/lib/softhsm/libsofthsm2.so).",
+            f"The hardware token's PKCS#11 library was not found ({module or 'not given'}). Name it in the URI "
+            "(?module-path=/path/to/library.so) or set SOHOA_PKCS11_MODULE; the token's vendor installs it (for "
+            "SoftHSM: /usr/lib/softhsm/libsofthsm2.so).")
+    try:
+        from pkcs11 import Mechanism
+        from pyhanko.config.pkcs11 import TokenCriteria
+        from pyhanko.sign.pkcs11 import PKCS11Signer, open_pkcs11_session
+    except ImportError as exc:
+        raise MissingDependencyError(
+            "Thiếu gói python-pkcs11 để ký bằng thiết bị ký số: chạy lại scripts/bootstrap.",
+            "The python-pkcs11 package for signing on a hardware token is missing: run scripts/bootstrap again."
+        ) from exc
+    key_id = bytes.fromhex(attrs["id"]) if attrs.get("id") else None
+    label = attrs.get("object")
+    try:
+        session = open_pkcs11_session(
+            module, slot_no=int(attrs["slot-id"]) if attrs.get("slot-id") else None,
+            token_criteria=TokenCriteria(label=attrs.get("token"), serial=attrs.get("serial")),
+            user_pin=(pin or attrs.get("pin-value", "").encode()).decode() or None)
+        signer = PKCS11Signer(session, key_label=label, cert_label=label, key_id=key_id, cert_id=key_id)
+        # Tokens that cannot hash (SoftHSM's ECDSA, many RSA tokens) sign a digest made here.
+        hashed = {"ec": Mechanism.ECDSA_SHA256, "rsa": Mechanism.SHA256_RSA_PKCS}.get(
+            signer.signing_cert.public_key.algorithm)
+        if hashed is not None and hashed not in session.token.slot.get_mechanisms():
+            signer = PKCS11Signer(session, key_label=label, cert_label=label, key_id=key_id, cert_id=key_id,
+                                  use_raw_mechanism=True)
+        signer.signing_cert  # noqa: B018 (finds the key and its certificate now: a wrong label fails here)
+    except Exception as exc:  # pkcs11's errors (no such token, a wrong PIN), pyHanko's (no such key)
+        detail = type(exc).__name__ + (f": {exc}" if str(exc) else "")
+        raise ConfigError(
+            f"Không mở được khoá ký trên thiết bị ({uri.split('?')[0]}): {detail}. Kiểm tra thiết bị đã cắm, nhãn "
+            "token và khoá (token=, object= hoặc id=) và mã PIN (SOHOA_SIGN_PASSPHRASE hoặc nhập khi được hỏi).",
+            f"Cannot open the signing key on the token ({uri.split('?')[0]}): {detail}. Check that the token is "
+            "plugged in, its label and the key's (token=, object= or id=), and the PIN (SOHOA_SIGN_PASSPHRASE or "
+            "typed when asked).") from exc
     return signer
 
 
