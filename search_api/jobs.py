@@ -108,6 +108,8 @@ class Job:
     uploaded: bool = False
     process: subprocess.Popen[bytes] | None = None
     started: str | None = None
+    error: str | None = None
+    """Why the ingest could not be started at all."""
 
 
 class Jobs:
@@ -189,9 +191,13 @@ class Jobs:
                 if self.stopping:
                     return
                 job = self.line[0]
-                job.process = self._launch(job)
                 job.started = _now()
-            job.process.wait()
+                try:
+                    job.process = self._launch(job)
+                except OSError as exc:  # the job fails, saying why; the line goes on
+                    job.error = str(exc)
+            if job.process is not None:
+                job.process.wait()
             with self.lock:
                 self.line.remove(job)
 
@@ -218,6 +224,8 @@ class Jobs:
 
     def _status(self, job: Job) -> tuple[str, int | None]:
         """(status, exit code) of a job (``STATUSES``)."""
+        if job.error is not None:
+            return "failed", None
         if job.process is None:
             return "queued", None
         code = job.process.poll()
@@ -243,6 +251,8 @@ class Jobs:
         failed = [{"file": Path(p).name, "reason": states[p][1]} for p in job.files
                   if states.get(p, ("pending", None))[0] == "failed"]
         report = job.output.read_text(encoding="utf-8", errors="replace") if code is not None else ""
+        if job.error is not None:
+            report = f"Không chạy được sohoa ingest: {job.error} / Could not start sohoa ingest: {job.error}"
         return {"id": job.id, "by": job.by, "folder": readable(str(job.folder)), "queued": job.queued,
                 "started": job.started, "status": status, "ahead": ahead if status == "queued" else 0,
                 "running": status in ("queued", "waiting", "running"), "exit_code": code, "total": len(job.files),

@@ -186,8 +186,10 @@ class Caller:
 
     def sees_files(self, data: dict[str, Any]) -> bool:
         """Page images, originals and copies show personal data as printed: only for users
-        who may see it, or for records that carry none."""
-        return self.user.personal_data or mask_record(data) == data
+        who may see it, or for records that carry none (in what the paper says: its fields
+        and text)."""
+        printed = {key: data.get(key) for key in ("fields", "text")}
+        return self.user.personal_data or mask_record(printed) == printed
 
 
 def _address(request: Request) -> str | None:
