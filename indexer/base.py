@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from sohoa.core.model import Record
-from sohoa.core.text import agency_key
+from sohoa.core.text import scope_key
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,10 @@ class SearchQuery:
     """Only records issued by one of these agencies, or by one they succeeded on 1 July
     2025 (``agency_keys``): what a user limited to them may see, in the hits, the totals
     and the facets. None: no limit."""
+    personal: bool = True
+    """Whether the words may match personal data (ID numbers, dates of birth, addresses:
+    ``sohoa.core.privacy.split_personal``); False for a user who may not see it, whose
+    search must not find a record by what it would show them masked."""
     today: dt.date = field(default_factory=dt.date.today)
     limit: int = 10
     offset: int = 0
@@ -49,7 +53,7 @@ def agency_keys(record: Record | Mapping[str, Any]) -> tuple[str, ...]:
     legacy issuer, the agency that took over its results (``issuer_successor``)."""
     fields = record.fields if isinstance(record, Record) else record
     names = (fields.get("issuer"), fields.get("issuer_successor"))
-    return tuple(dict.fromkeys(agency_key(n) for n in names if n and agency_key(n)))
+    return tuple(dict.fromkeys(scope_key(n) for n in names if n and scope_key(n)))
 
 
 @dataclass(frozen=True)

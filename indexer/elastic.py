@@ -36,7 +36,7 @@ from sohoa.core.errors import ConfigError, IndexBackendError
 from sohoa.core.model import Record, RecordStatus
 from sohoa.core.paths import readable
 from sohoa.core.text import index_form, normalise_number, search_form
-from sohoa.indexer.base import Hit, SearchQuery, SearchResult, agency_key, agency_keys
+from sohoa.indexer.base import Hit, SearchQuery, SearchResult, agency_keys, scope_key
 from sohoa.indexer.snippets import (
     EVIDENCE,
     NUMBER_SCORE,
@@ -50,8 +50,8 @@ from sohoa.indexer.snippets import (
     tokens,
 )
 
-SCHEMA_VERSION = 6  # 3: issuer filters match issuer_parent and issuer_successor too; 4: agency scopes; 5: level;
-# 6: the ledgers (offices) that hold each record
+SCHEMA_VERSION = 7  # 3: issuer filters match issuer_parent and issuer_successor too; 4: agency scopes; 5: level;
+# 6: the ledgers (offices) that hold each record; 7: personal data in a field of its own, agencies accented
 RETRY_STATUS = (429, 500, 502, 503, 504)
 FACET_SIZE = 50
 
@@ -78,6 +78,7 @@ MAPPINGS: dict[str, Any] = {
         "agencies": {"type": "keyword"},  # indexer.base.agency_keys: what a limited user may see
         "orig": _WORDS_NO_POSITIONS,
         "folded": _WORDS,  # positions for phrase evidence
+        "personal": _WORDS_NO_POSITIONS,  # privacy.split_personal: matched for who may see it only
         "head": _WORDS_NO_POSITIONS,
         "head_folded": _WORDS_NO_POSITIONS,
         "indexed_at": {"type": "date"},
@@ -278,7 +279,7 @@ class ElasticIndex:
 
     def _document(self, record: Record) -> dict[str, Any]:
         f = record.fields
-        searchable, head = searchable_text(record), head_text(record)
+        (searchable, personal), head = searchable_text(record), head_text(record)
         return {
             "id": record.id, "path": readable(record.source.path), "fields": f, "body": record.text,
             "doc_type": f.get("doc_type"), "issuer": f.get("issuer"), "issuer_level": f.get("issuer_level"),
@@ -287,7 +288,7 @@ class ElasticIndex:
             "issue_date": _iso(f.get("issue_date")), "valid_until": _iso(f.get("valid_until")),
             "no_end": record.validity.without_end_date, "signature_status": record.signature_status,
             "agencies": list(agency_keys(record)),
-            "orig": _words(searchable, False), "folded": _words(searchable, True),
+            "orig": _words(searchable, False), "folded": _words(searchable, True), "personal": _words(personal, True),
             "head": _words(head, False), "head_folded": _words(head, True),
             "indexed_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         }
@@ -562,7 +563,7 @@ class ElasticIndex:
         if q.signature:
             filters.append({"term": {"signature_status": q.signature}})
         if q.agencies is not None:  # a user limited to some agencies: nothing else, anywhere
-            filters.append({"terms": {"agencies": [k for k in map(agency_key, q.agencies) if k]}})
+            filters.append({"terms": {"agencies": [k for k in map(scope_key, q.agencies) if k]}})
         return filters
 
     def _query(self, q: SearchQuery) -> tuple[dict[str, Any], list[Any]]:
@@ -576,7 +577,10 @@ class ElasticIndex:
                         for field, kind, weight in EVIDENCE]
             if len(folded) > 1:
                 evidence.append(_scored({"match_phrase": {"folded": " ".join(folded)}}, PHRASE_SCORE))
-            ways.append({"bool": {"filter": [_all_words("folded", folded)], "should": evidence}})
+            # Each word in the text; for a user who may see personal data, in it or in that data.
+            recall = ({"combined_fields": {"query": " ".join(folded), "fields": ["folded", "personal"],
+                                           "operator": "and"}} if q.personal else _all_words("folded", folded))
+            ways.append({"bool": {"filter": [recall], "should": evidence}})
         if number:
             ways.append(_scored({"term": {"number_norm": number}}, NUMBER_SCORE))
         newest = [{"issue_date": {"order": "desc", "missing": "_last"}}, {"id": {"order": "desc"}}]

@@ -7,6 +7,7 @@ import html
 import re
 
 from sohoa.core.model import Record
+from sohoa.core.privacy import MASKED_FIELDS, id_word, join_ids, split_personal
 from sohoa.core.text import fold, index_form, search_form
 
 _TOKEN = re.compile(r"[^\W_]+")
@@ -21,11 +22,17 @@ PHRASE_SCORE = 1.0
 NUMBER_SCORE = 100.0
 
 
-def searchable_text(record: Record) -> str:
-    """The number, the fields people corrected (what the paper says, where OCR misread
-    it) and the full text: what the words of a query are looked for in."""
-    confirmed = (record.fields.get(name) for name in sorted(record.confirmed) if name != "number")
-    return "\n".join(v for v in (record.fields.get("number"), *confirmed, record.text) if v)
+def searchable_text(record: Record) -> tuple[str, str]:
+    """What the words of a query are looked for in: the number, the fields people
+    corrected (what the paper says, where OCR misread it) and the full text, as (what
+    everyone's searches match, the personal data only searches allowed to see it match:
+    ``sohoa.core.privacy.split_personal``)."""
+    confirmed = [name for name in sorted(record.confirmed) if name != "number" and record.fields.get(name)]
+    public = [record.fields.get("number") or "", *(record.fields[n] for n in confirmed if n not in MASKED_FIELDS),
+              record.text]
+    public_text, personal = split_personal("\n".join(v for v in public if v))
+    held = [id_word(record.fields[n]) for n in confirmed if n in MASKED_FIELDS]
+    return public_text, "\n".join(v for v in (personal, *held) if v)
 
 
 def issuer_text(record: Record) -> str:
@@ -45,12 +52,13 @@ def tokens(text: str) -> list[str]:
 
 
 def terms(query: str) -> list[str]:
-    """Words of a query in index form (accented, modern tones, lower case)."""
-    return [index_form(t) for t in _TOKEN.findall(query)]
+    """Words of a query in index form (accented, modern tones, lower case); an ID in it as
+    one word, as the index keeps IDs."""
+    return [index_form(t) for t in _TOKEN.findall(join_ids(query))]
 
 
 def folded_terms(query: str) -> list[str]:
-    return [search_form(t) for t in _TOKEN.findall(query)]
+    return [search_form(t) for t in _TOKEN.findall(join_ids(query))]
 
 
 def snippet(text: str, query: str, width: int = 160) -> str:

@@ -49,7 +49,7 @@ def signature_token(status: str) -> str:
 
 
 def agency_token(key: str) -> str:
-    """The facet token of an agency (``indexer.base.agency_key``): one FTS word."""
+    """The facet token of an agency (``core.text.scope_key``): one FTS word."""
     return "ag" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:20]
 
 

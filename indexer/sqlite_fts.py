@@ -26,7 +26,7 @@ from sohoa.core.model import Record, RecordStatus
 from sohoa.core.paths import readable
 from sohoa.core.sqlite import SchemaMismatch, open_db
 from sohoa.core.text import index_form, normalise_number, search_form
-from sohoa.indexer.base import Hit, SearchQuery, SearchResult, agency_key, agency_keys
+from sohoa.indexer.base import Hit, SearchQuery, SearchResult, agency_keys, scope_key
 from sohoa.indexer.snippets import (
     EVIDENCE,
     NUMBER_SCORE,
@@ -71,15 +71,17 @@ CREATE TABLE IF NOT EXISTS bodies (    -- what a hit shows, read only for the pa
 CREATE INDEX IF NOT EXISTS docs_number ON docs(number_norm);
 CREATE INDEX IF NOT EXISTS docs_date ON docs(issue_date);
 CREATE VIRTUAL TABLE IF NOT EXISTS docs_fts USING fts5(
-    orig, folded, head, head_folded, tokenize = 'unicode61 remove_diacritics 0'
+    orig, folded, head, head_folded, personal, tokenize = 'unicode61 remove_diacritics 0'
 );
--- What matches and how many: folded words, type, issuer and facets (see sqlite_facets),
--- without word positions (small, fast).
+-- What matches and how many: folded words, personal data apart (privacy.split_personal),
+-- type, issuer and facets (see sqlite_facets), without word positions (small, fast).
 CREATE VIRTUAL TABLE IF NOT EXISTS docs_recall USING fts5(
-    folded, kind, issuer, facets, detail = column, content = '', tokenize = 'unicode61 remove_diacritics 0'
+    folded, personal, kind, issuer, facets, detail = column, content = '',
+    tokenize = 'unicode61 remove_diacritics 0'
 );
 """
-SCHEMA_VERSION = 5  # 3: issuer filters match issuer_parent and issuer_successor too; 4: agency scopes; 5: level
+SCHEMA_VERSION = 6  # 3: issuer filters match issuer_parent and issuer_successor too; 4: agency scopes; 5: level;
+# 6: personal data in a column of its own, agencies by their accented names
 FACET_SIZE = 50
 RANK_WINDOW = 2000
 """A query matching more documents ranks the most recently indexed this many (the total
@@ -119,14 +121,15 @@ class SqliteIndex:
 
     def _row(self, record: Record) -> tuple[Any, ...]:
         f = record.fields
-        searchable, head = searchable_text(record), head_text(record)
+        (searchable, personal), head = searchable_text(record), head_text(record)
         return (
             (record.id, search_form(f.get("doc_type") or ""), search_form(issuer_text(record)), f.get("issue_date"),
              f.get("valid_until"), record.validity.without_end_date,
              normalise_number(f.get("number") or ""), record.signature_status,
              " ".join(agency_token(k) for k in agency_keys(record)), f.get("issuer_level")),
             (readable(record.source.path), json.dumps(f, ensure_ascii=False), record.text),
-            (index_form(searchable), search_form(searchable), index_form(head), search_form(head)),
+            (index_form(searchable), search_form(searchable), index_form(head), search_form(head),
+             search_form(personal)),
         )
 
     def upsert(self, records: Sequence[Record]) -> None:
@@ -147,10 +150,10 @@ class SqliteIndex:
             "INSERT INTO docs(id, doc_type_f, issuer_f, issue_date, valid_until, no_end, number_norm, sig_status, "
             "agencies, level) VALUES (?,?,?,?,?,?,?,?,?,?)", doc)
         self.db.execute("INSERT INTO bodies(rowid, path, fields, text) VALUES (?,?,?,?)", (cur.lastrowid, *body))
-        self.db.execute("INSERT INTO docs_fts(rowid, orig, folded, head, head_folded) VALUES (?,?,?,?,?)",
+        self.db.execute("INSERT INTO docs_fts(rowid, orig, folded, head, head_folded, personal) VALUES (?,?,?,?,?,?)",
                         (cur.lastrowid, *fts))
-        self.db.execute("INSERT INTO docs_recall(rowid, folded, kind, issuer, facets) VALUES (?,?,?,?,?)",
-                        (cur.lastrowid, fts[1], doc[1], doc[2],
+        self.db.execute("INSERT INTO docs_recall(rowid, folded, personal, kind, issuer, facets) VALUES (?,?,?,?,?,?)",
+                        (cur.lastrowid, fts[1], fts[4], doc[1], doc[2],
                          document_facets(doc[3], doc[4], doc[5], doc[7], doc[8], doc[9])))
 
     def replace_all(self, records: Iterable[Record]) -> int:
@@ -179,10 +182,11 @@ class SqliteIndex:
             return
         rowid = old[0]
         # docs_recall keeps no content: removing a row takes the values it was indexed with.
-        (folded,) = self.db.execute("SELECT folded FROM docs_fts WHERE rowid = ?", (rowid,)).fetchone()
+        folded, personal = self.db.execute("SELECT folded, personal FROM docs_fts WHERE rowid = ?",
+                                           (rowid,)).fetchone()
         self.db.execute(
-            "INSERT INTO docs_recall(docs_recall, rowid, folded, kind, issuer, facets) VALUES ('delete',?,?,?,?,?)",
-            (rowid, folded, old[1], old[2], document_facets(*old[3:9])))
+            "INSERT INTO docs_recall(docs_recall, rowid, folded, personal, kind, issuer, facets) "
+            "VALUES ('delete',?,?,?,?,?,?)", (rowid, folded, personal, old[1], old[2], document_facets(*old[3:9])))
         for table in ("docs_fts", "bodies", "docs"):
             self.db.execute(f"DELETE FROM {table} WHERE rowid = ?", (rowid,))
 
@@ -385,7 +389,7 @@ def _plan(q: SearchQuery) -> _Plan:
         sql.append("d.sig_status = :sig")
         params["sig"] = q.signature
     if q.agencies is not None:  # a user limited to some agencies: nothing else, anywhere
-        tokens = [agency_token(agency_key(a)) for a in q.agencies if agency_key(a)] or ["agnone"]
+        tokens = [agency_token(scope_key(a)) for a in q.agencies if scope_key(a)] or ["agnone"]
         fts.append(f"facets : ({' OR '.join(tokens)})")
         sql.append("(" + " OR ".join(f"instr(' ' || d.agencies || ' ', ' {t} ') > 0" for t in tokens) + ")")
     facets = []
@@ -400,7 +404,9 @@ def _plan(q: SearchQuery) -> _Plan:
     folded = tuple(w for w in folded_terms(q.text) if w)
     number = normalise_number(q.text) if q.text else None
     params["number"] = number
-    base = (*([_all_of("folded", list(folded))] if folded else []), *fts)
+    # Each word in the text; for a user who may see personal data, in it or in that data.
+    column = "{folded personal}" if q.personal else "folded"
+    base = (*([_all_of(column, list(folded))] if folded else []), *fts)
     return _Plan(folded, number, base, tuple(facets), " AND ".join(sql) or "1", params)
 
 

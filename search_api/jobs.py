@@ -89,6 +89,8 @@ def check_upload(name: str, head: bytes, size: int) -> str:
     return base
 
 
+RESUMED_BY = "sohoa"
+"""Who started the ingest of uploads a stopped server left waiting (administrators see it)."""
 STATUSES = ("queued", "waiting", "running", "done", "failed")
 """Where a job stands: in this server's line; started and waiting for an ingest started
 elsewhere (the CLI) to release the home; running; over (``done``: every file done or
@@ -168,8 +170,13 @@ class Jobs:
     def start(self, folder: Path, by: str, *, uploaded: bool = False) -> Job:
         """Put an ingest of ``folder`` in line; it runs when those before it are over."""
         roots = ingest_roots(self.settings)
-        files = sorted(str(p) for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in ACCEPTED_SUFFIXES
-                       and not p.name.startswith(".") and _inside(p.resolve(), roots))
+        try:
+            files = sorted(str(p) for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in ACCEPTED_SUFFIXES
+                           and not p.name.startswith(".") and _inside(p.resolve(), roots))
+        except OSError as exc:  # the folder changed while it was read (a link put in its place...)
+            raise Refused(409, f"Thư mục {folder} thay đổi trong lúc đọc ({exc.strerror or exc}); hãy thử lại. / "
+                               f"The folder {folder} changed while it was read ({exc.strerror or exc}); try "
+                               "again.") from None
         job_id = secrets.token_hex(6)
         logs = self.settings.home / "logs"
         logs.mkdir(parents=True, exist_ok=True)
@@ -215,6 +222,21 @@ class Jobs:
             return subprocess.Popen([sys.executable, "-m", "sohoa", "ingest", "--no-progress", "--wait", *within,
                                      str(job.folder)], stdout=out, stderr=subprocess.STDOUT, env=env,
                                     start_new_session=True)
+
+    def resume_uploads(self) -> Job | None:
+        """Put in line, once, the uploads a stopped server left waiting (uploaded, never
+        ingested): one job over the uploads folder, started by ``RESUMED_BY``."""
+        uploads = self.settings.home / "uploads"
+        if not uploads.is_dir():
+            return None
+        files = [str(p) for p in uploads.rglob("*") if p.is_file() and not p.name.startswith(".")]
+        if not files or not self.settings.ledger_path.exists():
+            return None
+        with Ledger(self.settings.ledger_path) as ledger:
+            known = ledger.file_states(files)
+        if all(f in known for f in files):
+            return None
+        return self.start(uploads.resolve(), RESUMED_BY, uploaded=True)
 
     def close(self) -> None:
         """Stop taking jobs from the line (those running go on in their own processes)."""

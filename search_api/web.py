@@ -58,7 +58,7 @@ from sohoa.core.model import FIELD_NAMES
 from sohoa.core.privacy import MASKED_FIELDS, looks_like_id, mask_personal, mask_record
 from sohoa.core.settings import Settings
 from sohoa.core.verdict import DOCUMENT_STATUSES
-from sohoa.indexer.base import IndexBackend, SearchQuery, agency_key, agency_keys, open_index
+from sohoa.indexer.base import IndexBackend, SearchQuery, agency_keys, open_index, scope_key
 from sohoa.ingest.ledger import Ledger
 from sohoa.register.facts import STAGES
 from sohoa.register.progress import BREAKDOWNS, DEADLINE
@@ -83,6 +83,8 @@ MAX_UPLOAD = 50 * 2**20
 """Bytes of a PDF uploaded to be verified, at most."""
 LOW_CONFIDENCE = 0.8
 """A field read with less confidence than this is marked for a person to check."""
+MAX_HITS = 10_000
+"""Hits past it are not paged through (Elasticsearch's window; a page number is no offset to overflow)."""
 LIST_ROWS = 1000
 """Entries a drill-down page shows at most (its CSV has them all)."""
 PAGE_WIDTH = 1200
@@ -178,7 +180,7 @@ class Caller:
         """Whether a record (its export form) lies within the user's agencies."""
         if not self.user.agencies:
             return True
-        return bool({agency_key(a) for a in self.user.agencies} & set(agency_keys(data.get("fields") or {})))
+        return bool({scope_key(a) for a in self.user.agencies} & set(agency_keys(data.get("fields") or {})))
 
     def shown(self, data: dict[str, Any]) -> dict[str, Any]:
         """``data`` as this user may see it (masked without ``personal_data``)."""
@@ -242,6 +244,7 @@ def create_app(settings: Settings, *, behind_https: bool = False, secret: bytes 
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Any) -> AsyncIterator[None]:
+        jobs.resume_uploads()  # nothing uploaded is lost to a restart
         yield
         jobs.close()
         archive.close()
@@ -254,7 +257,10 @@ def create_app(settings: Settings, *, behind_https: bool = False, secret: bytes 
     app.add_middleware(SessionMiddleware, secret_key=(secret or _session_key(settings.home)).decode(),
                        session_cookie="sohoa_session", max_age=SESSION_HOURS * 3600, same_site="lax",
                        https_only=behind_https)
-    app.add_middleware(SecurityHeaders, https=behind_https)
+    # Around everything, Starlette's own error answer (a 500) included: the stack is built
+    # on the first request, from the method this replaces.
+    inner = app.build_middleware_stack
+    app.build_middleware_stack = lambda: SecurityHeaders(inner(), https=behind_https)  # type: ignore[method-assign]
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     templates = Jinja2Templates(directory=HERE / "templates")
 
@@ -280,13 +286,17 @@ def create_app(settings: Settings, *, behind_https: bool = False, secret: bytes 
                 "personal data. Search by name, document number, agency or date instead."))
         try:
             limit = max(1, min(int(params.get("limit") or 10), 100))
+            page = max(1, int(params.get("page") or 1))
+            if page * limit > MAX_HITS:
+                raise ValueError(both(f"Chỉ xem được {MAX_HITS:,} kết quả đầu tiên: hãy thu hẹp tìm kiếm.",
+                                      f"Only the first {MAX_HITS:,} hits can be paged through: narrow the search."))
             query = SearchQuery(
                 text=params.get("q") or "", doc_type=params.get("type") or None,
                 issuer=params.get("issuer") or None, date_from=_day(params.get("from")),
                 date_to=_day(params.get("to")), validity=params.get("validity") or None,
                 signature=params.get("signature") or None, level=params.get("level") or None,
-                agencies=caller.agencies, today=settings.today,
-                limit=limit, offset=(max(1, int(params.get("page") or 1)) - 1) * limit,
+                agencies=caller.agencies, personal=caller.user.personal_data, today=settings.today,
+                limit=limit, offset=(page - 1) * limit,
                 facets=facets)
         except ValueError as exc:
             raise HTTPException(422, str(exc)) from None
@@ -367,7 +377,7 @@ def create_app(settings: Settings, *, behind_https: bool = False, secret: bytes 
         finally:
             shutil.rmtree(copy.parent, ignore_errors=True)
         log(caller, "page_image", {"record": data["id"], "page": number})
-        return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})
+        return Response(png, media_type="image/png")  # no-store, as every answer: a page may show personal data
 
     def editable(caller: Caller, data: dict[str, Any]) -> set[str]:
         """The fields this user may correct: none without ``correct``; without
@@ -701,7 +711,10 @@ def create_app(settings: Settings, *, behind_https: bool = False, secret: bytes 
                 folder = jobs.store_uploads(files)
             except Refused as exc:
                 raise HTTPException(exc.status, exc.message) from None
-        job = jobs.start(folder, caller.user.name, uploaded=True)
+        try:
+            job = jobs.start(folder, caller.user.name, uploaded=True)
+        except Refused as exc:
+            raise HTTPException(exc.status, exc.message) from None
         log(caller, "ingest_upload", {"job": job.id, "files": [f.name for f in files]})
         return RedirectResponse(f"/ingest/{job.id}", 303)
 
@@ -846,7 +859,8 @@ def create_app(settings: Settings, *, behind_https: bool = False, secret: bytes 
 
     def audit_entries(caller: Caller, since: int, limit: int) -> list[dict[str, Any]]:
         caller.need("audit_read")
-        entries = [e.to_json() for e in archive.log.entries(since=max(0, since), limit=max(1, min(limit, 10_000)))]
+        since = max(0, min(since, 2**62))  # an entry number, not an integer for SQLite to overflow on
+        entries = [e.to_json() for e in archive.log.entries(since=since, limit=max(1, min(limit, 10_000)))]
         log(caller, "audit_read", {"since": since, "entries": len(entries)})
         return entries
 

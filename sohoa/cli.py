@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import ipaddress
 import json
 import os
 import sqlite3
@@ -271,10 +272,20 @@ def serve(settings: Settings, host: str, port: int, behind_https: bool, forwarde
     from sohoa.search_api.web import create_app
 
     proxies = [ip.strip() for ip in (forwarded_allow_ips or "").split(",") if ip.strip()]
-    if "*" in proxies:
-        raise click.BadParameter(t("không tin mọi địa chỉ: hãy ghi địa chỉ của proxy",
-                                   "trusting every address lets any client forge its own: name the proxy's address"),
-                                 param_hint="--forwarded-allow-ips")
+    for proxy in proxies:
+        try:
+            every = ipaddress.ip_network(proxy, strict=False).prefixlen == 0
+        except ValueError:
+            every = proxy == "*"
+            if not every:
+                raise click.BadParameter(t(f"{proxy} không phải địa chỉ IP hay mạng (CIDR)",
+                                           f"{proxy} is not an IP address or network (CIDR)"),
+                                         param_hint="--forwarded-allow-ips") from None
+        if every:
+            raise click.BadParameter(t(f"{proxy}: không tin mọi địa chỉ (ai cũng tự khai được địa chỉ của mình); hãy "
+                                       "ghi địa chỉ của proxy",
+                                       f"{proxy}: trusting every address lets any client forge its own; name the "
+                                       "proxy's address"), param_hint="--forwarded-allow-ips")
     if behind_https and not proxies:
         proxies = ["127.0.0.1", "::1"]
     app = create_app(settings, behind_https=behind_https)

@@ -84,6 +84,25 @@ def test_signing_in_right_wrong_disabled_and_slowed_down(tmp_path: Path) -> None
         accounts.close()
 
 
+def test_a_name_that_is_no_account_is_slowed_down_as_an_account_is(tmp_path: Path) -> None:
+    """Seven wrong passwords, each from another address, under an account's name and under
+    a name that is no account: the same answers, in the same order (no way to list accounts)."""
+    start = dt.datetime(2026, 11, 27, 8, 0, tzinfo=dt.UTC)
+    with Accounts(tmp_path) as accounts:
+        accounts.add("victim", PASSWORD, "officer", by="test")
+        said = {}
+        for name in ("victim", "nosuchuser"):
+            answers = []
+            for n in range(FREE_ATTEMPTS + 2):
+                try:
+                    accounts.sign_in(name, "sai-mat-khau-roi", address=f"10.1.{n}.1", now=start)
+                except SignInRefused as refused:
+                    answers.append((refused.message_en.split(":")[0], refused.wait is not None))
+            said[name] = answers
+        assert said["victim"] == said["nosuchuser"]
+        assert said["victim"][-1][1], "slowed down after the free attempts"
+
+
 def test_roles_grant_what_the_issue_lists(tmp_path: Path) -> None:
     accounts = Accounts(tmp_path)
     try:

@@ -34,6 +34,32 @@ def test_ids_are_masked_by_their_label_and_by_their_digits(text: str, expected: 
     assert mask_text(text) == expected
 
 
+@pytest.mark.parametrize("shown", [  # as a hostile tester wrote IDs into documents, names and queries
+    "041-204-567-812", "0412_0456_7804", "0412/0456/7803", "0412,0456,7810", "0412 - 0456 - 7809",
+    "0412\u200b0456\u200b7806", "03120456 7823", "03120456-7835", "0312.0456.7827", "0 3 1 2 0 4 5 6 7 8 3 8",
+    "０５１０９８３１７７１１", "ngày 15/03/2021 0272 0312 3429", "0412\u00a00456\u00a07811",
+])
+def test_ids_in_any_grouping_are_masked(shown: str) -> None:
+    digits = "".join(str(int(c)) for c in shown if c.isdigit())[-12:]
+    for text in (shown, f"Số định danh: {shown}.", f"file id-{shown}.pdf", f"ĐẶNG KIM MAI (CCCD {shown})"):
+        assert not eight_digits_of(digits, "".join(str(int(c)) if c.isdigit() else c
+                                                   for c in mask_text(text)).replace(" ", "")), text
+    assert looks_like_id(shown)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Ngày sinh: 1990-03-05", "Ngày sinh: **/**/****"),
+    ("sinh ngày 05 tháng 03 năm 1990 tại", "sinh ngày **/**/**** tại"),
+    ("HKTT: số 5 Hàng Bạc, Hà Nội", "HKTT: ***"),
+    ("Quê quán: xã Bình Minh", "Quê quán: ***"),
+    ("Vốn điều lệ: 1.500.000.000 đồng", "Vốn điều lệ: 1.500.000.000 đồng"),  # a company's capital is no ID
+    ("Mã hồ sơ: 000.00.00.H30-210315-0001; mã thủ tục 1.003011.000.00.00.H38",
+     "Mã hồ sơ: 000.00.00.H30-210315-0001; mã thủ tục 1.003011.000.00.00.H38"),
+])
+def test_more_labels_and_what_stays(text: str, expected: str) -> None:
+    assert mask_text(text) == expected
+
+
 @pytest.mark.parametrize("text", [
     "Quyết định số 645/QĐ-UBND ngày 09/4/2021 của UBND tỉnh Bắc Giang",
     "Căn cứ Luật Căn cước ngày 27 tháng 6 năm 2023; Nghị định số 30/2020/NĐ-CP",

@@ -150,6 +150,37 @@ def test_a_user_limited_to_agencies_sees_nothing_else_in_hits_totals_or_facets(i
     assert seen("")[1] == 5  # no limit
 
 
+def test_a_limit_to_one_commune_does_not_reach_another_spelled_alike(index: IndexBackend) -> None:
+    """Quang Châu and Quảng Châu, Tân An and Tấn An: other communes, not other spellings."""
+    index.upsert([record(6, "Giấy khai sinh", doc_type="Giấy khai sinh", issuer="ỦY BAN NHÂN DÂN XÃ QUANG CHÂU"),
+                  record(7, "Giấy khai sinh", doc_type="Giấy khai sinh", issuer="ỦY BAN NHÂN DÂN XÃ QUẢNG CHÂU")])
+    for limit, expected in (("Ủy ban nhân dân xã Quang Châu", [6]), ("UỶ BAN NHÂN DÂN XÃ QUẢNG CHÂU", [7]),
+                            ("uy ban nhan dan xa quang chau", [])):
+        result = index.search(SearchQuery("", agencies=(limit,), today=TODAY, facets=True))
+        assert ids(result) == expected and result.total == len(expected), limit
+        assert sum((result.facets or {}).get("issuer", {}).values()) == len(expected)
+
+
+def test_personal_data_is_found_only_by_who_may_see_it(index: IndexBackend) -> None:
+    """An ID (as printed in groups, or a group of it), an address or a date of birth,
+    shown masked to a user without personal data, does not find the record for them; it
+    does for who may see it, the ID typed in any grouping."""
+    index.upsert([record(8, "Giấy xác nhận cho bà Lê Thị Hoa. Số định danh cá nhân: 0272 0312 3429.\n"
+                            "Địa chỉ thường trú: số 5 Hàng Bạc, Hoàn Kiếm\nNgày sinh: 05/03/1990",
+                         doc_type="Giấy xác nhận", holder_name="Lê Thị Hoa")])
+    eight = f"{8:064x}"
+
+    def found(text: str, personal: bool) -> bool:
+        return eight in {h.id for h in index.search(SearchQuery(text, personal=personal, today=TODAY)).hits}
+
+    for hidden in ("027203123429", "0272", "0312 3429", "Hàng Bạc", "hang bac hoan kiem", "1990", "05/03/1990"):
+        assert not found(hidden, personal=False), hidden
+    for shown in ("027203123429", "0272 0312 3429", "0272-0312-3429", "Hàng Bạc", "le thi hoa 1990"):
+        assert found(shown, personal=True), shown
+    assert found("Lê Thị Hoa", personal=False) and found("giay xac nhan", personal=False)
+    assert not found("0272", personal=True), "a group of an ID is not a word of the index"
+
+
 def test_pagination_and_idempotent_upsert(index: IndexBackend) -> None:
     first = index.search(SearchQuery("giay phep", limit=2, offset=0, today=TODAY))
     second = index.search(SearchQuery("giay phep", limit=2, offset=2, today=TODAY))

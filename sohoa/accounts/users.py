@@ -10,7 +10,9 @@ Roles, each with what it may do:
 Sign-in is throttled per account: after ``FREE_ATTEMPTS`` wrong passwords in a row,
 each further attempt waits twice as long as the one before (up to ``MAX_WAIT``), and an
 attempt made during the wait is refused without the password being checked. A right
-password resets the count. The same holds per network address, after
+password resets the count. A name that is no account is counted and slowed down the same
+way, so that the answers never tell which names are accounts. The same holds per network
+address, after
 ``FREE_ATTEMPTS_PER_ADDRESS`` failures of the last ``ADDRESS_MEMORY`` (one address trying
 many accounts); a right password there forgives only that account's own failures, so an
 attacker who signs in to an account of their own does not start again. Every change to
@@ -72,6 +74,11 @@ CREATE TABLE IF NOT EXISTS address_failures (   -- failed sign-ins per network a
     failures       INTEGER NOT NULL DEFAULT 0,
     last_failure   TEXT NOT NULL,
     PRIMARY KEY (address, user)
+);
+CREATE TABLE IF NOT EXISTS name_failures (  -- failed sign-ins under a name that is no account: counted
+    name           TEXT PRIMARY KEY,          -- as an account's are, so that the answers do not tell them apart
+    failures       INTEGER NOT NULL DEFAULT 0,
+    last_failure   TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS second_factor (  -- TOTP (RFC 6238) secrets of the accounts that use one
     user           TEXT PRIMARY KEY REFERENCES users(name),
@@ -245,8 +252,10 @@ class Accounts:
         shown = name if row is not None else mask_ids(name)  # an unknown name may be someone's ID number
         wrong = SignInRefused("Sai tên tài khoản hoặc mật khẩu.", "Wrong account name or password.")
         wait = self._address_wait(address, now)
-        if row is not None and not wait:
-            wait = _wait(row[2], row[3], now)
+        if not wait:  # an account's count, or a name's that is no account: slowed down alike
+            counted = row[2:4] if row is not None else self.db.execute(
+                "SELECT failures, last_failure FROM name_failures WHERE name = ?", (name,)).fetchone()
+            wait = _wait(*counted, now) if counted else None
         if wait:
             self.log.append(shown, "sign_in_refused", {"reason": "throttled", "wait_s": int(wait.total_seconds())},
                             address=address)
@@ -255,6 +264,10 @@ class Accounts:
                                 f"Too many wrong passwords: wait {seconds} seconds and try again.", wait=wait)
         if row is None:
             _hasher().hash(password)  # as long as a real check: a missing name is not told apart
+            self.db.execute("DELETE FROM name_failures WHERE last_failure < ?", ((now - ADDRESS_MEMORY).isoformat(),))
+            self.db.execute("INSERT INTO name_failures(name, failures, last_failure) VALUES (?, 1, ?) "
+                            "ON CONFLICT(name) DO UPDATE SET failures = failures + 1, "
+                            "last_failure = excluded.last_failure", (name, now.isoformat()))
             self._failed_from(address, name, now)
             self.log.append(shown, "sign_in_failed", {"reason": "no such account"}, address=address)
             raise wrong

@@ -6,20 +6,26 @@ words, corrections, facets, the access log):
   OCR confuses with digits (O/0, l/1, I/1, S/5, B/8), within a few words after ``CMND``,
   ``CCCD``, ``chứng minh``, ``căn cước``, ``định danh`` or ``hộ chiếu``, misread or not.
 - Any number that could be an ID without a label: a run of 9 to 13 digits (an ID number
-  has 9 or 12; OCR drops or adds one), also when printed in groups (``0272 0312 3429``).
-  Phone numbers and business codes are masked too: masking errs on the side of hiding.
+  has 9 or 12; OCR drops or adds one), also when printed in groups, whatever separates
+  them (``0272 0312 3429``, ``041-204-567-812``, invisible characters), in any script of
+  digits; in a longer run of groups (a date, then an ID), each stretch of 9 to 13.
+  Phone numbers and business codes are masked too: masking errs on the side of hiding;
+  amounts of money, dossier codes and procedure codes are not.
 - In a snippet cut out of a longer text, a run of 5 or more digits at a cut edge (the
   rest of it may be an ID).
 - A date of birth after its label ("Ngày sinh", "sinh ngày", "năm sinh").
-- An address after its label ("Địa chỉ", "thường trú", "tạm trú", "nơi cư trú", "chỗ ở").
+- An address after its label ("Địa chỉ", "thường trú", "tạm trú", "nơi cư trú", "chỗ ở",
+  "HKTT", "quê quán", "nguyên quán", "nơi sinh").
 
 An ID number keeps its first four and last two digits (``0241******34``) when it has nine
 or more, so a person can still tell two records apart; shorter runs are masked whole.
-Labels are matched with or without their diacritics, as OCR may read them. Record ids and
-content hashes (lower-case hexadecimal, 12 characters or more) are never masked.
+Labels are matched with or without their diacritics and in either case, as OCR may read
+them. Record ids and content hashes (lower-case hexadecimal, 12 characters or more) are
+never masked.
 
 Everything here is computed as spans over the text (``personal_spans``), so the same
-decision masks a text, each word of an OCR line (``mask_page``) and, later, the pixels of
+decision masks a text, each word of an OCR line (``mask_page``), keeps personal data out
+of the words everyone's searches match (``split_personal``) and, later, the pixels of
 those words on a page image.
 """
 
@@ -30,28 +36,64 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sohoa.core.text import fold
-
-DIGIT_LIKE = "0-9OolIS|B"
-"""Digits and the letters OCR reads for them."""
+DIGIT_LIKE = r"\dOolIS|B"
+"""Digits (of any script: full-width too) and the letters OCR reads for them."""
+_SPACE = "[ \u00a0\u2009\u202f\t]"
+SEPARATOR = (rf"(?:{_SPACE}*[-\u2010-\u2015_/.,]{_SPACE}*|{_SPACE}+|[\u200b-\u200d\u2060\ufeff\u00ad]+)")
+"""What may stand between the groups of a number: spaces, a dash, slash, dot, comma or
+underscore (spaced or not), or invisible characters."""
 _LIKE_MAP = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "|": "1", "S": "5", "B": "8"})
-ID_LABEL = re.compile(
-    r"(?<![a-z])(?:c\.?\s?m\.?\s?n\.?\s?d|c\.?\s?c\.?\s?c\.?\s?d|cmtnd|chung\s+minh(?:\s+nhan\s+dan)?"
-    r"|can\s+cuoc(?:\s+cong\s+dan)?|dinh\s+danh(?:\s+ca\s+nhan)?|ho\s+chieu)(?![a-z])")
-"""The labels of a personal ID number, on folded lower-case text."""
-ID_AFTER_LABEL = re.compile(rf"[^0-9]{{0,40}}?(?<![A-Za-z0-9])(?:[AC-HJ-NPR-Z](?=[0-9]))?"
-                            rf"((?:[{DIGIT_LIKE}][ .]?){{5,15}}[{DIGIT_LIKE}])(?![A-Za-z0-9])")
+
+
+_VIETNAMESE = {"a": "aàáảãạăằắẳẵặâầấẩẫậ", "e": "eèéẻẽẹêềếểễệ", "i": "iìíỉĩị", "o": "oòóỏõọôồốổỗộơờớởỡợ",
+               "u": "uùúủũụưừứửữự", "y": "yỳýỷỹỵ", "d": "dđð"}
+
+
+def _loose(pattern: str) -> str:
+    """``pattern`` with each plain letter standing for itself in either case and with any
+    Vietnamese accent (``dia`` matches ``địa``, ``ĐỊA``, ``đia``...), so labels are found
+    with or without their diacritics, as OCR reads them, in the text as it is: not folded
+    first, nor matched ignoring case, both of which cost more than the rest of the masking
+    on every record indexed. Escapes and character classes are left as they are."""
+    out, escaped, in_class = [], False, False
+    for ch in pattern:
+        if escaped or in_class or not ch.isascii() or not ch.isalpha():
+            out.append(ch)
+            escaped = ch == "\\" and not escaped
+            in_class = (in_class or (ch == "[" and not escaped)) and not (ch == "]" and in_class)
+            continue
+        lower = _VIETNAMESE.get(ch.lower(), ch.lower())
+        out.append(f"[{lower}{lower.upper()}]")
+    return "".join(out)
+
+
+ID_LABEL = re.compile("(?=[cCdDđĐðhH])" + _loose(  # the lookahead: most places fail at once
+    r"(?<![^\W\d_])(?:c\.?\s?m\.?\s?n\.?\s?d|c\.?\s?c\.?\s?c\.?\s?d|cmtnd|chung\s+minh(?:\s+nhan\s+dan)?"
+    r"|can\s+cuoc(?:\s+cong\s+dan)?|dinh\s+danh(?:\s+ca\s+nhan)?|ho\s+chieu)(?![^\W\d_])"))
+"""The labels of a personal ID number."""
+ID_AFTER_LABEL = re.compile(rf"[^\d]{{0,40}}?(?<![A-Za-z\d])(?:[AC-HJ-NPR-Z](?=\d))?"
+                            rf"((?:[{DIGIT_LIKE}]{SEPARATOR}?){{5,15}}[{DIGIT_LIKE}])(?![A-Za-z\d])")
 """After a label: a few characters (``số``, ``:``, ``cá nhân``, a line break), then the
-number (a passport's letter before it), allowing a space or dot between its groups."""
-ID_RUN = re.compile(r"(?<![0-9])(?:[0-9]{1,6} ){0,6}[0-9]{1,13}(?![0-9])")
-"""A run of digits, or of groups of digits separated by single spaces."""
-EDGE_RUN = re.compile(r"^…?\s*([0-9][0-9 ]{3,}[0-9])|([0-9][0-9 ]{3,}[0-9])\s*…?$")
+number (a passport's letter before it), its groups separated or not."""
+NUMBER_RUN = re.compile(rf"\d+(?:{SEPARATOR}\d+)*")
+"""A run of digits, or of groups of digits with separators between them."""
+MONEY = re.compile(r"\s*(?:(?i:đồng|vnđ|vnd|usd|triệu|tỷ)|đ(?![\w…])|%)")
+"""What follows an amount of money (a company's capital is not an ID)."""
+EDGE_RUN = re.compile(rf"^…?\s*(\d+(?:{SEPARATOR}\d+)*)|(\d+(?:{SEPARATOR}\d+)*)\s*…?$")
 """A run of digits at the start or end of a snippet."""
-HEX_ID = re.compile(r"(?<![0-9A-Za-z])(?=[0-9a-f]*[a-f])[0-9a-f]{12,}(?![0-9A-Za-z])")
-"""A record id or content hash: never masked."""
-BIRTH = re.compile(r"((?:ngay\s+sinh|sinh\s+ngay|nam\s+sinh)\s*:?\s*)"
-                   r"(\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}|\d{4}(?!\d))")
-ADDRESS = re.compile(r"((?:dia\s+chi|thuong\s+tru|tam\s+tru|noi\s+cu\s+tru|cho\s+o)[^:\n]{0,20}:\s*)[^\n]+")
+HEX_ID = re.compile(r"[0-9a-f]{12,}")
+"""A record id or content hash (with a letter, alone between other characters): never masked."""
+CODES = re.compile(r"\d(?:\d\d\.\d{2}\.\d{2}\.[A-Z]\d{2}-\d{6}-\d{4}|\.\d{6}(?:\.\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2})?)"
+                   r"(?!\d)")
+"""A dossier code (``000.00.00.H30-210315-0001``, Circular 01/2018) or a procedure's code
+(``1.003011.000.00.00.H38``), not part of a longer number: never masked."""
+BIRTH = re.compile("(?=[nNsS])" + _loose(r"((?:ngay\s+sinh|sinh\s+ngay|nam\s+sinh)\s*:?\s*)"
+                          r"(\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}|\d{4}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{1,2}"
+                          r"|\d{1,2}\s+thang\s+\d{1,2}\s+nam\s+\d{4}|\d{4}(?!\d))"))
+ADDRESS_LABEL = re.compile(_loose(r"(?:dia\s+chi|thuong\s+tru|tam\s+tru|noi\s+cu\s+tru|cho\s+o|noi\s+o|hktt|dktt"
+                                  r"|ho\s+khau|que\s+quan|nguyen\s+quan|noi\s+sinh)[^:\n]{0,20}\Z"))
+"""An address's label, up to the colon after it: looked for just before each colon."""
+_BLANKS = re.compile(r"\s*")
 MASKED_FIELDS = ("holder_id",)
 """Fields that are a personal ID as a whole."""
 MIN_ID_DIGITS, MAX_ID_DIGITS = 9, 13
@@ -70,41 +112,79 @@ class Span:
     kind: Kind
 
 
-def _searchable(text: str) -> str:
-    """``text`` folded and lower-cased, one character per character, for the labels."""
-    folded = fold(text)
-    return (folded if len(folded) == len(text) else text).lower()
+def _protected(text: str) -> list[tuple[int, int]]:
+    """Record ids, hashes, dossier and procedure codes in ``text``: never masked."""
+    found = [(m.start(), m.end()) for m in HEX_ID.finditer(text)
+             if not re.fullmatch(r"\d+", m.group()) and not (m.start() and text[m.start() - 1].isalnum())
+             and not (m.end() < len(text) and text[m.end()].isalnum())]
+    found += [(m.start(), m.end()) for m in CODES.finditer(text) if not (m.start() and text[m.start() - 1].isdigit())]
+    return found
 
 
 def personal_spans(text: str, *, snippet: bool = False) -> list[Span]:
     """Where ``text`` holds ID numbers, dates of birth and addresses (see the module
     docstring); ``snippet``: ``text`` was cut out of a longer one, so digits at its edges
     may be the rest of an ID."""
-    low = _searchable(text)
-    protected = [(m.start(), m.end()) for m in HEX_ID.finditer(text)]
+    protected = _protected(text)
 
     def free(start: int, end: int) -> bool:
         return not any(s < end and start < e for s, e in protected)
 
     spans: list[Span] = []
-    for label in ID_LABEL.finditer(low):
+    for label in ID_LABEL.finditer(text):
         found = ID_AFTER_LABEL.match(text, label.end())
         if found and sum(c.isdigit() for c in found.group(1)) >= 4 and free(*found.span(1)):
             spans.append(Span(*found.span(1), "id"))
-    for run in ID_RUN.finditer(text):
-        digits = sum(c.isdigit() for c in run.group())
-        if MIN_ID_DIGITS <= digits <= MAX_ID_DIGITS and free(*run.span()):
-            spans.append(Span(*run.span(), "id"))
+    for run in NUMBER_RUN.finditer(text):
+        if run.end() - run.start() < MIN_ID_DIGITS or MONEY.match(text, run.end()):
+            continue
+        spans.extend(Span(start, end, "id") for start, end in _id_windows(run.group(), run.start()) if free(start, end))
     if snippet:
         for edge in EDGE_RUN.finditer(text):
             group = 1 if edge.group(1) else 2
             if sum(c.isdigit() for c in edge.group(group)) >= EDGE_DIGITS:
                 spans.append(Span(*edge.span(group), "cut"))
-    for birth in BIRTH.finditer(low):
+    for birth in BIRTH.finditer(text):
         spans.append(Span(*birth.span(2), "birth"))
-    for address in ADDRESS.finditer(low):
-        spans.append(Span(address.end(1), address.end(), "address"))
+    colon = text.find(":")
+    while colon >= 0:
+        if ADDRESS_LABEL.search(text, max(0, colon - 60), colon):
+            start = _BLANKS.match(text, colon + 1).end()  # type: ignore[union-attr]
+            end = text.find("\n", start)
+            end = len(text) if end < 0 else end
+            if end > start:
+                spans.append(Span(start, end, "address"))
+        colon = text.find(":", colon + 1)
     return _merged(spans)
+
+
+def _id_windows(run: str, at: int) -> list[tuple[int, int]]:
+    """Where a run of digit groups could hold an ID: the whole run when it has 9 to 13
+    digits; in a longer run of several groups (a date before an ID...), every stretch of
+    whole groups with 9 to 13 digits. One unbroken number of 14 digits or more is no ID."""
+    groups = [(m.start(), m.end()) for m in re.finditer(r"\d+", run)]
+    total = sum(e - s for s, e in groups)
+    if MIN_ID_DIGITS <= total <= MAX_ID_DIGITS:
+        return [(at, at + len(run))]
+    if total < MIN_ID_DIGITS or len(groups) == 1:
+        return []
+    hidden = [False] * len(groups)
+    for first in range(len(groups)):
+        digits = 0
+        for last in range(first, len(groups)):
+            digits += groups[last][1] - groups[last][0]
+            if digits > MAX_ID_DIGITS:
+                break
+            if digits >= MIN_ID_DIGITS:
+                hidden[first:last + 1] = [True] * (last + 1 - first)
+    windows: list[tuple[int, int]] = []
+    for n, (start, end) in enumerate(groups):
+        if hidden[n]:
+            if windows and n and hidden[n - 1]:
+                windows[-1] = (windows[-1][0], at + end)
+            else:
+                windows.append((at + start, at + end))
+    return windows
 
 
 def _merged(spans: Iterable[Span]) -> list[Span]:
@@ -284,14 +364,45 @@ def mask_snippet(snippet: str) -> str:
     return "".join(out)
 
 
+def split_personal(text: str) -> tuple[str, str]:
+    """``text`` without its personal data, and that data alone: what everyone's searches
+    match, and what only the searches of those who may see it match (an address or a date
+    of birth shown masked must not be found by its words either). Each ID becomes one word
+    of its digits, so that neither a group of an ID printed in groups (``0272``) nor the
+    groups typed apart find it, and the whole number does."""
+    spans = personal_spans(text)
+    if not spans:
+        return text, ""
+    public, personal, pos = [], [], 0
+    for span in spans:
+        public.append(text[pos:span.start] + " ")
+        part = text[span.start:span.end]
+        personal.append(id_word(part) if span.kind == "id" else part)
+        pos = span.end
+    public.append(text[pos:])
+    return "".join(public), "\n".join(personal)
+
+
+def id_word(number: str) -> str:
+    """An ID number as one word of ASCII digits, however it was printed or typed."""
+    return "".join(str(int(c)) for c in number.translate(_LIKE_MAP) if c.isdecimal())
+
+
+def join_ids(query: str) -> str:
+    """A query with each ID in it written as one word (``id_word``), as the index keeps IDs."""
+    spans = [s for s in personal_spans(query) if s.kind == "id"]
+    for span in reversed(spans):
+        query = query[:span.start] + " " + id_word(query[span.start:span.end]) + " " + query[span.end:]
+    return query
+
+
 def looks_like_id(query: str) -> bool:
     """Whether a query is or holds a number that could be a personal ID (a run of 9 to 13
     digits, or a number after an ID's label): what a user without ``personal_data`` may
     not search for (the answer would tell whether the ID is in the archive)."""
     if any(span.kind == "id" for span in personal_spans(query)):
         return True
-    # Words of four digits or more read as digits (O for 0...), then groups joined by
-    # spaces, dots or dashes counted as one number.
+    # Words of four digits or more read as digits (O for 0...), then groups counted as one
+    # number whatever separates them.
     read = " ".join(w.translate(_LIKE_MAP) if sum(c.isdigit() for c in w) >= 4 else w for w in query.split())
-    return any(MIN_ID_DIGITS <= sum(c.isdigit() for c in m.group()) <= MAX_ID_DIGITS
-               for m in re.finditer(r"[0-9](?:[ .\-]?[0-9])*", read))
+    return any(_id_windows(m.group(), m.start()) for m in NUMBER_RUN.finditer(read))

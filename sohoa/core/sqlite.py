@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
 
 from sohoa.core.errors import IndexBackendError, cannot_write
@@ -23,7 +24,7 @@ def open_db(path: Path, schema: str, what_vi: str, what_en: str, *, version: int
         # ``shared``: used by one thread at a time, not always the one that opened it (a
         # streamed web answer is read on by whichever server thread is free).
         db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=not shared)
-        db.execute("PRAGMA journal_mode=WAL")
+        _wal(db)
         # WAL + NORMAL survives a killed process (not a power cut), at a fraction of the cost of FULL.
         db.execute("PRAGMA synchronous=NORMAL")
         # One statement, one snapshot: the version and whether there are tables at all.
@@ -53,3 +54,18 @@ def open_db(path: Path, schema: str, what_vi: str, what_en: str, *, version: int
             f"Cannot open the {what_en} {path}: {exc}. Check that the --home folder is writable.",
         ) from exc
     return db
+
+
+def _wal(db: sqlite3.Connection, seconds: float = 30.0) -> None:
+    """Put the database in WAL mode. SQLite answers "locked" at once, without its busy
+    timeout, when another connection is making the same new database (a server's first
+    requests on a new home, each thread with its own connection): wait and ask again."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)

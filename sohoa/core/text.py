@@ -94,9 +94,16 @@ def search_form(text: str) -> str:
 
 
 def agency_key(name: str) -> str:
-    """An agency's name as records are matched to a user's agencies and to the register:
-    folded, lower-case, one space between words (the whole name, never a part of it)."""
+    """An agency's name as records are matched to the register: folded, lower-case, one
+    space between words (the whole name, never a part of it)."""
     return " ".join(search_form(name).split())
+
+
+def scope_key(name: str) -> str:
+    """An agency's name as records are matched to the agencies a user is limited to: with
+    its accents (``xã Quang Châu`` and ``xã Quảng Châu`` are two communes), tone marks in
+    one placement, lower-case, one space between words; the whole name."""
+    return " ".join(index_form(name).split())
 
 
 _LETTER_WORD = re.compile(r"[^\W\d_]{2,}")
