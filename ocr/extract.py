@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from dateutil.relativedelta import relativedelta
 from rapidfuzz import fuzz
 
+from sohoa.core import gazetteer
 from sohoa.core.layout import Line, PageLayout
 from sohoa.core.model import FIELD_NAMES, Extraction
 from sohoa.core.text import clean, fold, strip_spaces_in_number
-from sohoa.ocr import gazetteer, tones
+from sohoa.ocr import tones
 from sohoa.ocr.dates import NUM_DATE, WORD_DATE, parse_date, validity_clause
 from sohoa.ocr.issuer import place_of as _place_of
 from sohoa.ocr.issuer import read_block

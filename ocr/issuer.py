@@ -16,8 +16,8 @@ import tomllib
 import unicodedata
 from dataclasses import dataclass
 
+from sohoa.core import gazetteer
 from sohoa.core.text import clean, fold
-from sohoa.ocr import gazetteer
 from sohoa.ocr.rules import LEXICON_DIR
 
 REORGANISED = dt.date(2025, 7, 1)

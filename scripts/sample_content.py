@@ -205,7 +205,7 @@ def issuer_for(kind: str, rng: random.Random, province: str, uy_old: bool, famil
 
 
 def _gazetteer_units(level: str, province: str, kinds: tuple[str, ...]) -> list[str]:
-    from sohoa.ocr import gazetteer
+    from sohoa.core import gazetteer
 
     pool = gazetteer.legacy_districts() if level == "district" else gazetteer.legacy_communes()
     return sorted({u.name for u in pool if isinstance(u.name, str) and u.kind in kinds

@@ -259,7 +259,7 @@ def test_every_council_name_survives_any_wrap() -> None:
     continuation may look like an agency head ("PHONG" of "XÃ TIỀN PHONG", "TRƯỜNG", "VIÊN")."""
     import random
 
-    from sohoa.ocr import gazetteer
+    from sohoa.core import gazetteer
     from sohoa.ocr.issuer import read_block
 
     units = {"Huyện": "HUYỆN", "Quận": "QUẬN", "Thị xã": "THỊ XÃ", "Xã": "XÃ", "Phường": "PHƯỜNG",
@@ -290,7 +290,7 @@ def test_issuer_successor_after_the_2025_reorganisation() -> None:
 
 
 def test_gazetteer_never_snaps_between_equally_close_names() -> None:
-    from sohoa.ocr import gazetteer
+    from sohoa.core import gazetteer
 
     provinces = gazetteer.names_of("province")
     assert gazetteer.snap("QUANG NGAI", provinces) == "Quảng Ngãi"

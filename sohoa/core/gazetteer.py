@@ -6,7 +6,8 @@ July 2025; which legacy units each new one absorbed). Its JSON files are read di
 the package's own parser pulls in geometry libraries sohoa does not need.
 
 Used to snap OCR'd place names to real ones when the match is close and unambiguous,
-and to name the successor of a legacy issuer.
+to name the successor of a legacy issuer, and to tell which unit an agency's name means
+(``sohoa.core.agencies``: each unit with its official code, its district and province).
 """
 
 from __future__ import annotations
@@ -60,6 +61,17 @@ class Unit:
     """The province it belongs to (itself for a province)."""
     legacy: bool
     """True for a unit of the layout before 1 July 2025."""
+    code: str = ""
+    """Its official code (2 digits a province, 3 a district, 5 a commune)."""
+    district: str | None = None
+    """The district a legacy commune belonged to (None for the others)."""
+    ref: str = ""
+    """The package's own key of the unit (how its 2025 converter names it)."""
+
+    @property
+    def key(self) -> str:
+        """One string for the unit: its layout, level and code (``Lc:07234``, ``Np:24``)."""
+        return f"{'L' if self.legacy else 'N'}{self.level[0]}:{self.code}"
 
 
 _LEGACY, _NEW = "parser_legacy.json", "parser_from_2025.json"
@@ -72,7 +84,7 @@ def _provinces(source: str) -> dict[str, Unit]:
     for item in _load(source)["DICT_PROVINCE"].values():
         short = item["provinceShort"]
         kind = item["province"][: -len(short)].strip()
-        out[key(short)] = Unit(short, kind, "province", short, source == _LEGACY)
+        out[key(short)] = Unit(short, kind, "province", short, source == _LEGACY, item.get("provinceCode", ""))
     return out
 
 
@@ -101,10 +113,53 @@ def _leaves(tree: dict, depth: int) -> list[dict]:
 
 @functools.cache
 def _units(source: str, table: str, depth: int, level: str, field: str) -> tuple[Unit, ...]:
-    """Districts or communes of one layout: ``table`` maps province -> ... -> unit item."""
+    """Districts or communes of one layout: ``table`` maps province -> ... -> unit item
+    (legacy communes: province -> district -> commune, and keep their district's name)."""
     names = _province_by_dict_key(source)
-    return tuple(Unit(item[f"{field}Short"], item[f"{field}Type"], level, names[pkey], source == _LEGACY)
-                 for pkey, tree in _load(source)[table].items() for item in _leaves(tree, depth))
+    districts = _district_names(source)
+    out = []
+    for pkey, tree in _load(source)[table].items():
+        branches = tree.items() if depth == 2 else [(None, tree)]
+        for dkey, branch in branches:
+            for ukey, item in branch.items():
+                ref = f"{pkey}_{dkey}_{ukey}" if dkey else f"{pkey}_{ukey}"
+                out.append(Unit(item[f"{field}Short"], item[f"{field}Type"], level, names[pkey], source == _LEGACY,
+                                item.get(f"{field}Code", ""), districts.get((pkey, dkey)) if dkey else None, ref))
+    return tuple(out)
+
+
+@functools.cache
+def _commune_successors() -> dict[str, Unit]:
+    """A legacy commune's ``ref`` -> the commune that took it over on 1 July 2025."""
+    new = {u.ref: u for u in new_communes()}
+    out = {}
+    for pkey, wards in _load("converter_2025.json")["DICT_PROVINCE_WARD_NO_DIVIDED"].items():
+        for ward_key, legacy_refs in wards.items():
+            found = new.get(f"{pkey}_{ward_key}")
+            if found is not None:
+                for ref in legacy_refs:
+                    out[ref] = found
+    return out
+
+
+def successor(unit: Unit) -> Unit | None:
+    """The unit that took over a legacy province or commune on 1 July 2025 (None for a
+    district: districts were abolished, or a unit of the new layout)."""
+    if not unit.legacy or unit.level == "district":
+        return None
+    if unit.level == "province":
+        name = successor_province(unit.name)
+        return new_provinces().get(key(name)) if name else None
+    return _commune_successors().get(unit.ref)
+
+
+@functools.cache
+def _district_names(source: str) -> dict[tuple[str, str], str]:
+    """(province key, district key) -> the district's short name, in the legacy layout."""
+    if source != _LEGACY:
+        return {}
+    return {(pkey, dkey): item["districtShort"]
+            for pkey, tree in _load(source)["DICT_PROVINCE_DISTRICT"].items() for dkey, item in tree.items()}
 
 
 def legacy_districts() -> tuple[Unit, ...]:
