@@ -117,6 +117,13 @@ class Ledger:
         # Which ledger this is, for whoever keeps something about it elsewhere (the register's
         # last reconciliation): a ledger made again from scratch is another one.
         self.db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('ledger_id', ?)", (uuid.uuid4().hex,))
+        if self.meta("facts_version") != register_facts.FACTS_VERSION:  # written again by sync_facts
+            with self.transaction():
+                self.db.execute("DROP TABLE IF EXISTS facts")
+                for statement in register_facts.FACTS_SCHEMA.split(";"):
+                    if statement.strip():
+                        self.db.execute(statement)
+                self.set_meta("facts_version", register_facts.FACTS_VERSION)
 
     def close(self) -> None:
         self.db.close()

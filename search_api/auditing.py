@@ -8,14 +8,18 @@ side changed (cheap when neither did), so that a figure is never older than the 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import functools
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from rapidfuzz import process
+
+from sohoa.core.agencies import own_keys, resolve
+from sohoa.core.errors import RecordNotFound
 from sohoa.core.settings import Settings
-from sohoa.core.text import agency_key
 from sohoa.ingest.ledger import Ledger
 from sohoa.ocr.issuer import read_block
 from sohoa.register import progress as counts
@@ -46,8 +50,9 @@ class Counts:
     Elasticsearch aggregations over a mirror of its tally when the archive is on a
     cluster (``settings.es_url``); the same answers either way."""
 
-    def __init__(self, reg: Register, settings: Settings) -> None:
+    def __init__(self, reg: Register, settings: Settings, done: Reconciled | None = None) -> None:
         self.db = reg.db
+        self.warnings = warnings(reg, done)
         self._index = None
         self._search: Callable[[dict[str, Any]], dict[str, Any]] | None = None
         if settings.es_url:
@@ -86,17 +91,23 @@ class Counts:
 @contextlib.contextmanager
 def counted(settings: Settings) -> Iterator[tuple[Register, Counts]]:
     """The reconciled register and where its figures are counted."""
-    with reconciled(settings) as (reg, _):
-        found = Counts(reg, settings)
+    with reconciled(settings) as (reg, done):
+        found = Counts(reg, settings, done)
         try:
             yield reg, found
         finally:
             found.close()
 
 
-def scope(agencies: Collection[str] | None) -> list[str] | None:
-    """The agency keys a user limited to ``agencies`` sees (None: every agency)."""
-    return sorted({agency_key(a) for a in agencies}) if agencies else None
+def scope(reg: Register, agencies: Collection[str] | None) -> list[str] | None:
+    """The agencies (their keys, as the entries hold them) a user limited to ``agencies``
+    sees: those who are one of them however either is written (None: every agency)."""
+    if not agencies:
+        return None
+    province = reg.province
+    wanted = {key for name in agencies for key in own_keys(reg.who(name, None, province).key)}
+    return sorted(key for (key,) in reg.db.execute("SELECT DISTINCT agency_key FROM entries")
+                  if wanted & own_keys(key))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -105,14 +116,70 @@ def successor_name(agency: str) -> str:
     province's bodies); else the name as printed (a district's tasks went to communes or
     the province depending on the procedure, which the name alone does not tell)."""
     block = read_block([agency])
-    return block.successor or agency
+    if not block.successor:
+        return agency
+    later = resolve(block.successor)
+    return later.label if later.resolved else block.successor
+
+
+UNMATCHED_WARNING = 0.2
+"""Above this share of the archive's records matching no register entry, the figures say
+so: the register may lack agencies, or name them in a way sohoa did not resolve."""
+
+
+def warnings(reg: Register, done: Reconciled | None) -> tuple[tuple[str, str], ...]:
+    """What makes the figures less than they look (``Progress.warnings``)."""
+    out = []
+    if reg.count() == 0:
+        out.append(("Chưa nhập sổ đăng ký kết quả nào, nên chưa có gì để đếm: nhập sổ bằng `sohoa register import "
+                    "TỆP`.", "No register of issued results has been imported, so there is nothing to count: "
+                    "import one with `sohoa register import FILE`."))
+    elif done is not None and done.records >= 10 and done.unmatched_records > UNMATCHED_WARNING * done.records:
+        share = done.unmatched_records / done.records
+        out.append((f"{share:.0%} hồ sơ số hóa ({vn_number(done.unmatched_records)} / {vn_number(done.records)}) "
+                    "không khớp mục nào của sổ: sổ có thể thiếu cơ quan, hoặc gọi tên cơ quan khác cách sohoa đọc "
+                    "được. Xem `sohoa register agencies` và `sohoa register unmatched`.",
+                    f"{share:.0%} of the archive's records ({done.unmatched_records:,} of {done.records:,}) match "
+                    "no register entry: the register may lack agencies, or name them in a way sohoa did not "
+                    "resolve. See `sohoa register agencies` and `sohoa register unmatched`."))
+    return tuple(out)
+
+
+def vn_number(n: int) -> str:
+    """A count as Vietnamese writes it: dots between thousands (1.525)."""
+    return f"{n:,}".replace(",", ".")
+
+
+def require_register(settings: Settings) -> None:
+    """Refuse to count when there is no register: a count of nothing is no progress."""
+    with Register(settings.home) as reg:
+        if reg.count() == 0:
+            ((vi, en),) = warnings(reg, None)
+            raise RecordNotFound(vi, en)
+
+
+def known_agencies(settings: Settings, agencies: Collection[str]) -> None:
+    """Every name in ``agencies`` is an agency of the register, or ``RecordNotFound`` says
+    which is not, with the register's names closest to it."""
+    with Register(settings.home) as reg:
+        labels = [r[0] for r in reg.db.execute(
+            "SELECT DISTINCT coalesce(agency_label, agency) FROM entries ORDER BY 1")]
+        for name in agencies:
+            if not scope(reg, [name]):
+                close = [m[0] for m in process.extract(name, labels, limit=3, score_cutoff=50)]
+                raise RecordNotFound(
+                    f"Sổ không có cơ quan nào là {name!r}" + (f"; gần nhất: {'; '.join(close)}" if close else "")
+                    + ". Xem `sohoa register agencies`.",
+                    f"The register has no agency {name!r}" + (f"; closest: {'; '.join(close)}" if close else "")
+                    + ". See `sohoa register agencies`.")
 
 
 def progress(settings: Settings, *, by: str | None, as_of: dt.date, deadline: dt.date, stage: str,
              agencies: Collection[str] | None = None, successor: bool = False) -> counts.Progress:
-    with counted(settings) as (_, found):
-        return found.progress(by=by, as_of=as_of, deadline=deadline, stage=stage, agencies=scope(agencies),
-                              merge=successor_name if successor else None)
+    with counted(settings) as (reg, found):
+        result = found.progress(by=by, as_of=as_of, deadline=deadline, stage=stage, agencies=scope(reg, agencies),
+                                merge=successor_name if successor else None)
+        return dataclasses.replace(result, warnings=found.warnings)
 
 
 @dataclass(frozen=True)
@@ -138,10 +205,10 @@ def overview(settings: Settings, *, as_of: dt.date, deadline: dt.date, stage: st
              lists: bool = True) -> Overview:
     """``lists=False``: without the list of what is missing and the service index (a page
     that shows neither)."""
-    seen = scope(agencies)
     merge = successor_name if successor else None
     with counted(settings) as (reg, found):
         db = reg.db
+        seen = scope(reg, agencies)
         def count(by: str | None) -> counts.Progress:
             return found.progress(by=by, as_of=as_of, deadline=deadline, stage=stage, agencies=seen, merge=merge)
 
@@ -153,7 +220,8 @@ def overview(settings: Settings, *, as_of: dt.date, deadline: dt.date, stage: st
                 got[0], got[1] = got[0] + valid, got[1] + reached
             cells = [(a, y, v, r) for (a, y), (v, r) in sorted(added.items())]
         return Overview(
-            province=count(None), breakdowns={by: count(by) for by in breakdowns},
+            province=dataclasses.replace(count(None), warnings=found.warnings),
+            breakdowns={by: count(by) for by in breakdowns},
             weeks=found.weekly(as_of=as_of, stage=stage, agencies=seen), cells=cells,
             missing=counts.missing(db, as_of=as_of, stage="scanned", agencies=seen) if lists else [],
             index=counts.service_index(db, period=period, until=as_of, agencies=seen, merge=merge) if lists else [],
@@ -163,7 +231,7 @@ def overview(settings: Settings, *, as_of: dt.date, deadline: dt.date, stage: st
 def service_index(settings: Settings, *, period: str, until: dt.date, agencies: Collection[str] | None = None,
                   successor: bool = False) -> list[counts.IndexRow]:
     with reconciled(settings) as (reg, _):
-        return counts.service_index(reg.db, period=period, until=until, agencies=scope(agencies),
+        return counts.service_index(reg.db, period=period, until=until, agencies=scope(reg, agencies),
                                     merge=successor_name if successor else None)
 
 
@@ -172,9 +240,9 @@ def drill(settings: Settings, *, as_of: dt.date, stage: str, reached: bool, by: 
           successor: bool = False) -> list[dict[str, object]]:
     """The entries behind one count of ``progress``: those of the row ``group`` of the
     breakdown ``by`` (a row's ``group``) that had (``reached``) or had not reached ``stage``."""
-    seen = scope(agencies)
     key = None
     with reconciled(settings) as (reg, _):
+        seen = scope(reg, agencies)
         if by == "agency" and group is not None:
             keys = [group]
             if successor:
@@ -183,24 +251,32 @@ def drill(settings: Settings, *, as_of: dt.date, stage: str, reached: bool, by: 
             seen = keys if seen is None else sorted(set(seen) & set(keys))
         elif by is not None and group is not None:
             key = (by, group)
-        find = counts.reached if reached else counts.missing
-        return find(reg.db, as_of=as_of, stage=stage, agencies=seen, key=key)
+        if not reached:
+            return counts.missing(reg.db, as_of=as_of, stage=stage, agencies=seen, key=key)
+        rows = counts.reached(reg.db, as_of=as_of, stage=stage, agencies=seen, key=key)
+        if settings.ledger_path.is_file():
+            files = reg.files(settings.ledger_path, (s for r in rows for s in str(r["records"] or "").split(",") if s))
+            for row in rows:
+                row["files"] = ", ".join(files.get(s, "?") for s in str(row["records"] or "").split(",") if s)
+        return rows
 
 
 def waiting(settings: Settings, agencies: Collection[str] | None = None) -> list[dict[str, object]]:
     """The matches waiting for a person, within ``agencies``."""
-    seen = scope(agencies)
     with reconciled(settings) as (reg, _):
+        seen = scope(reg, agencies)
         found = reg.waiting(settings.ledger_path)
-    return found if seen is None else [w for w in found if agency_key(str(w["agency"] or "")) in seen]
+        keys = {w["entry_id"]: k for w in found for (k,) in reg.db.execute(
+            "SELECT agency_key FROM entries WHERE id = ?", (w["entry_id"],))}
+    return found if seen is None else [w for w in found if keys.get(w["entry_id"]) in seen]
 
 
 def decide(settings: Settings, entry: str, sha256: str, decision: str, *, by: str,
            agencies: Collection[str] | None = None) -> tuple[int, str]:
     """A person's decision on a pair (``Register.decide``); an auditor limited to agencies
     decides only on their entries."""
-    seen = scope(agencies)
     with Register(settings.home) as reg:
+        seen = scope(reg, agencies)
         entry_id = reg.entry_id(entry)
         if seen is not None:
             (key,) = reg.db.execute("SELECT agency_key FROM entries WHERE id = ?", (entry_id,)).fetchone()
@@ -212,15 +288,52 @@ def decide(settings: Settings, entry: str, sha256: str, decision: str, *, by: st
 
 def group_of(settings: Settings, by: str, printed: str) -> str:
     """The group of a row of ``sohoa progress --by`` from its key as printed: an agency's
-    name, a level in Vietnamese or English, a procedure's name or code, a year."""
-    if by == "agency":
-        return agency_key(printed)
-    if by == "level":
-        return counts.LEVEL_KEYS.get(printed.strip().lower(), printed)
-    if by == "procedure":
-        with Register(settings.home) as reg:
-            found = [r[0] for r in reg.db.execute(
-                "SELECT DISTINCT coalesce(procedure_code, procedure_name, '') FROM entries "
-                "WHERE procedure_name = ?1 OR procedure_code = ?1", (printed,))]
-        return found[0] if len(found) == 1 else printed
-    return printed
+    name (as printed, or any way of writing it), a level in Vietnamese or English, a
+    procedure's code, name or both, a year. A key that is no row, or that names several
+    (two procedures of one name), raises ``RecordNotFound`` with what it could be."""
+    def unknown(what_vi: str, what_en: str, options: list[str]) -> RecordNotFound:
+        listed = "; ".join(options[:8])
+        return RecordNotFound(f"{what_vi} {printed!r}" + (f": {listed}" if listed else "") + ".",
+                              f"{what_en} {printed!r}" + (f": {listed}" if listed else "") + ".")
+
+    with Register(settings.home) as reg:
+        if by == "agency":
+            found = [r[0] for r in reg.db.execute("SELECT DISTINCT agency_key FROM entries "
+                                                  "WHERE agency_label = ?1 OR agency = ?1", (printed,))]
+            if len(found) != 1:
+                found = scope(reg, [printed]) or []
+            if len(found) == 1:
+                return found[0]
+            every = [r[0] for r in reg.db.execute("SELECT DISTINCT coalesce(agency_label, agency) FROM entries")]
+            if found:
+                labels = [r[0] for r in reg.db.execute(
+                    "SELECT DISTINCT coalesce(agency_label, agency) FROM entries WHERE agency_key IN "
+                    f"({', '.join('?' * len(found))}) ORDER BY 1", found)]
+                raise unknown("Nhiều cơ quan ứng với", "Several agencies answer to", labels)
+            close = [m[0] for m in process.extract(printed, every, limit=3, score_cutoff=50)]
+            raise unknown("Sổ không có cơ quan nào là", "The register has no agency", close)
+        if by == "level":
+            level = counts.LEVEL_KEYS.get(printed.strip().lower())
+            if level is None:
+                raise unknown("Cấp phải là tỉnh, huyện hoặc xã, không phải",
+                              "A level is province, district or commune, not", [])
+            return level
+        if by == "procedure":
+            rows = reg.db.execute(
+                "SELECT coalesce(procedure_code, procedure_name, ''), procedure_code, min(procedure_name) "
+                "FROM entries GROUP BY 1").fetchall()
+            wanted = " ".join(printed.split()).casefold()
+            found = [(g, c, n) for g, c, n in rows if wanted in {
+                (c or "").casefold(), (n or "").casefold(), " ".join(filter(None, (c, n))).casefold()}]
+            if len(found) == 1:
+                return str(found[0][0])
+            names = [" ".join(filter(None, (c, n))) for _, c, n in rows]
+            if found:
+                raise unknown("Nhiều thủ tục cùng tên, hãy dùng mã", "Several procedures have the name; give the "
+                              "code", [" ".join(filter(None, (c, n))) for _, c, n in found])
+            close = [m[0] for m in process.extract(printed, names, limit=3, score_cutoff=50)]
+            raise unknown("Sổ không có thủ tục nào là", "The register has no procedure", close)
+        years = [r[0] for r in reg.db.execute("SELECT DISTINCT substr(issued, 1, 4) FROM entries ORDER BY 1")]
+        if printed.strip() not in years:
+            raise unknown("Sổ không có kết quả nào ban hành năm", "The register has no result issued in", years[-8:])
+        return printed.strip()

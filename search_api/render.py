@@ -182,7 +182,7 @@ def register_import_report(report: ImportReport) -> Iterator[Said]:
 
 
 PROGRESS_STATUS = {"done": ("xong", "done"), "on_track": ("kịp hạn", "on track"), "late": ("chậm", "late"),
-                   "overdue": ("quá hạn", "overdue")}
+                   "overdue": ("quá hạn", "overdue"), "empty": ("không có gì để đếm", "nothing to count")}
 BREAKDOWN_WORDS = {None: ("Toàn tỉnh", "Province"), "level": ("Cấp", "Level"), "agency": ("Cơ quan", "Agency"),
                    "procedure": ("Thủ tục", "Procedure"), "year": ("Năm ban hành", "Year of issue")}
 LEVEL_WORDS = {"province": ("tỉnh", "province"), "district": ("huyện", "district"), "commune": ("xã", "commune")}
@@ -335,3 +335,60 @@ def verify_text(results: list[dict[str, Any]]) -> str:
             out.append(f"  {item['message']}")
         out += ["  " + render_signature(sig) for sig in item["signatures"]]
     return "\n".join(out) + "\n" if out else ""
+
+
+# ---------------------------------------------------------------- the register's lists
+
+COLUMN_WORDS: dict[str, tuple[str, str]] = {
+    "id": ("Mục", "Entry"), "entry_id": ("Mục", "Entry"), "dossier": ("Mã hồ sơ", "Dossier code"),
+    "agency": ("Cơ quan", "Agency"), "parent": ("Cơ quan chủ quản", "Parent body"), "level": ("Cấp", "Level"),
+    "procedure_code": ("Mã thủ tục", "Procedure code"), "procedure_name": ("Tên thủ tục", "Procedure"),
+    "doc_type": ("Loại văn bản", "Document type"), "number": ("Số, ký hiệu", "Number"),
+    "issued": ("Ngày ban hành", "Issued"), "holder": ("Người được cấp", "Holder"),
+    "valid_until": ("Hiệu lực đến", "Valid until"), "reached_on": ("Ngày đạt", "Reached on"),
+    "records": ("Bản số hóa", "Records"), "files": ("Tệp", "Files"), "record": ("Bản số hóa", "Record"),
+    "file": ("Tệp", "File"), "record_agency": ("Cơ quan (bản số hóa)", "Agency (record)"),
+    "record_number": ("Số (bản số hóa)", "Number (record)"), "record_issued": ("Ngày (bản số hóa)", "Issued (record)"),
+    "reason": ("Lý do đề xuất", "Why proposed"), "score": ("Độ tin", "Score"),
+    "side": ("Nguồn", "Side"), "name": ("Tên như ghi", "Name as written"), "identity": ("Là cơ quan", "Read as"),
+    "key": ("Mã nhận diện", "Identity key"), "state": ("Tình trạng", "State"), "count": ("Số mục", "Count"),
+    "valid": ("Còn hiệu lực", "Still valid"), "matched": ("Đã khớp", "Matched"),
+}
+"""Each column of a list as a person reads it (TSV and CSV; JSONL keeps the keys)."""
+REASON_WORDS: dict[str, tuple[str, str]] = {
+    "exact": ("cùng cơ quan, số và ngày", "same agency, number and date"),
+    "returned": ("cùng cơ quan và số; sổ ghi ngày trả kết quả", "same agency and number; the register gives the "
+                 "return date"),
+    "number_ocr": ("số đọc nhầm ký tự (O/0, I/1…)", "number misread (O/0, I/1…)"),
+    "agency_ocr": ("tên cơ quan lệch vài chữ", "agency's name a few letters off"),
+    "number_holder": ("số lệch một ký tự, cùng người được cấp", "number one character off, same holder"),
+    "number_near": ("số lệch một ký tự", "number one character off"),
+    "date_ocr": ("ngày đọc nhầm", "date misread"), "date_near": ("cùng số, khác ngày", "same number, another date"),
+    "no_date_holder": ("không đọc được ngày; cùng số và người được cấp", "no date read; same number and holder"),
+    "no_date": ("không đọc được ngày; cùng số", "no date read; same number"),
+    "holder_date": ("cùng ngày và người được cấp", "same date and holder"),
+    "agency_date": ("cùng cơ quan và ngày", "same agency and date"), "person": ("người xác nhận", "a person's"),
+}
+STATE_WORDS = {"unresolved": ("chưa rõ là cơ quan nào", "not placed"),
+               "ambiguous": ("có thể là nhiều nơi", "could be several places"),
+               "mapped": ("theo [agencies]", "by [agencies]"), "resolved": ("đã rõ", "placed"),
+               "register": ("sổ", "register"), "archive": ("kho số hóa", "archive")}
+
+
+def list_cell(column: str, value: Any, tr: Any = t) -> str:
+    """One cell of a list as a person reads it."""
+    if value is None:
+        return ""
+    if column == "level" and value in LEVEL_WORDS:
+        return tr(*LEVEL_WORDS[value])
+    if column == "reason" and value in REASON_WORDS:
+        return tr(*REASON_WORDS[value])
+    if column in ("state", "side") and value in STATE_WORDS:
+        return tr(*STATE_WORDS[value])
+    if column == "score" and isinstance(value, float):
+        return f"{value:.2f}"
+    return str(value)
+
+
+def list_head(columns: Sequence[str], tr: Any = t) -> list[str]:
+    return [tr(*COLUMN_WORDS[c]) if c in COLUMN_WORDS else c for c in columns]

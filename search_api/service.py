@@ -12,7 +12,7 @@ import hashlib
 import io
 import os
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -252,20 +252,26 @@ def write_export(settings: Settings, fmt: str, out: TextIO, *, with_layout: bool
     return count
 
 
-def list_lines(rows: list[dict[str, Any]], fmt: str) -> Iterator[str]:
+def list_lines(rows: list[dict[str, Any]], fmt: str, columns: Sequence[str] | None = None,
+               tr: Callable[[str, str], str] = t) -> Iterator[str]:
     """A list of flat rows (the register's lists) as TSV (for a terminal), JSONL, or CSV
-    (for a spreadsheet: UTF-8 with a BOM), a line at a time."""
+    (for a spreadsheet: UTF-8 with a BOM), a line at a time. TSV and CSV name their columns
+    and write levels and reasons in the reader's language (``tr``); JSONL keeps the keys.
+    ``columns``: the columns (the header of an empty list too)."""
+    from sohoa.search_api.render import list_cell, list_head
+
     if fmt == "jsonl":
         for row in rows:
             yield dumps(row) + "\n"
         return
-    names = list(rows[0]) if rows else []
+    names = list(columns or (rows[0] if rows else []))
+    cells = ([list_cell(c, row.get(c), tr) for c in names] for row in rows)
     if fmt == "csv":
         buffer = io.StringIO()
         buffer.write("\ufeff")
-        writer = csv.DictWriter(buffer, names)
-        writer.writeheader()
-        for row in rows:
+        writer = csv.writer(buffer)
+        writer.writerow(list_head(names, tr))
+        for row in cells:
             writer.writerow(row)
             yield buffer.getvalue()
             buffer.seek(0)
@@ -273,6 +279,6 @@ def list_lines(rows: list[dict[str, Any]], fmt: str) -> Iterator[str]:
         yield buffer.getvalue()
         return
     if names:
-        yield "\t".join(names) + "\n"
-    for row in rows:
-        yield "\t".join("" if v is None else str(v) for v in row.values()) + "\n"
+        yield "\t".join(list_head(names, tr)) + "\n"
+    for row in cells:
+        yield "\t".join(cell.replace("\t", " ").replace("\n", " ") for cell in row) + "\n"

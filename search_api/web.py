@@ -810,8 +810,13 @@ def create_app(settings: Settings, *, behind_https: bool = False, secret: bytes 
                               agencies=caller.agencies, successor=successor)
         log(caller, "progress_list", {"stage": stage, "reached": reached, "by": by, "group": group,
                                       "entries": len(rows)})
+        if not caller.user.personal_data:  # a file's path may hold a name or an ID number
+            for row in rows:
+                if row.get("files"):
+                    row["files"] = mask_personal(str(row["files"]))
         if format == "csv":
-            return StreamingResponse(service.list_lines(rows, "csv"), media_type="text/csv; charset=utf-8",
+            return StreamingResponse(service.list_lines(rows, "csv", tr=tr_of(request)),
+                                     media_type="text/csv; charset=utf-8",
                                      headers={"Content-Disposition": "attachment; filename=sohoa-progress.csv"})
         return render(request, "progress_list.html", caller, rows=rows[:LIST_ROWS], total=len(rows), stage=stage,
                       reached=reached, group=group, by=by, as_of=args["as_of"],

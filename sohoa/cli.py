@@ -15,13 +15,13 @@ import os
 import sqlite3
 import sys
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from sohoa.core.errors import ExitCode, SohoaError, cannot_write
+from sohoa.core.errors import ExitCode, RecordNotFound, SohoaError, cannot_write
 from sohoa.core.i18n import t
 from sohoa.core.settings import Settings
 from sohoa.core.verdict import DOCUMENT_STATUSES
@@ -37,6 +37,11 @@ class SohoaGroup(click.Group):
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
+        except BrokenPipeError:
+            # The reader went away (`| head`): it had what it wanted. Nothing more is written.
+            with contextlib.suppress(OSError, ValueError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(0)
         except SohoaError as exc:
             _fail(ctx, exc.message, exc.exit_code)
         except KeyboardInterrupt:
@@ -661,7 +666,15 @@ def register_rejects(settings: Settings, import_id: int) -> None:
     from sohoa.search_api.render import register_rejects as said
 
     with Register(settings.home) as reg:
-        _say(said(reg.rejects(import_id)))
+        if import_id not in {r.id for r in reg.imports()}:
+            raise RecordNotFound(f"Không có lần nhập số {import_id} (xem `sohoa register history`).",
+                                 f"There is no import {import_id} (see `sohoa register history`).")
+        errors = reg.rejects(import_id)
+    for line in said(errors):  # the command's answer: on stdout, to be kept or piped
+        click.echo(line.text)
+    if not errors:
+        click.echo(t(f"Lần nhập số {import_id} không có dòng nào bị từ chối.",
+                     f"Import {import_id} rejected no row."), err=True)
 
 
 @register.command("reconcile")
@@ -688,12 +701,24 @@ def register_reconcile(settings: Settings, force: bool, as_json: bool) -> None:
 LIST_FORMATS = click.Choice(["tsv", "jsonl", "csv"])
 
 
-def _emit(rows: list[dict[str, object]], fmt: str, output: click.utils.LazyFile) -> None:
-    """Rows as TSV (for a terminal), JSONL or CSV (for a spreadsheet: UTF-8 with BOM)."""
+MISSING_COLUMNS = ("id", "dossier", "agency", "level", "procedure_code", "procedure_name", "number", "issued",
+                   "holder", "valid_until")
+REACHED_COLUMNS = ("id", "dossier", "agency", "number", "issued", "holder", "reached_on", "records", "files")
+UNMATCHED_COLUMNS = ("record", "file", "agency", "parent", "doc_type", "number", "issued", "valid_until")
+WAITING_COLUMNS = ("entry_id", "dossier", "agency", "number", "issued", "holder", "record", "file", "record_agency",
+                   "record_number", "record_issued", "reason", "score")
+
+
+def _emit(rows: list[dict[str, object]], fmt: str, output: click.utils.LazyFile, columns: Sequence[str],
+          empty: tuple[str, str]) -> None:
+    """Rows as TSV (for a terminal), JSONL or CSV (for a spreadsheet: UTF-8 with BOM), with
+    the columns named in the reader's language; an empty list says so (on stderr)."""
     from sohoa.search_api.service import list_lines
 
-    for line in list_lines(rows, fmt):
+    for line in list_lines(rows, fmt, columns):
         output.write(line)
+    if not rows:
+        click.echo(t(f"Danh sách trống: {empty[0]}", f"The list is empty: {empty[1]}"), err=True)
 
 
 def _list_options(f: Callable) -> Callable:
@@ -723,9 +748,16 @@ def register_missing(settings: Settings, as_of: str | None, stage: str, reached:
 
     if (by is None) != (key is None):
         raise click.UsageError(t("--by và --key đi cùng nhau.", "--by and --key go together."))
+    from sohoa.search_api.auditing import require_register
+
+    require_register(settings)
     group = group_of(settings, by, key) if by and key else None
-    _emit(drill(settings, as_of=_date(as_of) or settings.today, stage=stage, reached=reached, by=by, group=group),
-          fmt, output)
+    day = _date(as_of) or settings.today
+    rows = drill(settings, as_of=day, stage=stage, reached=reached, by=by, group=group)
+    yet_vi, yet_en = ("đã", "") if reached else ("chưa", "not yet ")
+    what = (f"không kết quả còn hiệu lực ngày {day:%d/%m/%Y} nào {yet_vi} đạt bước {stage}",
+            f"no result still valid on {day.isoformat()} has {yet_en}reached {stage}")
+    _emit(rows, fmt, output, REACHED_COLUMNS if reached else MISSING_COLUMNS, what)
 
 
 @register.command("unmatched")
@@ -736,7 +768,11 @@ def register_unmatched(settings: Settings, fmt: str, output: click.utils.LazyFil
     from sohoa.search_api.auditing import reconciled
 
     with reconciled(settings) as (reg, done):
-        _emit(reg.unmatched(settings.ledger_path) if done is not None else [], fmt, output)
+        rows = reg.unmatched(settings.ledger_path) if done is not None else []
+    _emit(rows, fmt, output, UNMATCHED_COLUMNS,
+          ("mọi hồ sơ số hóa đều khớp một mục của sổ" if done is not None else "chưa có kho số hóa (chạy `sohoa "
+           "ingest` trước)", "every record matches a register entry" if done is not None else "there is no "
+           "archive yet (run `sohoa ingest` first)"))
 
 
 @register.command("waiting")
@@ -747,7 +783,8 @@ def register_waiting(settings: Settings, fmt: str, output: click.utils.LazyFile)
     from sohoa.search_api.auditing import reconciled
 
     with reconciled(settings) as (reg, done):
-        _emit(reg.waiting(settings.ledger_path) if done is not None else [], fmt, output)
+        rows = reg.waiting(settings.ledger_path) if done is not None else []
+    _emit(rows, fmt, output, WAITING_COLUMNS, ("không có cặp nào chờ người xem", "no match is waiting for a person"))
 
 
 def _decision(decision: str, verb_vi: str, verb_en: str) -> Callable:
@@ -813,6 +850,9 @@ def progress(settings: Settings, by: str | None, as_of: str | None, deadline: st
     from sohoa.search_api import auditing
     from sohoa.search_api.render import progress_text
 
+    auditing.require_register(settings)
+    if agencies:
+        auditing.known_agencies(settings, agencies)
     if service_index:
         from sohoa.search_api.render import service_index_text
 
@@ -835,6 +875,8 @@ def progress(settings: Settings, by: str | None, as_of: str | None, deadline: st
         click.echo(json.dumps(found.to_json(), ensure_ascii=False))
     else:
         click.echo(progress_text(found), nl=False)
+    for vi, en in found.warnings:
+        click.echo(t(f"CHÚ Ý: {vi}", f"NOTE: {en}"), err=True)
 
 
 @main.command()
@@ -861,6 +903,9 @@ def report(settings: Settings, fmt: str | None, output: Path, as_of: str | None,
     from sohoa.search_api import auditing
     from sohoa.search_api import report as reports
 
+    auditing.require_register(settings)
+    if agencies:
+        auditing.known_agencies(settings, agencies)
     fmt = fmt or output.suffix.lower().lstrip(".")
     if fmt not in ("xlsx", "pdf"):
         raise click.BadParameter(t(f"không biết định dạng của {output.name}: dùng --format xlsx hoặc pdf",

@@ -109,8 +109,9 @@ def python_count(settings: Settings, by: str | None, as_of: dt.date) -> dict[str
             until = e["valid_until"] or max((s["valid_until"] for s in mine if s["valid_until"]), default=None)
             if e["status"] != "valid" or e["issued"] > as_of.isoformat() or (until and until < as_of.isoformat()):
                 continue
-            key = {None: "total", "level": e["level"], "agency": e["agency"], "year": e["issued"][:4],
-                   "procedure": e["procedure_name"] or ""}[by]
+            key = {None: "total", "level": e["level"], "agency": e["agency_label"] or e["agency"],
+                   "year": e["issued"][:4],
+                   "procedure": " ".join(filter(None, (e["procedure_code"], e["procedure_name"])))}[by]
             row = out.setdefault(key, dict.fromkeys(("valid", *STAGES), 0))
             row["valid"] += 1
             for stage in STAGES:
@@ -137,9 +138,9 @@ def test_a_legacy_agency_is_reported_under_its_successor_when_asked(settings: Se
     merged = auditing.progress(settings, by="agency", as_of=TODAY, deadline=counts.DEADLINE, stage="signed",
                                successor=True)
     keys = {r.key for r in printed.rows}
-    assert "ỦY BAN NHÂN DÂN TỈNH BẮC GIANG" in keys
-    assert "ỦY BAN NHÂN DÂN TỈNH BẮC NINH" in {r.key for r in merged.rows}  # merged on 1 July 2025
-    assert "ỦY BAN NHÂN DÂN TỈNH BẮC GIANG" not in {r.key for r in merged.rows}
+    assert "Ủy ban nhân dân tỉnh Bắc Giang" in keys
+    assert "Ủy ban nhân dân tỉnh Bắc Ninh" in {r.key for r in merged.rows}  # merged on 1 July 2025
+    assert "Ủy ban nhân dân tỉnh Bắc Giang" not in {r.key for r in merged.rows}
     assert merged.total == printed.total
 
 
@@ -147,8 +148,8 @@ def test_an_auditor_of_one_agency_sees_that_agency(settings: Settings) -> None:
     every = auditing.progress(settings, by="agency", as_of=TODAY, deadline=counts.DEADLINE, stage="signed")
     one = auditing.progress(settings, by="agency", as_of=TODAY, deadline=counts.DEADLINE, stage="signed",
                             agencies=["Sở Y tế"])
-    assert [r.key for r in one.rows] == ["SỞ Y TẾ"]
-    assert one.total.valid == next(r.valid for r in every.rows if r.key == "SỞ Y TẾ") < every.total.valid
+    assert [r.key for r in one.rows] == ["Sở Y tế tỉnh Bắc Giang"]  # named as the register's province's
+    assert one.total.valid == next(r.valid for r in every.rows if r.key == "Sở Y tế tỉnh Bắc Giang") < every.total.valid
 
 
 def test_what_is_missing_and_what_counts_for_a_figure(settings: Settings) -> None:
@@ -210,7 +211,7 @@ def test_the_cli_prints_the_interface_other_tools_rely_on(settings: Settings, cl
     assert set(data["total"]) == {"valid", "scanned", "extracted", "verified", "signed"}
     for row in data["rows"]:
         assert set(row) >= {"key", "valid", "scanned", "extracted", "verified", "signed", "forecast", "status"}
-        assert row["status"] in ("done", "on_track", "late", "overdue")
+        assert row["status"] in ("done", "on_track", "late", "overdue", "empty")
         assert row["forecast"] is None or dt.date.fromisoformat(row["forecast"])
     table = cli("progress", "--by", "level").stdout
     assert "commune" in table and "Province" in table and f"{data['total']['valid']}" in table
@@ -219,10 +220,15 @@ def test_the_cli_prints_the_interface_other_tools_rely_on(settings: Settings, cl
     monkeypatch.setenv("SOHOA_LANG", "en")
     missing = cli("register", "missing", "--format", "jsonl").stdout.splitlines()
     assert len(missing) == data["total"]["valid"] - data["total"]["scanned"]
-    waiting = cli("register", "waiting", "--format", "csv").stdout
-    assert waiting.startswith("\ufeffentry_id,dossier")
+    waiting = cli("register", "waiting", "--format", "csv").stdout  # for a person: named columns, reasons in words
+    assert waiting.startswith("\ufeffEntry,Dossier code,Agency") and "number_near" not in waiting
+    first = json.loads(cli("register", "waiting", "--format", "jsonl").stdout.splitlines()[0])
+    assert {"entry_id", "record", "file", "reason", "score"} <= set(first)  # for a tool: the keys
     unmatched = cli("register", "unmatched").stdout.splitlines()
-    assert unmatched[0].startswith("sha256\t") and len(unmatched) > 1
+    assert unmatched[0].startswith("Record\tFile\tAgency") and len(unmatched) > 1
+    assert all(line.split("\t")[1].endswith(".pdf") for line in unmatched[1:])  # a file name beside each hash
+    monkeypatch.setenv("SOHOA_LANG", "vi")
+    assert cli("register", "waiting").stdout.startswith("Mục\tMã hồ sơ\tCơ quan")
 
 
 @pytest.mark.service

@@ -18,8 +18,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import astuple, dataclass, fields
 
+from sohoa.core.agencies import resolve
 from sohoa.core.model import Record, SignedCopy
-from sohoa.core.text import agency_key, search_form
+from sohoa.core.text import search_form
 from sohoa.core.validity import VIETNAM
 from sohoa.register.rows import number_key
 
@@ -29,13 +30,22 @@ VERIFIED_CONFIDENCE = 0.8
 KEY_FIELDS = ("number", "issue_date", "issuer", "doc_type")
 """The fields without which a result cannot be found or counted."""
 
+PROCEDURE_LABEL = ("CASE WHEN min({t}.procedure_code) IS NULL THEN coalesce(min({t}.procedure_name), '') "
+                   "ELSE min({t}.procedure_code) || coalesce(' ' || min({t}.procedure_name), '') END")
+"""SQL: a procedure as a row of a breakdown names it, its code and its name (two procedures
+may share a name); ``{t}``: the entries' table alias."""
 STAGES = ("scanned", "extracted", "verified", "signed")
+FACTS_VERSION = "2"
+"""The layout and meaning of ``facts`` rows (2: agencies by who they are); a ledger whose
+facts are of another version drops them, and they are written again from the records."""
 
 FACTS_SCHEMA = """
 CREATE TABLE IF NOT EXISTS facts (      -- per processed document: what the register needs (sohoa.register.facts)
     sha256        TEXT PRIMARY KEY,
     agency        TEXT,
-    agency_key    TEXT,
+    parent        TEXT,
+    agency_key    TEXT,                 -- who the issuer is: sohoa.core.agencies.Agency.key
+    agency_name   TEXT,                 -- Agency.short, for a name one letter off
     successor_key TEXT,
     level         TEXT,
     doc_type      TEXT,
@@ -60,7 +70,9 @@ class Facts:
 
     sha256: str
     agency: str | None
+    parent: str | None
     agency_key: str | None
+    agency_name: str | None
     successor_key: str | None
     level: str | None
     doc_type: str | None
@@ -114,9 +126,12 @@ def facts_of(record: Record, *, created: str, about_person: bool) -> Facts:
         signed = record.signed_copy.signed_at[:10]
     elif record.signature_status == "valid":
         signed = scanned
+    issuer = resolve(f["issuer"], f.get("issuer_parent")) if f.get("issuer") else None
+    successor = resolve(f["issuer_successor"]) if f.get("issuer_successor") else None
     return Facts(
-        sha256=record.id, agency=f.get("issuer"), agency_key=agency_key(f["issuer"]) if f.get("issuer") else None,
-        successor_key=agency_key(f["issuer_successor"]) if f.get("issuer_successor") else None,
+        sha256=record.id, agency=f.get("issuer"), parent=f.get("issuer_parent"),
+        agency_key=issuer.key if issuer else None, agency_name=issuer.short if issuer else None,
+        successor_key=successor.key if successor else None,
         level=f.get("issuer_level"), doc_type=f.get("doc_type"), number=f.get("number"),
         number_key=number_key(f.get("number")), issued=f.get("issue_date"), holder_key=holder_key(f.get("holder_name")),
         valid_until=f.get("valid_until"), without_end=record.validity.without_end_date, scanned_on=scanned,

@@ -3,11 +3,13 @@
 Each record is tried against the register by steps, strictest first:
 
 1. a person's decision: a confirmed pair always holds, a rejected pair is never proposed;
-2. ``exact``: same agency, number and issue date (the agency as printed, or its successor);
+2. ``exact``: same agency, number and issue date. An agency is who it is
+   (``sohoa.core.agencies``: the kind of body and its unit, however the name is written),
+   the issuer as printed or its successor;
 3. ``number_ocr``: the same, once the letters and digits OCR confuses (O/0, I/l/1, S/5,
    B/8, Z/2, G/6) are folded alike on both sides;
-4. ``agency_ocr``: same number and date, an agency name one letter off (a few letters off
-   with the same holder);
+4. ``agency_ocr``: same number and date, an agency whose unit's name is one letter off (a
+   few letters off with the same holder): a name misread;
 5. ``number_holder``: the number one character off, same agency, date and holder;
 6. ``date_ocr``: same agency and number in the same year, the date one character off or
    its day and month swapped (numbers restart every year, so agency + number + year is
@@ -39,6 +41,9 @@ SAME_HOLDER = 88.0
 """Above it, two holders' names are one person's (what confirms a tolerant match)."""
 MAX_WAITING = 5
 """More candidates than this at a step are no clue at all: the record stays unmatched."""
+RETURN_DAYS = 60
+"""A result is returned on the day it is issued or within this many days after it (a
+register that gives only the return date is matched inside that window)."""
 
 _OCR_FOLD = str.maketrans({"O": "0", "Q": "0", "I": "1", "L": "1", "|": "1", "S": "5", "B": "8", "Z": "2",
                            "G": "6"})
@@ -53,9 +58,18 @@ def ocr_fold(key: str) -> str:
 class EntryKeys:
     id: int
     agency_key: str
+    """Who the agency is (``sohoa.core.agencies.Agency.key``: its keys, ``|`` between them)."""
+    agency_name: str
+    """Its kind and unit's name, folded (``Agency.short``): what a misread is compared on."""
     number_key: str | None
     issued: str
     holder_key: str | None
+    returned: bool = False
+    """``issued`` is the day the result was returned (the register gives no issue date)."""
+
+    @property
+    def agencies(self) -> tuple[str, ...]:
+        return tuple(self.agency_key.split("|"))
 
 
 @dataclass(frozen=True)
@@ -63,6 +77,7 @@ class RecordKeys:
     sha256: str
     agency_key: str | None
     successor_key: str | None
+    agency_name: str | None
     number_key: str | None
     issued: str | None
     holder_key: str | None
@@ -131,13 +146,15 @@ class Matcher:
         self.by_agency_date: dict[tuple, list[EntryKeys]] = defaultdict(list)
         self.by_date: dict[str, list[EntryKeys]] = defaultdict(list)
         for e in entries:
-            self.by_agency_date[(e.agency_key, e.issued)].append(e)
             self.by_date[e.issued].append(e)
             if e.number_key:
-                self.exact[(e.agency_key, e.number_key, e.issued)].append(e)
-                self.folded[(e.agency_key, ocr_fold(e.number_key), e.issued)].append(e)
                 self.by_number_date[(e.number_key, e.issued)].append(e)
-                self.by_agency_number[(e.agency_key, e.number_key)].append(e)
+            for agency in e.agencies:  # under each unit it may be
+                self.by_agency_date[(agency, e.issued)].append(e)
+                if e.number_key:
+                    self.exact[(agency, e.number_key, e.issued)].append(e)
+                    self.folded[(agency, ocr_fold(e.number_key), e.issued)].append(e)
+                    self.by_agency_number[(agency, e.number_key)].append(e)
 
     def match(self, r: RecordKeys, decided: dict[int, str] | None = None) -> list[Match]:
         """The matches of one record; ``decided``: entry id -> ``confirm``/``reject`` for this record.
@@ -149,7 +166,8 @@ class Matcher:
         rejected = {e for e, d in decided.items() if d == "reject"}
         fallback: list[Match] = []
         steps: tuple[Callable[[RecordKeys], Step | None], ...] = (
-            self._exact, self._number_ocr, self._agency_ocr, self._number_holder, self._date_ocr, self._holder_date)
+            self._exact, self._returned, self._number_ocr, self._agency_ocr, self._number_holder, self._date_ocr,
+            self._holder_date)
         for step in steps:
             found = step(r)
             if found is None:
@@ -168,13 +186,24 @@ class Matcher:
         return fallback
 
     def _agencies(self, r: RecordKeys) -> list[str]:
-        return [a for a in (r.agency_key, r.successor_key) if a]
+        return list(dict.fromkeys(k for a in (r.agency_key, r.successor_key) if a for k in a.split("|")))
 
     def _exact(self, r: RecordKeys) -> Step | None:
         if not (r.number_key and r.issued):
             return None
         found = [e for a in self._agencies(r) for e in self.exact.get((a, r.number_key, r.issued), ())]
         return (found, "exact", 1.0, True) if found else None
+
+    def _returned(self, r: RecordKeys) -> Step | None:
+        """An entry dated the day its result was returned: the same agency and number,
+        returned on the day the result was issued or within ``RETURN_DAYS`` after it."""
+        if not (r.number_key and r.issued):
+            return None
+        issued = dt.date.fromisoformat(r.issued)
+        found = [e for a in self._agencies(r) for e in self.by_agency_number.get((a, r.number_key), ())
+                 if e.returned and 0 <= (dt.date.fromisoformat(e.issued) - issued).days <= RETURN_DAYS
+                 and _holders_agree(e, r)]
+        return (found, "returned", 0.95, True) if found else None
 
     def _number_ocr(self, r: RecordKeys) -> Step | None:
         if not (r.number_key and r.issued):
@@ -185,13 +214,14 @@ class Matcher:
         return (found, "number_ocr", 0.95, True) if found else None
 
     def _agency_ocr(self, r: RecordKeys) -> Step | None:
-        if not (r.number_key and r.issued and r.agency_key):
+        if not (r.number_key and r.issued and r.agency_name):
             return None
+        name = r.agency_name
         found = [e for e in self.by_number_date.get((r.number_key, r.issued), ())
-                 if _agency_close(e.agency_key, r.agency_key) and _holders_agree(e, r)]
+                 if _agency_close(e.agency_name, name) and _holders_agree(e, r)]
         # Decided by a name one letter off, or by the holder; a neighbouring commune alone waits.
         return (found, "agency_ocr", 0.9,
-                lambda e: _agency_near(e.agency_key, r.agency_key) or _same_holder(e, r)) if found else None
+                lambda e: _agency_near(e.agency_name, name) or _same_holder(e, r)) if found else None
 
     def _number_holder(self, r: RecordKeys) -> Step | None:
         if not (r.number_key and r.issued):
@@ -226,10 +256,11 @@ class Matcher:
         return (that_year, "date_near", 0.5, False) if that_year else None
 
     def _holder_date(self, r: RecordKeys) -> Step | None:
-        if not (r.issued and r.agency_key):
+        if not (r.issued and r.agency_name):
             return None
-        day = [e for e in self.by_date.get(r.issued, ()) if _agency_close(e.agency_key, r.agency_key)
-               or e.agency_key == r.successor_key]
+        mine = set(self._agencies(r))
+        day = [e for e in self.by_date.get(r.issued, ())
+               if mine & set(e.agencies) or _agency_close(e.agency_name, r.agency_name)]
         if r.holder_key:
             found = [e for e in day if _same_holder(e, r) and (
                 not r.number_key or not e.number_key

@@ -20,7 +20,7 @@ import sqlite3
 from collections.abc import Callable, Collection
 from dataclasses import asdict, dataclass
 
-from sohoa.register.facts import STAGES
+from sohoa.register.facts import PROCEDURE_LABEL, STAGES
 
 DEADLINE = dt.date(2024, 12, 31)
 """The province's target: every still-valid result digitised by this day."""
@@ -29,12 +29,12 @@ PACE_DAYS = 30
 BREAKDOWNS: dict[str, tuple[str, str]] = {
     # --by -> (the SQL key, the SQL label shown for it)
     "level": ("e.level", "e.level"),
-    "agency": ("e.agency_key", "min(e.agency)"),
-    "procedure": ("coalesce(e.procedure_code, e.procedure_name, '')",
-                  "coalesce(min(e.procedure_name), min(e.procedure_code), '')"),
+    "agency": ("e.agency_key", "coalesce(min(e.agency_label), min(e.agency))"),
+    "procedure": ("coalesce(e.procedure_code, e.procedure_name, '')", PROCEDURE_LABEL.format(t="e")),
     "year": ("substr(e.issued, 1, 4)", "substr(e.issued, 1, 4)"),
 }
-STATUSES = ("done", "on_track", "late", "overdue")
+STATUSES = ("done", "on_track", "late", "overdue", "empty")
+"""``empty``: no still-valid result to count (never ``done``: nothing was counted)."""
 LEVEL_KEYS = {"tỉnh": "province", "huyện": "district", "xã": "commune", "province": "province",
               "district": "district", "commune": "commune"}
 """A level as a person types it, to the register's word."""
@@ -71,11 +71,15 @@ class Progress:
     by: str | None
     total: Row
     rows: tuple[Row, ...]
+    warnings: tuple[tuple[str, str], ...] = ()
+    """What makes the figures less than they look, in Vietnamese and English (no register,
+    much of the archive matching no entry)."""
 
     def to_json(self) -> dict[str, object]:
         total = {k: v for k, v in self.total.to_json().items() if k in ("valid", *STAGES)}
         return {"as_of": self.as_of.isoformat(), "deadline": self.deadline.isoformat(), "stage": self.stage,
-                "by": self.by, "total": total, "rows": [r.to_json() for r in self.rows]}
+                "by": self.by, "total": total, "rows": [r.to_json() for r in self.rows],
+                "warnings": [{"vi": vi, "en": en} for vi, en in self.warnings]}
 
 
 def scope_sql(as_of: dt.date, agencies: Collection[str] | None) -> tuple[str, dict[str, object]]:
@@ -166,7 +170,9 @@ def make_row(r: tuple, stage: str, as_of: dt.date, deadline: dt.date) -> Row:
     pace = recent / PACE_DAYS
     left = valid - done
     forecast: str | None
-    if left <= 0:
+    if valid == 0:
+        status, forecast = "empty", None
+    elif left <= 0:
         status, forecast = "done", last
     else:
         forecast = (as_of + dt.timedelta(days=math.ceil(left / pace))).isoformat() if pace else None

@@ -12,41 +12,51 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import json
 import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn
 
+from sohoa.core import agencies
 from sohoa.core.errors import cannot_write
 from sohoa.core.sqlite import open_db
 from sohoa.core.validity import VIETNAM
 from sohoa.register import match
-from sohoa.register.facts import holder_key
+from sohoa.register.facts import PROCEDURE_LABEL, holder_key
 from sohoa.register.rows import (
     ColumnMap,
     Entry,
+    Header,
     RegisterFileError,
     RowError,
+    Unknown,
+    agency_word,
     column_map,
     find_header,
+    group_agency,
+    kind_of_row,
     parse_row,
-    read_table,
 )
+from sohoa.register.sheets import read_table
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: agencies by who they are (agency_key, agency_name, agency_label), the row, the history
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS entries (
     id INTEGER PRIMARY KEY,
     dossier TEXT UNIQUE,
     agency TEXT NOT NULL,
-    agency_key TEXT NOT NULL,
+    agency_key TEXT NOT NULL,             -- who it is: sohoa.core.agencies.Agency.key
+    agency_name TEXT,                     -- Agency.short
+    agency_label TEXT,                    -- Agency.label: how a person reads it
     level TEXT NOT NULL,
     procedure_code TEXT,
     procedure_name TEXT,
     number TEXT,
     number_key TEXT,
     issued TEXT NOT NULL,
+    issued_exact INTEGER NOT NULL DEFAULT 1, -- 0: the register gave the day it was returned
     holder TEXT,
     holder_key TEXT,
     valid_until TEXT,
@@ -56,6 +66,7 @@ CREATE TABLE IF NOT EXISTS entries (
     dossier_digitised INTEGER,
     reused INTEGER,
     digest TEXT NOT NULL,
+    row INTEGER,                          -- its row in the file it last came from
     added_in INTEGER NOT NULL,
     changed_in INTEGER
 );
@@ -70,7 +81,14 @@ CREATE TABLE IF NOT EXISTS imports (
     added INTEGER NOT NULL,
     changed INTEGER NOT NULL,
     unchanged INTEGER NOT NULL,
-    rejected INTEGER NOT NULL
+    rejected INTEGER NOT NULL,
+    skipped TEXT                           -- JSON: rows that are not results, by kind (totals, footer, group...)
+);
+CREATE TABLE IF NOT EXISTS entry_history (  -- an entry as it was before an import changed it (register undo)
+    import_id INTEGER NOT NULL,
+    entry_id INTEGER NOT NULL,
+    previous TEXT NOT NULL,               -- JSON of the entry's columns
+    PRIMARY KEY (import_id, entry_id)
 );
 CREATE TABLE IF NOT EXISTS rejects (
     import_id INTEGER NOT NULL REFERENCES imports(id),
@@ -132,14 +150,14 @@ CREATE TABLE IF NOT EXISTS tally_groups (
     UNIQUE (kind, key)
 );
 """
-TALLY_VERSION = "tally 1"
+TALLY_VERSION = "tally 2"
 """Part of the reconciliation's stamp: a register written before the tally existed is
 reconciled again, which fills it."""
 NO_END = 99999999
 
-_COLUMNS = ("dossier", "agency", "agency_key", "level", "procedure_code", "procedure_name", "number", "number_key",
-            "issued", "holder", "holder_key", "valid_until", "status", "received", "electronic_result",
-            "dossier_digitised", "reused", "digest")
+_COLUMNS = ("dossier", "agency", "agency_key", "agency_name", "agency_label", "level", "procedure_code",
+            "procedure_name", "number", "number_key", "issued", "issued_exact", "holder", "holder_key", "valid_until",
+            "status", "received", "electronic_result", "dossier_digitised", "reused", "digest", "row")
 
 
 @dataclass(frozen=True)
@@ -155,27 +173,159 @@ class ImportReport:
     unchanged: int
     rejected: int
     errors: tuple[RowError, ...] = field(default=(), repr=False)
+    skipped: dict[str, int] = field(default_factory=dict)
+    """Rows that are not results, by kind: ``totals``, ``footer`` (signatures, notes), ``group``, ``numbering``."""
+    notes: tuple[str, ...] = ()
+    """How the file was read (a header over two rows, no issue-date column...)."""
 
     def to_json(self) -> dict[str, object]:
         return {"id": self.id, "file": self.file, "sha256": self.sha256, "at": self.at, "by": self.by,
                 "rows": self.rows, "added": self.added, "changed": self.changed, "unchanged": self.unchanged,
-                "rejected": self.rejected,
+                "rejected": self.rejected, "skipped": self.skipped, "notes": list(self.notes),
                 "errors": [{"row": e.row, "column": e.column, "message_vi": e.message_vi, "message_en": e.message_en}
                            for e in self.errors]}
 
 
-def _values(entry: Entry, digest: str) -> tuple:
+def _values(entry: Entry, who: agencies.Agency, level: str, digest: str, row: int) -> tuple:
     def day(d: dt.date | None) -> str | None:
         return d.isoformat() if d else None
 
     def flag(b: bool | None) -> int | None:
         return None if b is None else int(b)
 
-    return (entry.dossier, entry.agency, entry.agency_key, entry.level, entry.procedure_code, entry.procedure_name,
-            entry.number, entry.number_key, day(entry.issued), entry.holder, holder_key(entry.holder),
-            day(entry.valid_until),
-            entry.status, day(entry.received), flag(entry.electronic_result), flag(entry.dossier_digitised),
-            flag(entry.reused), digest)
+    return (entry.dossier, entry.agency, who.key, who.short, who.label, level, entry.procedure_code,
+            entry.procedure_name, entry.number, entry.number_key, day(entry.issued), int(entry.issued_exact),
+            entry.holder,
+            holder_key(entry.holder), day(entry.valid_until), entry.status, day(entry.received),
+            flag(entry.electronic_result), flag(entry.dossier_digitised), flag(entry.reused), digest, row)
+
+
+@dataclass(frozen=True)
+class ReadFile:
+    """A register file as read: its header, its entries by row, its bad rows, the rows that
+    are not results, and the province it is about."""
+
+    header: Header
+    entries: list[tuple[int, Entry]]
+    errors: list[RowError]
+    skipped: dict[str, int]
+    rows: int
+    """Data rows read (good and bad)."""
+    province: str | None
+    """The province most of its agencies lie in: what settles a unit named in several."""
+    unknown: list[Unknown]
+    """Validity and status words sohoa did not know, one per distinct word (empty for an import)."""
+    kind: str
+    encoding: str | None
+
+
+def read_file(path: Path, *, mapping: ColumnMap | None = None, sheet: str | None = None,
+              today: dt.date | None = None, strict: bool = True) -> ReadFile:
+    """Read a register file (``rows``, ``sheets``); ``strict``: a word in the validity or
+    status column that sohoa does not know raises, once per distinct word."""
+    mapping = mapping or column_map()
+    today = today or dt.datetime.now(VIETNAM).date()
+    table = read_table(path, sheet)
+    header, rows = find_header(table, mapping)
+    entries: list[tuple[int, Entry]] = []
+    errors: list[RowError] = []
+    unknown: dict[tuple[str, str], Unknown] = {}
+    skipped: dict[str, int] = {}
+    unknown_status: dict[int, str] = {}
+    status_words: dict[int, str | None] = {}
+    """What each good row's status cell held (``Parsed.status_word``)."""
+    group: str | None = None
+    total = 0
+    for number, cells in rows:
+        kind = kind_of_row(cells, header.where)
+        if kind == "blank":
+            continue
+        if kind != "data":
+            skipped[kind] = skipped.get(kind, 0) + 1
+            if kind == "group":
+                group = group_agency(cells) or group
+            continue
+        total += 1
+        parsed = parse_row(number, cells, header, mapping, today, agency=group)
+        for word in parsed.unknown:
+            unknown.setdefault((word.field, word.value.strip().lower()), word)
+            if word.field == "status":
+                unknown_status[number] = word.value
+        if isinstance(parsed.entry, Entry) and "status" in header.where:
+            status_words[number] = parsed.status_word
+        if isinstance(parsed.entry, RowError):
+            errors.append(parsed.entry)
+        elif parsed.entry is not None:
+            entries.append((number, parsed.entry))
+    statuses = {k: u for k, u in unknown.items() if u.field == "status"}
+    unknown = {k: u for k, u in unknown.items() if u.field != "status"}
+    if statuses and "validity" in status_words.values():
+        # A column of validity statuses: a word it does not know makes its row a bad one.
+        bad_rows = set(unknown_status)
+        errors.extend(RowError(row, header.names[header.where["status"]], f"trạng thái {value!r} không rõ (còn hiệu "
+                               "lực, hết hiệu lực, thu hồi, thay thế)", f"status {value!r} unknown (còn hiệu lực, "
+                               "hết hiệu lực, thu hồi, thay thế)") for row, value in unknown_status.items())
+        entries = [(row, e) for row, e in entries if row not in bad_rows]
+        errors.sort(key=lambda e: e.row)
+    # Else, no validity word at all: the column is the one-stop system's processing status.
+    if strict and unknown:
+        raise _unknown_words(path, list(unknown.values()))
+    hint = agencies.province_hint([agencies.resolve(a) for a in {e.agency for _, e in entries}])
+    return ReadFile(header, entries, errors, skipped, total, hint, list(unknown.values()), table.kind,
+                    table.encoding)
+
+
+def _unknown_words(path: Path, words: list[Unknown]) -> RegisterFileError:
+    listed_vi = "; ".join(f"{w.value!r} (cột {w.column}, dòng {w.row})" for w in words[:20])
+    listed_en = "; ".join(f"{w.value!r} (column {w.column}, row {w.row})" for w in words[:20])
+    more = f" … (+{len(words) - 20})" if len(words) > 20 else ""
+    return RegisterFileError(
+        f"{path.name}: {len(words)} giá trị hiệu lực hoặc trạng thái sohoa không hiểu, chưa nhập gì: {listed_vi}"
+        f"{more}. Hãy ghi nghĩa của chúng trong tệp --map ([validity] \"từ\" = \"none\" cho không thời hạn; "
+        "[statuses] \"từ\" = \"valid\", \"expired\", \"revoked\" hoặc \"replaced\") rồi nhập lại.",
+        f"{path.name}: {len(words)} validity or status values sohoa does not understand; nothing was imported: "
+        f"{listed_en}{more}. Say what they mean in a --map file ([validity] \"word\" = \"none\" for no end date; "
+        "[statuses] \"word\" = \"valid\", \"expired\", \"revoked\" or \"replaced\") and import again.")
+
+
+def _migrate(path: Path) -> None:
+    """A register of layout 1 (agencies as folded names) to layout 2: its entries' agencies
+    resolved to who they are, the columns added; reconciled again next time."""
+    if not path.is_file():
+        return
+    with contextlib.closing(sqlite3.connect(path, timeout=30, isolation_level=None)) as db:
+        if db.execute("PRAGMA user_version").fetchone()[0] != 1:
+            return
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for table, column in (("entries", "agency_name TEXT"), ("entries", "agency_label TEXT"),
+                                  ("entries", "row INTEGER"), ("entries", "issued_exact INTEGER NOT NULL DEFAULT 1"),
+                                  ("imports", "skipped TEXT")):
+                if column.split()[0] not in {r[1] for r in db.execute(f"PRAGMA table_info({table})")}:
+                    db.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
+            names = [r[0] for r in db.execute("SELECT DISTINCT agency FROM entries")]
+            hint = agencies.province_hint([agencies.resolve(n) for n in names])
+            for name in names:
+                who = agencies.resolve(name, None, hint)
+                db.execute("UPDATE entries SET agency_key = ?, agency_name = ?, agency_label = ? WHERE agency = ?",
+                           (who.key, who.short, who.label, name))
+            db.execute("DELETE FROM meta WHERE key IN ('reconciled', 'tallied')")
+            db.execute("PRAGMA user_version = 2")
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+
+def _level(who: agencies.Agency) -> str:
+    """An entry's level when the register gives none: its agency's unit's (a department of
+    a province is the province's, a district's office the district's)."""
+    head = who.kind.partition(":")[0]
+    if head in ("so", "cuc"):
+        return "province"
+    if head == "phong":
+        return "district"
+    return agencies.level_of(who) or ""
 
 
 @dataclass(frozen=True)
@@ -199,6 +349,7 @@ class Register:
     def __init__(self, home: Path, *, shared: bool = False) -> None:
         home.mkdir(parents=True, exist_ok=True)
         self.path = home / "register.sqlite"
+        _migrate(self.path)
         self.db = open_db(self.path, SCHEMA, "sổ theo dõi kết quả", "register", version=SCHEMA_VERSION,
                           shared=shared)
 
@@ -213,11 +364,13 @@ class Register:
 
     def import_file(self, path: Path, *, by: str, mapping: ColumnMap | None = None, sheet: str | None = None,
                     today: dt.date | None = None) -> ImportReport:
-        """Load a register export: good rows added or updated, bad rows reported by number."""
-        mapping = mapping or column_map()
-        today = today or dt.datetime.now(VIETNAM).date()
-        digest_of_file = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
-        _, where, rows = find_header(read_table(path, sheet), mapping)
+        """Load a register export: good rows added or updated, bad rows reported by number,
+        rows that are not results (totals, signatures, headings) skipped and counted. A word
+        in the validity or status column that sohoa does not know stops the import, once
+        per distinct word (``RegisterFileError``), and nothing is changed."""
+        read = self.read_file(path, mapping=mapping, sheet=sheet, today=today)
+        named = {**self.agency_map, **(mapping.agencies if mapping else {})}
+        digest_of_file = hashlib.sha256(path.read_bytes()).hexdigest()
         by_dossier: dict[str, tuple[int, str]] = {}
         by_key: dict[tuple[str, str, str], tuple[int, str]] = {}
         for id_, dossier, ak, nk, issued, digest in self.db.execute(
@@ -227,19 +380,13 @@ class Register:
             if nk is not None:
                 by_key[(ak, nk, issued)] = (id_, digest)
         seen: dict[object, int] = {}
-        errors: list[RowError] = []
+        errors = list(read.errors)
         adds: list[tuple] = []
         updates: list[tuple] = []
-        total = unchanged = 0
-        for number, cells in rows:
-            if not any(c not in (None, "") for c in cells):
-                continue  # a blank row between blocks
-            total += 1
-            entry = parse_row(number, cells, where, mapping, today)
-            if isinstance(entry, RowError):
-                errors.append(entry)
-                continue
-            key = (entry.agency_key, entry.number_key, entry.issued.isoformat()) if entry.number_key else None
+        unchanged = 0
+        for number, entry in read.entries:
+            who = self.who(entry.agency, None, read.province, named)
+            key = (who.key, entry.number_key, entry.issued.isoformat()) if entry.number_key else None
             identity = ("dossier", entry.dossier) if entry.dossier else ("key", key)
             if identity in seen:
                 errors.append(RowError(number, None, f"trùng với dòng {seen[identity]} (cùng mã hồ sơ hoặc cùng cơ "
@@ -250,35 +397,52 @@ class Register:
             if key is not None and entry.dossier:
                 seen.setdefault(("key", key), number)
             digest = entry.digest()
+            values = _values(entry, who, entry.level or _level(who), digest, number)
             known = by_dossier.get(entry.dossier) if entry.dossier else None
             known = known or (by_key.get(key) if key else None)
             if known is None:
-                adds.append(_values(entry, digest))
+                adds.append(values)
             elif known[1] == digest:
                 unchanged += 1
             else:
-                updates.append((*_values(entry, digest), known[0]))
+                updates.append((*values, known[0]))
         at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         try:
             self.db.execute("BEGIN IMMEDIATE")
             import_id = self.db.execute(
-                "INSERT INTO imports (file, sha256, at, by, rows, added, changed, unchanged, rejected) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (str(path), digest_of_file, at, by, total, len(adds), len(updates), unchanged, len(errors))).lastrowid
+                "INSERT INTO imports (file, sha256, at, by, rows, added, changed, unchanged, rejected, skipped) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (str(path), digest_of_file, at, by, read.rows, len(adds), len(updates), unchanged, len(errors),
+                 json.dumps(read.skipped))).lastrowid
             marks = ", ".join("?" * len(_COLUMNS))
             self.db.executemany(f"INSERT INTO entries ({', '.join(_COLUMNS)}, added_in) VALUES ({marks}, ?)",
                                 [(*values, import_id) for values in adds])
+            columns = ", ".join(_COLUMNS)
+            self.db.executemany(
+                "INSERT OR REPLACE INTO entry_history (import_id, entry_id, previous) "
+                f"SELECT ?, id, json_array({columns}) FROM entries WHERE id = ?",
+                [(import_id, values[-1]) for values in updates])
             sets = ", ".join(f"{c} = ?" for c in _COLUMNS)
             self.db.executemany(f"UPDATE entries SET {sets}, changed_in = ? WHERE id = ?",
                                 [(*values[:-1], import_id, values[-1]) for values in updates])
             self.db.executemany("INSERT INTO rejects (import_id, row, col, message_vi, message_en) "
                                 "VALUES (?, ?, ?, ?, ?)",
                                 [(import_id, e.row, e.column, e.message_vi, e.message_en) for e in errors])
+            self._set_meta("province", read.province or "")
+            if named != self.agency_map:
+                self._set_meta("agencies", json.dumps(named, ensure_ascii=False, sort_keys=True))
+                self._reresolve(named, read.province)
             self.db.execute("COMMIT")
         except sqlite3.Error as exc:
             self._fail(exc)
-        return ImportReport(int(import_id or 0), str(path), digest_of_file, at, by, total, len(adds), len(updates),
-                            unchanged, len(errors), tuple(errors))
+        return ImportReport(int(import_id or 0), str(path), digest_of_file, at, by, read.rows, len(adds),
+                            len(updates), unchanged, len(errors), tuple(errors), dict(read.skipped), read.header.notes)
+
+    def read_file(self, path: Path, *, mapping: ColumnMap | None = None, sheet: str | None = None,
+                  today: dt.date | None = None) -> ReadFile:
+        """A register file read, nothing stored (what ``import_file`` stores, and what
+        ``--dry-run`` shows)."""
+        return read_file(path, mapping=mapping, sheet=sheet, today=today)
 
     def imports(self) -> list[ImportReport]:
         """Every import, newest first (without their row errors: ``rejects``)."""
@@ -299,10 +463,18 @@ class Register:
             stamp = self._stamp()
             if not force and self._meta("reconciled") == stamp:
                 return self._reconciled(stamp, fresh=False)
-            entries = [match.EntryKeys(*row) for row in self.db.execute(
-                "SELECT id, agency_key, number_key, issued, holder_key FROM entries")]
-            records = [match.RecordKeys(*row) for row in self.db.execute(
-                "SELECT sha256, agency_key, successor_key, number_key, issued, holder_key FROM ledger.facts")]
+            entries = [match.EntryKeys(*row[:-1], returned=not row[-1]) for row in self.db.execute(
+                "SELECT id, agency_key, coalesce(agency_name, ''), number_key, issued, holder_key, issued_exact "
+                "FROM entries")]
+            province = self.province  # the register's: most archives are the same province's
+            named = self.agency_map
+            records = []
+            for sha, agency, parent, successor, number, issued, holder in self.db.execute(
+                    "SELECT sha256, agency, parent, successor_key, number_key, issued, holder_key FROM ledger.facts"):
+                who = self.who(agency, parent, province, named) if agency else None
+                keys = None if who is None else who.key if who.key == who.any_unit else f"{who.key}|{who.any_unit}"
+                records.append(match.RecordKeys(sha, keys, successor, who.short if who else None, number, issued,
+                                                holder))
             decisions = {(e, sha): d for e, sha, d in self.db.execute(
                 "SELECT entry_id, sha256, decision FROM decisions")}
             found = match.reconcile(entries, records, decisions)
@@ -325,6 +497,32 @@ class Register:
             except sqlite3.Error as exc:
                 self._fail(exc)
             return self._reconciled(stamp, fresh=True)
+
+    @property
+    def agency_map(self) -> dict[str, str]:
+        """The ``[agencies]`` of the maps imports were given: a name as written (folded) ->
+        the name it is read as, for the register's agencies and the archive's issuers alike."""
+        return json.loads(self._meta("agencies") or "{}")
+
+    def who(self, name: str, parent: str | None = None, province: str | None = None,
+            named: dict[str, str] | None = None) -> agencies.Agency:
+        """Who an agency's name means, through the ``[agencies]`` map first."""
+        named = self.agency_map if named is None else named
+        said = named.get(agency_word(name))
+        return agencies.resolve(said, None, province) if said else agencies.resolve(name, parent, province)
+
+    def _reresolve(self, named: dict[str, str], province: str | None) -> None:
+        """The entries' agencies resolved again through a changed ``[agencies]`` map (inside
+        the caller's transaction)."""
+        for (name,) in self.db.execute("SELECT DISTINCT agency FROM entries").fetchall():
+            who = self.who(name, None, province or self.province, named)
+            self.db.execute("UPDATE entries SET agency_key = ?, agency_name = ?, agency_label = ? WHERE agency = ?",
+                            (who.key, who.short, who.label, name))
+
+    @property
+    def province(self) -> str | None:
+        """The province the register is about (most of its agencies lie in it), if one is."""
+        return self._meta("province") or None
 
     @property
     def id(self) -> str:
@@ -364,12 +562,12 @@ class Register:
         valid, from the entries and the coverage (inside the caller's transaction)."""
         self.db.execute("DELETE FROM tally")
         self.db.execute("DELETE FROM tally_groups")
-        self.db.execute("INSERT INTO tally_groups (kind, key, label) SELECT 'agency', agency_key, min(agency) "
-                        "FROM entries WHERE status = 'valid' GROUP BY agency_key")
+        self.db.execute("INSERT INTO tally_groups (kind, key, label) SELECT 'agency', agency_key, "
+                        "coalesce(min(agency_label), min(agency)) FROM entries WHERE status = 'valid' "
+                        "GROUP BY agency_key")
         self.db.execute("INSERT INTO tally_groups (kind, key, label) SELECT 'procedure', "
-                        "coalesce(procedure_code, procedure_name, ''), "
-                        "coalesce(min(procedure_name), min(procedure_code), '') FROM entries WHERE status = 'valid' "
-                        "GROUP BY coalesce(procedure_code, procedure_name, '')")
+                        f"coalesce(procedure_code, procedure_name, ''), {PROCEDURE_LABEL.format(t='entries')} "
+                        "FROM entries WHERE status = 'valid' GROUP BY coalesce(procedure_code, procedure_name, '')")
         day = "CAST(julianday({}) AS INTEGER)"
         self.db.execute(
             "INSERT INTO tally (entry_id, issued, until, level, agency, procedure, year, scanned, extracted, verified, "
@@ -422,7 +620,9 @@ class Register:
     def unmatched(self, ledger_path: Path) -> list[dict[str, object]]:
         """Records of the ledger that match no entry (not even one waiting for a person)."""
         with self._ledger(ledger_path):
-            return self._dicts("SELECT f.* FROM ledger.facts f WHERE NOT EXISTS "
+            return self._dicts("SELECT f.sha256 AS record, d.path AS file, f.agency, f.parent, f.doc_type, f.number, "
+                               "f.issued, f.valid_until FROM ledger.facts f "
+                               "LEFT JOIN ledger.documents d ON d.sha256 = f.sha256 WHERE NOT EXISTS "
                                "(SELECT 1 FROM matches m WHERE m.sha256 = f.sha256) ORDER BY f.agency_key, f.issued")
 
     def waiting(self, ledger_path: Path) -> list[dict[str, object]]:
@@ -431,10 +631,21 @@ class Register:
         with self._ledger(ledger_path):
             return self._dicts(
                 "SELECT m.entry_id, e.dossier, e.agency, e.number, e.issued, e.holder, m.sha256 AS record, "
-                "f.agency AS record_agency, f.number AS record_number, f.issued AS record_issued, "
-                "f.holder_key AS record_holder, m.reason, m.score FROM matches m JOIN entries e ON e.id = m.entry_id "
-                "LEFT JOIN ledger.facts f ON f.sha256 = m.sha256 WHERE m.state = 'waiting' "
-                "ORDER BY m.sha256, m.score DESC, m.entry_id")
+                "d.path AS file, f.agency AS record_agency, f.number AS record_number, f.issued AS record_issued, "
+                "m.reason, m.score FROM matches m JOIN entries e ON e.id = m.entry_id "
+                "LEFT JOIN ledger.facts f ON f.sha256 = m.sha256 LEFT JOIN ledger.documents d ON d.sha256 = m.sha256 "
+                "WHERE m.state = 'waiting' ORDER BY m.sha256, m.score DESC, m.entry_id")
+
+    def files(self, ledger_path: Path, shas: Iterable[str]) -> dict[str, str]:
+        """The file each record was first found as (its path), by SHA-256."""
+        wanted = sorted(set(shas))
+        out: dict[str, str] = {}
+        with self._ledger(ledger_path):
+            for i in range(0, len(wanted), 500):
+                chunk = wanted[i:i + 500]
+                out.update(self.db.execute(f"SELECT sha256, path FROM ledger.documents WHERE sha256 IN "
+                                           f"({', '.join('?' * len(chunk))})", chunk).fetchall())
+        return out
 
     def _stamp(self) -> str:
         """What the last reconciliation was made against: the ledger's facts, the entries, the decisions."""
@@ -442,8 +653,9 @@ class Register:
         ledger = self.db.execute("SELECT value FROM ledger.meta WHERE key = 'ledger_id'").fetchone()
         imports = self.db.execute("SELECT coalesce(max(id), 0) FROM imports").fetchone()[0]
         decisions = self._meta("decisions") or 0
+        named = hashlib.sha256((self._meta("agencies") or "").encode()).hexdigest()[:12]
         return (f"{TALLY_VERSION} ledger {ledger[0] if ledger else '?'} facts {count}:{top} imports {imports} "
-                f"decisions {decisions}")
+                f"decisions {decisions} agencies {named}")
 
     def _reconciled(self, stamp: str, *, fresh: bool) -> Reconciled:
         states = dict(self.db.execute("SELECT state, count(*) FROM matches GROUP BY state").fetchall())
