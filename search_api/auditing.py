@@ -150,6 +150,15 @@ def vn_number(n: int) -> str:
     return f"{n:,}".replace(",", ".")
 
 
+def closest(name: str, labels: list[str], limit: int = 3) -> list[str]:
+    """The agencies' names nearest to a mistyped one, compared as bodies and places with
+    abbreviations written out and without accents (``UBND xa Tra Hiepp`` is near
+    ``Ủy ban nhân dân xã Trà Hiệp (Trà Bồng, Quảng Ngãi)``)."""
+    shorts = {label: resolve(label).short for label in labels}
+    found = process.extract(resolve(name).short, shorts, limit=limit, score_cutoff=60)
+    return [label for _, _, label in found]
+
+
 def require_register(settings: Settings) -> None:
     """Refuse to count when there is no register: a count of nothing is no progress."""
     with Register(settings.home) as reg:
@@ -166,7 +175,7 @@ def known_agencies(settings: Settings, agencies: Collection[str]) -> None:
             "SELECT DISTINCT coalesce(agency_label, agency) FROM entries ORDER BY 1")]
         for name in agencies:
             if not scope(reg, [name]):
-                close = [m[0] for m in process.extract(name, labels, limit=3, score_cutoff=50)]
+                close = closest(name, labels)
                 raise RecordNotFound(
                     f"Sổ không có cơ quan nào là {name!r}" + (f"; gần nhất: {'; '.join(close)}" if close else "")
                     + ". Xem `sohoa register agencies`.",
@@ -310,7 +319,7 @@ def group_of(settings: Settings, by: str, printed: str) -> str:
                     "SELECT DISTINCT coalesce(agency_label, agency) FROM entries WHERE agency_key IN "
                     f"({', '.join('?' * len(found))}) ORDER BY 1", found)]
                 raise unknown("Nhiều cơ quan ứng với", "Several agencies answer to", labels)
-            close = [m[0] for m in process.extract(printed, every, limit=3, score_cutoff=50)]
+            close = closest(printed, every)
             raise unknown("Sổ không có cơ quan nào là", "The register has no agency", close)
         if by == "level":
             level = counts.LEVEL_KEYS.get(printed.strip().lower())
@@ -337,3 +346,41 @@ def group_of(settings: Settings, by: str, printed: str) -> str:
         if printed.strip() not in years:
             raise unknown("Sổ không có kết quả nào ban hành năm", "The register has no result issued in", years[-8:])
         return printed.strip()
+
+
+AGENCY_STATES = ("unresolved", "ambiguous", "mapped", "resolved")
+
+
+def agency_names(settings: Settings, named: dict[str, str] | None = None) -> list[dict[str, object]]:
+    """Each distinct agency name in the register and in the archive (an issuer with the
+    parent printed above it), with who it is read as, and its counts: entries (still
+    valid) and those matched, records and those matched. The names sohoa could not place
+    come first, then those it could place in several units, then those an ``[agencies]``
+    map placed (``named``: a map not imported yet, to try), then the rest; most used first."""
+    from sohoa.register.rows import agency_word
+
+    with reconciled(settings) as (reg, done):
+        amap = {**reg.agency_map, **(named or {})}
+        province = reg.province
+        rows: list[dict[str, object]] = []
+
+        def row(side: str, name: str, parent: str | None, count: int, valid: int | None, matched: int) -> None:
+            who = reg.who(name, parent, province, amap)
+            mapped = agency_word(name) in amap
+            state = ("mapped" if mapped else "unresolved" if not who.units else "ambiguous" if who.ambiguous
+                     else "resolved")
+            keys = who.keys
+            rows.append({"state": state, "side": side, "name": name if not parent else f"{name} / {parent}",
+                         "identity": who.label, "key": "|".join(keys[:3]) + (f"|…(+{len(keys) - 3})"
+                                                                             if len(keys) > 3 else ""),
+                         "count": count, "valid": valid, "matched": matched})
+
+        for name, count, valid, matched in reg.db.execute(
+                "SELECT e.agency, count(*), sum(e.status = 'valid'), "
+                "sum(EXISTS (SELECT 1 FROM coverage c WHERE c.entry_id = e.id)) FROM entries e GROUP BY e.agency"):
+            row("register", name, None, count, valid, matched)
+        if done is not None:
+            for name, parent, count, matched in reg.archive_agencies(settings.ledger_path):
+                row("archive", name, parent, count, None, matched)
+    rank = {s: i for i, s in enumerate(AGENCY_STATES)}
+    return sorted(rows, key=lambda r: (rank[str(r["state"])], -int(r["count"] or 0), str(r["name"])))

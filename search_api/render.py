@@ -392,3 +392,89 @@ def list_cell(column: str, value: Any, tr: Any = t) -> str:
 
 def list_head(columns: Sequence[str], tr: Any = t) -> list[str]:
     return [tr(*COLUMN_WORDS[c]) if c in COLUMN_WORDS else c for c in columns]
+
+
+STATUS_WORDS = {"valid": ("còn hiệu lực", "valid"), "expired": ("hết hiệu lực", "expired"),
+                "revoked": ("đã thu hồi", "revoked"), "replaced": ("đã bị thay thế", "replaced")}
+DRY_RUN_ROWS = 5
+"""How many rows ``register import --dry-run`` shows as read."""
+SKIPPED_WORDS = {"totals": ("dòng tổng", "totals"), "footer": ("dòng ký tên, ghi chú", "signature and note rows"),
+                 "group": ("dòng tiêu đề nhóm", "group headings"), "numbering": ("dòng đánh số cột", "numbering")}
+
+
+def register_dry_run(read: Any, mapping: Any, named: Mapping[str, str] | None = None) -> Iterator[Said]:
+    """What ``sohoa register import --dry-run`` shows: which column went to which field, the
+    rows that are not results, the first rows as read (with who their agency is), the
+    distinct validity and status words with what sohoa takes them to mean. Nothing is stored."""
+    from sohoa.core import agencies
+    from sohoa.register.rows import DEFAULT_COLUMNS, agency_word, status_meaning, validity_meaning
+
+    h = read.header
+    encoding = f", {read.encoding}" if read.encoding else ""
+    rows_said = "-".join(str(r) for r in (h.rows[0], h.rows[-1])) if len(h.rows) > 1 else str(h.rows[0])
+    yield Said(t(f"Tệp {read.kind.upper()}{encoding}; dòng tiêu đề {rows_said}.",
+                 f"A {read.kind.upper()} file{encoding}; header on row {rows_said}."))
+    for vi, en in h.notes:
+        yield Said(f"  ({t(vi, en)})")
+    yield Said(t("Cột → trường:", "Column → field:"))
+    used = set(h.where.values())
+    for name, column in sorted(h.where.items(), key=lambda kv: kv[1]):
+        letter = _column_letter(column)
+        yield Said(f"  {letter} “{h.names[column]}” → {name} ({DEFAULT_COLUMNS[name][0]})")
+    unused = [f"{_column_letter(i)} “{n}”" for i, n in enumerate(h.names) if n and i not in used]
+    if unused:
+        yield Said(t(f"Cột không dùng: {', '.join(unused)}", f"Columns not used: {', '.join(unused)}"))
+    if "agency" not in h.where:
+        yield Said(t("Không có cột cơ quan: cơ quan lấy từ các dòng tiêu đề nhóm (I. UBND xã …).",
+                     "No agency column: each row's agency comes from the group heading above it (I. UBND xã …)."))
+    skipped = ", ".join(f"{t(*SKIPPED_WORDS.get(k, (k, k)))} {n}" for k, n in sorted(read.skipped.items()))
+    yield Said(t(f"Dòng dữ liệu: {read.rows}; đọc được {len(read.entries)}; lỗi {len(read.errors)}"
+                 + (f"; bỏ qua (không phải kết quả): {skipped}" if skipped else "") + ".",
+                 f"Data rows: {read.rows}; read {len(read.entries)}; bad {len(read.errors)}"
+                 + (f"; skipped (not results): {skipped}" if skipped else "") + "."))
+    if read.province:
+        yield Said(t(f"Tỉnh của sổ (theo đa số cơ quan): {read.province}.",
+                     f"The register's province (most of its agencies): {read.province}."))
+    named = named or {}
+    yield Said(t(f"{min(DRY_RUN_ROWS, len(read.entries))} dòng đầu như sohoa đọc:",
+                 f"The first {min(DRY_RUN_ROWS, len(read.entries))} rows as sohoa reads them:"))
+    for number, e in read.entries[:DRY_RUN_ROWS]:
+        said = named.get(agency_word(e.agency))
+        who = agencies.resolve(said or e.agency, None, read.province)
+        issued = e.issued.isoformat() + ("" if e.issued_exact else t(" (ngày trả kết quả)", " (the return date)"))
+        until = e.valid_until.isoformat() if e.valid_until else t("không thời hạn", "no end")
+        procedure = " ".join(v for v in (e.procedure_code, e.procedure_name) if v) or "-"
+        label = who.label if who.resolved else t(
+            f"{who.label} ({len(who.units)} nơi có thể)" if who.units else f"{who.label} (chưa rõ ở đâu)",
+            f"{who.label} ({len(who.units)} possible places)" if who.units else f"{who.label} (not placed)")
+        status = t(*STATUS_WORDS.get(e.status, (e.status, e.status)))
+        yield Said(t(f"  dòng {number}: {e.agency} → {label}; số {e.number or '-'}; ban hành {issued}; "
+                     f"hiệu lực đến {until}; {status}; thủ tục {procedure}",
+                     f"  row {number}: {e.agency} → {label}; number {e.number or '-'}; issued {issued}; "
+                     f"valid until {until}; {status}; procedure {procedure}"))
+    yield from register_rejects(read.errors[:DRY_RUN_ROWS])
+    for name, meaning, vi, en in (("valid_until", validity_meaning, "Giá trị hiệu lực", "Validity values"),
+                                  ("status", status_meaning, "Giá trị trạng thái", "Status values")):
+        words = read.words.get(name)
+        if not words:
+            continue
+        yield Said(t(f"{vi}:", f"{en}:"))
+        dates = 0
+        for word, count in sorted(words.items(), key=lambda kv: -kv[1]):
+            said = meaning(word, mapping)
+            if said[1].startswith("until "):
+                dates += count  # "đến ngày 31/12/2026": an end date each, not a word to check
+                continue
+            yield Said(f"  “{word or t('(trống)', '(empty)')}” ×{count} → {t(*said)}")
+        if dates:
+            yield Said(t(f"  “đến ngày …” ×{dates} → các ngày hết hiệu lực", f"  “đến ngày …” ×{dates} → end dates"))
+    yield Said(t("Chưa nhập gì (--dry-run).", "Nothing was imported (--dry-run)."))
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters

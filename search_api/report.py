@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from sohoa.core.i18n import t
+from sohoa.core.validity import VIETNAM
 from sohoa.register.facts import STAGES
 from sohoa.register.progress import FULL_POINTS_AT, INDEX_MEASURES, PACE_DAYS, Progress, Row, index_total
 from sohoa.search_api import charts
@@ -30,6 +31,26 @@ INDEX_WORDS = {"electronic_result": ("có kết quả điện tử", "with an el
                "reused": ("tái sử dụng dữ liệu số hóa", "reusing digitised data")}
 SHEET_WORDS = {"level": ("Theo cấp", "By level"), "agency": ("Theo cơ quan", "By agency"),
                "procedure": ("Theo thủ tục", "By procedure"), "year": ("Theo năm ban hành", "By year of issue")}
+
+
+def num(value: int | float, tr: Tr = t, *, percent: bool = False) -> str:
+    """A figure as the reader's language writes it: ``1.525`` and ``80,5%`` in Vietnamese,
+    ``1,525`` and ``80.5%`` in English."""
+    english = f"{value:.1%}" if percent else f"{value:,}" if isinstance(value, int) else f"{value:,.2f}"
+    vietnamese = english.translate(str.maketrans({",": ".", ".": ","}))
+    return tr(vietnamese, english)
+
+
+def made_at(made: dt.datetime | None, tr: Tr = t) -> str:
+    """When the report was made, in Vietnam's time (the figures' days are Vietnam's)."""
+    made = (made or dt.datetime.now(dt.UTC)).astimezone(VIETNAM)
+    return tr(f"{made:%d/%m/%Y %H:%M} (giờ Việt Nam)", f"{made:%Y-%m-%d %H:%M} (Vietnam time, UTC+7)")
+
+
+def has_index(o: Overview) -> bool:
+    """Whether the register carries what the service index counts (the dossier's flow:
+    an electronic result, a digitised dossier, reuse): without it the section is left out."""
+    return any(m.share is not None for m in index_total(o.index).values()) if o.index else False
 
 
 def definitions(o: Overview, tr: Tr = t) -> list[str]:
@@ -57,6 +78,7 @@ def definitions(o: Overview, tr: Tr = t) -> list[str]:
            f"Pace: the results that reached “{p.stage}” in the last {PACE_DAYS} days; forecast: the day the rest is "
            f"done at that pace. Deadline: {p.deadline.isoformat()}. Status: done; on track (forecast by the "
            "deadline); late (after it, or no progress); overdue (the deadline passed with results left)."),
+    ] + ([
         tr(f"Chỉ số phục vụ (Quyết định 766/QĐ-TTg): trong các hồ sơ tiếp nhận trong kỳ (theo ngày tiếp nhận, nếu sổ "
            "không ghi thì ngày ban hành), tỷ lệ có kết quả điện tử, tỷ lệ được số hóa, tỷ lệ tái sử dụng dữ liệu số "
            f"hóa; đạt đủ điểm từ {FULL_POINTS_AT:.0%}, dưới đó tính theo tỷ lệ. Các chỉ số này đo luồng hồ sơ "
@@ -65,7 +87,7 @@ def definitions(o: Overview, tr: Tr = t) -> list[str]:
            "day the result was issued), the share with an electronic result, the share digitised, the share reusing "
            f"digitised data; full points from {FULL_POINTS_AT:.0%}, pro rata below. These measure the flow of "
            "dossiers in a period, not the stock of still-valid results the figures above count."),
-    ] + ([tr("Cơ quan cũ được tính theo cơ quan kế thừa (sáp nhập tỉnh năm 2025).",
+    ] if has_index(o) else []) + ([tr("Cơ quan cũ được tính theo cơ quan kế thừa (sáp nhập tỉnh năm 2025).",
              "Legacy agencies are counted under their successors (the provinces merged in 2025).")]
          if o.successor else []) + ([tr(f"Chỉ gồm các cơ quan: {', '.join(o.agencies)}.",
                                        f"Only these agencies: {', '.join(o.agencies)}.")] if o.agencies else [])
@@ -111,14 +133,21 @@ def index_table(o: Overview, tr: Tr = t) -> tuple[list[str], list[list[object]]]
 
 
 MISSING_COLUMNS = (("dossier", "Mã hồ sơ", "Dossier code"), ("agency", "Cơ quan ban hành", "Issuing agency"),
-                   ("level", "Cấp", "Level"), ("procedure_name", "Thủ tục", "Procedure"),
+                   ("level", "Cấp", "Level"), ("procedure", "Thủ tục", "Procedure"),
                    ("number", "Số kết quả", "Number"), ("issued", "Ngày ban hành", "Issued"),
                    ("holder", "Người được cấp", "Holder"), ("valid_until", "Hiệu lực đến", "Valid until"))
 
 
 def missing_table(rows: Sequence[dict[str, object]], tr: Tr = t) -> tuple[list[str], list[list[object]]]:
-    return ([tr(vi, en) for _, vi, en in MISSING_COLUMNS],
-            [[row.get(name) or "" for name, _, _ in MISSING_COLUMNS] for row in rows])
+    def cell(row: dict[str, object], name: str) -> object:
+        if name == "level":
+            return tr(*LEVEL_WORDS[str(row["level"])]) if row.get("level") in LEVEL_WORDS else row.get("level") or ""
+        if name == "procedure":
+            return " ".join(str(v) for v in (row.get("procedure_code"), row.get("procedure_name")) if v)
+        return row.get(name) or ""
+
+    return ([tr(vi, en) for _, vi, en in MISSING_COLUMNS], [[cell(row, name) for name, _, _ in MISSING_COLUMNS]
+                                                              for row in rows])
 
 
 def chart_images(o: Overview, tr: Tr = t, per_chart: int = charts.MAX_BARS) -> list[tuple[str, bytes]]:
@@ -163,10 +192,14 @@ def write_xlsx(o: Overview, path: Path, tr: Tr = t, *, made: dt.datetime | None 
     bold = Font(bold=True)
     summary.append([title(o, tr)])
     summary["A1"].font = Font(bold=True, size=14)
-    made = made or dt.datetime.now().astimezone()
-    summary.append([tr("Ngày tính số liệu", "Figures as of"), o.province.as_of.isoformat()])
-    summary.append([tr("Hạn hoàn thành", "Deadline"), o.province.deadline.isoformat()])
-    summary.append([tr("Lập lúc", "Made at"), made.isoformat(timespec="seconds")])
+    summary.append([tr("Ngày tính số liệu", "Figures as of"), tr(f"{o.province.as_of:%d/%m/%Y}",
+                                                                   o.province.as_of.isoformat())])
+    summary.append([tr("Hạn hoàn thành", "Deadline"), tr(f"{o.province.deadline:%d/%m/%Y}",
+                                                         o.province.deadline.isoformat())])
+    summary.append([tr("Lập lúc", "Made at"), made_at(made, tr)])
+    for vi, en in o.province.warnings:
+        summary.append([tr(f"CHÚ Ý: {vi}", f"NOTE: {en}")])
+        summary.cell(summary.max_row, 1).font = bold
     summary.append([])
     head, rows = table(o.province, tr)
     start = summary.max_row + 1
@@ -195,26 +228,31 @@ def write_xlsx(o: Overview, path: Path, tr: Tr = t, *, made: dt.datetime | None 
         sheet.column_dimensions["A"].width = 40
         sheet.freeze_panes = "B3"
 
-    sheet = book.create_sheet(tr("Chỉ số 766", "Index 766"))
-    sheet.append([tr("Chỉ số số hóa hồ sơ (Quyết định 766/QĐ-TTg) theo cơ quan và quý: đo luồng hồ sơ tiếp nhận "
-                     "trong kỳ, không phải kho kết quả còn hiệu lực.",
-                     "Digitisation indicators of the service index (Decision 766/QĐ-TTg) per agency and quarter: "
-                     "a flow of dossiers received in the period, not the stock of still-valid results.")])
-    head, rows = index_table(o, tr)
-    _append(sheet, head, rows, bold)
-    _percent(sheet, 3, 2 + len(rows), first=4, last=len(head))
-    sheet.column_dimensions["A"].width = 40
-    sheet.freeze_panes = "C3"
+    if has_index(o):  # only when the register carries the dossiers' flow
+        sheet = book.create_sheet(tr("Chỉ số 766", "Index 766"))
+        sheet.append([tr("Chỉ số số hóa hồ sơ (Quyết định 766/QĐ-TTg) theo cơ quan và quý: đo luồng hồ sơ tiếp "
+                         "nhận trong kỳ, không phải kho kết quả còn hiệu lực.",
+                         "Digitisation indicators of the service index (Decision 766/QĐ-TTg) per agency and quarter: "
+                         "a flow of dossiers received in the period, not the stock of still-valid results.")])
+        head, rows = index_table(o, tr)
+        _append(sheet, head, rows, bold)
+        _percent(sheet, 3, 2 + len(rows), first=4, last=len(head))
+        sheet.column_dimensions["A"].width = 40
+        sheet.freeze_panes = "C3"
 
     sheet = book.create_sheet(tr("Còn thiếu", "Missing"))
     listed = o.missing[:XLSX_MAX_ROWS - 2]
-    sheet.append([tr(f"Kết quả còn hiệu lực ngày {o.province.as_of:%d/%m/%Y} chưa được quét: {len(o.missing):,}"
-                     + (f" (liệt kê {len(listed):,} mục đầu)" if len(listed) < len(o.missing) else ""),
-                     f"Results still valid on {o.province.as_of.isoformat()} not yet scanned: {len(o.missing):,}"
-                     + (f" (the first {len(listed):,} listed)" if len(listed) < len(o.missing) else ""))])
-    head, rows = missing_table(listed, tr)
-    _append(sheet, head, rows, bold)
-    sheet.freeze_panes = "A3"
+    left = num(len(o.missing), tr)
+    sheet.append([tr(f"Kết quả còn hiệu lực ngày {o.province.as_of:%d/%m/%Y} chưa được quét: {left}"
+                     + (f" (liệt kê {num(len(listed), tr)} mục đầu)" if len(listed) < len(o.missing) else ""),
+                     f"Results still valid on {o.province.as_of.isoformat()} not yet scanned: {left}"
+                     + (f" (the first {num(len(listed), tr)} listed)" if len(listed) < len(o.missing) else ""))])
+    if listed:
+        head, rows = missing_table(listed, tr)
+        _append(sheet, head, rows, bold)
+        sheet.freeze_panes = "A3"
+    else:
+        sheet.append([tr("Không còn kết quả nào chưa được quét.", "No result is left to scan.")])
     for i, width in enumerate((22, 40, 10, 40, 18, 12, 28, 12), start=1):
         sheet.column_dimensions[get_column_letter(i)].width = width
 
@@ -266,7 +304,6 @@ def write_pdf(o: Overview, path: Path, tr: Tr = t, *, made: dt.datetime | None =
     from reportlab.platypus import Image, LongTable, PageBreak, Paragraph, SimpleDocTemplate, Spacer, TableStyle
 
     regular, bold = _font()
-    made = made or dt.datetime.now().astimezone()
     body = ParagraphStyle("body", fontName=regular, fontSize=8.5, leading=11)
     small = ParagraphStyle("small", fontName=regular, fontSize=7, leading=8.5)
     heading = ParagraphStyle("heading", fontName=bold, fontSize=12, leading=15, spaceBefore=6, spaceAfter=4)
@@ -278,7 +315,7 @@ def write_pdf(o: Overview, path: Path, tr: Tr = t, *, made: dt.datetime | None =
     def grid(head: list[str], rows: list[list[object]], percent: range, widths: list[float] | None = None):  # type: ignore[no-untyped-def]
         cells = [[Paragraph(h, small) for h in head]]
         for row in rows:
-            cells.append([Paragraph(_cell(v, i in percent), small) for i, v in enumerate(row)])
+            cells.append([Paragraph(_cell(v, i in percent, tr), small) for i, v in enumerate(row)])
         out = LongTable(cells, repeatRows=1, colWidths=widths, hAlign="LEFT")
         out.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
                                  ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#deebf7")),
@@ -287,9 +324,10 @@ def write_pdf(o: Overview, path: Path, tr: Tr = t, *, made: dt.datetime | None =
 
     story: list = [Paragraph(title(o, tr), big),
                    Paragraph(tr(f"Số liệu ngày {as_of:%d/%m/%Y}; hạn {o.province.deadline:%d/%m/%Y}; lập lúc "
-                                f"{made:%d/%m/%Y %H:%M} bởi sohoa.",
+                                f"{made_at(made, tr)} bởi sohoa.",
                                 f"Figures as of {as_of.isoformat()}; deadline {o.province.deadline.isoformat()}; made "
-                                f"{made:%Y-%m-%d %H:%M} by sohoa."), body), Spacer(1, 4)]
+                                f"{made_at(made, tr)} by sohoa."), body), Spacer(1, 4)]
+    story += [Paragraph(tr(f"<b>CHÚ Ý:</b> {vi}", f"<b>NOTE:</b> {en}"), body) for vi, en in o.province.warnings]
     head, rows = table(o.province, tr)
     story.append(grid(head, rows, range(6, 10)))
     story.append(Spacer(1, 6))
@@ -303,24 +341,30 @@ def write_pdf(o: Overview, path: Path, tr: Tr = t, *, made: dt.datetime | None =
         head, rows = table(p, tr)
         story += [PageBreak(), Paragraph(f"{tr(*SHEET_WORDS[by])} · {tr('ngày', 'as of')} {as_of:%d/%m/%Y}", heading),
                   grid(head, rows, range(6, 10), [6 * cm] + [(width - 6 * cm) / (len(head) - 1)] * (len(head) - 1))]
-    head, rows = index_table(o, tr)
-    story += [PageBreak(), Paragraph(tr("Chỉ số số hóa hồ sơ (Quyết định 766/QĐ-TTg)",
-                                        "Digitisation indicators of the service index (Decision 766/QĐ-TTg)"), heading),
-              Paragraph(definitions(o, tr)[6], body), Spacer(1, 4),
-              grid(head, rows, range(3, len(head)), [6 * cm, 2 * cm] + [(width - 8 * cm) / (len(head) - 2)]
-                   * (len(head) - 2))]
+    if has_index(o):  # only when the register carries the dossiers' flow
+        head, rows = index_table(o, tr)
+        story += [PageBreak(), Paragraph(tr("Chỉ số số hóa hồ sơ (Quyết định 766/QĐ-TTg)",
+                                            "Digitisation indicators of the service index (Decision 766/QĐ-TTg)"),
+                                         heading),
+                  Paragraph(definitions(o, tr)[6], body), Spacer(1, 4),
+                  grid(head, rows, range(3, len(head)), [6 * cm, 2 * cm] + [(width - 8 * cm) / (len(head) - 2)]
+                       * (len(head) - 2))]
     listed = o.missing[:PDF_MISSING_ROWS]
-    head, rows = missing_table(listed, tr)
+    left = num(len(o.missing), tr)
     story += [PageBreak(), Paragraph(tr(f"Còn thiếu: kết quả còn hiệu lực ngày {as_of:%d/%m/%Y} chưa được quét "
-                                        f"({len(o.missing):,})", f"Missing: results still valid on {as_of.isoformat()} "
-                                        f"not yet scanned ({len(o.missing):,})"), heading)]
+                                        f"({left})", f"Missing: results still valid on {as_of.isoformat()} "
+                                        f"not yet scanned ({left})"), heading)]
     if len(listed) < len(o.missing):
-        story.append(Paragraph(tr(f"Liệt kê {len(listed):,} mục cũ nhất; danh sách đủ ở bản XLSX hoặc "
+        story.append(Paragraph(tr(f"Liệt kê {num(len(listed), tr)} mục cũ nhất; danh sách đủ ở bản XLSX hoặc "
                                   "`sohoa register missing`.",
-                                  f"The {len(listed):,} oldest are listed; the full list is in the XLSX report or "
-                                  "`sohoa register missing`."), body))
-    story.append(grid(head, rows, range(0), [3.5 * cm, 5.5 * cm, 1.6 * cm, 5.5 * cm, 2.6 * cm, 2 * cm, 4 * cm,
-                                              2 * cm]))
+                                  f"The {num(len(listed), tr)} oldest are listed; the full list is in the XLSX report "
+                                  "or `sohoa register missing`."), body))
+    if listed:
+        head, rows = missing_table(listed, tr)
+        story.append(grid(head, rows, range(0), [3.5 * cm, 5.2 * cm, 1.9 * cm, 5.5 * cm, 2.6 * cm, 2 * cm, 4 * cm,
+                                                  2 * cm]))
+    else:
+        story.append(Paragraph(tr("Không còn kết quả nào chưa được quét.", "No result is left to scan."), body))
 
     def footer(canvas, doc) -> None:  # type: ignore[no-untyped-def]
         canvas.saveState()
@@ -334,13 +378,13 @@ def write_pdf(o: Overview, path: Path, tr: Tr = t, *, made: dt.datetime | None =
     doc.build(story, onFirstPage=footer, onLaterPages=footer)
 
 
-def _cell(value: object, percent: bool) -> str:
+def _cell(value: object, percent: bool, tr: Tr = t) -> str:
     from xml.sax.saxutils import escape
 
     if value is None:
         return "-"
     if percent and isinstance(value, float):
-        return f"{value:.1%}"
-    if isinstance(value, int):
-        return f"{value:,}"
+        return num(value, tr, percent=True)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return num(value, tr)
     return escape(str(value))

@@ -616,9 +616,11 @@ def register() -> None:
 @click.option("--map", "column_map", type=click.Path(path_type=Path, exists=True, dir_okay=False),
               help="Tệp TOML ánh xạ cột / a TOML file naming this export's columns")
 @click.option("--sheet", help="Trang tính (XLSX) / the sheet to read (XLSX; default the first)")
+@click.option("--dry-run", "dry_run", is_flag=True,
+              help="Chỉ xem sohoa đọc tệp thế nào, không nhập / show how sohoa reads the file, import nothing")
 @click.option("--json", "as_json", is_flag=True, help="JSON")
 @click.pass_obj
-def register_import(settings: Settings, file: Path, column_map: Path | None, sheet: str | None,
+def register_import(settings: Settings, file: Path, column_map: Path | None, sheet: str | None, dry_run: bool,
                     as_json: bool) -> None:
     """Nhập danh sách kết quả (CSV hoặc XLSX) / load a list of issued results (CSV or XLSX).
 
@@ -631,8 +633,24 @@ def register_import(settings: Settings, file: Path, column_map: Path | None, she
 
     mapping = rows.column_map(column_map)
     settings.ensure_home()
+    if dry_run:
+        from sohoa.register.store import read_file
+        from sohoa.search_api.render import register_dry_run
+
+        read = read_file(file, mapping=mapping, sheet=sheet, today=settings.today, strict=False)
+        with Register(settings.home) as reg:
+            named = {**reg.agency_map, **mapping.agencies}
+        for line in register_dry_run(read, mapping, named):
+            click.echo(line.text)
+        return
     with Register(settings.home) as reg:
         report = reg.import_file(file, by=_operator(), mapping=mapping, sheet=sheet, today=settings.today)
+    from sohoa.accounts.audit import AccessLog
+
+    with AccessLog(settings.home) as log:
+        log.append(_operator(), "register_import", {"import": report.id, "file": str(file), "sha256": report.sha256,
+                                                    "added": report.added, "changed": report.changed,
+                                                    "rejected": report.rejected})
     if as_json:
         click.echo(json.dumps(report.to_json(), ensure_ascii=False))
     else:
@@ -653,8 +671,30 @@ def register_history(settings: Settings, as_json: bool) -> None:
             if as_json:
                 click.echo(json.dumps({k: v for k, v in r.to_json().items() if k != "errors"}, ensure_ascii=False))
             else:
+                undone = "\t" + t(f"đã hoàn tác {r.undone}", f"undone {r.undone}") if r.undone else ""
                 click.echo(f"{r.id}\t{r.at}\t{r.by}\t{r.file}\tsha256:{r.sha256[:16]}\t{r.rows}\t+{r.added}"
-                           f"\t~{r.changed}\t={r.unchanged}\t!{r.rejected}")
+                           f"\t~{r.changed}\t={r.unchanged}\t!{r.rejected}{undone}")
+
+
+@register.command("undo")
+@click.argument("import_id", type=int)
+@click.pass_obj
+def register_undo(settings: Settings, import_id: int) -> None:
+    """Hoàn tác một lần nhập / take back what an import did.
+
+    The entries it added are removed (with the decisions made on them), those it changed
+    are as they were before it. Undo from the newest import back; the import stays in
+    `sohoa register history`, marked undone."""
+    from sohoa.accounts.audit import AccessLog
+    from sohoa.register.store import Register
+
+    with Register(settings.home) as reg:
+        removed, restored = reg.undo(import_id, by=_operator())
+    with AccessLog(settings.home) as log:
+        log.append(_operator(), "register_undo", {"import": import_id, "removed": removed, "restored": restored})
+    click.echo(t(f"Đã hoàn tác lần nhập số {import_id}: bỏ {removed} mục nó thêm, trả {restored} mục nó sửa về như "
+                 "trước.", f"Undid import {import_id}: removed the {removed} entries it added, put back the "
+                 f"{restored} entries it changed."))
 
 
 @register.command("rejects")
@@ -760,6 +800,34 @@ def register_missing(settings: Settings, as_of: str | None, stage: str, reached:
     _emit(rows, fmt, output, REACHED_COLUMNS if reached else MISSING_COLUMNS, what)
 
 
+AGENCY_COLUMNS = ("state", "side", "name", "identity", "key", "count", "valid", "matched")
+
+
+@register.command("agencies")
+@click.option("--map", "column_map", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="Thử mục [agencies] của tệp này trước khi nhập / try this file's [agencies] before importing it")
+@_list_options
+@click.pass_obj
+def register_agencies(settings: Settings, column_map: Path | None, fmt: str, output: click.utils.LazyFile) -> None:
+    """Các cơ quan trong sổ và kho số hóa / each agency name in the register and the archive.
+
+    With who sohoa reads it as (its body and administrative unit) and its counts; the
+    names sohoa could not place, then those it could place in several units, come first.
+    Settle them in an [agencies] section of --map: "the name as written" = "the same
+    body named so that sohoa can place it"; `sohoa register import --map` keeps it."""
+    from sohoa.register import rows as register_rows
+    from sohoa.search_api.auditing import agency_names
+
+    named = register_rows.column_map(column_map).agencies if column_map else None
+    found = agency_names(settings, named)
+    _emit(found, fmt, output, AGENCY_COLUMNS, ("chưa có sổ và kho số hóa", "no register and no archive yet"))
+    left = sum(r["state"] in ("unresolved", "ambiguous") for r in found)
+    if left:
+        click.echo(t(f"{left} tên chưa rõ là cơ quan nào hoặc có thể là nhiều nơi: ghi trong mục [agencies] của "
+                     "--map rồi nhập lại sổ.", f"{left} names are not placed or could be several places: settle "
+                     "them in an [agencies] section of --map and import the register again."), err=True)
+
+
 @register.command("unmatched")
 @_list_options
 @click.pass_obj
@@ -791,8 +859,12 @@ def _decision(decision: str, verb_vi: str, verb_en: str) -> Callable:
     @click.argument("entry")
     @click.argument("record")
     @click.option("--note", help="Ghi chú / a note kept with the decision")
+    @click.option("--both", is_flag=True, hidden=decision != "confirm",
+                  help="Bản số hóa là kết quả của cả mục này lẫn mục đã xác nhận trước / the record is the result "
+                       "of this entry and of the one it was confirmed to already")
     @click.pass_obj
-    def command(settings: Settings, entry: str, record: str, note: str | None) -> None:
+    def command(settings: Settings, entry: str, record: str, note: str | None, both: bool) -> None:
+        from sohoa.accounts.audit import AccessLog
         from sohoa.search_api.auditing import reconciled
 
         with reconciled(settings) as (reg, done):
@@ -800,8 +872,11 @@ def _decision(decision: str, verb_vi: str, verb_en: str) -> Callable:
                 raise click.ClickException(t("Chưa có kho số hóa (chạy `sohoa ingest` trước).",
                                              "There is no archive yet (run `sohoa ingest` first)."))
             entry_id, sha = reg.decide(entry, record, decision, by=_operator(), ledger_path=settings.ledger_path,
-                                       note=note)
+                                       note=note, both=both)
             reg.reconcile(settings.ledger_path)
+        with AccessLog(settings.home) as log:
+            log.append(_operator(), "register_decision", {"entry": entry_id, "record": sha, "decision": decision,
+                                                          "both": both, "note": note})
         click.echo(t(f"Đã {verb_vi}: mục {entry_id} của sổ và hồ sơ {sha[:16]}.",
                      f"{verb_en}: register entry {entry_id} and record {sha[:16]}."))
 
@@ -924,8 +999,11 @@ def report(settings: Settings, fmt: str | None, output: Path, as_of: str | None,
                                      f"Could not write the report {output}: {exc.strerror or exc}. Check the "
                                      "folder and the free disk space.")) from exc
     p = found.province
-    click.echo(t(f"Đã ghi {output} ({fmt.upper()}): ngày {p.as_of:%d/%m/%Y}, {p.total.valid:,} kết quả còn hiệu lực, "
-                 f"{p.total.signed:,} đã ký số, {len(found.missing):,} chưa quét.",
+    for vi, en in p.warnings:
+        click.echo(t(f"CHÚ Ý: {vi}", f"NOTE: {en}"), err=True)
+    vn = reports.num
+    click.echo(t(f"Đã ghi {output} ({fmt.upper()}): ngày {p.as_of:%d/%m/%Y}, {vn(p.total.valid)} kết quả còn hiệu "
+                 f"lực, {vn(p.total.signed)} đã ký số, {vn(len(found.missing))} chưa quét.",
                  f"Wrote {output} ({fmt.upper()}): as of {p.as_of.isoformat()}, {p.total.valid:,} still-valid "
                  f"results, {p.total.signed:,} signed, {len(found.missing):,} not yet scanned."))
 

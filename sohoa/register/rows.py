@@ -299,8 +299,8 @@ class Header:
     """Each column's name as read, levels joined by " / "."""
     where: dict[str, int]
     """Each field's column (0-based)."""
-    notes: tuple[str, ...] = ()
-    """What was done to read it, for a person (``--dry-run``)."""
+    notes: tuple[tuple[str, str], ...] = ()
+    """What was done to read it, for a person (``--dry-run``), in Vietnamese and English."""
 
 
 def find_header(table: Table, mapping: ColumnMap) -> tuple[Header, Iterator[tuple[int, list[Any]]]]:
@@ -341,7 +341,14 @@ def find_header(table: Table, mapping: ColumnMap) -> tuple[Header, Iterator[tupl
             has_date = "issued" in where or "returned" in where
             if not (all(f in where for f in REQUIRED) and has_date and ("number" in where or "dossier" in where)):
                 continue
-            score = len(where) * 10 - depth
+            # Of two headers naming as many fields, the one over more rows keeps each column's
+            # upper level ("Kết quả giải quyết / Số"): a row of it counts when it names at least
+            # two things and is no numbering row (a title above the header does neither).
+            if any(_looks_like_data(cells, where) for _, cells in block[1:]):
+                continue  # the header's lower rows hold no result: this block ran into the data
+            levels = sum(1 for number, cells in block if not _is_numbering(cells)
+                         and len({value(number, c) for c in range(width)} - {""}) >= 2)
+            score = len(where) * 10 + 2 * levels - 3 * (depth - levels)
             if best is None or score > best[0]:
                 header = Header(tuple(n for n, _ in block), tuple(" / ".join(p) for p in names), where)
                 best = (score, header)
@@ -355,14 +362,18 @@ def find_header(table: Table, mapping: ColumnMap) -> tuple[Header, Iterator[tupl
             f"{HEADER_SEARCH_ROWS} rows. Use --map to give this file's column names (sohoa register import "
             "--dry-run shows the top rows as sohoa reads them).")
     header = best[1]
-    notes: list[str] = []
+    notes: list[tuple[str, str]] = []
     if len(header.rows) > 1:
-        notes.append(f"header over rows {header.rows[0]}-{header.rows[-1]}, merged cells flattened")
+        notes.append((f"tiêu đề trên các dòng {header.rows[0]}-{header.rows[-1]}, ô gộp được trải ra",
+                      f"header over rows {header.rows[0]}-{header.rows[-1]}, merged cells flattened"))
     if "issued" not in header.where:
-        notes.append("no issue-date column: the return date is taken for it")
+        notes.append(("không có cột ngày ban hành: lấy ngày ghi sau số (“số … ngày …”), nếu không có thì ngày trả "
+                      "kết quả", "no issue-date column: the date written after the number (“… ngày …”), else the "
+                      "return date, is taken for it"))
     rest = [(n, cells) for n, cells in top if n > header.rows[-1]]
     if rest and _is_numbering(rest[0][1]):
-        notes.append(f"row {rest[0][0]}: the columns' numbering, skipped")
+        notes.append((f"dòng {rest[0][0]}: dòng đánh số cột, bỏ qua", f"row {rest[0][0]}: the columns' numbering, "
+                      "skipped"))
         rest = rest[1:]
     header = Header(header.rows, header.names, header.where, tuple(notes))
     return header, itertools.chain(rest, table.rows)
@@ -628,3 +639,37 @@ def _level_from_name(agency: str) -> str | None:
         if pattern.search(name):
             return level
     return None
+
+
+def validity_meaning(text: str, mapping: ColumnMap) -> tuple[str, str]:
+    """What a validity cell's word means, for a person to check (``--dry-run``)."""
+    word = _word(text)
+    if word in mapping.no_end:
+        return "không thời hạn", "no end"
+    duration = _DURATION.match(word)
+    if duration:
+        amount, unit = duration.group(1), duration.group(2)
+        vi = {"nam": "năm", "thang": "tháng", "ngay": "ngày"}[unit]
+        en = {"nam": "years", "thang": "months", "ngay": "days"}[unit]
+        return f"{int(amount)} {vi} kể từ ngày cấp", f"{int(amount)} {en} from the issue date"
+    try:
+        until = parse_validity(text, dt.date(2000, 1, 1), mapping)
+    except ValueError:
+        return ("KHÔNG HIỂU: ghi nghĩa trong [validity] của --map",
+                "NOT UNDERSTOOD: say what it means in --map [validity]")
+    return (f"đến {until:%d/%m/%Y}", f"until {until.isoformat()}") if until else ("không thời hạn", "no end")
+
+
+def status_meaning(text: str, mapping: ColumnMap) -> tuple[str, str]:
+    """What a status cell's word means, for a person to check (``--dry-run``)."""
+    word = _word(text)
+    if not word:
+        return "trống: còn hiệu lực", "empty: valid"
+    if word in mapping.statuses:
+        found = mapping.statuses[word]
+        return {"valid": "còn hiệu lực", "expired": "hết hiệu lực", "revoked": "đã thu hồi",
+                "replaced": "đã bị thay thế"}[found], found
+    if word in PROCESSING:
+        return "trạng thái xử lý hồ sơ, không phải hiệu lực", "the dossier's processing status, not validity"
+    return ("không rõ: nếu cột này ghi hiệu lực, ghi nghĩa trong [statuses] của --map",
+            "unknown: if this column holds validity, say what it means in --map [statuses]")

@@ -37,6 +37,7 @@ from sohoa.register.rows import (
     find_header,
     group_agency,
     kind_of_row,
+    parse_date,
     parse_row,
 )
 from sohoa.register.sheets import read_table
@@ -82,12 +83,13 @@ CREATE TABLE IF NOT EXISTS imports (
     changed INTEGER NOT NULL,
     unchanged INTEGER NOT NULL,
     rejected INTEGER NOT NULL,
-    skipped TEXT                           -- JSON: rows that are not results, by kind (totals, footer, group...)
+    skipped TEXT,                          -- JSON: rows that are not results, by kind (totals, footer, group...)
+    undone TEXT                            -- when `sohoa register undo` took it back, and by whom
 );
 CREATE TABLE IF NOT EXISTS entry_history (  -- an entry as it was before an import changed it (register undo)
     import_id INTEGER NOT NULL,
     entry_id INTEGER NOT NULL,
-    previous TEXT NOT NULL,               -- JSON of the entry's columns
+    previous TEXT NOT NULL,               -- JSON of the entry's columns (_COLUMNS, then changed_in)
     PRIMARY KEY (import_id, entry_id)
 );
 CREATE TABLE IF NOT EXISTS rejects (
@@ -175,13 +177,16 @@ class ImportReport:
     errors: tuple[RowError, ...] = field(default=(), repr=False)
     skipped: dict[str, int] = field(default_factory=dict)
     """Rows that are not results, by kind: ``totals``, ``footer`` (signatures, notes), ``group``, ``numbering``."""
-    notes: tuple[str, ...] = ()
+    notes: tuple[tuple[str, str], ...] = ()
     """How the file was read (a header over two rows, no issue-date column...)."""
+    undone: str | None = None
+    """When ``sohoa register undo`` took the import back, and by whom (None: it stands)."""
 
     def to_json(self) -> dict[str, object]:
         return {"id": self.id, "file": self.file, "sha256": self.sha256, "at": self.at, "by": self.by,
                 "rows": self.rows, "added": self.added, "changed": self.changed, "unchanged": self.unchanged,
-                "rejected": self.rejected, "skipped": self.skipped, "notes": list(self.notes),
+                "rejected": self.rejected, "skipped": self.skipped, "notes": [en for _, en in self.notes],
+                "undone": self.undone,
                 "errors": [{"row": e.row, "column": e.column, "message_vi": e.message_vi, "message_en": e.message_en}
                            for e in self.errors]}
 
@@ -217,6 +222,9 @@ class ReadFile:
     """Validity and status words sohoa did not know, one per distinct word (empty for an import)."""
     kind: str
     encoding: str | None
+    words: dict[str, dict[str, int]] = field(default_factory=dict)
+    """The distinct words of the validity and status columns (``valid_until``, ``status``)
+    with how many data rows hold each: what ``--dry-run`` shows a person to check."""
 
 
 def read_file(path: Path, *, mapping: ColumnMap | None = None, sheet: str | None = None,
@@ -235,17 +243,31 @@ def read_file(path: Path, *, mapping: ColumnMap | None = None, sheet: str | None
     status_words: dict[int, str | None] = {}
     """What each good row's status cell held (``Parsed.status_word``)."""
     group: str | None = None
+    ended = False  # past a totals or footer row
     total = 0
+    words: dict[str, dict[str, int]] = {f: {} for f in ("valid_until", "status") if f in header.where}
     for number, cells in rows:
         kind = kind_of_row(cells, header.where)
         if kind == "blank":
             continue
+        if kind in ("totals", "footer") and total:
+            ended = True
+        elif kind == "group" and ended and group_agency(cells) is None:
+            kind = "footer"  # under the table's end and naming no agency: the signers' names
+        elif kind == "data" and ended and sum(1 for c in cells if c not in (None, "")) <= 2:
+            kind = "footer"  # a footnote under the table ("- Số liệu trích xuất lúc 12:45 ngày 25/12/2025")
         if kind != "data":
             skipped[kind] = skipped.get(kind, 0) + 1
             if kind == "group":
                 group = group_agency(cells) or group
             continue
         total += 1
+        for name, seen in words.items():
+            column = header.where[name]
+            value = cells[column] if column < len(cells) else None
+            if not _is_date(value):  # dates are not words
+                said = " ".join(str(value).split()) if value is not None else ""
+                seen[said] = seen.get(said, 0) + 1
         parsed = parse_row(number, cells, header, mapping, today, agency=group)
         for word in parsed.unknown:
             unknown.setdefault((word.field, word.value.strip().lower()), word)
@@ -272,7 +294,15 @@ def read_file(path: Path, *, mapping: ColumnMap | None = None, sheet: str | None
         raise _unknown_words(path, list(unknown.values()))
     hint = agencies.province_hint([agencies.resolve(a) for a in {e.agency for _, e in entries}])
     return ReadFile(header, entries, errors, skipped, total, hint, list(unknown.values()), table.kind,
-                    table.encoding)
+                    table.encoding, words)
+
+
+def _is_date(value: object) -> bool:
+    try:
+        parse_date(value)
+    except (ValueError, TypeError):
+        return False
+    return True
 
 
 def _unknown_words(path: Path, words: list[Unknown]) -> RegisterFileError:
@@ -300,7 +330,7 @@ def _migrate(path: Path) -> None:
         try:
             for table, column in (("entries", "agency_name TEXT"), ("entries", "agency_label TEXT"),
                                   ("entries", "row INTEGER"), ("entries", "issued_exact INTEGER NOT NULL DEFAULT 1"),
-                                  ("imports", "skipped TEXT")):
+                                  ("imports", "skipped TEXT"), ("imports", "undone TEXT")):
                 if column.split()[0] not in {r[1] for r in db.execute(f"PRAGMA table_info({table})")}:
                     db.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
             names = [r[0] for r in db.execute("SELECT DISTINCT agency FROM entries")]
@@ -420,7 +450,7 @@ class Register:
             columns = ", ".join(_COLUMNS)
             self.db.executemany(
                 "INSERT OR REPLACE INTO entry_history (import_id, entry_id, previous) "
-                f"SELECT ?, id, json_array({columns}) FROM entries WHERE id = ?",
+                f"SELECT ?, id, json_array({columns}, changed_in) FROM entries WHERE id = ?",
                 [(import_id, values[-1]) for values in updates])
             sets = ", ".join(f"{c} = ?" for c in _COLUMNS)
             self.db.executemany(f"UPDATE entries SET {sets}, changed_in = ? WHERE id = ?",
@@ -446,9 +476,50 @@ class Register:
 
     def imports(self) -> list[ImportReport]:
         """Every import, newest first (without their row errors: ``rejects``)."""
-        rows = self.db.execute("SELECT id, file, sha256, at, by, rows, added, changed, unchanged, rejected "
-                               "FROM imports ORDER BY id DESC").fetchall()
-        return [ImportReport(*row) for row in rows]
+        rows = self.db.execute("SELECT id, file, sha256, at, by, rows, added, changed, unchanged, rejected, "
+                               "coalesce(skipped, '{}'), undone FROM imports ORDER BY id DESC").fetchall()
+        return [ImportReport(*row[:10], skipped=json.loads(row[10]), undone=row[11]) for row in rows]
+
+    def undo(self, import_id: int, *, by: str) -> tuple[int, int]:
+        """Take back what import ``import_id`` did: the entries it added removed (with the
+        decisions made on them), those it changed as they were before it. Only the newest
+        import that stands can be undone (a later one may have built on it): undo from the
+        newest back. Returns (entries removed, entries restored)."""
+        standing = [r[0] for r in self.db.execute("SELECT id FROM imports WHERE undone IS NULL ORDER BY id DESC")]
+        if import_id not in standing:
+            known = self.db.execute("SELECT undone FROM imports WHERE id = ?", (import_id,)).fetchone()
+            if known is None:
+                raise RegisterFileError(f"Không có lần nhập số {import_id} (xem `sohoa register history`).",
+                                        f"There is no import {import_id} (see `sohoa register history`).")
+            raise RegisterFileError(f"Lần nhập số {import_id} đã được hoàn tác ({known[0]}).",
+                                    f"Import {import_id} was undone already ({known[0]}).")
+        if standing[0] != import_id:
+            raise RegisterFileError(
+                f"Lần nhập số {standing[0]} đến sau lần {import_id} và có thể đã sửa chính các mục đó: hoàn tác lần "
+                f"{standing[0]} trước (hoàn tác từ lần mới nhất trở về).",
+                f"Import {standing[0]} came after import {import_id} and may have changed the same entries: undo "
+                f"import {standing[0]} first (undo from the newest back).")
+        marks = ", ".join(f"{c} = ?" for c in _COLUMNS)
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+            added = [r[0] for r in self.db.execute("SELECT id FROM entries WHERE added_in = ?", (import_id,))]
+            for table in ("decisions", "matches", "coverage"):
+                self.db.executemany(f"DELETE FROM {table} WHERE entry_id = ?", [(i,) for i in added])
+            self.db.execute("DELETE FROM tally")  # written again by the next reconciliation
+            self.db.execute("DELETE FROM entries WHERE added_in = ?", (import_id,))
+            restored = self.db.execute("SELECT entry_id, previous FROM entry_history WHERE import_id = ?",
+                                       (import_id,)).fetchall()
+            for entry_id, previous in restored:
+                values = json.loads(previous)
+                self.db.execute(f"UPDATE entries SET {marks}, changed_in = ? WHERE id = ?", (*values, entry_id))
+            self.db.execute("DELETE FROM entry_history WHERE import_id = ?", (import_id,))
+            at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+            self.db.execute("UPDATE imports SET undone = ? WHERE id = ?", (f"{at} {by}", import_id))
+            self.db.execute("DELETE FROM meta WHERE key IN ('reconciled', 'tallied')")
+            self.db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self._fail(exc)
+        return len(added), len(restored)
 
     def rejects(self, import_id: int) -> list[RowError]:
         return [RowError(*row) for row in self.db.execute(
@@ -582,9 +653,11 @@ class Register:
         self._set_meta("tallied", stamp)
 
     def decide(self, entry: str, sha256: str, decision: str, *, by: str, ledger_path: Path,
-               note: str | None = None) -> tuple[int, str]:
+               note: str | None = None, both: bool = False) -> tuple[int, str]:
         """An auditor confirms (or links) or rejects the pair of an entry (its id or dossier
-        code) and a record (its id or an unambiguous prefix); the pair as stored."""
+        code) and a record (its id or an unambiguous prefix); the pair as stored. A record
+        already confirmed to another entry is confirmed to a second one only with ``both``
+        (one scan that is the result of two entries): else it would be counted twice."""
         if decision not in ("confirm", "reject"):
             raise ValueError(decision)
         entry_id = self.entry_id(entry)
@@ -595,6 +668,17 @@ class Register:
             raise RegisterFileError(
                 f"Không có hồ sơ số hóa nào (đã xử lý) có mã {sha256}" + (" duy nhất" if shas else "") + ".",
                 f"No processed record has the id {sha256}" + (" alone: give more of it" if shas else "") + ".")
+        others = [r[0] for r in self.db.execute("SELECT entry_id FROM decisions WHERE sha256 = ? AND decision = "
+                                                "'confirm' AND entry_id != ?", (shas[0], entry_id))]
+        if decision == "confirm" and others and not both:
+            listed = ", ".join(map(str, others))
+            raise RegisterFileError(
+                f"Hồ sơ {shas[0][:16]} đã được xác nhận cho mục {listed}: một bản số hóa chỉ được tính cho một kết "
+                "quả. Nếu nó đúng là kết quả của cả hai mục, xác nhận lại với --both; nếu xác nhận trước là nhầm, "
+                f"bác cặp đó trước (`sohoa register reject {others[0]} {shas[0][:16]}`).",
+                f"Record {shas[0][:16]} is confirmed to entry {listed} already: one record counts for one result. If "
+                "it truly is the result of both entries, confirm again with --both; if the first confirmation was "
+                f"wrong, reject that pair first (`sohoa register reject {others[0]} {shas[0][:16]}`).")
         at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         self.db.execute("INSERT INTO decisions (entry_id, sha256, decision, by, at, note) VALUES (?, ?, ?, ?, ?, ?) "
                         "ON CONFLICT(entry_id, sha256) DO UPDATE SET decision = excluded.decision, by = excluded.by, "
@@ -636,6 +720,15 @@ class Register:
                 "LEFT JOIN ledger.facts f ON f.sha256 = m.sha256 LEFT JOIN ledger.documents d ON d.sha256 = m.sha256 "
                 "WHERE m.state = 'waiting' ORDER BY m.sha256, m.score DESC, m.entry_id")
 
+    def archive_agencies(self, ledger_path: Path) -> list[tuple[str, str | None, int, int]]:
+        """Each distinct issuer of the archive (with its parent body) and how many records
+        it has, and how many of those match an entry."""
+        with self._ledger(ledger_path):
+            return self.db.execute(
+                "SELECT f.agency, f.parent, count(*), sum(EXISTS (SELECT 1 FROM matches m WHERE m.sha256 = f.sha256 "
+                "AND m.state IN ('auto', 'confirmed'))) FROM ledger.facts f WHERE f.agency IS NOT NULL "
+                "GROUP BY f.agency, f.parent").fetchall()
+
     def files(self, ledger_path: Path, shas: Iterable[str]) -> dict[str, str]:
         """The file each record was first found as (its path), by SHA-256."""
         wanted = sorted(set(shas))
@@ -651,7 +744,7 @@ class Register:
         """What the last reconciliation was made against: the ledger's facts, the entries, the decisions."""
         count, top = self.db.execute("SELECT count(*), coalesce(max(rowid), 0) FROM ledger.facts").fetchone()
         ledger = self.db.execute("SELECT value FROM ledger.meta WHERE key = 'ledger_id'").fetchone()
-        imports = self.db.execute("SELECT coalesce(max(id), 0) FROM imports").fetchone()[0]
+        imports = self.db.execute("SELECT coalesce(max(id), 0) || ':' || count(undone) FROM imports").fetchone()[0]
         decisions = self._meta("decisions") or 0
         named = hashlib.sha256((self._meta("agencies") or "").encode()).hexdigest()[:12]
         return (f"{TALLY_VERSION} ledger {ledger[0] if ledger else '?'} facts {count}:{top} imports {imports} "
