@@ -88,7 +88,9 @@ def expected() -> dict[str, dict]:
 
 
 def table(data: list[tuple] = DATA) -> list[list[str]]:
-    return [*TITLE, *HEADER, *([str(i), *row] for i, row in enumerate(data, start=1)), *FOOTER]
+    """The export's rows, each a new list (a test may change them)."""
+    return [list(row) for row in (*TITLE, *HEADER, *([str(i), *row] for i, row in enumerate(data, start=1)),
+                                  *FOOTER)]
 
 
 def write_xlsx(path: Path, rows: list[list[str]]) -> None:

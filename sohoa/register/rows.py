@@ -284,6 +284,8 @@ def _cell_text(value: Any) -> str:
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, str):
+        return value.strip()  # a table's text is clean already (sohoa.register.sheets)
     return clean(str(value)).strip()
 
 
@@ -405,19 +407,18 @@ def _is_numbering(cells: list[Any]) -> bool:
 def kind_of_row(cells: list[Any], where: dict[str, int]) -> str:
     """``data``, ``blank``, ``totals``, ``footer`` (signatures, notes), ``numbering`` or
     ``group`` (a heading between blocks of rows)."""
-    texts = [_cell_text(c) for c in cells]
-    filled = [t for t in texts if t]
+    filled = [t for t in map(_cell_text, cells) if t]
     if not filled:
         return "blank"
-    words = [_word(t) for t in filled]
-    if _TOTALS.match(words[0]) or any(_TOTALS.match(w) and ":" in t for w, t in zip(words, filled, strict=True)):
+    if _TOTALS.match(_word(filled[0])) or any(":" in t and _TOTALS.match(_word(t)) for t in filled):
         return "totals"
-    if len(filled) <= 2 and any(_PLACE_DATE.search(w) for w in words):
+    if len(filled) <= 2 and any(_PLACE_DATE.search(_word(t)) for t in filled):
         return "footer"  # "Quảng Ngãi, ngày 30 tháng 12 năm 2025" above the signatures, in whichever column
     if _looks_like_data(cells, where):
         return "data"
     if _is_numbering(cells):
         return "numbering"
+    words = [_word(t) for t in filled]
     if any(_FOOTER.search(w) for w in words):
         return "footer"
     if len(filled) <= 2:
@@ -466,13 +467,23 @@ def parse_date(value: Any) -> dt.date:
         return value
     if isinstance(value, int | float) and 20000 < value < 80000:  # an Excel day number
         return dt.date(1899, 12, 30) + dt.timedelta(days=int(value))
-    text = _TIME.sub("", _cell_text(value).replace("T", " ")).strip()
-    match = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text)
+    return _date_text(_cell_text(value))
+
+
+_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_DMY_DATE = re.compile(r"(?:ngày\s*)?(\d{1,2})\s*(?:[/.-]|\s+tháng\s+)\s*(\d{1,2})\s*(?:[/.-]|\s+năm\s+)\s*(\d{4})",
+                       re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=65536)
+def _date_text(said: str) -> dt.date:
+    """``parse_date`` of a cell's text (a register's days repeat: each is read once)."""
+    text = _TIME.sub("", said.replace("T", " ")).strip()
+    match = _ISO_DATE.fullmatch(text)
     if match:
         year, month, day = (int(g) for g in match.groups())
         return dt.date(year, month, day)
-    match = re.fullmatch(r"(?:ngày\s*)?(\d{1,2})\s*(?:[/.-]|\s+tháng\s+)\s*(\d{1,2})\s*(?:[/.-]|\s+năm\s+)\s*(\d{4})",
-                         text, re.IGNORECASE)
+    match = _DMY_DATE.fullmatch(text)
     if not match:
         raise ValueError(text)
     day, month, year = (int(g) for g in match.groups())

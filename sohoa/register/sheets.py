@@ -36,7 +36,8 @@ class RegisterFileError(SohoaError):
 @dataclass
 class Table:
     """A sheet's rows (numbered as the spreadsheet numbers them, from 1) and its merged
-    cells as ((first row, first column), (last row, last column)), 0-based."""
+    cells as ((first row, first column), (last row, last column)), 0-based. Text cells are
+    ``clean``: normalised once here, not at each look."""
 
     rows: Iterator[tuple[int, list[Any]]]
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
@@ -101,7 +102,8 @@ def _workbook(path: Path, sheet: str | None, kind: str) -> Table:
             f"Cannot read the workbook {path.name} ({exc}). It may have been cut short while downloading, or not "
             "be a workbook: download it again from the one-stop system, or open it in Excel and save it as "
             ".xlsx.") from exc
-    return Table(((n, list(cells)) for n, cells in enumerate(rows, start=1)), merged, kind)
+    return Table(((n, [clean(c) if isinstance(c, str) else c for c in cells]) for n, cells in enumerate(rows, start=1)),
+                 merged, kind)
 
 
 def _csv(path: Path) -> Table:

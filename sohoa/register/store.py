@@ -17,7 +17,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from sohoa.core import agencies
 from sohoa.core.errors import cannot_write
@@ -246,6 +246,7 @@ def read_file(path: Path, *, mapping: ColumnMap | None = None, sheet: str | None
     ended = False  # past a totals or footer row
     total = 0
     words: dict[str, dict[str, int]] = {f: {} for f in ("valid_until", "status") if f in header.where}
+    dates: dict[Any, bool] = {}  # a cell's value -> whether it is a date (the same few words repeat)
     for number, cells in rows:
         kind = kind_of_row(cells, header.where)
         if kind == "blank":
@@ -265,7 +266,7 @@ def read_file(path: Path, *, mapping: ColumnMap | None = None, sheet: str | None
         for name, seen in words.items():
             column = header.where[name]
             value = cells[column] if column < len(cells) else None
-            if not _is_date(value):  # dates are not words
+            if not (dates[value] if value in dates else dates.setdefault(value, _is_date(value))):  # not words
                 said = " ".join(str(value).split()) if value is not None else ""
                 seen[said] = seen.get(said, 0) + 1
         parsed = parse_row(number, cells, header, mapping, today, agency=group)
