@@ -204,6 +204,13 @@ def _words(text: str) -> str:
     return " ".join(out)
 
 
+@functools.lru_cache(maxsize=20000)
+def words(name: str) -> str:
+    """A name as written, folded, with its abbreviations written out (``UBND TỈNH NGHỆ
+    AN`` -> ``uy ban nhan dan tinh nghe an``): what a misread of it is compared on."""
+    return " ".join(_words(name).replace("&", " ").split())
+
+
 def _segments(text: str) -> list[str]:
     """The parts of a name: the body, and its parents after a comma, a line or a dash
     (a dash inside a sector's name, "Tài chính - Kế hoạch", stays)."""

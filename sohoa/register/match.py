@@ -66,6 +66,9 @@ class EntryKeys:
     holder_key: str | None
     returned: bool = False
     """``issued`` is the day the result was returned (the register gives no issue date)."""
+    agency_words: str = ""
+    """The agency's name as written, folded, abbreviations written out (``agencies.words``):
+    a misread is compared on it too, as it was printed."""
 
     @property
     def agencies(self) -> tuple[str, ...]:
@@ -81,6 +84,7 @@ class RecordKeys:
     number_key: str | None
     issued: str | None
     holder_key: str | None
+    agency_words: str = ""
 
 
 Step = tuple[list[EntryKeys], str, float, "bool | Callable[[EntryKeys], bool]"]
@@ -103,15 +107,21 @@ def _one_char_off(a: str, b: str) -> bool:
     return Levenshtein.distance(a, b, score_cutoff=1) == 1
 
 
-def _agency_near(a: str, b: str) -> bool:
+def _forms(e: EntryKeys, r: RecordKeys) -> list[tuple[str, str]]:
+    """The two sides' names to compare, form with form: who each is (``Agency.short``) and
+    how each was written (``agency_words``)."""
+    return [(a, b) for a, b in ((e.agency_name, r.agency_name), (e.agency_words, r.agency_words)) if a and b]
+
+
+def _agency_near(e: EntryKeys, r: RecordKeys) -> bool:
     """Two agencies' names one letter apart: one name misread."""
-    return Levenshtein.distance(a, b, score_cutoff=1) <= 1
+    return any(Levenshtein.distance(a, b, score_cutoff=1) <= 1 for a, b in _forms(e, r))
 
 
-def _agency_close(a: str, b: str) -> bool:
+def _agency_close(e: EntryKeys, r: RecordKeys) -> bool:
     """Two names a few letters apart: one name misread (a line cut short, letters lost), or
     two neighbouring communes ("xa tan an", "xa tan ha"); only a holder tells which."""
-    return _agency_near(a, b) or ratio(a, b) >= AGENCY_SIMILARITY
+    return _agency_near(e, r) or any(ratio(a, b) >= AGENCY_SIMILARITY for a, b in _forms(e, r))
 
 
 def _same_holder(e: EntryKeys, r: RecordKeys) -> bool:
@@ -216,12 +226,11 @@ class Matcher:
     def _agency_ocr(self, r: RecordKeys) -> Step | None:
         if not (r.number_key and r.issued and r.agency_name):
             return None
-        name = r.agency_name
         found = [e for e in self.by_number_date.get((r.number_key, r.issued), ())
-                 if _agency_close(e.agency_name, name) and _holders_agree(e, r)]
+                 if _agency_close(e, r) and _holders_agree(e, r)]
         # Decided by a name one letter off, or by the holder; a neighbouring commune alone waits.
         return (found, "agency_ocr", 0.9,
-                lambda e: _agency_near(e.agency_name, name) or _same_holder(e, r)) if found else None
+                lambda e: _agency_near(e, r) or _same_holder(e, r)) if found else None
 
     def _number_holder(self, r: RecordKeys) -> Step | None:
         if not (r.number_key and r.issued):
@@ -260,7 +269,7 @@ class Matcher:
             return None
         mine = set(self._agencies(r))
         day = [e for e in self.by_date.get(r.issued, ())
-               if mine & set(e.agencies) or _agency_close(e.agency_name, r.agency_name)]
+               if mine & set(e.agencies) or _agency_close(e, r)]
         if r.holder_key:
             found = [e for e in day if _same_holder(e, r) and (
                 not r.number_key or not e.number_key

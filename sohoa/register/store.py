@@ -535,9 +535,9 @@ class Register:
             stamp = self._stamp()
             if not force and self._meta("reconciled") == stamp:
                 return self._reconciled(stamp, fresh=False)
-            entries = [match.EntryKeys(*row[:-1], returned=not row[-1]) for row in self.db.execute(
-                "SELECT id, agency_key, coalesce(agency_name, ''), number_key, issued, holder_key, issued_exact "
-                "FROM entries")]
+            entries = [match.EntryKeys(*row[:6], returned=not row[6], agency_words=agencies.words(row[7]))
+                       for row in self.db.execute("SELECT id, agency_key, coalesce(agency_name, ''), number_key, "
+                                                  "issued, holder_key, issued_exact, agency FROM entries")]
             province = self.province  # the register's: most archives are the same province's
             named = self.agency_map
             records = []
@@ -546,7 +546,7 @@ class Register:
                 who = self.who(agency, parent, province, named) if agency else None
                 keys = None if who is None else who.key if who.key == who.any_unit else f"{who.key}|{who.any_unit}"
                 records.append(match.RecordKeys(sha, keys, successor, who.short if who else None, number, issued,
-                                                holder))
+                                                holder, agencies.words(agency) if agency else ""))
             decisions = {(e, sha): d for e, sha, d in self.db.execute(
                 "SELECT entry_id, sha256, decision FROM decisions")}
             found = match.reconcile(entries, records, decisions)
