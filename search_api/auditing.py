@@ -134,14 +134,16 @@ def warnings(reg: Register, done: Reconciled | None) -> tuple[tuple[str, str], .
         out.append(("Chưa nhập sổ đăng ký kết quả nào, nên chưa có gì để đếm: nhập sổ bằng `sohoa register import "
                     "TỆP`.", "No register of issued results has been imported, so there is nothing to count: "
                     "import one with `sohoa register import FILE`."))
-    elif done is not None and done.records >= 10 and done.unmatched_records > UNMATCHED_WARNING * done.records:
+    elif done is not None and done.records and done.unmatched_records > UNMATCHED_WARNING * done.records:
         share = done.unmatched_records / done.records
         out.append((f"{share:.0%} hồ sơ số hóa ({vn_number(done.unmatched_records)} / {vn_number(done.records)}) "
-                    "không khớp mục nào của sổ: sổ có thể thiếu cơ quan, hoặc gọi tên cơ quan khác cách sohoa đọc "
-                    "được. Xem `sohoa register agencies` và `sohoa register unmatched`.",
+                    "không khớp chắc chắn mục nào của sổ: sổ có thể thiếu cơ quan, hoặc gọi tên cơ quan khác cách "
+                    "sohoa đọc được. Xem `sohoa register agencies`, `sohoa register unmatched` và `sohoa register "
+                    "waiting`.",
                     f"{share:.0%} of the archive's records ({done.unmatched_records:,} of {done.records:,}) match "
-                    "no register entry: the register may lack agencies, or name them in a way sohoa did not "
-                    "resolve. See `sohoa register agencies` and `sohoa register unmatched`."))
+                    "no register entry for sure: the register may lack agencies, or name them in a way sohoa did "
+                    "not resolve. See `sohoa register agencies`, `sohoa register unmatched` and `sohoa register "
+                    "waiting`."))
     return tuple(out)
 
 

@@ -266,10 +266,11 @@ def reconciled_text(done: Reconciled | None) -> str:
                  "No archive to reconcile with yet (run `sohoa ingest` first).\n")
     return t(f"Đối chiếu: {done.records} hồ sơ số hóa, {done.entries} mục trong sổ; khớp tự động {done.auto}, "
              f"do người xác nhận {done.confirmed}, chờ người xem {done.waiting}; {done.unmatched_records} hồ sơ "
-             f"không khớp mục nào; {done.entries_with_record} mục đã có bản số hóa.\n",
+             f"chưa được tính cho mục nào; {done.entries_with_record} mục đã có bản số hóa.\n",
              f"Reconciled: {done.records} records, {done.entries} register entries; automatic matches "
              f"{done.auto}, confirmed by a person {done.confirmed}, waiting for a person {done.waiting}; "
-             f"{done.unmatched_records} records match no entry; {done.entries_with_record} entries have a record.\n")
+             f"{done.unmatched_records} records count for no entry; {done.entries_with_record} entries have a "
+             "record.\n")
 
 
 def register_rejects(errors: Iterable[RowError]) -> Iterator[Said]:
@@ -353,6 +354,7 @@ COLUMN_WORDS: dict[str, tuple[str, str]] = {
     "side": ("Nguồn", "Side"), "name": ("Tên như ghi", "Name as written"), "identity": ("Là cơ quan", "Read as"),
     "key": ("Mã nhận diện", "Identity key"), "state": ("Tình trạng", "State"), "count": ("Số mục", "Count"),
     "valid": ("Còn hiệu lực", "Still valid"), "matched": ("Đã khớp", "Matched"),
+    "waiting": ("Đề xuất chờ người xem", "Proposals waiting"),
 }
 """Each column of a list as a person reads it (TSV and CSV; JSONL keeps the keys)."""
 REASON_WORDS: dict[str, tuple[str, str]] = {
@@ -478,3 +480,25 @@ def _column_letter(index: int) -> str:
         index, rest = divmod(index - 1, 26)
         letters = chr(65 + rest) + letters
     return letters
+
+
+TOP_ROWS = 15
+
+
+def top_rows(tables: Sequence[tuple[str | None, Any]]) -> Iterator[Said]:
+    """The first non-blank rows of each table as sohoa reads them, column letters first:
+    what a person writes a ``--map`` from when no header was found."""
+    import itertools
+
+    for name, table in tables:
+        yield Said(t(f"Các dòng đầu của trang “{name}”:" if name else "Các dòng đầu như sohoa đọc:",
+                     f"The top rows of sheet “{name}”:" if name else "The top rows as sohoa reads them:"))
+        shown = 0
+        for number, cells in itertools.islice(table.rows, 200):
+            filled = [(i, " ".join(str(c).split())) for i, c in enumerate(cells) if c not in (None, "")]
+            if not filled:
+                continue
+            yield Said(f"  {number}: " + " | ".join(f"{_column_letter(i)}={v[:40]}" for i, v in filled))
+            shown += 1
+            if shown >= TOP_ROWS:
+                break

@@ -628,7 +628,7 @@ def register_import(settings: Settings, file: Path, column_map: Path | None, she
     number and date); each bad row is reported with its number; importing the same file
     again changes nothing. Exit code 1 when a row was rejected."""
     from sohoa.register import rows
-    from sohoa.register.store import Register
+    from sohoa.register.store import Register, RegisterFileError
     from sohoa.search_api.render import register_import_report
 
     mapping = rows.column_map(column_map)
@@ -637,7 +637,17 @@ def register_import(settings: Settings, file: Path, column_map: Path | None, she
         from sohoa.register.store import read_file
         from sohoa.search_api.render import register_dry_run
 
-        read = read_file(file, mapping=mapping, sheet=sheet, today=settings.today, strict=False)
+        try:
+            read = read_file(file, mapping=mapping, sheet=sheet, today=settings.today, strict=False)
+        except RegisterFileError as exc:  # no header found: the top rows as read, to write --map from
+            from sohoa.register.sheets import read_tables
+            from sohoa.search_api.render import top_rows
+
+            click.echo(t("Lỗi: ", "Error: ") + exc.message, err=True)
+            with contextlib.suppress(RegisterFileError):
+                for line in top_rows(read_tables(file, sheet)[0]):
+                    click.echo(line.text)
+            sys.exit(int(exc.exit_code))
         with Register(settings.home) as reg:
             named = {**reg.agency_map, **mapping.agencies}
         for line in register_dry_run(read, mapping, named):
@@ -667,7 +677,11 @@ def register_history(settings: Settings, as_json: bool) -> None:
     from sohoa.register.store import Register
 
     with Register(settings.home) as reg:
-        for r in reg.imports():
+        found = reg.imports()
+        if not found:
+            click.echo(t("Chưa nhập sổ nào (sohoa register import TỆP).", "No register has been imported yet "
+                         "(sohoa register import FILE)."), err=True)
+        for r in found:
             if as_json:
                 click.echo(json.dumps({k: v for k, v in r.to_json().items() if k != "errors"}, ensure_ascii=False))
             else:
@@ -744,7 +758,7 @@ LIST_FORMATS = click.Choice(["tsv", "jsonl", "csv"])
 MISSING_COLUMNS = ("id", "dossier", "agency", "level", "procedure_code", "procedure_name", "number", "issued",
                    "holder", "valid_until")
 REACHED_COLUMNS = ("id", "dossier", "agency", "number", "issued", "holder", "reached_on", "records", "files")
-UNMATCHED_COLUMNS = ("record", "file", "agency", "parent", "doc_type", "number", "issued", "valid_until")
+UNMATCHED_COLUMNS = ("record", "file", "agency", "parent", "doc_type", "number", "issued", "valid_until", "waiting")
 WAITING_COLUMNS = ("entry_id", "dossier", "agency", "number", "issued", "holder", "record", "file", "record_agency",
                    "record_number", "record_issued", "reason", "score")
 
@@ -838,9 +852,9 @@ def register_unmatched(settings: Settings, fmt: str, output: click.utils.LazyFil
     with reconciled(settings) as (reg, done):
         rows = reg.unmatched(settings.ledger_path) if done is not None else []
     _emit(rows, fmt, output, UNMATCHED_COLUMNS,
-          ("mọi hồ sơ số hóa đều khớp một mục của sổ" if done is not None else "chưa có kho số hóa (chạy `sohoa "
-           "ingest` trước)", "every record matches a register entry" if done is not None else "there is no "
-           "archive yet (run `sohoa ingest` first)"))
+          ("mọi hồ sơ số hóa đều được tính cho một mục của sổ" if done is not None else "chưa có kho số hóa (chạy "
+           "`sohoa ingest` trước)", "every record counts for a register entry" if done is not None else "there is "
+           "no archive yet (run `sohoa ingest` first)"))
 
 
 @register.command("waiting")
@@ -873,7 +887,13 @@ def _decision(decision: str, verb_vi: str, verb_en: str) -> Callable:
                                              "There is no archive yet (run `sohoa ingest` first)."))
             entry_id, sha = reg.decide(entry, record, decision, by=_operator(), ledger_path=settings.ledger_path,
                                        note=note, both=both)
+            before = [m["entry_id"] for m in reg.matches("auto") if m["sha256"] == sha and m["entry_id"] != entry_id]
             reg.reconcile(settings.ledger_path)
+        if decision == "confirm" and before and not both:
+            click.echo(t(f"Chú ý: hồ sơ này trước được khớp tự động với mục {before[0]}; giờ nó tính cho mục "
+                         f"{entry_id}, và mục {before[0]} trở lại danh sách còn thiếu.",
+                         f"Note: this record was matched to entry {before[0]} automatically; it now counts for entry "
+                         f"{entry_id}, and entry {before[0]} is back among the missing."), err=True)
         with AccessLog(settings.home) as log:
             log.append(_operator(), "register_decision", {"entry": entry_id, "record": sha, "decision": decision,
                                                           "both": both, "note": note})

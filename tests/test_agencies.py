@@ -25,6 +25,7 @@ PRINTED = resolve("ỦY BAN NHÂN DÂN XÃ TRÀ HIỆP", "HUYỆN TRÀ BỒNG, T
     "Bộ phận Một cửa UBND xã Trà Hiệp",
     "UBND X. Trà Hiệp",
     "Uy bai nhan dan xa Tra Hiep",  # the head misread by OCR
+    "Chủ tịch UBND xã Trà Hiệp, huyện Trà Bồng",  # a title before the body
 ])
 def test_the_forms_a_register_writes_are_the_body_the_archive_printed(name: str) -> None:
     found = resolve(name)

@@ -229,3 +229,45 @@ def test_files_sohoa_cannot_open_say_what_to_do(tmp_path: Path, cli) -> None:
         assert result.exit_code == 15, (path, result.output)
         assert said in result.stderr and path.name in result.stderr
         assert "Traceback" not in result.stderr
+
+
+def test_exports_in_the_other_forms_one_stop_systems_give(tmp_path: Path) -> None:
+    """A hostile tester's forms (issue 25): a web page saved as .xls, UTF-16 without its
+    mark, a header under 40 title rows, one sheet per commune and a hidden instructions
+    sheet, full-width digits, Vietnamese AM/PM times, two-digit years, day numbers as text,
+    validity of years and months, "Hết hạn …"."""
+    head = ["STT", "Cơ quan ban hành", "Số kết quả", "Ngày ban hành", "Hiệu lực đến"]
+    body = [["1", "UBND xã Trà Hiệp", "１８１７", "05/03/2021 8:00:00 SA", "05 năm 06 tháng"],
+            ["2", "UBND xã Trà Hiệp", "1818", "05/03/21", "Hết hạn 31/12/2030"],
+            ["3", "UBND xã Trà Hiệp", "1819", "44260", "Vĩnh viễn"]]
+    want = {"1817": ("2021-03-05", "2026-09-05"), "1818": ("2021-03-05", "2030-12-31"), "1819": ("2021-03-05", None)}
+    html = tmp_path / "web.xls"
+    html.write_text("<html><body><table><tr><td colspan=5>DANH SÁCH</td></tr><tr>" + "".join(
+        f"<th>{h}</th>" for h in head) + "</tr>" + "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>"
+                                                      for row in body) + "</table></body></html>", encoding="utf-8")
+    plain = tmp_path / "plain.txt"
+    plain.write_bytes("\n".join("\t".join(r) for r in [head, *body]).encode("utf-16-le"))
+    deep = tmp_path / "deep.xlsx"
+    write_xlsx(deep, [[f"dòng tiêu đề {i}"] for i in range(39)] + [head, *body])
+    sheets = tmp_path / "sheets.xlsx"
+    book = openpyxl.Workbook()
+    book.active.title = "Hướng dẫn"
+    book.active.append(["Điền mỗi xã một trang"])
+    book.active.sheet_state = "hidden"
+    for name, rows in (("Xã Trà Hiệp", body[:1]), ("Xã Trà Bùi", body[1:])):
+        sheet = book.create_sheet(name)
+        for row in (head, *rows):
+            sheet.append(row)
+    book.active = 1  # a hidden sheet is not the one a workbook opens on
+    book.save(sheets)
+    for path in (html, plain, deep, sheets):
+        with Register(tmp_path / f"home-{path.name}") as reg:
+            report = reg.import_file(path, by="test", today=TODAY)
+            assert (report.rows, report.rejected) == (3, 0), (path.name, report.errors)
+            got = {e["number"]: (e["issued"], e["valid_until"]) for e in reg.entries()}
+            assert got == want, path.name
+    with Register(tmp_path / "home-sheets.xlsx") as reg:
+        notes = reg.read_file(sheets, today=TODAY).header.notes
+    assert [en for _, en in notes if "sheet" in en] == [
+        "sheet “Xã Trà Hiệp”: header on row 1, 1 data rows", "sheet “Xã Trà Bùi”: header on row 1, 2 data rows",
+        "hidden sheet “Hướng dẫn”: skipped (--sheet reads it)"]

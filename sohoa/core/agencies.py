@@ -238,6 +238,9 @@ def _body_of(words: str) -> tuple[str | None, str]:
     """The kind of body a name opens with (the longest head), and the words after it; a
     one-stop desk before the body is passed over."""
     lex = _lexicon()
+    for title in sorted(lex["titles"], key=len, reverse=True):  # "Chủ tịch UBND xã …": the council
+        if words.startswith(title + " ") and _body_of(words[len(title) + 1:])[0]:
+            return _body_of(words[len(title) + 1:])
     for desk in sorted(lex["desks"], key=len, reverse=True):
         if words.startswith(desk + " "):
             rest = words[len(desk) + 1:]

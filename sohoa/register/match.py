@@ -118,6 +118,32 @@ def _agency_near(e: EntryKeys, r: RecordKeys) -> bool:
     return any(Levenshtein.distance(a, b, score_cutoff=1) <= 1 for a, b in _forms(e, r))
 
 
+def _units(*keys: str | None) -> set[str]:
+    """The gazetteer units of agency keys (``ubnd@Lc:10654`` -> ``Lc:10654``); none for a
+    body placed nowhere (``…@?``)."""
+    return {k.partition("@")[2] for key in keys if key for k in key.split("|") if "@?" not in k and "@" in k}
+
+
+def _guessed(key: str | None) -> bool:
+    """Whether an agency key carries a name's words beside its units (``ubnd@?tan an``:
+    ``Agency.bare``), its units being a guess."""
+    return any("@?" in k and not k.endswith("@?") for k in (key or "").split("|")) and "@" in (key or "").replace(
+        "@?", "")
+
+
+def _other_body(e: EntryKeys, r: RecordKeys) -> bool:
+    """Both sides placed, in no common unit: two bodies however alike their names
+    (``UBND xã Hồng Phong`` of Nam Sách and of Ninh Giang), never matched, whatever the
+    step. A name alike only helps where one side could not be placed (a misread)."""
+    if _guessed(e.agency_key) or _guessed(r.agency_key):
+        return False  # "UBND Tân An": a bare name's unit is a guess at one level, not a place
+    theirs, mine = _units(e.agency_key), _units(r.agency_key, r.successor_key)
+    old_theirs, old_mine = {u for u in theirs if u[0] == "L"}, {u for u in mine if u[0] == "L"}
+    if old_theirs and old_mine:  # two legacy communes merged into one in 2025 were two bodies before it
+        return not old_theirs & old_mine
+    return bool(theirs and mine) and not theirs & mine
+
+
 def _agency_close(e: EntryKeys, r: RecordKeys) -> bool:
     """Two names a few letters apart: one name misread (a line cut short, letters lost), or
     two neighbouring communes ("xa tan an", "xa tan ha"); only a holder tells which."""
@@ -183,7 +209,7 @@ class Matcher:
             if found is None:
                 continue
             candidates, reason, score, sure = found
-            candidates = list({e.id: e for e in candidates if e.id not in rejected}.values())
+            candidates = list({e.id: e for e in candidates if e.id not in rejected and not _other_body(e, r)}.values())
             if not candidates or len(candidates) > MAX_WAITING:
                 continue
             strong = [e for e in candidates if sure(e)] if callable(sure) else candidates if sure else []

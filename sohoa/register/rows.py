@@ -132,16 +132,17 @@ _LEVEL_WORDS = (
     (re.compile(r"\b(huyen|quan|thi xa)\b"), "district"),
     (re.compile(r"^(so|ban quan ly|van phong ubnd tinh)\b|\btinh\b"), "province"),
 )
-_DURATION = re.compile(r"^(\d{1,3})\s*(nam|thang|ngay)\b(?:\s*(?:ke tu|tinh tu|tu)\s*(?:ngay)?\s*"
+_DURATION = re.compile(r"^(\d{1,3})\s*(nam|thang|ngay)\b(?:\s*(\d{1,3})\s*(thang|ngay)\b)?"
+                       r"(?:\s*(?:ke tu|tinh tu|tu)\s*(?:ngay)?\s*"
                        r"(?:cap|ky|ban hanh|tra ket qua|cap phep|co hieu luc))?$")
-_UNTIL = re.compile(r"^(?:den|den het|het)\s*(?:ngay)?\s*(.+)$")
+_UNTIL = re.compile(r"^(?:co hieu luc den|het hieu luc|het han|den het|den|het)\s*(?:ngay)?\s*(.+)$")
 _NUMBERING = re.compile(r"^\(?\s*(\d{1,2}|[ivxlc]{1,5}|[a-z])\s*\)?\.?$", re.IGNORECASE)
 _TOTALS = re.compile(r"^(tong cong|tong so|cong|tong)\b")
 _FOOTER = re.compile(r"nguoi lap bieu|ky,? ghi ro ho ten|ky ghi ro ho ten|thu truong|lanh dao don vi|ghi chu|"
                      r"noi nhan|xac nhan cua|nguoi lap|ky ten|dong dau|ho ten nguoi")
 _PLACE_DATE = re.compile(r"\bngay \d{1,2} thang \d{1,2} nam \d{4}\b")
 _GROUP = re.compile(r"^([ivxlc]{1,5}|\d{1,2}|[a-z])[.)]\s+", re.IGNORECASE)
-_TIME = re.compile(r"\s+\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?\s*(?:[ap]\.?m\.?)?$", re.IGNORECASE)
+_TIME = re.compile(r"\s+\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?\s*(?:[ap]\.?m\.?|sa|ch)?$", re.IGNORECASE)
 _PROCEDURE_CODE = re.compile(r"^\s*(\d\.\d{1,6})(?:\.(\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}))?\s*(?:[-–:]\s*(.*))?$")
 
 
@@ -475,10 +476,22 @@ _DMY_DATE = re.compile(r"(?:ngày\s*)?(\d{1,2})\s*(?:[/.-]|\s+tháng\s+)\s*(\d{1
                        re.IGNORECASE)
 
 
+_SHORT_YEAR = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{2})")
+
+
 @functools.lru_cache(maxsize=65536)
 def _date_text(said: str) -> dt.date:
-    """``parse_date`` of a cell's text (a register's days repeat: each is read once)."""
+    """``parse_date`` of a cell's text (a register's days repeat: each is read once): also a
+    two-digit year (``05/03/21``: 2021, a year past this one's two digits the 1900s) and a
+    spreadsheet day number written as text (``44260``)."""
     text = _TIME.sub("", said.replace("T", " ")).strip()
+    if text.isdigit() and 20000 < int(text) < 80000:
+        return dt.date(1899, 12, 30) + dt.timedelta(days=int(text))
+    short = _SHORT_YEAR.fullmatch(text)
+    if short:
+        day, month, year = (int(g) for g in short.groups())
+        year += 2000 if year <= dt.date.today().year % 100 else 1900
+        return dt.date(year, month, day)
     match = _ISO_DATE.fullmatch(text)
     if match:
         year, month, day = (int(g) for g in match.groups())
@@ -500,13 +513,19 @@ def parse_validity(value: Any, issued: dt.date, mapping: ColumnMap) -> dt.date |
         return None
     duration = _DURATION.match(word)
     if duration:
-        amount, unit = int(duration.group(1)), duration.group(2)
-        delta = {"nam": relativedelta(years=amount), "thang": relativedelta(months=amount),
-                 "ngay": relativedelta(days=amount)}[unit]
-        return issued + delta
+        return issued + _span(duration)
     until = _UNTIL.match(search_form(_cell_text(value)).strip())
     text = until.group(1) if until else _cell_text(value)
     return parse_date(text)
+
+
+def _span(duration: re.Match[str]) -> relativedelta:
+    """``05 năm``, ``36 tháng``, ``05 năm 06 tháng`` as a length of time."""
+    units = {"nam": "years", "thang": "months", "ngay": "days"}
+    span = relativedelta(**{units[duration.group(2)]: int(duration.group(1))})
+    if duration.group(3):
+        span += relativedelta(**{units[duration.group(4)]: int(duration.group(3))})
+    return span
 
 
 def procedure(code_text: str, name_text: str) -> tuple[str | None, str | None]:
@@ -659,10 +678,12 @@ def validity_meaning(text: str, mapping: ColumnMap) -> tuple[str, str]:
         return "không thời hạn", "no end"
     duration = _DURATION.match(word)
     if duration:
-        amount, unit = duration.group(1), duration.group(2)
-        vi = {"nam": "năm", "thang": "tháng", "ngay": "ngày"}[unit]
-        en = {"nam": "years", "thang": "months", "ngay": "days"}[unit]
-        return f"{int(amount)} {vi} kể từ ngày cấp", f"{int(amount)} {en} from the issue date"
+        vi_words = {"nam": "năm", "thang": "tháng", "ngay": "ngày"}
+        en_words = {"nam": "years", "thang": "months", "ngay": "days"}
+        parts = [(int(duration.group(i)), duration.group(i + 1)) for i in (1, 3) if duration.group(i)]
+        vi = " ".join(f"{n} {vi_words[u]}" for n, u in parts)
+        en = " ".join(f"{n} {en_words[u]}" for n, u in parts)
+        return f"{vi} kể từ ngày cấp", f"{en} from the issue date"
     try:
         until = parse_validity(text, dt.date(2000, 1, 1), mapping)
     except ValueError:

@@ -15,15 +15,17 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 from sohoa.core.errors import SohoaError
 from sohoa.core.text import clean
 
-HEADER_SEARCH_ROWS = 30
+HEADER_SEARCH_ROWS = 100
 """Rows at the top of a sheet where the header is looked for (title blocks come first)."""
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP = b"PK\x03\x04"
@@ -42,9 +44,18 @@ class Table:
     rows: Iterator[tuple[int, list[Any]]]
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
     kind: str = "csv"
-    """``xlsx``, ``xls``, ``ods`` or ``csv``."""
+    """``xlsx``, ``xls``, ``ods``, ``html`` (a web page saved as ``.xls``) or ``csv``."""
     encoding: str | None = None
     """A CSV's encoding as read."""
+
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+
+
+def cell_text(text: str) -> str:
+    """A text cell as compared: full-width digits and letters as their plain forms (NFKC:
+    ``１８２４`` is ``1824``), invisible characters gone, then ``clean``."""
+    return clean(unicodedata.normalize("NFKC", text).translate(_INVISIBLE))
 
 
 def read_table(path: Path, sheet: str | None = None) -> Table:
@@ -67,7 +78,111 @@ def read_table(path: Path, sheet: str | None = None) -> Table:
         return _workbook(path, sheet, "xls")
     if head.startswith(ZIP):
         return _workbook(path, sheet, "ods" if path.suffix.lower() == ".ods" else "xlsx")
+    if _is_html(path):
+        return _html(path)
     return _csv(path)
+
+
+def read_tables(path: Path, sheet: str | None = None) -> tuple[list[tuple[str | None, Table]], list[str]]:
+    """The tables of a register file: the sheet named; else every visible worksheet of a
+    workbook (a CSV's one table, named None); and the names of the hidden sheets left out."""
+    if sheet is not None or not path.is_file() or _kind(path) == "csv":
+        return [(sheet, read_table(path, sheet))], []
+    from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
+
+    try:
+        meta = CalamineWorkbook.from_path(str(path)).sheets_metadata
+    except Exception:  # a broken workbook: read_table says what is wrong with it
+        return [(None, read_table(path))], []
+    shown = [m.name for m in meta if m.visible == SheetVisibleEnum.Visible and m.typ == SheetTypeEnum.WorkSheet]
+    hidden = [m.name for m in meta if m.name not in shown]
+    if len(shown) <= 1:
+        name = shown[0] if shown else None
+        return [(name, read_table(path, name))], hidden
+    return [(name, read_table(path, name)) for name in shown], hidden
+
+
+def _is_html(path: Path) -> bool:
+    """A web page saved as ``.xls`` (what many one-stop systems' "export to Excel" gives)."""
+    with path.open("rb") as fh:
+        head = fh.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return (head.startswith((b"<", b"\xff\xfe<", b"\xfe\xff\x00<")) and b"<table" in head) or head.startswith(
+        (b"<!doctype html", b"<html"))
+
+
+class _Cells(HTMLParser):
+    """The rows of an HTML page's tables, and which cells span several (``colspan``,
+    ``rowspan``): the same table a spreadsheet would show."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.rows: list[list[str]] = []
+        self.merged: list[tuple[tuple[int, int], tuple[int, int]]] = []
+        self._taken: dict[tuple[int, int], bool] = {}
+        self._cell: list[str] | None = None
+        self._col = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "tr":
+            self.rows.append([])
+            self._col = 0
+        elif tag in ("td", "th") and self.rows:
+            r = len(self.rows) - 1
+            while self._taken.get((r, self._col)):
+                self._place(r, self._col, "")
+                self._col += 1
+            spans = dict(attrs)
+            cols, rows = _span(spans.get("colspan")), _span(spans.get("rowspan"))
+            if cols > 1 or rows > 1:
+                self.merged.append(((r, self._col), (r + rows - 1, self._col + cols - 1)))
+            for dr in range(rows):
+                for dc in range(cols):
+                    self._taken[(r + dr, self._col + dc)] = True
+            self._cell, self._start, self._width = [], self._col, cols
+        elif tag == "br" and self._cell is not None:
+            self._cell.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th") and self._cell is not None and self.rows:
+            text = "\n".join(" ".join(line.split()) for line in "".join(self._cell).split("\n")).strip()
+            r = len(self.rows) - 1
+            self._place(r, self._start, text)
+            for dc in range(1, self._width):
+                self._place(r, self._start + dc, "")
+            self._col = self._start + self._width
+            self._cell = None
+
+    def _place(self, r: int, c: int, text: str) -> None:
+        row = self.rows[r]
+        while len(row) <= c:
+            row.append("")
+        row[c] = text or row[c]
+
+
+def _span(value: str | None) -> int:
+    try:
+        return max(1, min(int(value or 1), 1000))
+    except ValueError:
+        return 1
+
+
+def _html(path: Path) -> Table:
+    text, encoding = _decode(path.read_bytes(), path)
+    cells = _Cells()
+    cells.feed(text)
+    width = max((len(r) for r in cells.rows), default=0)
+    rows = [[cell_text(c) for c in row] + [""] * (width - len(row)) for row in cells.rows]
+    return Table(((n, row) for n, row in enumerate(rows, start=1)), cells.merged, "html", encoding)
+
+
+def _kind(path: Path) -> str:
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    return "workbook" if head.startswith((OLE, ZIP)) else "csv"
 
 
 def _encrypted(path: Path) -> bool:
@@ -102,8 +217,8 @@ def _workbook(path: Path, sheet: str | None, kind: str) -> Table:
             f"Cannot read the workbook {path.name} ({exc}). It may have been cut short while downloading, or not "
             "be a workbook: download it again from the one-stop system, or open it in Excel and save it as "
             ".xlsx.") from exc
-    return Table(((n, [clean(c) if isinstance(c, str) else c for c in cells]) for n, cells in enumerate(rows, start=1)),
-                 merged, kind)
+    return Table(((n, [cell_text(c) if isinstance(c, str) else c for c in cells]) for n, cells in
+                  enumerate(rows, start=1)), merged, kind)
 
 
 def _csv(path: Path) -> Table:
@@ -114,7 +229,7 @@ def _csv(path: Path) -> Table:
     top = text.splitlines()[:HEADER_SEARCH_ROWS]
     delimiter = max(",;\t", key=lambda d: max((line.count(d) for line in top), default=0))
     dialect: Any = type("Export", (csv.excel,), {"delimiter": delimiter})
-    rows = ((n, [clean(c) for c in cells]) for n, cells in
+    rows = ((n, [cell_text(c) for c in cells]) for n, cells in
             enumerate(csv.reader(io.StringIO(text), dialect), start=1))
     return Table(rows, [], "csv", encoding)
 
@@ -126,6 +241,11 @@ def _decode(raw: bytes, path: Path) -> tuple[str, str]:
                            (codecs.BOM_UTF16_BE, "utf-16")):
         if raw.startswith(mark):
             return raw.decode(encoding), encoding
+    sample = raw[:4000]
+    for name, start in (("utf-16-le", 1), ("utf-16-be", 0)):  # UTF-16 without its mark: every other byte 0
+        if len(sample) >= 4 and sample[start::2].count(0) > 0.3 * len(sample[start::2]) and not sample[
+                1 - start::2].count(0) > 0.3 * len(sample[1 - start::2]):
+            return raw.decode(name, errors="replace"), name
     try:
         return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:

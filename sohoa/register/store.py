@@ -10,6 +10,7 @@ number and issue date.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from sohoa.core import agencies
-from sohoa.core.errors import cannot_write
+from sohoa.core.errors import RecordNotFound, cannot_write
 from sohoa.core.sqlite import open_db
 from sohoa.core.validity import VIETNAM
 from sohoa.register import match
@@ -40,7 +41,7 @@ from sohoa.register.rows import (
     parse_date,
     parse_row,
 )
-from sohoa.register.sheets import read_table
+from sohoa.register.sheets import Table, read_tables
 
 SCHEMA_VERSION = 2  # 2: agencies by who they are (agency_key, agency_name, agency_label), the row, the history
 SCHEMA = """
@@ -229,11 +230,72 @@ class ReadFile:
 
 def read_file(path: Path, *, mapping: ColumnMap | None = None, sheet: str | None = None,
               today: dt.date | None = None, strict: bool = True) -> ReadFile:
-    """Read a register file (``rows``, ``sheets``); ``strict``: a word in the validity or
-    status column that sohoa does not know raises, once per distinct word."""
+    """Read a register file (``rows``, ``sheets``): the sheet named, else every visible
+    sheet with a header (one per commune is common), the others said in the notes;
+    ``strict``: a word in the validity or status column that sohoa does not know raises,
+    once per distinct word."""
     mapping = mapping or column_map()
     today = today or dt.datetime.now(VIETNAM).date()
-    table = read_table(path, sheet)
+    tables, hidden = read_tables(path, sheet)
+    read: list[tuple[str | None, _Sheet]] = []
+    refused: list[tuple[str | None, RegisterFileError]] = []
+    for name, table in tables:
+        try:
+            read.append((name, _read_sheet(table, mapping, today)))
+        except RegisterFileError as exc:
+            if len(tables) == 1:
+                raise
+            refused.append((name, exc))
+    if not read:
+        names = ", ".join(f"“{n}”" for n, _ in tables)
+        raise RegisterFileError(f"{path.name}: không trang nào ({names}) có dòng tiêu đề của sổ. "
+                                + refused[0][1].message_vi, f"{path.name}: no sheet ({names}) has a register's "
+                                "header. " + refused[0][1].message_en)
+    several = len(tables) > 1
+    first = read[0][1]
+    notes = list(first.header.notes)
+    if several:
+        notes += [(f"trang “{n}”: tiêu đề dòng {r.header.rows[0]}, {r.total} dòng dữ liệu",
+                   f"sheet “{n}”: header on row {r.header.rows[0]}, {r.total} data rows") for n, r in read]
+        notes += [(f"trang “{n}”: không có tiêu đề của sổ, bỏ qua", f"sheet “{n}”: no register header, skipped")
+                  for n, _ in refused]
+    notes += [(f"trang ẩn “{n}”: bỏ qua (dùng --sheet để đọc)", f"hidden sheet “{n}”: skipped (--sheet reads it)")
+              for n in hidden]
+    entries, errors, skipped, words = [], [], {}, {}
+    unknown: dict[tuple[str, str], Unknown] = {}
+    for name, r in read:
+        entries += r.entries
+        errors += [dataclasses.replace(e, column=f"{name}!{e.column or ''}") if several else e for e in r.errors]
+        for kind, count in r.skipped.items():
+            skipped[kind] = skipped.get(kind, 0) + count
+        for field_name, seen in r.words.items():
+            into = words.setdefault(field_name, {})
+            for word, count in seen.items():
+                into[word] = into.get(word, 0) + count
+        for key, word in r.unknown.items():
+            unknown.setdefault(key, word)
+    if strict and unknown:
+        raise _unknown_words(path, list(unknown.values()))
+    hint = agencies.province_hint([agencies.resolve(a) for a in {e.agency for _, e in entries}])
+    header = dataclasses.replace(first.header, notes=tuple(notes))
+    return ReadFile(header, entries, errors, skipped, sum(r.total for _, r in read), hint, list(unknown.values()),
+                    tables[0][1].kind, tables[0][1].encoding, words)
+
+
+@dataclass
+class _Sheet:
+    """What one sheet gave."""
+
+    header: Header
+    entries: list[tuple[int, Entry]]
+    errors: list[RowError]
+    skipped: dict[str, int]
+    total: int
+    unknown: dict[tuple[str, str], Unknown]
+    words: dict[str, dict[str, int]]
+
+
+def _read_sheet(table: Table, mapping: ColumnMap, today: dt.date) -> _Sheet:
     header, rows = find_header(table, mapping)
     entries: list[tuple[int, Entry]] = []
     errors: list[RowError] = []
@@ -291,11 +353,7 @@ def read_file(path: Path, *, mapping: ColumnMap | None = None, sheet: str | None
         entries = [(row, e) for row, e in entries if row not in bad_rows]
         errors.sort(key=lambda e: e.row)
     # Else, no validity word at all: the column is the one-stop system's processing status.
-    if strict and unknown:
-        raise _unknown_words(path, list(unknown.values()))
-    hint = agencies.province_hint([agencies.resolve(a) for a in {e.agency for _, e in entries}])
-    return ReadFile(header, entries, errors, skipped, total, hint, list(unknown.values()), table.kind,
-                    table.encoding, words)
+    return _Sheet(header, entries, errors, skipped, total, unknown, words)
 
 
 def _is_date(value: object) -> bool:
@@ -490,8 +548,8 @@ class Register:
         if import_id not in standing:
             known = self.db.execute("SELECT undone FROM imports WHERE id = ?", (import_id,)).fetchone()
             if known is None:
-                raise RegisterFileError(f"Không có lần nhập số {import_id} (xem `sohoa register history`).",
-                                        f"There is no import {import_id} (see `sohoa register history`).")
+                raise RecordNotFound(f"Không có lần nhập số {import_id} (xem `sohoa register history`).",
+                                     f"There is no import {import_id} (see `sohoa register history`).")
             raise RegisterFileError(f"Lần nhập số {import_id} đã được hoàn tác ({known[0]}).",
                                     f"Import {import_id} was undone already ({known[0]}).")
         if standing[0] != import_id:
@@ -703,12 +761,15 @@ class Register:
         return self._dicts(f"SELECT * FROM matches {where} ORDER BY entry_id, score DESC", (state,) if state else ())
 
     def unmatched(self, ledger_path: Path) -> list[dict[str, object]]:
-        """Records of the ledger that match no entry (not even one waiting for a person)."""
+        """Records of the ledger that count for no entry (no automatic or confirmed match),
+        each with how many proposals of it wait for a person (``waiting``)."""
         with self._ledger(ledger_path):
             return self._dicts("SELECT f.sha256 AS record, d.path AS file, f.agency, f.parent, f.doc_type, f.number, "
-                               "f.issued, f.valid_until FROM ledger.facts f "
-                               "LEFT JOIN ledger.documents d ON d.sha256 = f.sha256 WHERE NOT EXISTS "
-                               "(SELECT 1 FROM matches m WHERE m.sha256 = f.sha256) ORDER BY f.agency_key, f.issued")
+                               "f.issued, f.valid_until, (SELECT count(*) FROM matches w WHERE w.sha256 = f.sha256 "
+                               "AND w.state = 'waiting') AS waiting FROM ledger.facts f "
+                               "LEFT JOIN ledger.documents d ON d.sha256 = f.sha256 WHERE NOT EXISTS (SELECT 1 "
+                               "FROM matches m WHERE m.sha256 = f.sha256 AND m.state IN ('auto', 'confirmed')) "
+                               "ORDER BY f.agency_key, f.issued")
 
     def waiting(self, ledger_path: Path) -> list[dict[str, object]]:
         """The matches waiting for a person, each with both sides: what the register lists
@@ -753,7 +814,8 @@ class Register:
 
     def _reconciled(self, stamp: str, *, fresh: bool) -> Reconciled:
         states = dict(self.db.execute("SELECT state, count(*) FROM matches GROUP BY state").fetchall())
-        matched_records = self.db.execute("SELECT count(DISTINCT sha256) FROM matches").fetchone()[0]
+        matched_records = self.db.execute("SELECT count(DISTINCT sha256) FROM matches "
+                                          "WHERE state IN ('auto', 'confirmed')").fetchone()[0]
         records = self.db.execute("SELECT count(*) FROM ledger.facts").fetchone()[0]
         covered = self.db.execute("SELECT count(*) FROM coverage").fetchone()[0]
         return Reconciled(auto=states.get(match.AUTO, 0), confirmed=states.get(match.CONFIRMED, 0),
