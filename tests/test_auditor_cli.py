@@ -242,13 +242,15 @@ def test_the_report_is_in_vietnam_time_and_numbers(home: Path, monkeypatch: pyte
 def test_namesakes_are_never_matched_and_waiting_is_not_matched(cli, home: Path, tmp_path: Path) -> None:
     """Two communes of one name in two districts, a district and the town of its name, are
     other bodies: a result of one never counts for the other, however alike the number and
-    the day; a record with only a proposal waiting counts for nothing and is listed."""
+    the day; a record with only a proposal waiting counts for nothing and is listed. A
+    name misread into another commune's (Đồng Tiến read Đông Tiến) is still one body."""
     home.mkdir(parents=True)
     with Ledger(home / "ledger.sqlite") as ledger:
         for n, (issuer, parent, number) in enumerate([
                 ("ỦY BAN NHÂN DÂN XÃ HỒNG PHONG", "HUYỆN NINH GIANG, TỈNH HẢI DƯƠNG", "501"),
                 ("ỦY BAN NHÂN DÂN THỊ TRẤN NAM SÁCH", "HUYỆN NAM SÁCH, TỈNH HẢI DƯƠNG", "503"),
-                ("ỦY BAN NHÂN DÂN XÃ HỒNG PHONG", "HUYỆN NAM SÁCH, TỈNH HẢI DƯƠNG", "507")]):
+                ("ỦY BAN NHÂN DÂN XÃ HỒNG PHONG", "HUYỆN NAM SÁCH, TỈNH HẢI DƯƠNG", "507"),
+                ("ỦY BAN NHÂN DÂN XÃ ĐÔNG TIẾN", None, "509")]):
             rec = record(n, "", doc_type="Quyết định", issuer=issuer, issuer_parent=parent, number=number,
                          issue_date="2021-03-05")
             ledger.add_document(rec.id, f"/scans/n-{n}.pdf", 1)
@@ -256,10 +258,11 @@ def test_namesakes_are_never_matched_and_waiting_is_not_matched(cli, home: Path,
     path = tmp_path / "namesakes.csv"
     path.write_text("Cơ quan ban hành,Số kết quả,Ngày ban hành\n"
                     "\"UBND xã Hồng Phong, huyện Nam Sách\",501,05/03/2021\n"
-                    "UBND huyện Nam Sách,503,05/03/2021\n", encoding="utf-8")
+                    "UBND huyện Nam Sách,503,05/03/2021\n"
+                    "ỦY BAN NHÂN DÂN XÃ ĐỒNG TIẾN,509,05/03/2021\n", encoding="utf-8")
     assert cli("register", "import", str(path)).exit_code == 0
     data = json.loads(cli("progress", "--json", "--stage", "scanned", "--as-of", "2026-12-31").stdout)
-    assert data["total"]["scanned"] == 0 and data["rows"][0]["status"] != "done"
+    assert data["total"]["scanned"] == 1 and data["total"]["valid"] == 3 and data["rows"][0]["status"] != "done"
     unmatched = [json.loads(x) for x in cli("register", "unmatched", "--format", "jsonl").stdout.splitlines()]
     assert len(unmatched) == 3  # the Nam Sách Hồng Phong's 507 is at most a proposal, and counts for nothing
     assert json.loads(cli("progress", "--json").stdout)["warnings"]

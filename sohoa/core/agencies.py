@@ -27,6 +27,7 @@ from __future__ import annotations
 import functools
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -127,6 +128,13 @@ def _units_by_name() -> dict[tuple[str, str], tuple[gazetteer.Unit, ...]]:
 @functools.cache
 def _units_by_key() -> dict[str, gazetteer.Unit]:
     return {u.key: u for units in _units_by_name().values() for u in units}
+
+
+def unit_names(units: Iterable[str]) -> frozenset[str]:
+    """The accented names of gazetteer units by their keys (``Lc:07234`` -> ``Hồng Phong``):
+    two places of one name are namesakes, two of two names may be one name misread."""
+    by_key = _units_by_key()
+    return frozenset(by_key[u].name for u in units if u in by_key)
 
 
 def own_keys(key: str) -> frozenset[str]:

@@ -32,6 +32,8 @@ from dataclasses import dataclass
 from rapidfuzz.distance import Levenshtein
 from rapidfuzz.fuzz import ratio
 
+from sohoa.core.agencies import unit_names
+
 AUTO, CONFIRMED, WAITING = "auto", "confirmed", "waiting"
 AGENCY_SIMILARITY = 88.0
 """rapidfuzz ratio (0-100) above which two agency names are taken for one misread."""
@@ -132,16 +134,20 @@ def _guessed(key: str | None) -> bool:
 
 
 def _other_body(e: EntryKeys, r: RecordKeys) -> bool:
-    """Both sides placed, in no common unit: two bodies however alike their names
-    (``UBND xã Hồng Phong`` of Nam Sách and of Ninh Giang), never matched, whatever the
-    step. A name alike only helps where one side could not be placed (a misread)."""
+    """Namesakes: both sides placed, in no common unit, by one name (``UBND xã Hồng Phong``
+    of Nam Sách and of Ninh Giang; ``UBND huyện Nam Sách`` and ``thị trấn Nam Sách``). Two
+    bodies however alike the number and the day, never matched, whatever the step. Places
+    of two names (``Đồng Tiến`` printed, ``Đông Tiến`` read) may be one name misread: the
+    tolerant steps decide, as where one side could not be placed."""
     if _guessed(e.agency_key) or _guessed(r.agency_key):
         return False  # "UBND Tân An": a bare name's unit is a guess at one level, not a place
     theirs, mine = _units(e.agency_key), _units(r.agency_key, r.successor_key)
     old_theirs, old_mine = {u for u in theirs if u[0] == "L"}, {u for u in mine if u[0] == "L"}
     if old_theirs and old_mine:  # two legacy communes merged into one in 2025 were two bodies before it
-        return not old_theirs & old_mine
-    return bool(theirs and mine) and not theirs & mine
+        theirs, mine = old_theirs, old_mine
+    if not (theirs and mine) or theirs & mine:
+        return False
+    return bool(unit_names(theirs) & unit_names(mine))
 
 
 def _agency_close(e: EntryKeys, r: RecordKeys) -> bool:
