@@ -183,7 +183,7 @@ def register_import_report(report: ImportReport) -> Iterator[Said]:
 
 PROGRESS_STATUS = {"done": ("xong", "done"), "on_track": ("kịp hạn", "on track"), "late": ("chậm", "late"),
                    "overdue": ("quá hạn", "overdue"), "empty": ("không có gì để đếm", "nothing to count")}
-BREAKDOWN_WORDS = {None: ("Toàn tỉnh", "Province"), "level": ("Cấp", "Level"), "agency": ("Cơ quan", "Agency"),
+BREAKDOWN_WORDS = {None: ("Tổng cộng", "Total"), "level": ("Cấp", "Level"), "agency": ("Cơ quan", "Agency"),
                    "procedure": ("Thủ tục", "Procedure"), "year": ("Năm ban hành", "Year of issue")}
 LEVEL_WORDS = {"province": ("tỉnh", "province"), "district": ("huyện", "district"), "commune": ("xã", "commune")}
 STAGE_WORDS = {"scanned": ("đã quét", "scanned"), "extracted": ("đã trích xuất", "extracted"),
@@ -206,7 +206,7 @@ def progress_text(p: Progress) -> str:
             t("tình trạng", "status")]
     rows = [[label(r), str(r.valid), str(r.scanned), str(r.extracted), str(r.verified), str(r.signed),
              _share(getattr(r, p.stage), r.valid), r.forecast or "-", t(*PROGRESS_STATUS[r.status])]
-            for r in (*p.rows, p.total)]
+            for r in (*(p.rows if p.by else ()), p.total)]
     if p.by:
         rows.insert(len(p.rows), ["-" * 4] * len(head))
         rows[-1][0] = t(*BREAKDOWN_WORDS[None])
@@ -408,8 +408,7 @@ def register_dry_run(read: Any, mapping: Any, named: Mapping[str, str] | None = 
     """What ``sohoa register import --dry-run`` shows: which column went to which field, the
     rows that are not results, the first rows as read (with who their agency is), the
     distinct validity and status words with what sohoa takes them to mean. Nothing is stored."""
-    from sohoa.core import agencies
-    from sohoa.register.rows import DEFAULT_COLUMNS, agency_word, status_meaning, validity_meaning
+    from sohoa.register.rows import DEFAULT_COLUMNS
 
     h = read.header
     encoding = f", {read.encoding}" if read.encoding else ""
@@ -437,12 +436,9 @@ def register_dry_run(read: Any, mapping: Any, named: Mapping[str, str] | None = 
     if read.province:
         yield Said(t(f"Tỉnh của sổ (theo đa số cơ quan): {read.province}.",
                      f"The register's province (most of its agencies): {read.province}."))
-    named = named or {}
     yield Said(t(f"{min(DRY_RUN_ROWS, len(read.entries))} dòng đầu như sohoa đọc:",
                  f"The first {min(DRY_RUN_ROWS, len(read.entries))} rows as sohoa reads them:"))
-    for number, e in read.entries[:DRY_RUN_ROWS]:
-        said = named.get(agency_word(e.agency))
-        who = agencies.resolve(said or e.agency, None, read.province)
+    for number, e, who in _dry_run_rows(read, named):
         issued = e.issued.isoformat() + ("" if e.issued_exact else t(" (ngày trả kết quả)", " (the return date)"))
         until = e.valid_until.isoformat() if e.valid_until else t("không thời hạn", "no end")
         procedure = " ".join(v for v in (e.procedure_code, e.procedure_name) if v) or "-"
@@ -455,15 +451,11 @@ def register_dry_run(read: Any, mapping: Any, named: Mapping[str, str] | None = 
                      f"  row {number}: {e.agency} → {label}; number {e.number or '-'}; issued {issued}; "
                      f"valid until {until}; {status}; procedure {procedure}"))
     yield from register_rejects(read.errors[:DRY_RUN_ROWS])
-    for name, meaning, vi, en in (("valid_until", validity_meaning, "Giá trị hiệu lực", "Validity values"),
-                                  ("status", status_meaning, "Giá trị trạng thái", "Status values")):
-        words = read.words.get(name)
-        if not words:
-            continue
-        yield Said(t(f"{vi}:", f"{en}:"))
+    titles = {"valid_until": ("Giá trị hiệu lực", "Validity values"), "status": ("Giá trị trạng thái", "Status values")}
+    for name, words in _dry_run_words(read, mapping).items():
+        yield Said(t(*(f"{w}:" for w in titles[name])))
         dates = 0
-        for word, count in sorted(words.items(), key=lambda kv: -kv[1]):
-            said = meaning(word, mapping)
+        for word, count, said in words:
             if said[1].startswith("until "):
                 dates += count  # "đến ngày 31/12/2026": an end date each, not a word to check
                 continue
@@ -471,6 +463,57 @@ def register_dry_run(read: Any, mapping: Any, named: Mapping[str, str] | None = 
         if dates:
             yield Said(t(f"  “đến ngày …” ×{dates} → các ngày hết hiệu lực", f"  “đến ngày …” ×{dates} → end dates"))
     yield Said(t("Chưa nhập gì (--dry-run).", "Nothing was imported (--dry-run)."))
+
+
+def _dry_run_rows(read: Any, named: Mapping[str, str] | None) -> Iterator[tuple[int, Any, Any]]:
+    """The first rows as read, each with who its agency is (an ``[agencies]`` name first)."""
+    from sohoa.core import agencies
+    from sohoa.register.rows import agency_word
+
+    named = named or {}
+    for number, e in read.entries[:DRY_RUN_ROWS]:
+        yield number, e, agencies.resolve(named.get(agency_word(e.agency)) or e.agency, None, read.province)
+
+
+def _dry_run_words(read: Any, mapping: Any) -> dict[str, list[tuple[str, int, tuple[str, str]]]]:
+    """The validity and status columns' distinct words, most rows first, with what each means
+    (Vietnamese and English)."""
+    from sohoa.register.rows import status_meaning, validity_meaning
+
+    out = {}
+    for name, meaning in (("valid_until", validity_meaning), ("status", status_meaning)):
+        words = read.words.get(name)
+        if words:
+            out[name] = [(w, n, meaning(w, mapping)) for w, n in sorted(words.items(), key=lambda kv: -kv[1])]
+    return out
+
+
+def register_dry_run_json(read: Any, mapping: Any, named: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """``--dry-run --json``: what the text says, as keys for a tool (meanings in English)."""
+    from sohoa.register.rows import DEFAULT_COLUMNS
+
+    h = read.header
+    return {
+        "kind": read.kind, "encoding": read.encoding, "header_rows": list(h.rows), "notes": [en for _, en in h.notes],
+        "columns": {name: {"column": _column_letter(c), "name": h.names[c], "field": DEFAULT_COLUMNS[name][0]}
+                    for name, c in sorted(h.where.items(), key=lambda kv: kv[1])},
+        "unused": [{"column": _column_letter(i), "name": n} for i, n in enumerate(h.names)
+                   if n and i not in set(h.where.values())],
+        "rows": read.rows, "read": len(read.entries), "bad": len(read.errors), "skipped": dict(read.skipped),
+        "province": read.province,
+        "first_rows": [{"row": number, "agency": e.agency, "identity": who.label if who.units else None,
+                        "places": len({u for u in who.units if u.startswith("L")} or who.units),
+                        "agency_key": who.key, "number": e.number, "issued": e.issued.isoformat(),
+                        "issued_is_return_date": not e.issued_exact,
+                        "valid_until": e.valid_until.isoformat() if e.valid_until else None, "status": e.status,
+                        "procedure_code": e.procedure_code, "procedure_name": e.procedure_name}
+                       for number, e, who in _dry_run_rows(read, named)],
+        "errors": [{"row": e.row, "column": e.column, "message_vi": e.message_vi, "message_en": e.message_en}
+                   for e in read.errors[:DRY_RUN_ROWS]],
+        "words": {name: [{"word": w, "rows": n, "meaning": said[1]} for w, n, said in words]
+                  for name, words in _dry_run_words(read, mapping).items()},
+        "imported": False,
+    }
 
 
 def _column_letter(index: int) -> str:

@@ -650,6 +650,11 @@ def register_import(settings: Settings, file: Path, column_map: Path | None, she
             sys.exit(int(exc.exit_code))
         with Register(settings.home) as reg:
             named = {**reg.agency_map, **mapping.agencies}
+        if as_json:
+            from sohoa.search_api.render import register_dry_run_json
+
+            click.echo(json.dumps(register_dry_run_json(read, mapping, named), ensure_ascii=False))
+            return
         for line in register_dry_run(read, mapping, named):
             click.echo(line.text)
         return

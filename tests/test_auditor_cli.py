@@ -70,7 +70,9 @@ def test_a_mistyped_agency_or_key_is_said_not_counted(cli, home: Path) -> None:
     result = cli("progress", "--agency", "UBND xa Tra Hiepp")
     assert result.exit_code == 5 and "no agency 'UBND xa Tra Hiepp'" in result.stderr
     assert "Trà Hiệp" in result.stderr  # the closest name is offered
-    assert cli("progress", "--agency", "Uy ban nhan dan xa Tra Hiep").exit_code == 0  # any way of writing it
+    one = cli("progress", "--agency", "Uy ban nhan dan xa Tra Hiep")  # any way of writing it
+    assert one.exit_code == 0 and "Province" not in one.stdout  # one agency's figures are no province's
+    assert [line.split()[0] for line in one.stdout.splitlines()[2:]] == ["Total"]  # said once
     for by, key in (("agency", "Sở Y tế"), ("year", "1999"), ("level", "trung ương"), ("procedure", "Cấp phép xyz")):
         result = cli("register", "missing", "--by", by, "--key", key)
         assert result.exit_code == 5, (by, key, result.output)
@@ -167,6 +169,12 @@ def test_a_dry_run_shows_how_the_file_is_read_and_stores_nothing(cli, home: Path
     assert "“Đã trả kết quả” ×8 → the dossier's processing status, not validity" in out
     assert "Ủy ban nhân dân xã Trà Hiệp (Trà Bồng, Quảng Ngãi)" in out
     assert "Nothing was imported" in out and cli("register", "history").stdout == ""
+    keys = json.loads(cli("register", "import", "--dry-run", "--json", str(path)).stdout)
+    assert keys["imported"] is False and keys["columns"]["number"]["name"] == "Kết quả giải quyết / Số, ký hiệu kết quả"
+    assert {"word": "Vĩnh viễn", "rows": 1, "meaning": "no end"} in keys["words"]["valid_until"]
+    trahiep = next(r for r in keys["first_rows"] if "Trà Hiệp" in r["agency"])
+    assert trahiep["identity"] == "Ủy ban nhân dân xã Trà Hiệp (Trà Bồng, Quảng Ngãi)" and trahiep["places"] == 1
+    assert keys["read"] + keys["bad"] == keys["rows"] and cli("register", "history").stdout == ""
 
 
 def test_agencies_are_listed_unplaced_first_and_settled_by_hand(cli, home: Path, tmp_path: Path) -> None:

@@ -214,7 +214,7 @@ def test_the_cli_prints_the_interface_other_tools_rely_on(settings: Settings, cl
         assert row["status"] in ("done", "on_track", "late", "overdue", "empty")
         assert row["forecast"] is None or dt.date.fromisoformat(row["forecast"])
     table = cli("progress", "--by", "level").stdout
-    assert "commune" in table and "Province" in table and f"{data['total']['valid']}" in table
+    assert "commune" in table and "Total" in table and f"{data['total']['valid']}" in table
     monkeypatch.setenv("SOHOA_LANG", "vi")
     assert "còn hiệu lực" in cli("progress").stdout
     monkeypatch.setenv("SOHOA_LANG", "en")

@@ -62,7 +62,7 @@ def test_the_xlsx_opens_and_its_totals_equal_the_cli(run, tmp_path: Path) -> Non
     total = _progress(run)["total"]
     summary = list(book["Summary"].iter_rows(values_only=True))
     assert summary[1][:2] == ("Figures as of", TODAY.isoformat())  # every figure says its day
-    province = next(r for r in summary if r[0] == "Province" and isinstance(r[1], int))
+    province = next(r for r in summary if r[0] == "Total" and isinstance(r[1], int))
     assert _row_numbers(province) == [total["valid"], *(total[s] for s in STAGES)]
     assert any(r[0] and str(r[0]).startswith("Scope:") for r in summary)  # and its definition
     assert len(book["Summary"]._images) >= 4  # the charts
