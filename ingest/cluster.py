@@ -350,10 +350,13 @@ def worker_check(language: str) -> WorkerCheck:
     """On a worker (and on this machine, to compare): its code, its engine, and whether it
     can OCR ``language``."""
     from sohoa.core.errors import SohoaError
+    from sohoa.ocr import handwriting
     from sohoa.ocr.tesseract import probe
 
     try:
-        return WorkerCheck(code_fingerprint(), probe(language), None)
+        engine = probe(language)
+        handwriting.probe()  # its second engine too: a worker without it would read less
+        return WorkerCheck(code_fingerprint(), engine, None)
     except SohoaError as exc:
         return WorkerCheck(code_fingerprint(), None, (exc.message_vi, exc.message_en))
 

@@ -35,7 +35,7 @@ from sohoa.core.text import clean
 from sohoa.core.validity import judge
 from sohoa.ocr import pages as pagesmod
 from sohoa.ocr import preprocess, tesseract, zones
-from sohoa.ocr.extract import extract, handwritten_number_zone, plausible_name, signer_page
+from sohoa.ocr.extract import extract, handwritten_day_zone, handwritten_number_zone, plausible_name, signer_page
 from sohoa.ocr.rules import registry
 from sohoa.signatures.verify import verify_file
 
@@ -266,29 +266,78 @@ def judge_extraction(extraction: Extraction, today: dt.date) -> Validity:
     return judge(extraction.fields.get("valid_until"), rule.validity_without_end_date if rule else None, today)
 
 
-def number_second_look(text: PageText, extraction: Extraction) -> Extraction:
-    """Read a number filled in by hand again, digits only (``ocr.zones.read_number_digits``),
-    when the first pass judged its digits illegible or handwritten; what it reads is noted
-    as a suggestion for a person, not taken as the number (see ``ocr.zones``)."""
-    if extraction.fields.get("number") or text.first_page is None or not text.layouts or text.layouts[0].turned:
+HANDWRITTEN_CONFIDENCE = 0.75
+"""A hand-filled value both engines read alike: taken, below the review queue's 0.8, so
+that a person sees it once."""
+HANDWRITTEN_DAY_BEFORE_SIGNING = 60
+"""A paper is signed on its date or up to this many days after it (17 on the real scans)."""
+
+
+def handwritten_second_look(text: PageText, extraction: Extraction, signing_times: tuple[str, ...],
+                            today: dt.date) -> Extraction:
+    """Read a number or a day filled in by hand again, with two engines (``ocr.zones``),
+    when the first pass judged them illegible or handwritten. Both engines alike: the value
+    is taken (confidence ``HANDWRITTEN_CONFIDENCE``, and a note). Not alike: a note with
+    both reads for the person reviewing, and the field stays null."""
+    if text.first_page is None or not text.layouts or text.layouts[0].turned:
         return extraction
-    if not any(n.startswith("number: digits") for n in extraction.notes):
+    number = not extraction.fields.get("number") and any(n.startswith("number: digits") for n in extraction.notes)
+    day = handwritten_day_zone(text.layouts[0]) if not extraction.fields.get("issue_date") else None
+    if not number and not day:
         return extraction
-    zone = handwritten_number_zone(text.layouts[0])
-    if zone is None:
-        return extraction
-    line, notation = zone
     page = text.first_page
-    # The zone's box is in the prepared page's pixels: prepare the scan the same way, but
-    # keep the pen's ink (blue ink removal would erase a number written in blue).
+    # The zones' boxes are in the prepared page's pixels: prepare the scan the same way, but
+    # keep the pen's ink (blue ink removal would erase what was written in blue).
     grey = preprocess.prepare(page.image, page.dpi, tuple(s for s in text.steps if s != "remove_ink")).image
-    read = zones.read_number_digits(grey, line)
-    if read is None:
-        return extraction
-    digits, conf = read
-    note = (f"number: handwritten, perhaps {digits}/{notation} (digit-only second read, confidence {conf:.0f}); "
-            "not taken as the number: a person should confirm it")
-    return replace(extraction, notes=(*extraction.notes, note))
+    fields, confidence, notes = dict(extraction.fields), dict(extraction.confidence), list(extraction.notes)
+    zone = handwritten_number_zone(text.layouts[0]) if number else None
+    read = zones.read_number_digits(grey, zone[0]) if zone else None
+    if zone and read and read.guesses:
+        notation = zone[1]
+        if read.agreed and 2 <= len(read.agreed) <= 6:  # Decree 30 pads numbers below 10: "04"
+            fields["number"], confidence["number"] = f"{read.agreed}/{notation}", HANDWRITTEN_CONFIDENCE
+            notes.append(f"number: handwritten, read {read.agreed} by two engines alike ({read.readings})")
+        else:
+            perhaps = " or ".join(f"{g}/{notation}" for g in read.guesses)
+            notes.append(f"number: handwritten, perhaps {perhaps} ({read.readings}, not alike); "
+                         "not taken as the number: a person should confirm it")
+    if day:
+        line, year, month = day
+        read = zones.read_day_digits(grey, line)
+        if read and read.guesses:
+            date = _day_of(read.agreed, year, month) if read.agreed else None
+            why = _implausible_day(date, signing_times, today) if date else "not alike"
+            if date and not why:
+                fields["issue_date"], confidence["issue_date"] = date.isoformat(), HANDWRITTEN_CONFIDENCE
+                notes.append(f"issue_date: handwritten day read {date.day:02d} by two engines alike ({read.readings})")
+            else:
+                perhaps = " or ".join(f"{g}/{month:02d}/{year}" for g in read.guesses)
+                notes.append(f"issue_date: handwritten day, perhaps {perhaps} ({read.readings}, {why}); "
+                             "not taken as the date: a person should confirm it")
+    return replace(extraction, fields=fields, confidence=confidence, notes=tuple(notes))
+
+
+def _day_of(digits: str, year: int, month: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, int(digits)) if 1 <= len(digits) <= 2 else None
+    except ValueError:
+        return None
+
+
+def _implausible_day(date: dt.date, signing_times: tuple[str, ...], today: dt.date) -> str | None:
+    """Why a day both engines read cannot be the paper's date, or None. The signing time
+    bounds it (a paper is signed on its date or after), never gives it."""
+    if date > today:
+        return "in the future"
+    signed = []
+    for moment in signing_times:
+        try:
+            signed.append(dt.datetime.fromisoformat(moment).date())
+        except ValueError:
+            continue
+    if signed and not 0 <= (min(signed) - date).days <= HANDWRITTEN_DAY_BEFORE_SIGNING:
+        return f"not within {HANDWRITTEN_DAY_BEFORE_SIGNING} days before the signing on {min(signed)}"
+    return None
 
 
 def _signer_zone_page(text: PageText, number: int, path: Path, fmt: str, settings: Settings) -> PreparedPage | None:
@@ -342,6 +391,8 @@ def second_look(text: PageText, extraction: Extraction, signing_times: tuple[str
             break
     else:
         return text, extraction
+    if "signer_title" in gained and again.fields.get("signed_for") and not fields.get("signed_for"):
+        gained.append("signed_for")  # the authority line over the title read with it
     fields = {**fields, **{f: again.fields[f] for f in gained}}
     confidence = {**extraction.confidence, **{f: again.confidence[f] for f in gained}}
     notes = tuple(n for n in extraction.notes if not any(n.startswith(f) for f in gained))
@@ -362,7 +413,7 @@ def process(task: Task, settings: Settings) -> Record:
         text, signing_times = read_text(path, fmt, settings)
         extraction = extract(text.layouts, signing_times, settings.today)
         text, extraction = second_look(text, extraction, signing_times, settings, path, fmt)
-        extraction = number_second_look(text, extraction)
+        extraction = handwritten_second_look(text, extraction, signing_times, settings.today)
         extraction = withhold_doubtful(text, extraction)
         validity = judge_extraction(extraction, settings.today)
         signatures = verify_file(path, fmt, settings)

@@ -41,11 +41,18 @@ _DATE_LINE = re.compile(
     r"^(?P<place>[^,]{2,40}?)\s*,\s*ngay\s*(?P<d>\S{0,4}?)\s*thang\s+(?P<m>\S{1,4})\s+nam\s+(?P<y>\d{4})",
     re.IGNORECASE,
 )
-_CITED = re.compile(r"\bso\s*:?\s*\S*\d+\s*/|can cu|to trinh|cong van|quyet dinh so|ke hoach so", re.IGNORECASE)
+# A certificate's own date printed again as such, at the start of a line: "Đăng ký lần đầu:
+# ngày 12 tháng 9 năm 2024", "Cấp ngày 12/9/2024", "Ngày cấp: …" (not "… do UBND cấp ngày …",
+# another paper's).
+_OWN_DATE = re.compile(r"^\W*(?:\d{1,2}\s*[.)]\s*)?(?:dang ky lan dau|cap ngay|ngay cap)\s*[:,.]?\s*(?:ngay\s*)?",
+                       re.IGNORECASE)
 # The text a visible digital signature prints ("Thời gian ký: 19/10/2023 10:56:22 +07:00"):
 # the signing time, not the paper's date.
 _SIGNATURE_STAMP = re.compile(r"thoi gian ky|ky boi|ngay ky\s*:|[+]07:?00|@", re.IGNORECASE)
 _PREFIX = re.compile(r"^(?:TM|KT|TL|TUQ|Q)\s*[.,]\s*", re.IGNORECASE)
+# An authority line of the signer block, folded: one signs for ("thay mặt", "ký thay",
+# "thừa lệnh", "thừa ủy quyền", "quyền") the body or chief it names.
+_AUTHORITY = re.compile(r"^[\W_]*(?P<prefix>T\s?M|K\s?T|T\s?L|TUQ|Q)\s*[.,:]\s*(?=\w{2})", re.IGNORECASE)
 _NAME_LINE = re.compile(r"^[A-Z][a-z]+(?: [A-Z][a-z]+){1,5}$")
 _MOTTO = re.compile(r"CONG HOA|XA HOI CHU NGHIA|CHU NGHIA VIET NAM|DOC LAP|TU DO", re.IGNORECASE)
 
@@ -297,10 +304,12 @@ class Extractor:
                 return line, m
         return None
 
-    def issue_date_and_place(self) -> tuple[_Found, _Found]:
-        """The date and place of the date line. A day that cannot be read is taken from a
-        date elsewhere on the paper only when its month and year agree; never from the
-        signing time, which is often a day or two after the paper's date."""
+    def issue_date_and_place(self, rule: Rule | None = None) -> tuple[_Found, _Found]:
+        """The date and place of the date line: a paper's date is there only. A day that
+        cannot be read is null, unless a certificate prints its own date again as such
+        (``Đăng ký lần đầu: ngày …``, ``Cấp ngày …``) in the same month and year. The dates
+        of the body (effective dates, deadlines, other documents' dates) are never it, and
+        neither is the signing time, often days after the paper's date."""
         found = self._date_line()
         if not found:
             return _NONE, _NONE
@@ -321,7 +330,7 @@ class Extractor:
             date = dt.date(year, month or 0, _as_int(m.group("d")))
         except ValueError:
             self.notes.append("issue_date: day not legible (handwritten or blank)")
-            return self._date_from_text(year, month, line), place
+            return (self._date_from_text(year, month, line) if rule and rule.own_date_again else _NONE), place
         if date > self.today:
             # A result cannot be issued in the future: a digit of the year was misread.
             self.notes.append(f"issue_date: {date} is in the future, year misread")
@@ -329,17 +338,19 @@ class Extractor:
         return _Found(date.isoformat(), _conf([line])), place
 
     def _date_from_text(self, year: int, month: int | None, date_line: Line) -> _Found:
-        """The one date elsewhere in the text in the date line's month and year, if there is one."""
+        """The one date a certificate prints again as its own (``Đăng ký lần đầu: ngày …``)
+        in the date line's month and year, if there is one."""
         if month is None:
             return _NONE
         days = set()
         for page in self.pages:
             for line, folded in zip(page.lines, page.folded, strict=True):
-                if line is date_line or _SIGNATURE_STAMP.search(folded):
+                own = _OWN_DATE.match(folded)
+                if line is date_line or not own or _SIGNATURE_STAMP.search(folded):
                     continue
-                for m in (*WORD_DATE.finditer(folded), *NUM_DATE.finditer(folded)):
-                    if _CITED.search(folded[max(0, m.start() - 60):m.start()]):
-                        continue  # the date of another document this one cites
+                for m in (*WORD_DATE.finditer(folded, own.end()), *NUM_DATE.finditer(folded, own.end())):
+                    if m.start() - own.end() > 3:
+                        continue  # a date further along the line is another's
                     d, mo, y = (int(g) for g in m.groups())
                     if (y, mo) == (year, month):
                         days.add(d)
@@ -351,7 +362,7 @@ class Extractor:
             return _NONE
         if date > self.today:
             return _NONE
-        self.notes.append(f"issue_date: day taken from the date {date} printed in the text")
+        self.notes.append(f"issue_date: day taken from the paper's own date {date} printed again")
         return _Found(date.isoformat(), 0.5)
 
     def signed_on(self) -> _Found:
@@ -554,35 +565,93 @@ class Extractor:
         self.signer()
         return self.signer_at
 
-    def signer(self) -> tuple[_Found, _Found]:
+    def signer(self) -> tuple[_Found, _Found, _Found]:
+        """signer_title, signer_name and signed_for of the signer block. Under an authority
+        line (``KT. CHỦ TỊCH``, ``TM. ỦY BAN NHÂN DÂN``, ``Q.``, ``TL.``, ``TUQ.``: kept as
+        ``signed_for``) the title is the signer's own, the line under it, never the chief's
+        the authority line names; hidden by the seal, it is null."""
         self.signer_at = self.pages[-1].layout.number if self.pages else None
         for page in reversed(self.pages):
             titles: list[tuple[int, str, float]] = []
+            authority: list[int] = []
             for i, (line, folded) in enumerate(zip(page.lines, page.folded, strict=True)):
                 header_zone = page is self.first and line.y0 < page.h * 0.2
                 if not page.right(line) or header_zone or _MOTTO.search(folded.upper()):
                     continue
+                if _AUTHORITY.match(folded):
+                    authority.append(i)
                 found = self._title(line.text)
                 if found:
                     titles.append((i, *found))
+            if authority:
+                self.signer_at = page.layout.number
+                return self._under_authority(page, authority, titles)
             if not titles:
                 name = self._name_below(page, page.h * 0.45)
                 if name.value:
                     self.notes.append("signer_title: not legible (covered by the seal?)")
                     self.signer_at = page.layout.number
-                    return _NONE, name
+                    return _NONE, name, _NONE
                 continue
             # The signer block's last title line is the title; the name follows below it.
             self.signer_at = page.layout.number
             last, title, similarity = titles[-1]
             title_line = page.lines[last]
-            title, similarity = self._deputy(page, titles, title, similarity)
             title_found = _Found(title, round(_conf([title_line]) * similarity, 3))
             name = self._name_below(page, title_line.y1)
             if self._start_hidden(title_line, title):
-                return _NONE, name
-            return title_found, name
-        return _NONE, _NONE
+                return _NONE, name, _NONE
+            return title_found, name, _NONE
+        return _NONE, _NONE, _NONE
+
+    def _under_authority(self, page: _Page, authority: list[int],
+                         titles: list[tuple[int, str, float]]) -> tuple[_Found, _Found, _Found]:
+        """The block of a signer who signs for another: ``authority`` the indices of its
+        authority lines (``TM. ỦY BAN NHÂN DÂN``, then ``KT. CHỦ TỊCH``), in order."""
+        chain = [i for i in authority if i >= authority[0]]
+        last = chain[-1]
+        lines = [page.lines[i] for i in chain]
+        signed_for = _Found(" / ".join(_authority_text(ln.text) for ln in lines), _conf(lines))
+        last_line = page.lines[last]
+        prefix = _AUTHORITY.match(page.folded[last]).group("prefix").replace(" ", "").upper()
+        chief = self._title(last_line.text)
+        below = [(i, t, s) for i, t, s in titles if i > last]
+        if below:
+            i, title, similarity = below[0]
+            title_line = page.lines[i]
+            name = self._name_below(page, title_line.y1)
+            if chief and title == chief[0]:  # "KT. CHỦ TỊCH" over "CHỦ TỊCH": the seal hid PHÓ
+                deputy = f"PHÓ {title}"
+                if prefix in ("KT", "Q") and deputy in signer_titles():
+                    self.notes.append(f"signer_title: {deputy} inferred from the {prefix}. line (PHÓ not legible)")
+                    return _Found(deputy, round(_conf([title_line]) * similarity * 0.8, 3)), name, signed_for
+                self.notes.append(f"signer_title: {title!r} under {prefix}. {title} contradicts the block: not set")
+                return _NONE, name, signed_for
+            if self._start_hidden(title_line, title):
+                return _NONE, name, signed_for
+            return _Found(title, round(_conf([title_line]) * similarity, 3)), name, signed_for
+        printed = self._printed_title(page, last)
+        name = self._name_below(page, (printed[1] if printed else last_line).y1)
+        if printed:
+            return printed[0], name, signed_for
+        self.notes.append(f"signer_title: the line under {signed_for.value!r} is not legible (the seal?): not set")
+        return _NONE, name, signed_for
+
+    @staticmethod
+    def _printed_title(page: _Page, last: int) -> tuple[_Found, Line] | None:
+        """The line right under an authority line, as printed, when it is no title sohoa
+        knows but reads as one: capitals, words of letters (``PHÓ TRƯỞNG BAN THƯỜNG TRỰC``)."""
+        for line in page.lines[last + 1:]:
+            if not page.right(line) or line.y0 <= page.lines[last].y0:
+                continue
+            text = re.sub(r"^[\W\d_]+|[\W\d_]+$", "", clean(line.text))
+            words = text.split()
+            letters = re.sub(r"[^A-Za-z ]", "", fold(text))
+            if (len(words) >= 2 and all(len(w) >= 2 and w.isalpha() for w in words)
+                    and _upper_ratio(text) > 0.9 and len(letters.replace(" ", "")) >= 6 and _conf([line]) >= 0.6):
+                return _Found(text, round(_conf([line]) * 0.7, 3)), line
+            return None  # the next line is not a title: the seal, the signature or the name
+        return None
 
     def _start_hidden(self, line: Line, title: str) -> bool:
         """Whether the seal hid the start of the title line, so that the title read
@@ -598,20 +667,6 @@ class Extractor:
                               f"(it could be {' or '.join(repr(t) for t in longer[:2])}): not set")
             return True
         return False
-
-    def _deputy(self, page: _Page, titles: list[tuple[int, str, float]], title: str,
-                similarity: float) -> tuple[str, float]:
-        """"KT. CHỦ TỊCH" is always followed by the deputy's title ("PHÓ CHỦ TỊCH"): when
-        the seal hid the word PHÓ, or the deputy's line entirely, the KT. line tells."""
-        deputy = f"PHÓ {title}"
-        if deputy not in signer_titles():
-            return title, similarity
-        kt_lines = [i for i, t, _ in titles[-2:] if t == title and re.match(r"^\W*K\s*T\s*[.,]", fold(
-            page.lines[i].text), re.IGNORECASE)]
-        if kt_lines:
-            self.notes.append(f"signer_title: {deputy} inferred from the KT. line (PHÓ not legible)")
-            return deputy, similarity * 0.8
-        return title, similarity
 
     @staticmethod
     def _name_below(page: _Page, top: float) -> _Found:
@@ -707,11 +762,11 @@ class Extractor:
         found["number"] = self.number()
         if found["number"].value is None and rule:
             found["number"] = self.number_of_shape(rule)
-        found["issue_date"], place = self.issue_date_and_place()
+        found["issue_date"], place = self.issue_date_and_place(rule)
         found["signed_on"] = self.signed_on()
         found.update(self.issuer_block(found["issue_date"].value))
         found["place"] = self.snap_place(place, found)
-        found["signer_title"], found["signer_name"] = self.signer()
+        found["signer_title"], found["signer_name"], found["signed_for"] = self.signer()
         if rule:
             found["subject"] = self.subject(rule, heading_end)
             for name in ("holder_name", "holder_id"):
@@ -722,6 +777,16 @@ class Extractor:
         else:
             self.notes.append("doc_type: no rule matched this document")
         return _to_extraction(found, tuple(self.notes), rule.name if rule else None)
+
+
+def _authority_text(text: str) -> str:
+    """An authority line as printed, its prefix written the one way (``KT,CHỦ TỊCH`` ->
+    ``KT. CHỦ TỊCH``)."""
+    text = re.sub(r"^[\W_]+|[\W_]+$", "", clean(text))
+    m = _AUTHORITY.match(fold(text))
+    if not m:
+        return text
+    return f"{m.group('prefix').replace(' ', '').upper()}. {text[m.end():].strip()}"
 
 
 _AS_DIGIT = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "l": "1", "I": "1", "i": "1", "|": "1",
@@ -800,10 +865,33 @@ def handwritten_number_zone(page: PageLayout) -> tuple[Line, str] | None:
     """The number line of page 1 and its notation, when the line has a notation (so the
     blank before it is where a number was filled in)."""
     extractor = Extractor([page])
+    if extractor.first is None:  # a page with no text
+        return None
     found, notation = extractor._number_line(), extractor.notation()
     if not found or not notation:
         return None
     return found[1], strip_spaces_in_number(notation).replace("Ð", "Đ").rstrip(".,;")
+
+
+def handwritten_day_zone(page: PageLayout) -> tuple[Line, int, int] | None:
+    """The date line of page 1 with its year and month, when its day is not legible (so the
+    blank after "ngày" is where a day was filled in)."""
+    extractor = Extractor([page])
+    found = extractor._date_line() if extractor.first is not None else None  # a page with no text has none
+    if not found:
+        return None
+    line, m = found
+    try:
+        month, year = _as_int(m.group("m")), int(m.group("y"))
+    except ValueError:
+        return None
+    if not 1 <= month <= 12:
+        return None
+    try:
+        _as_int(m.group("d"))
+        return None  # the day was read
+    except ValueError:
+        return line, year, month
 
 
 def _to_extraction(found: dict[str, _Found], notes: tuple[str, ...], rule: str | None) -> Extraction:

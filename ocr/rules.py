@@ -71,6 +71,9 @@ class Rule:
     """Labels of lines that print the code again (``Mã số hộ kinh doanh``), as folded words."""
     register_number: bool = False
     """The number may be a bare register entry (``Số: 278`` beside ``Quyển số: 01/2020``)."""
+    own_date_again: bool = False
+    """A certificate that prints its own date again as such (``Đăng ký lần đầu: ngày …``,
+    ``Cấp ngày …``): the day the date line lacks may be read there, and nowhere else."""
     labels: dict[str, Labels] = field(default_factory=dict)
     """Per field, the wordings of the label of a "label: value" line (``[labels.holder_name]``)."""
 
@@ -109,6 +112,7 @@ def load_rule(path: Path) -> Rule:
         number_code=data.get("number_code"),
         code_labels=tuple(label_words(w) for w in data.get("code_labels", [])),
         register_number=bool(data.get("register_number", False)),
+        own_date_again=bool(data.get("own_date_again", False)),
         labels={
             name: Labels(tuple(label_words(w) for w in spec.get("synonyms", [])),
                          tuple(" ".join(label_words(w)) for w in spec.get("exclude", [])))

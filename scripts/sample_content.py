@@ -249,8 +249,8 @@ def held_out_issuer(kind: str, rng: random.Random, province: str, uy_old: bool, 
     return options[kind]
 
 
-def signer_lines(rng: random.Random, body: str, collective: str) -> tuple[list[str], str]:
-    """The signer block's title lines and the expected signer_title."""
+def signer_lines(rng: random.Random, body: str, collective: str) -> tuple[list[str], str, str | None]:
+    """The signer block's title lines, the expected signer_title and signed_for."""
     head = {"UBND": "CHỦ TỊCH", "SXD": "GIÁM ĐỐC", "SYT": "GIÁM ĐỐC", "TCKH": "TRƯỞNG PHÒNG", "SNN": "GIÁM ĐỐC",
             "BQLDA": "TRƯỞNG BAN", "KTHT": "TRƯỞNG PHÒNG", "KT": "TRƯỞNG PHÒNG",
             "CCATVSTP": "CHI CỤC TRƯỞNG"}[body]
@@ -258,10 +258,10 @@ def signer_lines(rng: random.Random, body: str, collective: str) -> tuple[list[s
               "TRƯỞNG PHÒNG": "PHÓ TRƯỞNG PHÒNG", "CHI CỤC TRƯỞNG": "PHÓ CHI CỤC TRƯỞNG"}[head]
     choice = rng.randrange(3)
     if body == "UBND" and choice == 0:
-        return [f"TM. {collective}", head], head
+        return [f"TM. {collective}", head], head, f"TM. {collective}"
     if choice == 1:
-        return [f"KT. {head}", deputy], deputy
-    return [head], head
+        return [f"KT. {head}", deputy], deputy, f"KT. {head}"
+    return [head], head, None
 
 
 def build_doc(index: int, rng: random.Random, quality: str, today: dt.date, family: str = "A",
@@ -463,7 +463,7 @@ def build_doc(index: int, rng: random.Random, quality: str, today: dt.date, fami
         w.paragraph(f"Họ, chữ đệm, tên người cha: {person(rng).upper()}", indent=0)
         w.paragraph(f"Nơi đăng ký khai sinh: Ủy ban nhân dân xã {place}, tỉnh {province}", indent=0)
 
-    prefix, signer_title = signer_lines(rng, body, collective.replace("UỶ", "ỦY"))
+    prefix, signer_title, signed_for = signer_lines(rng, body, collective.replace("UỶ", "ỦY"))
     signer_name = person(rng)
     w.space(6)
     seal_text = issuer.agency if issuer.parent is None else f"{issuer.parent} {issuer.agency}"
@@ -481,6 +481,7 @@ def build_doc(index: int, rng: random.Random, quality: str, today: dt.date, fami
         "place": place,
         "subject": subject,
         "signer_title": signer_title,
+        "signed_for": signed_for,
         "signer_name": signer_name,
         "holder_name": holder,
         "holder_id": holder_id,

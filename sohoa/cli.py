@@ -244,6 +244,9 @@ def ingest(settings: Settings, paths: tuple[Path, ...], workers: int | None, pro
         raise click.UsageError(t("--shared-storage chỉ dùng cùng --cluster.", "--shared-storage goes with --cluster."))
     if not settings.cluster:  # on a cluster, the workers are checked when the run reaches them
         probe(settings.ocr_language)
+        from sohoa.ocr import handwriting
+
+        handwriting.probe()  # the second engine of hand-filled numbers and days loads and reads
     index = open_index(settings)
     try:
         summary = run_ingest(list(paths), settings, index, progress=progress, wait=wait)

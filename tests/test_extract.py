@@ -93,16 +93,28 @@ def test_handwritten_number_and_day_are_not_invented() -> None:
     assert signed.fields["place"] == "Quảng Ngãi"
 
 
-def test_illegible_day_from_a_date_the_body_repeats() -> None:
+def test_an_illegible_day_is_never_taken_from_the_body() -> None:
+    """A decision's body holds references, deadlines and effective dates: none is its date,
+    even in the date line's month and year (six real documents got a wrong day this way)."""
     rows = [*_header("12/QĐ-UBND", "Quảng Ngãi, ngày TÌ tháng 9 năm 2024"), ("QUYẾT ĐỊNH", 550, 260),
             ("Căn cứ Tờ trình số 45/TTr-STC ngày 03/9/2024 của Sở Tài chính;", 500, 320),
-            ("Quyết định này có hiệu lực kể từ ngày 12 tháng 9 năm 2024.", 500, 360)]
+            ("Quyết định này có hiệu lực kể từ ngày 12 tháng 9 năm 2024.", 500, 360),
+            ("Cấp ngày 15/9/2024 cho các hộ có tên trong danh sách.", 500, 400)]
     result = extract([_lines(*rows)])
-    assert result.fields["issue_date"] == "2024-09-12"  # the cited Tờ trình's date is not evidence
-    assert result.confidence["issue_date"] <= 0.5
-    assert any("printed in the text" in n for n in result.notes)
-    two_days = [*rows, ("Thời gian thực hiện từ ngày 20/9/2024.", 500, 400)]
-    assert extract([_lines(*two_days)]).fields["issue_date"] is None  # two candidates: no guess
+    assert result.fields["issue_date"] is None and result.confidence["issue_date"] == 0.0
+    assert any("not legible" in n for n in result.notes)
+
+
+def test_a_certificate_that_prints_its_own_date_again_gives_the_day() -> None:
+    rows = [*_header("12/GCN-UBND", "Quảng Ngãi, ngày TÌ tháng 9 năm 2024"),
+            ("GIẤY CHỨNG NHẬN ĐĂNG KÝ HỘ KINH DOANH", 550, 260),
+            ("Do UBND huyện cấp ngày 03/9/2024 theo hồ sơ số 45.", 500, 320),
+            ("Đăng ký lần đầu: ngày 12 tháng 9 năm 2024", 500, 360)]
+    result = extract([_lines(*rows)])
+    assert result.fields["issue_date"] == "2024-09-12" and result.confidence["issue_date"] <= 0.5
+    assert any("printed again" in n for n in result.notes)
+    other_month = [*rows[:-1], ("Đăng ký lần đầu: ngày 12 tháng 8 năm 2024", 500, 360)]
+    assert extract([_lines(*other_month)]).fields["issue_date"] is None
 
 
 def _decision_signed(*signer_lines: str) -> PageLayout:
@@ -173,7 +185,30 @@ def test_issue_date_in_the_future_is_a_misread_not_a_date() -> None:
 def test_kt_line_makes_the_signer_a_deputy_when_pho_is_hidden() -> None:
     result = extract([_decision_signed("KT. CHỦ TỊCH", "#) CHỦ TỊCH")])
     assert result.fields["signer_title"] == "PHÓ CHỦ TỊCH"
-    assert extract([_decision_signed("KT. GIÁM ĐỐC")]).fields["signer_title"] == "PHÓ GIÁM ĐỐC"
+    assert result.fields["signed_for"] == "KT. CHỦ TỊCH"
+    hidden = extract([_decision_signed("KT. GIÁM ĐỐC")])  # the deputy's line under the seal: not guessed
+    assert hidden.fields["signer_title"] is None and hidden.fields["signed_for"] == "KT. GIÁM ĐỐC"
+    assert hidden.fields["signer_name"] == "Nguyễn Văn An"
+
+
+@pytest.mark.parametrize(("lines", "title", "signed_for"), [
+    (("KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"), "PHÓ CHỦ TỊCH", "KT. CHỦ TỊCH"),
+    (("TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"), "PHÓ CHỦ TỊCH", "TM. ỦY BAN NHÂN DÂN / KT. CHỦ TỊCH"),
+    (("TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"), "CHỦ TỊCH", "TM. ỦY BAN NHÂN DÂN"),
+    (("Q. HIỆU TRƯỞNG", "PHÓ HIỆU TRƯỞNG"), "PHÓ HIỆU TRƯỞNG", "Q. HIỆU TRƯỞNG"),
+    (("KT.CỤC TRƯỞNG", "PHÓ TRƯỞNG BAN"), "PHÓ TRƯỞNG BAN", "KT. CỤC TRƯỞNG"),
+    (("TL. GIÁM ĐỐC", "CHÁNH VĂN PHÒNG"), "CHÁNH VĂN PHÒNG", "TL. GIÁM ĐỐC"),
+    (("TL. GIÁM ĐỐC", "GIÁM ĐỐC"), None, "TL. GIÁM ĐỐC"),  # the chief's own title under TL.: contradicted
+    (("Q. HIỆU TRƯỞNG", "@#%"), None, "Q. HIỆU TRƯỞNG"),  # the line under it lost to the seal
+    (("KT. CỤC TRƯỞNG", "PHÓ TRƯỞNG BAN THƯỜNG TRỰC"), "PHÓ TRƯỞNG BAN THƯỜNG TRỰC", "KT. CỤC TRƯỞNG"),
+])
+def test_the_title_is_the_signers_own_under_the_authority_line(lines: tuple[str, ...], title: str | None,
+                                                               signed_for: str) -> None:
+    """Deputies sign for their chiefs: the title is the line under KT./TM./Q./TL., as printed,
+    never the chief's that the authority line names (four real documents got it wrong)."""
+    result = extract([_decision_signed(*lines)])
+    assert (result.fields["signer_title"], result.fields["signed_for"]) == (title, signed_for)
+    assert result.fields["signer_name"] == "Nguyễn Văn An"
 
 
 def test_a_title_whose_start_the_seal_hides_is_not_guessed() -> None:

@@ -1,20 +1,22 @@
-"""How far a digit-only second read of a hand-filled number can be trusted.
+"""How far the reads of hand-filled numbers and days can be trusted.
 
-Number lines are generated as a scan shows them: "Số:" and the notation printed, the
-digits in between written by hand (``scripts/sample_handwriting.py``), at 150-300 dpi,
-clean to poor. They go through the production path (``ocr.zones.digit_reads``, then the
-agreement rule) with the word boxes the first pass gives. The table printed shows, per
-confidence threshold, how many numbers would be accepted and how many of those wrong.
-Confidence does not separate the wrong reads (they score 96, the highest Tesseract gives
-here), so the read is kept as a suggestion in the record's notes, never as the number.
-``HANDWRITTEN_DIGIT_CONFIDENCE`` was chosen on sample(seed=7) and is checked here on
-seed 8.
+Number lines and date lines are generated as a scan shows them: "Số:" and the notation,
+"…, ngày" and "tháng 10 năm 2025" printed, the digits in between written by hand
+(``scripts/sample_handwriting.py``), at 150-300 dpi, clean to poor. They go through the
+production path (``ocr.zones``: Tesseract's digit-only reads at three sizes and the
+second engine's read) with the word boxes the first pass gives. Tesseract's confidence
+does not separate its wrong reads (they score 96, the highest it gives here), so one
+engine alone is never taken; the tables printed show what the two engines' agreement
+(``HandRead.agreed``) accepts and how many of those are wrong, against Tesseract alone.
+The rule was chosen on sample(seed=7) and is checked here on seed 8.
 """
 
 from __future__ import annotations
 
+import functools
 import io
 import random
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -22,8 +24,9 @@ from PIL import Image, ImageDraw, ImageFilter
 from sample_handwriting import write_digits
 from sample_layout import pil_font
 
+from sohoa.core.errors import ExitCode
 from sohoa.core.layout import Line
-from sohoa.ocr import zones
+from sohoa.ocr import handwriting, zones
 
 QUALITY = {"clean": (3, 0.0, 90), "typical": (8, 0.5, 70), "poor": (16, 0.9, 40)}  # noise, blur, JPEG
 
@@ -43,39 +46,138 @@ def number_line(digits: str, dpi: int, quality: str, rng: random.Random) -> tupl
     nx = hx + hand.width + int(px * rng.uniform(0.0, 0.4))
     notation = draw.textbbox((nx, y), "/QĐ-UBND", font=font, anchor="ls")
     draw.text((nx, y), "/QĐ-UBND", font=font, fill=(15, 15, 15), anchor="ls")
-    noise, blur, jpeg = QUALITY[quality]
-    arr = np.asarray(page).astype(np.float32) + np.random.default_rng(rng.randrange(2**31)).normal(0, noise, (
-        page.height, page.width, 3))
-    img = Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8)).filter(ImageFilter.GaussianBlur(blur))
-    buf = io.BytesIO()
-    img.save(buf, "JPEG", quality=jpeg)
-    grey = np.asarray(Image.open(buf).convert("L"))
+    grey = _scanned(page, quality, rng)
     top, bottom = min(label[1], notation[1]), max(label[3], notation[3])
     line = Line("Số: /QĐ-UBND", label[0], top, notation[2], bottom, 90.0, 1, (93.0, 85.0),
                 ((label[0], label[2], "Số:"), (notation[0], notation[2], "/QĐ-UBND")))
     return grey, line
 
 
-def sample(seed: int, count: int) -> list[tuple[str, list[tuple[str, float]]]]:
+def date_line(day: str, dpi: int, quality: str, rng: random.Random) -> tuple[np.ndarray, Line]:
+    """A grey image of "Quảng Ngãi, ngày <day by hand> tháng 10 năm 2025" and its line."""
+    px = round(13 * dpi / 72)
+    font = pil_font("regular", px)
+    page = Image.new("RGB", (px * 24, px * 3), (250, 249, 245))
+    draw = ImageDraw.Draw(page)
+    y = px
+    head = "Quảng Ngãi, ngày"
+    first = draw.textbbox((px, y), head, font=font, anchor="ls")
+    draw.text((px, y), head, font=font, fill=(15, 15, 15), anchor="ls")
+    hand = write_digits(day, int(px * rng.uniform(0.8, 1.3)), rng)
+    hx = first[2] + int(px * rng.uniform(0.2, 0.6))
+    page.paste(hand, (hx, y - int(hand.height * 0.72)), hand)
+    tx = hx + hand.width + int(px * rng.uniform(0.1, 0.5))
+    tail = draw.textbbox((tx, y), "tháng 10 năm 2025", font=font, anchor="ls")
+    draw.text((tx, y), "tháng 10 năm 2025", font=font, fill=(15, 15, 15), anchor="ls")
+    grey = _scanned(page, quality, rng)
+    ngay = draw.textbbox((px, y), "Quảng Ngãi,", font=font, anchor="ls")[2] + px * 0.25
+    thang = draw.textbbox((tx, y), "tháng", font=font, anchor="ls")
+    top, bottom = min(first[1], tail[1]), max(first[3], tail[3])
+    line = Line("Quảng Ngãi, ngày tháng 10 năm 2025", first[0], top, tail[2], bottom, 90.0, 1, (93.0,) * 6,
+                ((first[0], ngay - px * 0.3, "Quảng Ngãi,"), (ngay, first[2], "ngày"), (thang[0], thang[2], "tháng"),
+                 (thang[2] + px * 0.3, tail[2], "10 năm 2025")))
+    return grey, line
+
+
+def _scanned(page: Image.Image, quality: str, rng: random.Random) -> np.ndarray:
+    noise, blur, jpeg = QUALITY[quality]
+    arr = np.asarray(page).astype(np.float32) + np.random.default_rng(rng.randrange(2**31)).normal(0, noise, (
+        page.height, page.width, 3))
+    img = Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8)).filter(ImageFilter.GaussianBlur(blur))
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=jpeg)
+    return np.asarray(Image.open(buf).convert("L"))
+
+
+def sample(seed: int, count: int) -> list[tuple[str, zones.HandRead | None]]:
+    """Hand-filled numbers (Decree 30 pads those below 10) and their reads."""
     rng = random.Random(seed)
     out = []
     for _ in range(count):
-        digits = f"{rng.choice([rng.randint(1, 99), rng.randint(1, 999), rng.randint(1, 2999)]):02d}"  # Decree 30 pads
+        digits = f"{rng.choice([rng.randint(1, 99), rng.randint(1, 999), rng.randint(1, 2999)]):02d}"
         image, line = number_line(digits, rng.choice([150, 200, 300]), rng.choice(list(QUALITY)), rng)
-        out.append((digits, zones.digit_reads(image, line)))
+        out.append((digits, zones.read_number_digits(image, line)))
     return out
 
 
+def sample_days(seed: int, count: int) -> list[tuple[str, zones.HandRead | None]]:
+    """Hand-filled days, padded or not ("5", "05", "17")."""
+    rng = random.Random(seed)
+    out = []
+    for _ in range(count):
+        day = rng.randint(1, 31)
+        written = f"{day:02d}" if rng.random() < 0.5 else str(day)
+        image, line = date_line(written, rng.choice([150, 200, 300]), rng.choice(list(QUALITY)), rng)
+        out.append((written, zones.read_day_digits(image, line)))
+    return out
+
+
+def _table(results: list[tuple[str, zones.HandRead | None]], what: str) -> tuple[int, int]:
+    print(f"\nHand-filled {what}, {len(results)} generated (seed 8):")
+    accepted = [(truth, r.agreed) for truth, r in results if r and r.agreed]
+    wrong = sum(int(truth) != int(got) for truth, got in accepted)
+    print(f"  two engines alike: accepted {len(accepted):>3}/{len(results)}, wrong {wrong}")
+    second = sum(bool(r) and r.digits == truth for truth, r in results)
+    print(f"  the second engine alone right: {second}/{len(results)}")
+    for threshold in sorted({0, 90, 95}):
+        alone = [(truth, got) for truth, r in results if r and (got := zones.agreed(list(r.tesseract), threshold))]
+        print(f"  Tesseract alone, every size >= {threshold:>3.0f}: accepted {len(alone):>3}/{len(results)}, "
+              f"wrong {sum(truth != got[0] for truth, got in alone)}")
+    return len(accepted), wrong
+
+
 @pytest.mark.slow
-def test_digit_only_second_read_is_right_often_enough_to_suggest(capsys: pytest.CaptureFixture[str]) -> None:
-    results = sample(seed=8, count=300)  # the threshold was chosen on sample(seed=7, count=300)
+def test_two_engines_alike_are_right_often_enough_to_take(capsys: pytest.CaptureFixture[str]) -> None:
+    numbers = sample(seed=8, count=300)  # the rule was chosen on sample(seed=7, count=300)
+    days = sample_days(seed=8, count=150)
     with capsys.disabled():
-        print("\nDigit-only second read of 300 generated hand-filled numbers (seed 8):")
-        for threshold in sorted({0, 70, 80, 85, zones.HANDWRITTEN_DIGIT_CONFIDENCE, 95}):
-            accepted = [(truth, got) for truth, reads in results if (got := zones.agreed(reads, threshold))]
-            wrong = sum(truth != got[0] for truth, got in accepted)
-            print(f"  every read >= {threshold:>4.0f}: accepted {len(accepted):>3}/{len(results)}, wrong {wrong}")
-    accepted = [(truth, got) for truth, reads in results if (got := zones.agreed(reads))]
-    wrong = sum(truth != got[0] for truth, got in accepted)
-    assert len(accepted) >= 0.15 * len(results)  # worth suggesting at all
-    assert wrong <= 0.03 * len(accepted)  # right often enough to be worth a person's look
+        n_accepted, n_wrong = _table(numbers, "numbers")
+        d_accepted, d_wrong = _table(days, "days")
+    assert n_accepted >= 0.5 * len(numbers) and d_accepted >= 0.4 * len(days)  # worth a second engine
+    assert n_wrong <= 0.01 * n_accepted and d_wrong <= 0.01 * d_accepted  # the error rate the README states
+
+
+def test_a_read_with_a_mark_that_is_no_digit_is_not_taken() -> None:
+    """A 7 with a bar: Tesseract, limited to digits, drops it ("4" for "47"); the second
+    engine says "4#". They agree on "4", which is not what was written."""
+    read = zones.HandRead((("4", 2.0), ("4", 0.0), ("4", 0.0)), ("4#", 86.4))
+    assert read.agreed is None and read.guesses == ("4",)
+    assert zones.HandRead((("2", 0.0), ("04", 0.0), ("2", 0.0)), ("04", 95.0)).agreed == "04"
+    assert zones.HandRead((("95", 0.0), ("", 0.0)), ("515", 80.0)).agreed is None
+
+
+def test_a_second_engine_that_cannot_load_stops_the_run_and_fails_no_document(
+        cli, home: Path, small_scan_corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A broken install is the machine's fault: exit 3 with the fix, every file still to do."""
+    def broken() -> None:
+        raise OSError("onnxruntime: cannot load libonnxruntime.so")
+
+    monkeypatch.setattr(handwriting, "_engine", functools.cache(lambda: handwriting._engine_from(broken)))
+    monkeypatch.setattr(handwriting, "probe", functools.cache(handwriting.probe.__wrapped__))
+    result = cli("ingest", "--no-progress", str(small_scan_corpus))
+    assert result.exit_code == ExitCode.missing_dependency, result.output
+    assert "rapidocr-onnxruntime" in result.output and "pip install" in result.output
+    assert cli("export").stdout.strip() == ""  # nothing recorded, failed or done: a rerun takes every file
+
+
+def test_the_second_engine_leaves_nothing_behind_and_sends_nothing(tmp_path: Path) -> None:
+    """ONNX Runtime starts Microsoft's telemetry when it loads unless told not to (a session
+    file in the temporary folder, a database in ~/.cache): sohoa's engine turns it off."""
+    import subprocess
+    import sys
+
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path / "home"), "TMPDIR": str(tmp_path / "tmp")}
+    for folder in ("home", "tmp", "cwd"):
+        (tmp_path / folder).mkdir()
+    done = subprocess.run([sys.executable, "-c", "from sohoa.ocr import handwriting; print(handwriting.probe())"],
+                          cwd=tmp_path / "cwd", env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "rapidocr" in done.stdout, done.stderr
+    assert [p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file()] == []
+
+
+def test_a_page_without_text_has_no_hand_filled_zone() -> None:
+    from sohoa.core.layout import PageLayout
+    from sohoa.ocr.extract import handwritten_day_zone, handwritten_number_zone
+
+    empty = PageLayout(1, 2480, 3508, ())
+    assert handwritten_day_zone(empty) is None and handwritten_number_zone(empty) is None

@@ -20,6 +20,8 @@ FIELD_NAMES: tuple[str, ...] = (
     # signature. issuer is the issuing agency as printed (its wrapped continuation included),
     # issuer_parent the governing body printed above it, issuer_level one of ISSUER_LEVELS,
     # issuer_successor the agency that took over a legacy issuer after 1 July 2025.
+    # signer_title is the signer's own title; signed_for the authority line above it
+    # ("KT. CHỦ TỊCH", "TM. ỦY BAN NHÂN DÂN / KT. CHỦ TỊCH") when one signs for another.
     "doc_type",
     "number",
     "issue_date",
@@ -31,6 +33,7 @@ FIELD_NAMES: tuple[str, ...] = (
     "place",
     "subject",
     "signer_title",
+    "signed_for",
     "signer_name",
     "holder_name",
     "holder_id",
@@ -38,8 +41,9 @@ FIELD_NAMES: tuple[str, ...] = (
 )
 
 
-EXTRACTION_VERSION = 2
-"""The extractor's contract: 1 before issuer_parent, issuer_level and signed_on existed.
+EXTRACTION_VERSION = 3
+"""The extractor's contract: 1 before issuer_parent, issuer_level and signed_on existed;
+2 before signed_for, when the title under a KT. line could be the chief's.
 ``sohoa reindex`` extracts records of an older version again from their stored layout."""
 
 ISSUER_LEVELS: tuple[str, ...] = ("central", "province", "district", "commune", "other")
