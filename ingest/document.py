@@ -302,16 +302,18 @@ def handwritten_second_look(text: PageText, extraction: Extraction, signing_time
             notes.append(f"number: handwritten, perhaps {perhaps} ({read.readings}, not alike); "
                          "not taken as the number: a person should confirm it")
     if day:
-        line, year, month = day
+        line, year, month, first = day
         read = zones.read_day_digits(grey, line)
         if read and read.guesses:
-            date = _day_of(read.agreed, year, month) if read.agreed else None
+            agreed = read.agreed_with(first)
+            date = _day_of(agreed, year, month) if agreed else None
             why = _implausible_day(date, signing_times, today) if date else "not alike"
             if date and not why:
                 fields["issue_date"], confidence["issue_date"] = date.isoformat(), HANDWRITTEN_CONFIDENCE
                 notes.append(f"issue_date: handwritten day read {date.day:02d} by two engines alike ({read.readings})")
             else:
-                perhaps = " or ".join(f"{g}/{month:02d}/{year}" for g in read.guesses)
+                guesses = dict.fromkeys((*read.guesses, first or ""))
+                perhaps = " or ".join(f"{g}/{month:02d}/{year}" for g in guesses if g)
                 notes.append(f"issue_date: handwritten day, perhaps {perhaps} ({read.readings}, {why}); "
                              "not taken as the date: a person should confirm it")
     return replace(extraction, fields=fields, confidence=confidence, notes=tuple(notes))

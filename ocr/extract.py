@@ -107,6 +107,28 @@ def fix_surname(name: str) -> str:
     return f"{known} {rest}"
 
 
+def _day_word_confidence(line: Line) -> float | None:
+    """OCR confidence of the word holding the date line's day (after "ngày", or glued to it)."""
+    seen = False
+    for (_, _, text), conf in zip(line.words, line.word_confidences, strict=False):
+        folded = fold(text).lower()
+        if seen or (folded.startswith("ngay") and len(folded) > 4):
+            return None if folded.startswith("thang") else conf
+        seen = folded == "ngay"
+    return None
+
+
+def _doubtful_day(line: Line, day: str) -> str | None:
+    """How the day of a date line was read when that makes it doubtful (a letter taken for a
+    digit, or a confidence below ``MIN_DIGIT_CONFIDENCE``), else None."""
+    if not re.fullmatch(r"\d{1,2}", day):
+        return f"as {day.translate(_DIGIT_LOOKALIKES)} from letters that look like digits"
+    conf = _day_word_confidence(line)
+    if conf is not None and conf < MIN_DIGIT_CONFIDENCE:
+        return f"with confidence {conf:.0f}"
+    return None
+
+
 def _doubtful_digits(line: Line) -> float | None:
     """The confidence of the number's digits when it is below ``MIN_DIGIT_CONFIDENCE``."""
     conf = _digit_confidence(line)
@@ -195,15 +217,20 @@ class Extractor:
         return None
 
     def _repair_notation(self, notation: str) -> str:
-        """Two OCR slips in a notation, repaired only where the result is a known code: a
-        stroke read as a digit after the type code ("541/CT1-UBND"), and U read as LI
-        ("QĐ-LIBND"). Any other part is kept as read."""
+        """Four OCR slips in a notation, repaired only where the result is a known code: a
+        stroke read as a digit after the type code ("541/CT1-UBND"), Đ read as B ("QB-UBND",
+        the seal over it) or twice ("QĐÐ-UBND"), and U read as LI ("QĐ-LIBND"). Any other
+        part is kept as read."""
         parts = notation.replace("Ð", "Đ").split("-")
         codes = {c for rule in self.rules for c in rule.notation_codes}
         first = fold(parts[0]).upper()
         stripped = re.sub(r"[0-9lI|]+$", "", first)
         if first not in codes and stripped in codes and len(parts) > 1:
             parts[0] = parts[0][:len(stripped)]
+        elif first not in codes and "B" in first and first.replace("B", "D") in codes and len(parts) > 1:
+            parts[0] = parts[0].replace("B", "Đ")  # Đ under the seal read as B ("QB-UBND")
+        elif first not in codes and re.sub(r"(.)\1", r"\1", first) in codes and len(parts) > 1:
+            parts[0] = re.sub(r"(.)\1", r"\1", parts[0])  # a letter read twice ("QĐÐ": Đ and the eth)
         parts = ["UBND" if fold(part).upper() == "LIBND" else part for part in parts]
         return "-".join(parts)
 
@@ -326,11 +353,16 @@ class Extractor:
             month = _as_int(m.group("m"))
         except ValueError:
             month = None
+        doubt = _doubtful_day(line, m.group("d"))
         try:
             date = dt.date(year, month or 0, _as_int(m.group("d")))
         except ValueError:
             self.notes.append("issue_date: day not legible (handwritten or blank)")
             return (self._date_from_text(year, month, line) if rule and rule.own_date_again else _NONE), place
+        if doubt:
+            # A day filled in by hand that OCR made a digit of: "2Ï" is 27, "1" is 10.
+            self.notes.append(f"issue_date: day {m.group('d')!r} read {doubt}, probably handwritten: not taken")
+            return _NONE, place
         if date > self.today:
             # A result cannot be issued in the future: a digit of the year was misread.
             self.notes.append(f"issue_date: {date} is in the future, year misread")
@@ -491,7 +523,7 @@ class Extractor:
         found = self._subject_as_read(rule, heading_end)
         if found.value is None:
             return found
-        text, changed = tones.repair(found.value)
+        text, changed = tones.repair(found.value.lstrip(" :;.,-–"))  # ": Về việc …": the label's colon
         if changed:
             self.notes.append("subject: tone marks repaired from the words around them: "
                               + ", ".join(f"{a} → {b}" for a, b in changed))
@@ -873,9 +905,10 @@ def handwritten_number_zone(page: PageLayout) -> tuple[Line, str] | None:
     return found[1], strip_spaces_in_number(notation).replace("Ð", "Đ").rstrip(".,;")
 
 
-def handwritten_day_zone(page: PageLayout) -> tuple[Line, int, int] | None:
-    """The date line of page 1 with its year and month, when its day is not legible (so the
-    blank after "ngày" is where a day was filled in)."""
+def handwritten_day_zone(page: PageLayout) -> tuple[Line, int, int, str | None] | None:
+    """The date line of page 1 with its year and month, when its day is not legible or
+    doubtful (so the blank after "ngày" is where a day was filled in), and the first pass's
+    read of a doubtful day."""
     extractor = Extractor([page])
     found = extractor._date_line() if extractor.first is not None else None  # a page with no text has none
     if not found:
@@ -888,10 +921,12 @@ def handwritten_day_zone(page: PageLayout) -> tuple[Line, int, int] | None:
     if not 1 <= month <= 12:
         return None
     try:
-        _as_int(m.group("d"))
-        return None  # the day was read
+        day = _as_int(m.group("d"))
     except ValueError:
-        return line, year, month
+        return line, year, month, None
+    if _doubtful_day(line, m.group("d")):
+        return line, year, month, str(day)  # read, but doubtful: the first pass is one read of it
+    return None  # the day was read
 
 
 def _to_extraction(found: dict[str, _Found], notes: tuple[str, ...], rule: str | None) -> Extraction:

@@ -111,8 +111,8 @@ def _has_letter(token: str) -> bool:
 
 def _tidy(line: str) -> str:
     """Capitals, no stray marks: tokens with no letter or digit go, except - and &; a unit
-    word that OCR glued to the head before it ("NHÂN DÂNTỈNH") or to the place after it
-    ("XÃVÔ TRANH") is parted from it."""
+    word that OCR glued to the head before it ("NHÂN DÂNTỈNH", "ĐA KHOATỈNH") or to the
+    place after it ("XÃVÔ TRANH") is parted from it."""
     tokens = [t.strip("'\"‘’“”`´") for t in clean(line).upper().split()]
     tokens = [t for t in tokens if _has_letter(t) or t in {"-", "&"}]
     text = " ".join(tokens).strip(" -.,:")
@@ -120,6 +120,11 @@ def _tidy(line: str) -> str:
     # Folding keeps length, so offsets found on the folded text hold in the printed one.
     for m in reversed(list(re.finditer(rf"(?<=DAN)(?:{units})(?=\s|$)", fold(text)))):
         text = f"{text[:m.start()]} {text[m.start():]}"
+    # Glued to another word before it ("ĐA KHOATỈNH QUẢNG NGÃI"): parted when a place the
+    # gazetteer knows follows.
+    for m in reversed(list(re.finditer(rf"(?<=[A-Z])(?:{units})(?=\s)", fold(text)))):
+        if _names_a_place(text[m.end():].strip()):
+            text = f"{text[:m.start()]} {text[m.start():]}"
     # A unit word glued to the place after it ("XÃVÔ TRANH"): parted when what follows the
     # unit word is a place the gazetteer knows (a unit word and the letters after it may
     # also be one syllable: XÃ + NH is XANH).

@@ -48,6 +48,8 @@ def test_born_digital_fields_exact(born_digital_corpus: Path, kind: int) -> None
 @pytest.mark.parametrize(("read", "number"), [
     ("541/CT1-UBND", "541/CT-UBND"),  # the hyphen's stroke read as 1 after the type code
     ("541/QĐ-LIBND", "541/QĐ-UBND"),  # U read as LI
+    ("541/QB-UBND", "541/QĐ-UBND"),  # Đ under the seal read as B
+    ("47/QĐÐ-UBND", "47/QĐ-UBND"),  # Đ read twice, the second as the eth (two real scans)
     ("541/KH1-UBND", "541/KH1-UBND"),  # KH is no type code of these rules: kept as read
     ("541/UBND-KT1", "541/UBND-KT1"),  # a drafting unit may end in a digit
 ])
@@ -271,6 +273,9 @@ def test_family_name_tone_confusions_are_corrected() -> None:
     (["UỶ BAN NHÂN DÂNTỈNH QUẢNG", "NGÃI"], "UỶ BAN NHÂN DÂN TỈNH QUẢNG NGÃI", None, "province"),  # glued by OCR
     (["ỦY BAN NHÂN DÂN THỊ XÃ PHÚ THỌ"], "ỦY BAN NHÂN DÂN THỊ XÃ PHÚ THỌ", None, "district"),
     (["UỶ BAN NHÂN DÂN XÃVÔ TRANH"], "UỶ BAN NHÂN DÂN XÃ VÔ TRANH", None, "commune"),  # glued to the place
+    (["SỞ Y TẾ", "BỆNH VIỆN ĐA KHOATỈNH QUẢNG NGÃI"], "BỆNH VIỆN ĐA KHOA TỈNH QUẢNG NGÃI", "SỞ Y TẾ",
+     "province"),  # glued to the word before it (a real scan)
+    (["SỞ Y TẺ", "BỆNH VIỆN ĐA KHOA"], "BỆNH VIỆN ĐA KHOA", "SỞ Y TẾ", "province"),  # a tone slip in the parent
     (["UBND TỈNH BẮC GIANG", "BAN QUẢN LÝ CÁC KHU", "CÔNG NGHIỆP"], "BAN QUẢN LÝ CÁC KHU CÔNG NGHIỆP",
      "UBND TỈNH BẮC GIANG", "province"),  # QUẢN of QUẢN LÝ folds like QUẬN and is no unit word
     (["UBND TỈNH BẮC GIANG", "SỞ LAO ĐỘNG - THƯƠNG BINH", "VÀ XÃ HỘI"], "SỞ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI",
@@ -356,6 +361,10 @@ def test_labels_are_matched_whatever_their_numbering_and_extra_words() -> None:
     ("GIẤY PHÉP XÂY DỰNG", "1. Cấp cho: Hộ bà Nguyễn Thị An"),
     ("GIẤY PHÉP XÂY DỰNG", "1. Cấp cho: hộ gia đình bà Nguyễn Thị An"),
     ("GIẤY CHỨNG NHẬN CƠ SỞ ĐỦ ĐIỀU KIỆN AN TOÀN THỰC PHẨM", "Người đại diện: Bà Nguyễn Thị An"),
+    # Forms seen on papers from outside (issue 26):
+    ("GIẤY CHỨNG NHẬN CƠ SỞ ĐỦ ĐIỀU KIỆN AN TOÀN THỰC PHẨM",
+     "Chứng nhận: Cơ sở kinh doanh thực phẩm An Phát của ông (bà) Nguyễn Thị An"),
+    ("GIẤY CHỨNG NHẬN ĐĂNG KÝ HỘ KINH DOANH", "5. Họ, chữ đệm và tên đại diện hộ kinh doanh: NGUYỄN THỊ AN"),
 ])
 def test_the_holder_is_named_without_honorific(heading: str, line: str) -> None:
     rows = [*_header("15/GP", "Bắc Giang, ngày 02 tháng 3 năm 2022"), (heading, 550, 260), (line, 400, 350)]
