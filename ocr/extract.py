@@ -319,7 +319,7 @@ class Extractor:
         if not found:
             return None
         m = _NUMBER.search(clean(found[1].text))
-        return re.sub(r"\s+", "", m.group("notation")) if m else None
+        return self._repair_notation(re.sub(r"\s+", "", m.group("notation")).rstrip(".,;_")) if m else None
 
     def _date_line(self) -> tuple[Line, re.Match[str]] | None:
         p = self.first

@@ -155,6 +155,8 @@ class HandRead:
     wider: str | None = None
     """The second engine's text of the zone reaching into the next word ("47/QĐ", "14 thá"):
     a digit spilled past the blank shows there."""
+    left: str | None = None
+    """The same reaching into the word before ("ngày22" when the first 2 touched "ngày")."""
 
     @property
     def digits(self) -> str:
@@ -180,6 +182,10 @@ class HandRead:
             return None
         if self.wider is not None and _spilled(self.wider.strip(), digits):
             return None
+        if self.left is not None:
+            before = re.search(r"[\d ]*$", self.left.rstrip(" .,")).group().replace(" ", "")
+            if not _same(before, digits):
+                return None  # a digit written over the word before the blank, or another read
         return digits
 
     @property
@@ -202,9 +208,10 @@ NEXT_WORD_STARTS = "/1lI|0OQC(TtH"
 def _spilled(wider: str, digits: str) -> bool:
     """Whether the read reaching into the next word shows a digit past those read in the
     zone ("6621C" for "66": the 2 was written over the "/"), or not the same digits at all."""
-    if not wider.startswith(digits):
+    lead = re.match(r"[\d ]*", wider).group()
+    if not lead.replace(" ", "").startswith(digits):
         return True
-    rest = wider[len(digits):].lstrip(" .,")
+    rest = wider.replace(" ", "")[len(digits):].lstrip(".,")
     return bool(rest) and rest[0] not in NEXT_WORD_STARTS
 
 
@@ -219,9 +226,11 @@ def hand_read(image: np.ndarray, line: Line, span: tuple[float, float] | None) -
     if zone is None:
         return None
     text, score = handwriting.read_line(zone)
-    wider = _zone(image, line, (span[0], span[1] + line.height * 0.8))
+    reach = line.height * 0.8
+    wider, left = _zone(image, line, (span[0], span[1] + reach)), _zone(image, line, (span[0] - reach, span[1]))
     return HandRead(tuple(digit_reads(image, line, span)), (text, round(score * 100, 1)),
-                    handwriting.read_line(wider)[0] if wider is not None else None)
+                    handwriting.read_line(wider)[0] if wider is not None else None,
+                    handwriting.read_line(left)[0] if left is not None else None)
 
 
 def read_number_digits(image: np.ndarray, line: Line) -> HandRead | None:
