@@ -22,7 +22,7 @@ from sohoa.core import gazetteer
 from sohoa.core.layout import Line, PageLayout
 from sohoa.core.model import FIELD_NAMES, Extraction
 from sohoa.core.text import clean, fold, strip_spaces_in_number
-from sohoa.ocr import tones
+from sohoa.ocr import names, tones
 from sohoa.ocr.dates import NUM_DATE, WORD_DATE, parse_date, validity_clause
 from sohoa.ocr.issuer import place_of as _place_of
 from sohoa.ocr.issuer import read_block
@@ -50,6 +50,9 @@ _OWN_DATE = re.compile(r"^\W*(?:\d{1,2}\s*[.)]\s*)?(?:dang ky lan dau|cap ngay|n
 # the signing time, not the paper's date.
 _SIGNATURE_STAMP = re.compile(r"thoi gian ky|ky boi|ngay ky\s*:|[+]07:?00|@", re.IGNORECASE)
 _PREFIX = re.compile(r"^(?:TM|KT|TL|TUQ|Q)\s*[.,]\s*", re.IGNORECASE)
+# A title after a prefix OCR garbled ("E.CHỦ TỊCH" for "KT. CHỦ TỊCH"): an authority line
+# whose kind is not legible, never the signer's own title.
+_GARBLED_AUTHORITY = re.compile(r"^[\W_]*[A-Z]{1,3}\s*[.,:]\s*(?=\w{2})")
 # An authority line of the signer block, folded: one signs for ("thay mặt", "ký thay",
 # "thừa lệnh", "thừa ủy quyền", "quyền") the body or chief it names.
 _AUTHORITY = re.compile(r"^[\W_]*(?P<prefix>T\s?M|K\s?T|T\s?L|TUQ|Q)\s*[.,:]\s*(?=\w{2})", re.IGNORECASE)
@@ -610,9 +613,9 @@ class Extractor:
                 header_zone = page is self.first and line.y0 < page.h * 0.2
                 if not page.right(line) or header_zone or _MOTTO.search(folded.upper()):
                     continue
-                if _AUTHORITY.match(folded):
-                    authority.append(i)
                 found = self._title(line.text)
+                if _AUTHORITY.match(folded) or (found and _GARBLED_AUTHORITY.match(folded)):
+                    authority.append(i)
                 if found:
                     titles.append((i, *found))
             if authority:
@@ -640,12 +643,12 @@ class Extractor:
                          titles: list[tuple[int, str, float]]) -> tuple[_Found, _Found, _Found]:
         """The block of a signer who signs for another: ``authority`` the indices of its
         authority lines (``TM. ỦY BAN NHÂN DÂN``, then ``KT. CHỦ TỊCH``), in order."""
-        chain = [i for i in authority if i >= authority[0]]
-        last = chain[-1]
-        lines = [page.lines[i] for i in chain]
-        signed_for = _Found(" / ".join(_authority_text(ln.text) for ln in lines), _conf(lines))
+        last = authority[-1]
+        lines = [page.lines[i] for i in authority if _AUTHORITY.match(page.folded[i])]
+        signed_for = _Found(" / ".join(_authority_text(ln.text) for ln in lines), _conf(lines)) if lines else _NONE
         last_line = page.lines[last]
-        prefix = _AUTHORITY.match(page.folded[last]).group("prefix").replace(" ", "").upper()
+        legible = _AUTHORITY.match(page.folded[last])
+        prefix = legible.group("prefix").replace(" ", "").upper() if legible else "?"  # "E.CHỦ TỊCH": KT.? TM.?
         chief = self._title(last_line.text)
         below = [(i, t, s) for i, t, s in titles if i > last]
         if below:
@@ -666,7 +669,8 @@ class Extractor:
         name = self._name_below(page, (printed[1] if printed else last_line).y1)
         if printed:
             return printed[0], name, signed_for
-        self.notes.append(f"signer_title: the line under {signed_for.value!r} is not legible (the seal?): not set")
+        self.notes.append(f"signer_title: the line under {clean(last_line.text)!r} is not legible (the seal?): "
+                          "not set")
         return _NONE, name, signed_for
 
     @staticmethod
@@ -700,17 +704,26 @@ class Extractor:
             return True
         return False
 
-    @staticmethod
-    def _name_below(page: _Page, top: float) -> _Found:
-        """The signer's name: the last name-shaped line of the right column below ``top``."""
-        name = _NONE
+    def _name_below(self, page: _Page, top: float) -> _Found:
+        """The signer's name: the last name-shaped line of the right column below ``top``.
+        A line the signature's stroke crossed (``Trần Tha.:h Yến``) is repaired syllable by
+        syllable when each syllable has one clear reading (``ocr.names``), with a note."""
+        name, crossed, repaired = _NONE, _NONE, ()
         for line in page.lines:
             if not page.right(line) or line.y0 < top:
                 continue
             candidate = re.sub(r"^[\W\d_]+|[\W\d_]+$", "", re.sub(r"\s['‘’`´\"]+(?=\w)", " ", line.text))
             if _NAME_LINE.match(fold(candidate)):
                 name = _Found(fix_surname(candidate), _conf([line]))
-        return name
+                continue
+            fixed = names.repair(candidate) if candidate[:1].isalpha() else None
+            if fixed and fixed[1] and _NAME_LINE.match(fold(fixed[0])):
+                crossed, repaired = _Found(fixed[0], round(_conf([line]) * 0.8, 3)), fixed[1]
+        if name.value or not crossed.value:
+            return name  # a name read whole is never replaced by a repaired one
+        self.notes.append("signer_name: read across the signature, repaired "
+                          + ", ".join(f"{a!r} → {b!r}" for a, b in repaired))
+        return crossed
 
     # ---------------------------------------------------------------- rule patterns
 

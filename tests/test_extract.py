@@ -422,3 +422,33 @@ def test_registration_codes_and_register_entries_as_numbers() -> None:
     assert extract([_lines(*birth)]).fields["number"] == "278"
     no_book = [*_header("278", "Tân An, ngày 02 tháng 3 năm 2022"), ("GIẤY KHAI SINH", 550, 260)]
     assert extract([_lines(*no_book)]).fields["number"] is None
+
+
+@pytest.mark.parametrize(("read", "name"), [
+    ("Trần Tha.:h Yến", "Trần Thanh Yến"), ("Đặng Đứ-. Tuấn", "Đặng Đức Tuấn"), ("Lương Đứ“ Trường", "Lương Đức Trường"),
+    ("bùi thana mai", "Bùi Thanh Mai"), ("phạm xuâa đông", "Phạm Xuân Đông"),  # as OCR printed them (issue 26)
+])
+def test_a_name_the_signature_crossed_is_repaired_syllable_by_syllable(read: str, name: str) -> None:
+    result = extract([_lines(
+        *_header("12/QĐ-UBND", "Bắc Giang, ngày 09 tháng 4 năm 2021"), ("QUYẾT ĐỊNH", 550, 260),
+        ("CHỦ TỊCH", 700, 900), (read, 700, 1100))])
+    assert result.fields["signer_name"] == name
+    assert result.confidence["signer_name"] < 0.9 and any("repaired" in n for n in result.notes)
+
+
+def test_a_name_is_not_repaired_when_no_reading_is_clearly_best() -> None:
+    from sohoa.ocr import names
+
+    assert names.repair("Nguyễn Văn An") == ("Nguyễn Văn An", ())  # nothing to repair
+    assert names.repair("Hồ sơ lưu") == ("Hồ Sơ Lưu", ())  # valid syllables: not "repaired", so no name
+    assert names.repair("Trần .:. Yến") is None  # a syllable with no letter left: no reading at all
+    assert names.repair("Nơi nhận") is None  # no family name first
+
+
+def test_a_garbled_authority_prefix_is_no_title_of_the_signer() -> None:
+    """'KT. CHỦ TỊCH' read 'E.CHỦ TỊCH', the deputy's line lost: the chief's title is not
+    the signer's; nothing rather than a wrong title (a tuned poor scan)."""
+    result = extract([_decision_signed("E.CHỦ TỊCH")])
+    assert result.fields["signer_title"] is None and result.fields["signed_for"] is None
+    assert result.fields["signer_name"] == "Nguyễn Văn An"
+    assert extract([_decision_signed("E.CHỦ TỊCH", "PHÓ CHỦ TỊCH")]).fields["signer_title"] == "PHÓ CHỦ TỊCH"

@@ -1,0 +1,109 @@
+"""Names crossed by the signature: a signer's name repaired syllable by syllable.
+
+The stroke of a signature often runs across the printed name under it, and OCR reads
+``Trần Tha.:h Yến``, ``Đặng Đứ-. Tuấn``, ``bùi thana mai``. Each syllable of such a line
+is checked against the Vietnamese syllable inventory (every syllable of the Viet74K word
+list, data of the ``underthesea`` package). One that is not a syllable is matched
+against the inventory: its stray marks stand for up to two letters the stroke hid, or,
+with no stray mark, one letter may be wrong. Among the syllables that fit, the one
+clearly most used in names wins, by how often each syllable occurs in the gazetteer's
+place names (which are mostly people's given names of old: Thanh, Xuân, Đức, Trường…)
+and the family names of ``lexicon/surnames.toml``. "Clearly" is three times the next
+one; otherwise the name is not repaired and stays unread, as before.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections import Counter
+
+from rapidfuzz.distance import Levenshtein
+
+from sohoa.core import gazetteer
+from sohoa.core.text import fold
+from sohoa.ocr import tones
+from sohoa.ocr.rules import surnames, surnames_by_fold
+
+CLEARLY_BEST = 3.0
+"""How many times more often the chosen syllable must occur in names than the next one."""
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+@functools.cache
+def syllables() -> frozenset[str]:
+    """Every syllable of the word list and of the names below, lower case (a family name
+    such as Nguyễn is in no word)."""
+    path = tones._data(tones.WORD_LIST)
+    words = _LETTERS.findall(_nfc(path.read_text(encoding="utf-8")).lower()) if path else []
+    return frozenset(words) | frozenset(name_counts())
+
+
+@functools.cache
+def name_counts() -> Counter[str]:
+    """How often each syllable occurs in names: the gazetteer's units and the family names."""
+    counts: Counter[str] = Counter()
+    pools = (gazetteer.legacy_provinces().values(), gazetteer.legacy_districts(), gazetteer.legacy_communes(),
+             gazetteer.new_communes())
+    for pool in pools:
+        for unit in pool:
+            if isinstance(unit.name, str):
+                counts.update(_LETTERS.findall(_nfc(unit.name).lower()))
+    for name in surnames_by_fold().values():
+        counts[_nfc(name).lower()] += 50
+    return counts
+
+
+def _candidates(token: str) -> list[str]:
+    """The syllables a misread token may be: its stray marks up to two hidden letters each,
+    else one letter different, added or missing."""
+    low = _nfc(token).lower()
+    runs = re.split(r"([^\W\d_]+)", low)
+    if any(part for part in runs[::2]):  # stray marks between, before or after the letters
+        pattern = "".join(re.escape(part) if i % 2 else r"[^\W\d_]{0,2}" for i, part in enumerate(runs) if part
+                          or i % 2 == 0)
+        fits = re.compile(pattern)
+        return [s for s in syllables() if fits.fullmatch(s) and s != low]
+    return [s for s in syllables() if Levenshtein.distance(s, low, score_cutoff=1) == 1]
+
+
+def repair_syllable(token: str) -> str | None:
+    """The syllable ``token`` is (itself when it is one), or None when none is clearly it."""
+    low = _nfc(token).lower()
+    if low in syllables():
+        return low
+    if not _LETTERS.search(low):
+        return None
+    counts = name_counts()
+    ranked = sorted(((counts[s], s) for s in _candidates(token)), reverse=True)
+    if not ranked or ranked[0][0] == 0:
+        return None
+    if len(ranked) > 1 and ranked[0][0] < CLEARLY_BEST * ranked[1][0]:
+        return None
+    return ranked[0][1]
+
+
+def repair(name: str) -> tuple[str, tuple[tuple[str, str], ...]] | None:
+    """A person's name with each syllable repaired, in title case, and what was changed;
+    None when it is no name (not two to five words, the first no family name) or a
+    syllable cannot be repaired."""
+    tokens = name.split()
+    if not 2 <= len(tokens) <= 5:
+        return None
+    out: list[str] = []
+    changed: list[tuple[str, str]] = []
+    for token in tokens:
+        fixed = repair_syllable(token)
+        if fixed is None:
+            return None
+        out.append(fixed[:1].upper() + fixed[1:])
+        if fixed != _nfc(token).lower():
+            changed.append((token, out[-1]))
+    if fold(out[0]).lower() not in surnames():
+        return None
+    return " ".join(out), tuple(changed)
