@@ -169,8 +169,9 @@ class HandRead:
         same ones at one of its sizes at least; else None. Tesseract is limited to digits
         and drops a mark it cannot make one of (a 7 with a bar read ``4`` for ``47``); the
         second engine is not, and says ``4#``: a read with a mark that is no digit is
-        incomplete. On 600 generated numbers this rule took 376, none wrong; asking all
-        three of Tesseract's sizes to agree too took 246, none wrong."""
+        incomplete. On 300 generated numbers (seed 8) this rule took 185, none wrong, and
+        none wrong on an independent generator's pages or the real scans (README).
+        """
         return self.agreed_with(None)
 
     def agreed_with(self, other: str | None) -> str | None:

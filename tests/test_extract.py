@@ -425,7 +425,8 @@ def test_registration_codes_and_register_entries_as_numbers() -> None:
 
 
 @pytest.mark.parametrize(("read", "name"), [
-    ("Trần Tha.:h Yến", "Trần Thanh Yến"), ("Đặng Đứ-. Tuấn", "Đặng Đức Tuấn"), ("Lương Đứ“ Trường", "Lương Đức Trường"),
+    ("Trần Tha.:h Yến", "Trần Thanh Yến"), ("Đặng Đứ-. Tuấn", "Đặng Đức Tuấn"),
+    ("Lương Đứ“ Trường", "Lương Đức Trường"),
     ("bùi thana mai", "Bùi Thanh Mai"), ("phạm xuâa đông", "Phạm Xuân Đông"),  # as OCR printed them (issue 26)
 ])
 def test_a_name_the_signature_crossed_is_repaired_syllable_by_syllable(read: str, name: str) -> None:

@@ -31,22 +31,28 @@ from sohoa.ocr import handwriting, zones
 QUALITY = {"clean": (3, 0.0, 90), "typical": (8, 0.5, 70), "poor": (16, 0.9, 40)}  # noise, blur, JPEG
 
 
-def number_line(digits: str, dpi: int, quality: str, rng: random.Random) -> tuple[np.ndarray, Line]:
-    """A grey image of "Số: <digits written by hand> /QĐ-UBND" and its line as OCR boxes it."""
+def _hand_line(before: str, digits: str, after: str, dpi: int, quality: str,
+               rng: random.Random) -> tuple[np.ndarray, ImageDraw.ImageDraw, tuple, tuple, int, int]:
+    """A grey scan of a printed ``before``, the digits by hand, a printed ``after``; the
+    boxes of both printed parts, the text size and the left of ``after``."""
     px = round(13 * dpi / 72)
     font = pil_font("regular", px)
-    page = Image.new("RGB", (px * 16, px * 3), (250, 249, 245))
+    page = Image.new("RGB", (px * 24, px * 3), (250, 249, 245))
     draw = ImageDraw.Draw(page)
-    y = px
-    label = draw.textbbox((px, y), "Số:", font=font, anchor="ls")
-    draw.text((px, y), "Số:", font=font, fill=(15, 15, 15), anchor="ls")
+    first = draw.textbbox((px, px), before, font=font, anchor="ls")
+    draw.text((px, px), before, font=font, fill=(15, 15, 15), anchor="ls")
     hand = write_digits(digits, int(px * rng.uniform(0.8, 1.3)), rng)
-    hx = label[2] + int(px * rng.uniform(0.2, 0.6))
-    page.paste(hand, (hx, y - int(hand.height * 0.72)), hand)
-    nx = hx + hand.width + int(px * rng.uniform(0.0, 0.4))
-    notation = draw.textbbox((nx, y), "/QĐ-UBND", font=font, anchor="ls")
-    draw.text((nx, y), "/QĐ-UBND", font=font, fill=(15, 15, 15), anchor="ls")
-    grey = _scanned(page, quality, rng)
+    hx = first[2] + int(px * rng.uniform(0.2, 0.6))
+    page.paste(hand, (hx, px - int(hand.height * 0.72)), hand)
+    tx = hx + hand.width + int(px * rng.uniform(0.0, 0.4))
+    tail = draw.textbbox((tx, px), after, font=font, anchor="ls")
+    draw.text((tx, px), after, font=font, fill=(15, 15, 15), anchor="ls")
+    return _scanned(page, quality, rng), draw, first, tail, px, tx
+
+
+def number_line(digits: str, dpi: int, quality: str, rng: random.Random) -> tuple[np.ndarray, Line]:
+    """A grey image of "Số: <digits written by hand> /QĐ-UBND" and its line as OCR boxes it."""
+    grey, _, label, notation, _, _ = _hand_line("Số:", digits, "/QĐ-UBND", dpi, quality, rng)
     top, bottom = min(label[1], notation[1]), max(label[3], notation[3])
     line = Line("Số: /QĐ-UBND", label[0], top, notation[2], bottom, 90.0, 1, (93.0, 85.0),
                 ((label[0], label[2], "Số:"), (notation[0], notation[2], "/QĐ-UBND")))
@@ -55,23 +61,10 @@ def number_line(digits: str, dpi: int, quality: str, rng: random.Random) -> tupl
 
 def date_line(day: str, dpi: int, quality: str, rng: random.Random) -> tuple[np.ndarray, Line]:
     """A grey image of "Quảng Ngãi, ngày <day by hand> tháng 10 năm 2025" and its line."""
-    px = round(13 * dpi / 72)
+    grey, draw, first, tail, px, tx = _hand_line("Quảng Ngãi, ngày", day, "tháng 10 năm 2025", dpi, quality, rng)
     font = pil_font("regular", px)
-    page = Image.new("RGB", (px * 24, px * 3), (250, 249, 245))
-    draw = ImageDraw.Draw(page)
-    y = px
-    head = "Quảng Ngãi, ngày"
-    first = draw.textbbox((px, y), head, font=font, anchor="ls")
-    draw.text((px, y), head, font=font, fill=(15, 15, 15), anchor="ls")
-    hand = write_digits(day, int(px * rng.uniform(0.8, 1.3)), rng)
-    hx = first[2] + int(px * rng.uniform(0.2, 0.6))
-    page.paste(hand, (hx, y - int(hand.height * 0.72)), hand)
-    tx = hx + hand.width + int(px * rng.uniform(0.1, 0.5))
-    tail = draw.textbbox((tx, y), "tháng 10 năm 2025", font=font, anchor="ls")
-    draw.text((tx, y), "tháng 10 năm 2025", font=font, fill=(15, 15, 15), anchor="ls")
-    grey = _scanned(page, quality, rng)
-    ngay = draw.textbbox((px, y), "Quảng Ngãi,", font=font, anchor="ls")[2] + px * 0.25
-    thang = draw.textbbox((tx, y), "tháng", font=font, anchor="ls")
+    ngay = draw.textbbox((px, px), "Quảng Ngãi,", font=font, anchor="ls")[2] + px * 0.25
+    thang = draw.textbbox((tx, px), "tháng", font=font, anchor="ls")
     top, bottom = min(first[1], tail[1]), max(first[3], tail[3])
     line = Line("Quảng Ngãi, ngày tháng 10 năm 2025", first[0], top, tail[2], bottom, 90.0, 1, (93.0,) * 6,
                 ((first[0], ngay - px * 0.3, "Quảng Ngãi,"), (ngay, first[2], "ngày"), (thang[0], thang[2], "tháng"),
