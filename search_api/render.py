@@ -173,6 +173,8 @@ def register_import_report(report: ImportReport) -> Iterator[Said]:
         f"{report.unchanged}, bị từ chối {report.rejected} (lần nhập số {report.id}).",
         f"{report.file}: {report.rows} rows; added {report.added}, changed {report.changed}, unchanged "
         f"{report.unchanged}, rejected {report.rejected} (import {report.id})."))
+    for vi, en in report.warnings:
+        yield Said(t(f"Cảnh báo: {vi}.", f"Warning: {en}."), error=True)
     yield from register_rejects(report.errors[:REGISTER_ERRORS_SHOWN])
     more = len(report.errors) - REGISTER_ERRORS_SHOWN
     if more > 0:
@@ -417,6 +419,8 @@ def register_dry_run(read: Any, mapping: Any, named: Mapping[str, str] | None = 
                  f"A {read.kind.upper()} file{encoding}; header on row {rows_said}."))
     for vi, en in h.notes:
         yield Said(f"  ({t(vi, en)})")
+    for vi, en in read.warnings:
+        yield Said(t(f"Cảnh báo: {vi}.", f"Warning: {en}."), error=True)
     yield Said(t("Cột → trường:", "Column → field:"))
     used = set(h.where.values())
     for name, column in sorted(h.where.items(), key=lambda kv: kv[1]):
@@ -495,6 +499,7 @@ def register_dry_run_json(read: Any, mapping: Any, named: Mapping[str, str] | No
     h = read.header
     return {
         "kind": read.kind, "encoding": read.encoding, "header_rows": list(h.rows), "notes": [en for _, en in h.notes],
+        "warnings": [en for _, en in read.warnings],
         "columns": {name: {"column": _column_letter(c), "name": h.names[c], "field": DEFAULT_COLUMNS[name][0]}
                     for name, c in sorted(h.where.items(), key=lambda kv: kv[1])},
         "unused": [{"column": _column_letter(i), "name": n} for i, n in enumerate(h.names)

@@ -274,3 +274,28 @@ def test_namesakes_are_never_matched_and_waiting_is_not_matched(cli, home: Path,
     unmatched = [json.loads(x) for x in cli("register", "unmatched", "--format", "jsonl").stdout.splitlines()]
     assert len(unmatched) == 3  # the Nam Sách Hồng Phong's 507 is at most a proposal, and counts for nothing
     assert json.loads(cli("progress", "--json").stdout)["warnings"]
+
+
+def test_formula_cells_saved_without_their_value_are_said(cli, home: Path, tmp_path: Path) -> None:
+    """A program that writes formulas without computing them (openpyxl does) leaves cells
+    every reader sees as empty: the import says so, in words, instead of losing them silently."""
+    rows = [list(r) for r in table()]
+    at = len(TITLE) + len(HEADER)
+    rows[at][6] = "=DATE(2021,3,5)"  # an issue date as a formula, with no value saved
+    rows[at + 1][6] = "=DATE(2021,3,6)"
+    path = tmp_path / "formulas.xlsx"
+    write_xlsx(path, rows)
+    from sohoa.register.sheets import unsaved_formulas
+
+    assert unsaved_formulas(path) == {"Sheet": 2}
+    dry = cli("register", "import", "--dry-run", str(path))
+    assert "Warning: sheet “Sheet”: 2 formula cells have no saved value" in dry.stdout and "LibreOffice" in dry.stdout
+    said = cli("register", "import", str(path))
+    assert "2 formula cells have no saved value" in said.stderr  # beside the figures, where a person reads
+    done = cli("register", "import", "--json", str(path))
+    assert json.loads(done.stdout)["warnings"] == [
+        "sheet “Sheet”: 2 formula cells have no saved value and read as empty: open the file in Excel or "
+        "LibreOffice, save it and import it again"]
+    plain = tmp_path / "plain.xlsx"
+    write_xlsx(plain, table())
+    assert unsaved_formulas(plain) == {} and unsaved_formulas(tmp_path / "none.csv") == {}

@@ -15,6 +15,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -100,6 +101,50 @@ def read_tables(path: Path, sheet: str | None = None) -> tuple[list[tuple[str | 
         name = shown[0] if shown else None
         return [(name, read_table(path, name))], hidden
     return [(name, read_table(path, name)) for name in shown], hidden
+
+
+_CELL = re.compile(rb"<c\b[^>]*?(?<!/)>(.*?)</c>", re.S)
+_ATTRS = re.compile(rb'([\w:]+)="([^"]*)"')
+
+
+def _tags(xml: bytes, tag: bytes) -> list[dict[bytes, bytes]]:
+    """The attributes of every ``<tag …>`` element, in any order."""
+    return [dict(_ATTRS.findall(m)) for m in re.findall(rb"<" + tag + rb"\b([^>]*)>", xml)]
+
+
+def unsaved_formulas(path: Path) -> dict[str, int]:
+    """Per worksheet of an XLSX file, its formula cells with no value saved: what a program
+    that writes formulas without computing them leaves, and what any reader (Calamine, like
+    Excel's own viewer before recalculating) sees as empty. Empty for other files."""
+    import html
+    import zipfile
+
+    if not zipfile.is_zipfile(path):
+        return {}
+    out: dict[str, int] = {}
+    try:
+        with zipfile.ZipFile(path) as book:
+            names = set(book.namelist())
+            if "xl/workbook.xml" not in names or "xl/_rels/workbook.xml.rels" not in names:
+                return {}
+            targets = {r.get(b"Id"): r.get(b"Target", b"") for r in _tags(book.read("xl/_rels/workbook.xml.rels"),
+                                                                           b"Relationship")}
+            for entry in _tags(book.read("xl/workbook.xml"), b"sheet"):
+                name = entry.get(b"name", b"")
+                target = targets.get(entry.get(b"r:id"), b"").decode().lstrip("/")
+                member = target if target.startswith("xl/") else f"xl/{target}"
+                if member not in names:
+                    continue
+                xml = book.read(member)
+                if b"<f" not in xml:  # most exports hold no formula: no cell to look at
+                    continue
+                count = sum(1 for inner in _CELL.findall(xml)
+                            if b"<f" in inner and not re.search(rb"<v>[^<]+</v>", inner))
+                if count:
+                    out[html.unescape(name.decode())] = count
+    except (zipfile.BadZipFile, OSError, KeyError):
+        return {}  # a broken workbook: reading it says what is wrong with it
+    return out
 
 
 def _is_html(path: Path) -> bool:

@@ -41,7 +41,7 @@ from sohoa.register.rows import (
     parse_date,
     parse_row,
 )
-from sohoa.register.sheets import Table, read_tables
+from sohoa.register.sheets import Table, read_tables, unsaved_formulas
 
 SCHEMA_VERSION = 2  # 2: agencies by who they are (agency_key, agency_name, agency_label), the row, the history
 SCHEMA = """
@@ -180,6 +180,8 @@ class ImportReport:
     """Rows that are not results, by kind: ``totals``, ``footer`` (signatures, notes), ``group``, ``numbering``."""
     notes: tuple[tuple[str, str], ...] = ()
     """How the file was read (a header over two rows, no issue-date column...)."""
+    warnings: tuple[tuple[str, str], ...] = ()
+    """What may make the figures less than they look (formula cells saved without a value)."""
     undone: str | None = None
     """When ``sohoa register undo`` took the import back, and by whom (None: it stands)."""
 
@@ -187,6 +189,7 @@ class ImportReport:
         return {"id": self.id, "file": self.file, "sha256": self.sha256, "at": self.at, "by": self.by,
                 "rows": self.rows, "added": self.added, "changed": self.changed, "unchanged": self.unchanged,
                 "rejected": self.rejected, "skipped": self.skipped, "notes": [en for _, en in self.notes],
+                "warnings": [en for _, en in self.warnings],
                 "undone": self.undone,
                 "errors": [{"row": e.row, "column": e.column, "message_vi": e.message_vi, "message_en": e.message_en}
                            for e in self.errors]}
@@ -226,6 +229,8 @@ class ReadFile:
     words: dict[str, dict[str, int]] = field(default_factory=dict)
     """The distinct words of the validity and status columns (``valid_until``, ``status``)
     with how many data rows hold each: what ``--dry-run`` shows a person to check."""
+    warnings: tuple[tuple[str, str], ...] = ()
+    """What may make the figures less than they look, in Vietnamese and English."""
 
 
 def read_file(path: Path, *, mapping: ColumnMap | None = None, sheet: str | None = None,
@@ -278,8 +283,14 @@ def read_file(path: Path, *, mapping: ColumnMap | None = None, sheet: str | None
         raise _unknown_words(path, list(unknown.values()))
     hint = agencies.province_hint([agencies.resolve(a) for a in {e.agency for _, e in entries}])
     header = dataclasses.replace(first.header, notes=tuple(notes))
+    unsaved = unsaved_formulas(path)
+    warnings = tuple((f"trang “{n}”: {unsaved[n]} ô công thức không có giá trị đã lưu, đọc là ô trống: mở tệp bằng "
+                      "Excel hoặc LibreOffice, lưu lại rồi nhập lại",
+                      f"sheet “{n}”: {unsaved[n]} formula cells have no saved value and read as empty: open the file "
+                      "in Excel or LibreOffice, save it and import it again")
+                     for n in (name or next(iter(unsaved), "") for name, _ in read) if n in unsaved)
     return ReadFile(header, entries, errors, skipped, sum(r.total for _, r in read), hint, list(unknown.values()),
-                    tables[0][1].kind, tables[0][1].encoding, words)
+                    tables[0][1].kind, tables[0][1].encoding, words, warnings)
 
 
 @dataclass
@@ -525,7 +536,8 @@ class Register:
         except sqlite3.Error as exc:
             self._fail(exc)
         return ImportReport(int(import_id or 0), str(path), digest_of_file, at, by, read.rows, len(adds),
-                            len(updates), unchanged, len(errors), tuple(errors), dict(read.skipped), read.header.notes)
+                            len(updates), unchanged, len(errors), tuple(errors), dict(read.skipped), read.header.notes,
+                            read.warnings)
 
     def read_file(self, path: Path, *, mapping: ColumnMap | None = None, sheet: str | None = None,
                   today: dt.date | None = None) -> ReadFile:
