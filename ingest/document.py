@@ -273,8 +273,7 @@ HANDWRITTEN_DAY_BEFORE_SIGNING = 60
 """A paper is signed on its date or up to this many days after it (17 on the real scans)."""
 
 
-def handwritten_second_look(text: PageText, extraction: Extraction, signing_times: tuple[str, ...],
-                            today: dt.date) -> Extraction:
+def handwritten_second_look(text: PageText, extraction: Extraction, today: dt.date) -> Extraction:
     """Read a number or a day filled in by hand again, with two engines (``ocr.zones``),
     when the first pass judged them illegible or handwritten. Both engines alike: the value
     is taken (confidence ``HANDWRITTEN_CONFIDENCE``, and a note). Not alike: a note with
@@ -307,7 +306,7 @@ def handwritten_second_look(text: PageText, extraction: Extraction, signing_time
         if read and read.guesses:
             agreed = read.agreed_with(first)
             date = _day_of(agreed, year, month) if agreed else None
-            why = _implausible_day(date, signing_times, today) if date else "not alike"
+            why = _implausible_day(date, extraction.fields.get("signed_on"), today) if date else "not alike"
             if date and not why:
                 fields["issue_date"], confidence["issue_date"] = date.isoformat(), HANDWRITTEN_CONFIDENCE
                 notes.append(f"issue_date: handwritten day read {date.day:02d} by two engines alike ({read.readings})")
@@ -326,19 +325,15 @@ def _day_of(digits: str, year: int, month: int) -> dt.date | None:
         return None
 
 
-def _implausible_day(date: dt.date, signing_times: tuple[str, ...], today: dt.date) -> str | None:
-    """Why a day both engines read cannot be the paper's date, or None. The signing time
-    bounds it (a paper is signed on its date or after), never gives it."""
+def _implausible_day(date: dt.date, signed_on: str | None, today: dt.date) -> str | None:
+    """Why a day both engines read cannot be the paper's date, or None. The day of the
+    earliest signature (``signed_on``) bounds it (a paper is signed on its date or after),
+    never gives it."""
     if date > today:
         return "in the future"
-    signed = []
-    for moment in signing_times:
-        try:
-            signed.append(dt.datetime.fromisoformat(moment).date())
-        except ValueError:
-            continue
-    if signed and not 0 <= (min(signed) - date).days <= HANDWRITTEN_DAY_BEFORE_SIGNING:
-        return f"not within {HANDWRITTEN_DAY_BEFORE_SIGNING} days before the signing on {min(signed)}"
+    signed = dt.date.fromisoformat(signed_on) if signed_on else None
+    if signed and not 0 <= (signed - date).days <= HANDWRITTEN_DAY_BEFORE_SIGNING:
+        return f"not within {HANDWRITTEN_DAY_BEFORE_SIGNING} days before the signing on {signed}"
     return None
 
 
@@ -415,7 +410,7 @@ def process(task: Task, settings: Settings) -> Record:
         text, signing_times = read_text(path, fmt, settings)
         extraction = extract(text.layouts, signing_times, settings.today)
         text, extraction = second_look(text, extraction, signing_times, settings, path, fmt)
-        extraction = handwritten_second_look(text, extraction, signing_times, settings.today)
+        extraction = handwritten_second_look(text, extraction, settings.today)
         extraction = withhold_doubtful(text, extraction)
         validity = judge_extraction(extraction, settings.today)
         signatures = verify_file(path, fmt, settings)
