@@ -50,9 +50,10 @@ _OWN_DATE = re.compile(r"^\W*(?:\d{1,2}\s*[.)]\s*)?(?:dang ky lan dau|cap ngay|n
 # the signing time, not the paper's date.
 _SIGNATURE_STAMP = re.compile(r"thoi gian ky|ky boi|ngay ky\s*:|[+]07:?00|@", re.IGNORECASE)
 _PREFIX = re.compile(r"^(?:TM|KT|TL|TUQ|Q)\s*[.,]\s*", re.IGNORECASE)
-# A title after a prefix OCR garbled ("E.CHỦ TỊCH" for "KT. CHỦ TỊCH"): an authority line
-# whose kind is not legible, never the signer's own title.
-_GARBLED_AUTHORITY = re.compile(r"^[\W_]*[A-Z]{1,3}\s*[.,:]\s*(?=\w{2})")
+# A title after a prefix OCR garbled ("E.CHỦ TỊCH", "k7 GIÁM ĐỐC", "KỸ CHỦ TỊCH" for "KT.
+# CHỦ TỊCH"): an authority line whose kind is not legible, never the signer's own title.
+_GARBLED_AUTHORITY = re.compile(r"^[\W_]*(?:[A-Z]{1,3}\s*[.,:]|[A-Z]{1,2}\d\s|K[TIYL1]\s)\s*(?=\w{2})",
+                                re.IGNORECASE)
 # An authority line of the signer block, folded: one signs for ("thay mặt", "ký thay",
 # "thừa lệnh", "thừa ủy quyền", "quyền") the body or chief it names.
 _AUTHORITY = re.compile(r"^[\W_]*(?P<prefix>T\s?M|K\s?T|T\s?L|TUQ|Q)\s*[.,:]\s*(?=\w{2})", re.IGNORECASE)
@@ -552,13 +553,18 @@ class Extractor:
             return _NONE
         picked = []
         heading = p.lines[heading_end]
+        body = max(ln.x1 for ln in p.lines) - min(ln.x0 for ln in p.lines)
         for j in range(heading_end + 1, len(p.lines)):
             line = centred_part(p.lines[j], heading.cx, p.w * 0.02)
             folded = fold(line.text)
             prev = picked[-1] if picked else heading
             if (not p.centred(line) or line.y0 - prev.y1 > prev.height * 0.9
                     or re.match(r"^\s*(Can cu|Kinh gui|Dieu \d)", folded, re.IGNORECASE)
-                    or (_upper_ratio(line.text) > 0.8 and len(line.text) > 12)):
+                    or (_upper_ratio(line.text) > 0.8 and len(line.text) > 12)
+                    # A paragraph of the body (a photo leaves no gap above it): a new
+                    # sentence across the whole width, wider than the summary above.
+                    or (picked and line.text[:1].isupper() and line.x1 - line.x0 > 0.8 * body
+                        and line.x1 - line.x0 > 1.1 * max(ln.x1 - ln.x0 for ln in picked))):
                 break
             picked.append(line)
             if rule.subject == "line_after_heading":
@@ -567,8 +573,8 @@ class Extractor:
             return _NONE
         text = " ".join(re.sub(r"^[^\w(]+|[^\w).,;]+$", "", ln.text) for ln in picked).strip(" ()")
         text = re.sub(r"\s+", " ", text)
-        if re.match(r"ve viec\b", fold(text)):  # a summary opens "Về việc": OCR lost the capital
-            text = text[0].upper() + text[1:]
+        if re.match(r"ve\b", fold(text), re.IGNORECASE):  # a summary opens "Về" ("Vẽ việc", "về công tác")
+            text = "Về" + text[2:]
         return _Found(text, _conf(picked))
 
     # ---------------------------------------------------------------- signer block
@@ -614,7 +620,8 @@ class Extractor:
                 if not page.right(line) or header_zone or _MOTTO.search(folded.upper()):
                     continue
                 found = self._title(line.text)
-                if _AUTHORITY.match(folded) or (found and _GARBLED_AUTHORITY.match(folded)):
+                if _AUTHORITY.match(folded) or (found and (_GARBLED_AUTHORITY.match(folded)
+                                                           or self._deputy_below(page, i, found[0]))):
                     authority.append(i)
                 if found:
                     titles.append((i, *found))
@@ -674,6 +681,16 @@ class Extractor:
         return _NONE, name, signed_for
 
     @staticmethod
+    def _deputy_below(page: _Page, i: int, title: str) -> bool:
+        """Whether the next line of the right column opens with PHÓ although the title read
+        does not: "KT. CHỦ TỊCH" over "PHÓ CHỦ TỊCH" with its prefix lost to the seal
+        (",“ CHỦ TỊCH" / "PHÓ" / "TỊCH"), so the line read is the chief's, not the signer's."""
+        if fold(title).startswith("PHO "):
+            return False
+        below = next((j for j in range(i + 1, len(page.lines)) if page.right(page.lines[j])), None)
+        return below is not None and re.match(r"^[\W\d_]*PHO\b", page.folded[below].upper()) is not None
+
+    @staticmethod
     def _printed_title(page: _Page, last: int) -> tuple[_Found, Line] | None:
         """The line right under an authority line, as printed, when it is no title sohoa
         knows but reads as one: capitals, words of letters (``PHÓ TRƯỞNG BAN THƯỜNG TRỰC``)."""
@@ -692,13 +709,14 @@ class Extractor:
     def _start_hidden(self, line: Line, title: str) -> bool:
         """Whether the seal hid the start of the title line, so that the title read
         ("GIÁM ĐỐC") may be the end of a longer one ("PHÓ GIÁM ĐỐC"): the line's first
-        word is the end of the title's first word ("IÁM ĐỐC")."""
+        word is the end of the title's first word ("IÁM ĐỐC"), or does not even start like
+        it ("HỒ TỊCH", "H TỊCH": PHÓ CHỦ TỊCH as much as CHỦ TỊCH)."""
         longer = [t for t in signer_titles() if t != title and t.endswith(" " + title)]
         if not longer:
             return False
         words = re.sub(r"[^A-Z ]", "", fold(re.sub(r"^[\W\d_]+", "", line.text)).upper()).split()
         first = fold(title).split()[0]
-        if words and words[0] != first and first.endswith(words[0]):
+        if words and words[0] != first and (first.endswith(words[0]) or words[0][:1] != first[:1]):
             self.notes.append(f"signer_title: only {title!r} legible, the start of its line is hidden "
                               f"(it could be {' or '.join(repr(t) for t in longer[:2])}): not set")
             return True

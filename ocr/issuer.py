@@ -16,6 +16,8 @@ import tomllib
 import unicodedata
 from dataclasses import dataclass
 
+from rapidfuzz.distance import Levenshtein
+
 from sohoa.core import gazetteer
 from sohoa.core.text import clean, fold
 from sohoa.ocr.rules import LEXICON_DIR
@@ -104,9 +106,67 @@ def _spell_head(line: str) -> str:
     return best + rest
 
 
+def _snap_head(line: str) -> str:
+    """A head OCR garbled beyond its tone marks, written as the lexicon does: "UY RAN NHÂN
+    ĐÂN", "LÝ HAN NHÂN DÂN" (a tilted photo at 60 dpi) are ỦY BAN NHÂN DÂN; "UBWND",
+    "UĐND" before a unit word are UBND. Only long heads (two letters off in twelve, one in
+    eight) and the abbreviations UBND and HĐND right before a unit word ("UBND HUYỆN") are
+    snapped; a short head ("SỞ", "BAN") is too like other words."""
+    tokens = line.split()
+    if _head(fold(line)) is not None or len(tokens) < 2:
+        return line
+    unit_words = {fold(unit).upper() for unit, _ in _lexicon().units}
+    near: list[tuple[int, str, list[str]]] = []
+    for head in _lexicon().heads:
+        size = len(head.split())
+        printed = tokens[:size]
+        letters = re.sub(r"[^A-Z ]", "", " ".join(fold(t).upper() for t in printed))
+        length = len(head.replace(" ", ""))
+        if length >= 8:
+            allowed = 1 if length < 12 else 2
+        elif (length == 4 and head in _lexicon().need_place and len(tokens) > size
+              and fold(tokens[size]).upper() in unit_words):
+            allowed = 1
+        else:
+            continue
+        distance = Levenshtein.distance(letters, head, score_cutoff=allowed)
+        if distance <= allowed:
+            near.append((distance, head, printed))
+    near.sort()
+    if not near or (len(near) > 1 and near[1][0] == near[0][0]):  # "UĐND": UBND or HĐND
+        return line
+    _, head, printed = near[0]
+    spellings = _lexicon().spellings.get(head, (head,))
+    # ỦY or the older UỶ: where OCR put the mark of the first word.
+    marked_last = bool(printed[0][1:]) and fold(printed[0][-1]) != printed[0][-1]
+    spelled = next((s for s in spellings if (fold(s.split()[0][-1]) != s.split()[0][-1]) == marked_last),
+                   spellings[0])
+    return " ".join([spelled, *tokens[len(printed):]])
+
+
 def _has_letter(token: str) -> bool:
     """A letter or digit proper: a lone modifier mark ("ˆ", category Lm) is not one."""
     return any(unicodedata.category(c) in {"Lu", "Ll", "Lt", "Lo", "Nd"} for c in token)
+
+
+def _is_number(token: str) -> bool:
+    """A document number or an ID, not a word of a name: digits with its notation
+    ("3799GKS-UBND", "111%SGCNATTP-SYT") or a long run of digits ("418274821")."""
+    digits = sum(c.isdigit() for c in token)
+    return digits >= 5 or (digits >= 3 and any(c.isalpha() or c in "/%" for c in token))
+
+
+def _before_number(tokens: list[str]) -> list[str]:
+    """The tokens before the number line, which OCR joins to the block's line when the page
+    is tilted (a phone photo): "SỞ Y TẾ SỞ. 111%SGCNATTP-SYT" is "SỞ Y TẾ" and a misread
+    "Số: 1118/GCNATTP-SYT". The "Số" label before the number goes with it."""
+    cut = next((i for i, t in enumerate(tokens) if _is_number(t)), None)
+    if cut is None:
+        return tokens
+    kept = tokens[:cut]
+    if kept and re.fullmatch(r"SO?", re.sub(r"[\W\d_]", "", fold(kept[-1]))) and not kept[-1].isalpha():
+        kept = kept[:-1]  # "SỞ." / "S-": the label, its colon misread
+    return kept
 
 
 def _tidy(line: str) -> str:
@@ -114,6 +174,7 @@ def _tidy(line: str) -> str:
     word that OCR glued to the head before it ("NHÂN DÂNTỈNH", "ĐA KHOATỈNH") or to the
     place after it ("XÃVÔ TRANH") is parted from it."""
     tokens = [t.strip("'\"‘’“”`´") for t in clean(line).upper().split()]
+    tokens = _before_number(tokens)
     tokens = [t for t in tokens if _has_letter(t) or t in {"-", "&"}]
     text = " ".join(tokens).strip(" -.,:")
     units = "|".join(re.escape(fold(unit)) for unit, _ in _lexicon().units)
@@ -161,6 +222,7 @@ def segments(lines: list[str]) -> list[str]:
     out: list[str] = []
     for raw in lines:
         tidy = _tidy(raw)
+        tidy = _snap_head(tidy)
         line = _spell_head(tidy)  # a continuation keeps its words as read: "PHONG" of "XÃ THANH PHONG"
         if not line:
             continue
@@ -291,3 +353,14 @@ def _successor(issuer: str, level: str, province: str | None, place: _Place | No
     if place is not None:  # the agency names its province: name the new one
         return f"{issuer[:place.start]}{unit} {new.upper()}", None
     return f"{issuer} {unit} {new.upper()}", None
+
+
+def recognised(name: str) -> bool:
+    """Whether an agency's name reads as one sohoa knows: a name of the lexicon or a head,
+    and the place after it one the gazetteer knows. A name read from a page below 150 dpi
+    that is not ("UY BẠN MHIÂN DẪN TÍNH BÁC NIXH") is more likely garbled than new."""
+    place = _place(name)
+    agency = (name[:place.start] if place else name).strip(" -")
+    folded = fold(agency).upper()
+    known_agency = folded in _lexicon().names or _head(folded) == folded
+    return known_agency and (place is None or gazetteer.is_name(place.name))

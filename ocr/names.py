@@ -107,3 +107,26 @@ def repair(name: str) -> tuple[str, tuple[tuple[str, str], ...]] | None:
     if fold(out[0]).lower() not in surnames():
         return None
     return " ".join(out), tuple(changed)
+
+
+
+def is_family_name(word: str) -> bool:
+    """Whether ``word`` is a family name of ``lexicon/surnames.toml`` (marks aside)."""
+    return fold(word).lower() in surnames()
+
+
+@functools.cache
+def given_names() -> frozenset[str]:
+    """The syllables people are named by (``lexicon/given_names.txt``, written by
+    ``scripts/given_names.py`` from the names-dataset package), lower case."""
+    from sohoa.ocr.rules import LEXICON_DIR
+
+    text = (LEXICON_DIR / "given_names.txt").read_text(encoding="utf-8")
+    return frozenset(line for line in text.splitlines() if line and not line.startswith("#"))
+
+
+def named_by(syllable: str) -> bool:
+    """Whether people are named by ``syllable``: a given or middle name of the list, or
+    a syllable of the gazetteer's place names (most of them names of people of old)."""
+    low = _nfc(syllable).lower()
+    return low in given_names() or name_counts()[low] > 2

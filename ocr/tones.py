@@ -25,6 +25,7 @@ import importlib.util
 import itertools
 import re
 import unicodedata
+from collections import Counter
 from pathlib import Path
 
 _ACUTE, _HOOK = "\u0301", "\u0309"
@@ -133,3 +134,107 @@ def repair(text: str) -> tuple[str, tuple[tuple[str, str], ...]]:
 def _adjacent(text: str, a: re.Match[str], b: re.Match[str]) -> bool:
     """Two syllables of one phrase: only spaces between them (no comma, no full stop)."""
     return text[a.end():b.start()].strip() == ""
+
+
+def same_letters(syllable: str) -> frozenset[str]:
+    """The syllables of the word list with the letters of ``syllable``, marks aside (``fold``)."""
+    from sohoa.core.text import fold
+
+    return _by_letters().get(fold(syllable.lower()), frozenset())
+
+
+@functools.cache
+def _by_letters() -> dict[str, frozenset[str]]:
+    """Every syllable of the word list, by its letters without marks (``fold``: đ as d)."""
+    from sohoa.core.text import fold
+
+    path = _data(WORD_LIST)
+    if path is None:
+        return {}
+    found: dict[str, set[str]] = {}
+    for syllable in set(_SYLLABLE.findall(unicodedata.normalize("NFC", path.read_text(encoding="utf-8")).lower())):
+        found.setdefault(fold(syllable), set()).add(syllable)
+    return {k: frozenset(v) for k, v in found.items()}
+
+
+COMMON = 100
+"""A syllable seen more often than this in the running text (of 48,000 syllables: "là",
+"để", "trong", "về", "thì") is a word of its own, kept as read by ``repair_marks``."""
+
+
+@functools.cache
+def _counts() -> Counter[str]:
+    """How often each syllable occurs in the running text."""
+    path = _data(RUNNING_TEXT)
+    if path is None:
+        return Counter()
+    text = unicodedata.normalize("NFC", path.read_text(encoding="utf-8")).lower()
+    return Counter(_SYLLABLE.findall(" ".join(line.partition("\t")[0] for line in text.splitlines())))
+
+
+def _pair_changes(lower: list[str], joined: list[bool], changed: dict[int, str]) -> list[tuple]:
+    """Two neighbours both misread ("tuyến đụng" for "tuyển dụng"), neither making a word
+    as read: the one pair of their same-letter syllables that is a word of the list."""
+    words, counts = _words(), _counts()
+    for i in range(1, len(lower)):
+        a, b = lower[i - 1], lower[i]
+        if (not joined[i] or i - 1 in changed or i in changed or counts[a] > COMMON or counts[b] > COMMON
+                or _as_written(lower[i - 2] if i > 1 and joined[i - 1] else None, a, b)
+                or _as_written(a, b, lower[i + 1] if i + 1 < len(lower) and joined[i + 1] else None)):
+            continue
+        fits = {(x, y) for x in same_letters(a) | {a} for y in same_letters(b) | {b}
+                if (x, y) != (a, b) and f"{x} {y}" in words}
+        if len(fits) == 1:
+            x, y = fits.pop()
+            return [(1.0, *((k, v) for k, v in ((i - 1, x), (i, y)) if v != lower[k]))]
+    return []
+
+
+def repair_marks(text: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """Any mark misread, for text read from a page below 150 dpi (a phone photo), where
+    Tesseract slips on every kind of mark: "phẻ duyệt kính phí" for "phê duyệt kinh phí",
+    "Sư dụng", "định kỷ". A syllable that as read makes no word of the list nor a pair of
+    running text with either neighbour is replaced by the one syllable of the same letters
+    (marks aside) that makes a word of the list with a neighbour; two that do, or none:
+    left as read. One change at a time, each seen by the next ("định kỷ": kỷ becomes kỳ,
+    after which "định" makes a word as read), the change to a syllable more used in
+    running text than the one read first. Scans keep to ``repair`` (one slip, one
+    direction), which this would overreach on well-read text."""
+    from sohoa.core.text import fold
+
+    normal = unicodedata.normalize("NFC", text)
+    matches = list(_SYLLABLE.finditer(normal))
+    if not matches or not _words():
+        return text, ()
+    lower = [m.group().lower() for m in matches]
+    joined = [i > 0 and _adjacent(normal, matches[i - 1], matches[i]) for i in range(len(lower))]
+    changed: dict[int, str] = {}
+    counts = _counts()
+    while True:
+        proposed: list[tuple] = []
+        for i, syllable in enumerate(lower):
+            left = lower[i - 1] if joined[i] else None
+            right = lower[i + 1] if i + 1 < len(lower) and joined[i + 1] else None
+            if (i in changed or (left is None and right is None) or counts[syllable] > COMMON
+                    or _as_written(left, syllable, right)):
+                continue
+            fits = {other for other in _by_letters().get(fold(syllable), ()) if other != syllable
+                    and _makes_word(left, other, right)}
+            if len(fits) == 1:
+                other = fits.pop()
+                proposed.append(((counts[other] + 1) / (counts[syllable] + 1), (i, other)))
+        if not proposed:
+            proposed = _pair_changes(lower, joined, changed)
+        if not proposed:
+            break
+        # Two neighbours may each be read wrong for the other ("định kỷ": "dân đinh" is a
+        # word too): the change to the syllable more used than the one read goes first.
+        for i, other in max(proposed, key=lambda p: p[0])[1:]:
+            changed[i], lower[i] = other, other
+    out, pairs = normal, []
+    for i in sorted(changed, reverse=True):
+        m = matches[i]
+        written = _recased(m.group(), changed[i])
+        out = out[:m.start()] + written + out[m.end():]
+        pairs.append((m.group(), written))
+    return out, tuple(reversed(pairs))

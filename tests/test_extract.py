@@ -453,3 +453,29 @@ def test_a_garbled_authority_prefix_is_no_title_of_the_signer() -> None:
     assert result.fields["signer_title"] is None and result.fields["signed_for"] is None
     assert result.fields["signer_name"] == "Nguyễn Văn An"
     assert extract([_decision_signed("E.CHỦ TỊCH", "PHÓ CHỦ TỊCH")]).fields["signer_title"] == "PHÓ CHỦ TỊCH"
+
+
+@pytest.mark.parametrize(("lines", "signed_for"), [
+    (("k7 GIÁM ĐỐC", "PHÓ", "ĐỐC"), None),  # KT. read as "k7", PHÓ GIÁM ĐỐC in two pieces
+    ((",“ CHỦ TỊCH", "PHÓ", "TỊCH"), None),  # KT. lost to the seal, PHÓ on the line below
+    (("HỒ TỊCH",), None),  # PHÓ CHỦ TỊCH as much as CHỦ TỊCH
+])
+def test_a_chiefs_title_over_a_deputys_line_is_never_the_signers(lines: tuple[str, ...],
+                                                                 signed_for: str | None) -> None:
+    """Phone photos gave GIÁM ĐỐC and CHỦ TỊCH for PHÓ GIÁM ĐỐC and PHÓ CHỦ TỊCH: a title
+    line under a garbled prefix, or over a line opening with PHÓ, or whose first word does
+    not even start like the title's, is no title of the signer."""
+    result = extract([_decision_signed(*lines)])
+    assert result.fields["signer_title"] is None
+    assert result.fields["signed_for"] == signed_for
+    assert result.fields["signer_name"] == "Nguyễn Văn An"
+
+
+def test_a_summary_ends_where_a_paragraph_of_the_body_starts() -> None:
+    """A photo leaves no gap between the summary and the body: a new sentence across the
+    whole width ends it; the summary's own wrapped line (lower case) does not."""
+    rows = [*_header("12/CT-UBND", "Bắc Giang, ngày 04 tháng 3 năm 2021"), ("CHỈ THỊ", 500, 240),
+            ("Vẽ công tác phòng cháy, chữa cháy", 500, 270), ("mùa khô năm 2021", 500, 292),
+            ("Người đứng đầu cơ quan, đơn vị chịu trách nhiệm trước Chủ tịch Ủy ban nhân dân về kết quả", 520, 314)]
+    result = extract([_lines(*rows)])
+    assert result.fields["subject"] == "Về công tác phòng cháy, chữa cháy mùa khô năm 2021"

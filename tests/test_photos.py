@@ -82,29 +82,33 @@ def test_a_low_resolution_page_is_read_enlarged(capsys: pytest.CaptureFixture[st
     assert after >= before and after >= 0.88
 
 
-PHOTO_FLOOR = 0.55
-"""Exact fields on 16 generated phone photos (tuned families, seed 31): 0.62 with the sheet
-found and flattened, its light evened and the page enlarged (0.616 in a clean-clone CI
-run), where the scan steps alone give 0.36 on the same photos."""
-PHOTO_MAX_INVENTED = 0.12
-"""Wrong values, mostly garbled names and subjects (the sheet is at 45-80 dpi); numbers and
-dates read with little confidence are withheld, so none of those is wrong."""
+PHOTO_FLOOR = {31: 0.60, 77: 0.70}
+"""Exact fields on 16 generated phone photos (tuned families): the sheet found and
+flattened, its light evened and the page enlarged. Seed 31 (looked at while building the
+photo checks): 0.634, where the scan steps alone give 0.36; seed 77 (looked at once, after):
+0.737."""
+PHOTO_MAX_INVENTED = {31: 0.02, 77: 0.03}
+"""Wrong values: 11.6% on seed 31 before the photo checks of ``ingest.document
+.withhold_doubtful`` (marks repaired from the words around them, agencies and names that
+must read as ones sohoa knows); 0.9% and 2.7% (subjects with two misread words in a row,
+names whose wrong mark still makes a name) with them."""
 
 
 @pytest.mark.slow
-def test_fields_from_phone_photos(cli, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize("seed", sorted(PHOTO_FLOOR))
+def test_fields_from_phone_photos(cli, tmp_path: Path, capsys: pytest.CaptureFixture[str], seed: int) -> None:
     corpus = tmp_path / "generated"
-    samplegen.generate(corpus, 16, seed=31, qualities=("photo",), families=samplegen.TUNED)
+    samplegen.generate(corpus, 16, seed=seed, qualities=("photo",), families=samplegen.TUNED)
     folder = copy_corpus(corpus, tmp_path / "corpus")
     assert cli("ingest", "--no-progress", str(folder)).exit_code == 0
     rows = [json.loads(line) for line in cli("export").stdout.splitlines() if line.startswith("{")]
     report = fieldeval.score(folder, rows)
     with capsys.disabled():
-        print("\nFields from 16 generated phone photos (families A+B):")
+        print(f"\nFields from 16 generated phone photos (families A+B, seed {seed}):")
         print(report.render())
     score = report.by_quality["photo"]
-    assert score.rate >= PHOTO_FLOOR
-    assert score.invented / score.total <= PHOTO_MAX_INVENTED
+    assert score.rate >= PHOTO_FLOOR[seed]
+    assert score.invented / score.total <= PHOTO_MAX_INVENTED[seed]
     wrong = [m for f in fieldeval.STRICT for m in report.by_field[f].misses if not m.endswith("got None")]
     assert not wrong, wrong  # a number or date from a photo is right or absent
 
