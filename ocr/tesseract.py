@@ -15,6 +15,8 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import re
+import subprocess
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -88,12 +90,15 @@ def _api(language: str, psm: int, variables: tuple[tuple[str, str], ...] = ()) -
     api = held.get(key)
     if api is None:
         try:
-            api = tesserocr.PyTessBaseAPI(path=_tessdata(), lang=language, psm=psm,
+            api = tesserocr.PyTessBaseAPI(path=_tessdata(language), lang=language, psm=psm,
                                           oem=tesserocr.OEM.DEFAULT)
-        except RuntimeError as exc:
-            probe(language)  # names the missing model or program, with the package to install
-            raise OcrFailed(f"Không khởi động được Tesseract ({language}): {exc}",
-                            f"Could not start Tesseract ({language}): {exc}") from exc
+        except RuntimeError as exc:  # a fault of the machine, not of the document being read
+            _installed(language)  # names the missing model or program, with the package to install
+            raise MissingDependencyError(
+                f"Không khởi động được Tesseract ({language}) với mô hình ở {_tessdata(language)}: {exc}. "
+                f"Mô hình có thể hỏng: hãy cài lại tesseract-ocr-{language.split('+')[0]}.",
+                f"Could not start Tesseract ({language}) with the models in {_tessdata(language)}: {exc}. "
+                f"The model may be damaged: reinstall tesseract-ocr-{language.split('+')[0]}.") from exc
         for name, value in variables:
             api.SetVariable(name, value)
         held[key] = api
@@ -103,10 +108,41 @@ def _api(language: str, psm: int, variables: tuple[tuple[str, str], ...] = ()) -
         api.Clear()  # the page's image and results go; the model stays
 
 
+USUAL_TESSDATA = ("/usr/share/tesseract-ocr/5/tessdata", "/usr/share/tesseract-ocr/4.00/tessdata",
+                  "/usr/share/tessdata", "/usr/local/share/tessdata", "/opt/homebrew/share/tessdata")
+"""Where distributions put the language models (Debian and Ubuntu, Fedora, a build from
+source, Homebrew)."""
+
+
+def _listed_tessdata() -> list[str]:
+    """The folder ``tesseract --list-langs`` reports its models in."""
+    try:
+        done = subprocess.run([pytesseract.pytesseract.tesseract_cmd, "--list-langs"], capture_output=True,
+                              text=True, timeout=30, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return []
+    return re.findall(r'"([^"]+)"', done.stdout.splitlines()[0] if done.stdout else "")
+
+
 @functools.cache
-def _tessdata() -> str:
-    """Where the language models are: TESSDATA_PREFIX, else where the library was built to look."""
-    return os.environ.get("TESSDATA_PREFIX") or tesserocr.get_languages()[0]
+def _tessdata(language: str = "vie") -> str:
+    """The folder holding the models of ``language``: TESSDATA_PREFIX; else where the
+    library was built to look, when the models are there; else the folder the tesseract
+    program reports; else the distribution's usual ones. A tesserocr wheel from PyPI
+    carries a Tesseract of its own whose folder is "./", which holds no model: a plain
+    ``pip install`` then reads with the system's models, as the program does."""
+    asked = os.environ.get("TESSDATA_PREFIX")
+    candidates = [asked] if asked else [tesserocr.get_languages()[0], *_listed_tessdata(), *USUAL_TESSDATA]
+    needed = language.split("+")
+    for folder in candidates:
+        if folder and all((Path(folder) / f"{lang}.traineddata").is_file() for lang in needed):
+            return folder
+    where = asked or ", ".join(dict.fromkeys(c for c in candidates if c))
+    raise MissingDependencyError(
+        f"Không tìm thấy mô hình {language}.traineddata (đã tìm ở: {where}). Hãy cài: apt-get install "
+        f"tesseract-ocr-{needed[0]}, hoặc đặt TESSDATA_PREFIX là thư mục chứa nó.",
+        f"No {language}.traineddata found (looked in: {where}). Install it: apt-get install "
+        f"tesseract-ocr-{needed[0]}, or set TESSDATA_PREFIX to the folder that holds it.")
 
 
 def _set_image(api: Any, image: np.ndarray, dpi: int | None) -> None:
@@ -147,7 +183,35 @@ def _tsv(api: Any) -> dict[str, list]:
 
 @functools.cache
 def probe(language: str = "vie") -> str:
-    """Return ``tesseract <version> (<language>)`` or raise with an install hint."""
+    """Return ``tesseract <version> (<language>)`` once the engine has read a small page
+    with the model, or raise with the fix: a model listed by name may still be one that
+    cannot load (a truncated file), and that must stop a run before it takes any file."""
+    found = _installed(language)
+    _prove(language)
+    return found
+
+
+def _prove(language: str) -> None:
+    """Read a small page with ``language``'s model, the way pages are read."""
+    image = np.full((80, 320), 255, np.uint8)
+    cv2.putText(image, "So 12", (12, 56), cv2.FONT_HERSHEY_SIMPLEX, 1.5, 0, 3)
+    try:
+        if engine() == "api":
+            with _api(language, 7) as api:
+                _recognize(api, image, 300, "a test page")
+        else:
+            pytesseract.image_to_string(image, lang=language, config="--psm 7", timeout=60)
+    except (RuntimeError, OcrFailed, pytesseract.TesseractError) as exc:
+        raise MissingDependencyError(
+            f"Tesseract không đọc được trang thử với mô hình {language}: {exc}. Hãy cài lại "
+            f"tesseract-ocr-{language.split('+')[0]}.",
+            f"Tesseract cannot read a test page with the {language} model: {exc}. Reinstall "
+            f"tesseract-ocr-{language.split('+')[0]}.") from exc
+
+
+@functools.cache
+def _installed(language: str) -> str:
+    """``tesseract <version> (<language>)`` when the program runs and lists the models."""
     try:
         version = pytesseract.get_tesseract_version()
         languages = pytesseract.get_languages(config="")

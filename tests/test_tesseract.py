@@ -129,3 +129,53 @@ def test_a_missing_language_model_is_named(monkeypatch: pytest.MonkeyPatch, tmp_
     _with("api", monkeypatch)
     with pytest.raises(MissingDependencyError, match="tesseract-ocr-xyz"):
         tesseract.read_page(np.full((200, 200), 255, np.uint8), page_number=1, dpi=300, language="xyz")
+
+
+def test_the_systems_models_are_found_when_the_librarys_folder_has_none(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A tesserocr wheel from PyPI carries a Tesseract whose model folder is "./": a plain
+    ``pip install`` then reads with the models the tesseract program reports."""
+    monkeypatch.delenv("TESSDATA_PREFIX", raising=False)
+    monkeypatch.setattr(tesseract.tesserocr, "get_languages", lambda *a: ("./", []))
+    tesseract._tessdata.cache_clear()
+    try:
+        folder = Path(tesseract._tessdata("vie"))
+        assert (folder / "vie.traineddata").is_file()
+        with pytest.raises(MissingDependencyError, match="tesseract-ocr-xyz"):
+            tesseract._tessdata("xyz")
+    finally:
+        tesseract._tessdata.cache_clear()
+
+
+def _damaged_models(tmp_path: Path) -> Path:
+    """A model folder whose vie.traineddata is cut short (its name still listed)."""
+    good = Path(tesseract._tessdata("vie"))
+    folder = tmp_path / "tessdata"
+    folder.mkdir()
+    for name in ("eng.traineddata", "osd.traineddata"):
+        (folder / name).write_bytes((good / name).read_bytes())
+    (folder / "vie.traineddata").write_bytes((good / "vie.traineddata").read_bytes()[:200_000])
+    return folder
+
+
+@pytest.mark.parametrize("engine", ["api", "cli"])
+def test_a_model_that_cannot_load_stops_the_run_and_fails_no_document(tmp_path: Path, engine: str) -> None:
+    """A truncated vie.traineddata passes a check of names; the run's check reads a small
+    page with it, so the ingest stops (exit 3) with the fix before it takes any file, and
+    no document is recorded as failed."""
+    import os
+    import subprocess
+    import sys
+
+    folder = tmp_path / "scans"
+    samplegen.generate(folder, 2, seed=3, qualities=("clean",))
+    for p in folder.iterdir():
+        os.utime(p, (0, 0))
+    env = {**os.environ, "TESSDATA_PREFIX": str(_damaged_models(tmp_path)), "SOHOA_OCR_ENGINE": engine,
+           "SOHOA_LANG": "en", "SOHOA_HOME": str(tmp_path / "home")}
+    run = subprocess.run([sys.executable, "-m", "sohoa", "ingest", "--no-progress", str(folder)],
+                         env=env, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 3, run.stdout + run.stderr
+    assert "reinstall tesseract-ocr-vie" in (run.stderr + run.stdout).lower()
+    exported = subprocess.run([sys.executable, "-m", "sohoa", "export"], env=env, capture_output=True,
+                              text=True, timeout=120)
+    assert not [line for line in exported.stdout.splitlines() if line.startswith("{")]
