@@ -48,10 +48,8 @@ def test_tone_slips_of_poor_scans_repaired_from_the_words_around_them() -> None:
         assert tones.repair(right) == (right, ())
 
 
-def test_tone_repair_leaves_correct_text_alone() -> None:
-    """Correct text it has not seen: half the VLSP sentences, with the running-text pairs of
-    the other half only (1 syllable in 48,093 changed when written), and the text layers of
-    the real born-digital letters."""
+def _vlsp_halves() -> tuple[frozenset[tuple[str, str]], list[str]]:
+    """The pairs of syllables of half the VLSP sentences, and the other half's sentences."""
     path = tones._data(tones.RUNNING_TEXT)
     assert path is not None
     sentences, words = [], []
@@ -61,11 +59,18 @@ def test_tone_repair_leaves_correct_text_alone() -> None:
         elif words:
             sentences.append(" ".join(words))
             words = []
-    seen = {pair for s in sentences[::2] for pair in itertools.pairwise(
-        m.lower() for m in re.findall(r"[^\W\d_]+", unicodedata.normalize("NFC", s)))}
-    unseen = sentences[1::2]
+    seen = frozenset(pair for s in sentences[::2] for pair in itertools.pairwise(
+        m.lower() for m in re.findall(r"[^\W\d_]+", unicodedata.normalize("NFC", s))))
+    return seen, sentences[1::2]
+
+
+def test_tone_repair_leaves_correct_text_alone() -> None:
+    """Correct text it has not seen: half the VLSP sentences, with the running-text pairs of
+    the other half only (1 syllable in 48,093 changed when written), and the text layers of
+    the real born-digital letters."""
+    seen, unseen = _vlsp_halves()
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(tones, "_attested", lambda: frozenset(seen))
+        mp.setattr(tones, "_attested", lambda: seen)
         changed = sum(len(tones.repair(s)[1]) for s in unseen)
     assert sum(len(s.split()) for s in unseen) > 40_000
     assert changed <= 3
@@ -94,19 +99,8 @@ def test_photo_mark_repair_on_correct_text_it_has_not_seen() -> None:
     """Half the VLSP sentences, with the running-text pairs of the other half: 56 of 48,226
     syllables changed when written (0.12%): on a photo, where most summaries are misread,
     a price worth paying; scans keep to ``tones.repair``."""
-    path = tones._data(tones.RUNNING_TEXT)
-    assert path is not None
-    sentences, words = [], []
-    for line in [*path.read_text(encoding="utf-8").splitlines(), ""]:
-        if line.strip():
-            words.append(line.split("\t")[0])
-        elif words:
-            sentences.append(" ".join(words))
-            words = []
-    seen = {pair for s in sentences[::2] for pair in itertools.pairwise(
-        m.lower() for m in re.findall(r"[^\W\d_]+", unicodedata.normalize("NFC", s)))}
-    unseen = sentences[1::2]
+    seen, unseen = _vlsp_halves()
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(tones, "_attested", lambda: frozenset(seen))
+        mp.setattr(tones, "_attested", lambda: seen)
         changed = sum(len(tones.repair_marks(s)[1]) for s in unseen)
     assert changed / sum(len(s.split()) for s in unseen) < 0.002
