@@ -709,14 +709,16 @@ class Extractor:
     def _start_hidden(self, line: Line, title: str) -> bool:
         """Whether the seal hid the start of the title line, so that the title read
         ("GIÁM ĐỐC") may be the end of a longer one ("PHÓ GIÁM ĐỐC"): the line's first
-        word is the end of the title's first word ("IÁM ĐỐC"), or does not even start like
-        it ("HỒ TỊCH", "H TỊCH": PHÓ CHỦ TỊCH as much as CHỦ TỊCH)."""
+        word is the end of the title's first word ("IÁM ĐỐC"), or, that word read nowhere in
+        the line, does not even start like it ("HỒ TỊCH", "H TỊCH": PHÓ CHỦ TỊCH as much as
+        CHỦ TỊCH). Stray marks before a whole title ("à~ CHỦ TỊCH") hide nothing."""
         longer = [t for t in signer_titles() if t != title and t.endswith(" " + title)]
         if not longer:
             return False
         words = re.sub(r"[^A-Z ]", "", fold(re.sub(r"^[\W\d_]+", "", line.text)).upper()).split()
         first = fold(title).split()[0]
-        if words and words[0] != first and (first.endswith(words[0]) or words[0][:1] != first[:1]):
+        garbled_start = first not in words and words[0][:1] != first[:1]  # "HỒ TỊCH"; not "à~ CHỦ TỊCH"
+        if words and words[0] != first and (first.endswith(words[0]) or garbled_start):
             self.notes.append(f"signer_title: only {title!r} legible, the start of its line is hidden "
                               f"(it could be {' or '.join(repr(t) for t in longer[:2])}): not set")
             return True
