@@ -10,15 +10,18 @@ from __future__ import annotations
 import datetime as dt
 import re
 import traceback
+import unicodedata
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
+from rapidfuzz import fuzz
 
 from sohoa.core.errors import CannotWrite, ConfigError, DocumentError, MissingDependencyError, cannot_write
-from sohoa.core.layout import PageLayout
+from sohoa.core.layout import Line, PageLayout
 from sohoa.core.model import (
     CopyFailure,
     CopyToSign,
@@ -32,11 +35,18 @@ from sohoa.core.model import (
     empty_extraction,
 )
 from sohoa.core.settings import Settings
-from sohoa.core.text import clean
+from sohoa.core.text import clean, fold
 from sohoa.core.validity import judge
 from sohoa.ocr import issuer, names, preprocess, tesseract, tones, zones
 from sohoa.ocr import pages as pagesmod
-from sohoa.ocr.extract import extract, handwritten_day_zone, handwritten_number_zone, plausible_name, signer_page
+from sohoa.ocr.extract import (
+    extract,
+    fix_surname,
+    handwritten_day_zone,
+    handwritten_number_zone,
+    plausible_name,
+    signer_page,
+)
 from sohoa.ocr.rules import registry
 from sohoa.signatures.verify import verify_file
 
@@ -438,6 +448,95 @@ def second_look(text: PageText, extraction: Extraction, signing_times: tuple[str
     return replace(text, layouts=layouts), Extraction(fields, confidence, notes, extraction.rule)
 
 
+NAME_AGAIN_CONFIDENCE = 0.75
+"""A name two of the three readings of its line give alike: taken, below the review
+queue's 0.8, so that a person still sees it."""
+
+
+def _name_line(page: PageLayout, name: str | None) -> Line | None:
+    """The signer's name line on its page: the line of the right column most like the name
+    read, or, with none read, the lowest line of that column holding two words of letters."""
+    top = max((ln.y1 for ln in page.lines if ln.x1 - ln.x0 > page.width * 0.5), default=0.0)  # below the body
+    column = [ln for ln in page.lines if (ln.x0 + ln.x1) / 2 > page.width * 0.5 and ln.y0 >= top
+              and len(re.findall(r"[^\W\d_]{2,}", ln.text)) >= 2]
+    if not column:
+        return None
+    if name:
+        return max(column, key=lambda ln: fuzz.ratio(fold(ln.text).lower(), fold(name).lower()))
+    return max(column, key=lambda ln: ln.y1)
+
+
+def _as_name(read: str) -> str | None:
+    """A person's name in one reading of a name line, each word one people are named by,
+    repaired syllable by syllable (``names.repair``) where marks of the stroke remain."""
+    tokens = [re.sub(r"^[\W\d_]+|[\W\d_]+$", "", t) for t in read.split()]
+    tokens = [t for t in tokens if any(unicodedata.category(c) in ("Lu", "Ll") for c in t)]
+    name = fix_surname(" ".join(t[:1].upper() + t[1:].lower() if t.isupper() else t for t in tokens))
+    whole = all(t.isalpha() for t in tokens) and plausible_name(name)
+    repaired = (name, ()) if whole and all(map(names.named_by, name.split()[1:])) else names.repair(name)
+    if repaired and plausible_name(repaired[0]) and all(names.named_by(w) for w in repaired[0].split()[1:]):
+        return repaired[0]
+    return None
+
+
+def _fits(first_pass: str, name: str) -> bool:
+    """Whether the first reading of the line can be ``name`` read through the stroke: word
+    for word, each the same, or with letters lost at its edges ("hân" of Thân), or with the
+    stroke's marks among its letters, which then come in the name's order ("Đứ-." of Đức).
+    "Đặng Đứ-. Tuấn" cannot be Đặng Đức Tấn: its Tuấn is whole."""
+    tokens = [t for t in first_pass.split() if any(c.isalpha() for c in t)]
+    words = name.split()
+    if len(tokens) != len(words):
+        return False
+    for token, word in zip(tokens, words, strict=True):
+        t, w = unicodedata.normalize("NFC", token).lower(), unicodedata.normalize("NFC", word).lower()
+        letters = "".join(c for c in t if c.isalpha())
+        if t == w or (t.isalpha() and len(t) >= 2 and (w.endswith(t) or w.startswith(t))):
+            continue
+        if t.isalpha() or not letters:
+            return False
+        rest = iter(w)
+        if not all(c in rest for c in letters):  # the legible letters, in order
+            return False
+    return True
+
+
+def agreed_name(reads: list[str], first_pass: str) -> str | None:
+    """The name two readings of the line give alike and the first reading can be."""
+    found = Counter(n for n in map(_as_name, reads) if n)
+    return next((n for n, count in found.most_common(1) if count >= 2 and _fits(first_pass, n)), None)
+
+
+def name_line_again(text: PageText, extraction: Extraction, settings: Settings, path: Path,
+                    fmt: str) -> Extraction:
+    """Read the signer's name line again alone when no name was read or it was repaired
+    syllable by syllable (the signature's stroke across it): enlarged and binarised three
+    ways (``zones.read_line_variants``). A name two readings give alike, a person's name
+    whose words are all ones people are named by, that the first reading can be
+    (``_fits``), is taken, with a note."""
+    name = extraction.fields.get("signer_name")
+    repaired = any(n.startswith("signer_name: read across the signature") for n in extraction.notes)
+    number = signer_page(text.layouts) if text.ocr_pages else None
+    if (name and not repaired) or number is None:
+        return extraction
+    page = next(layout for layout in text.layouts if layout.number == number)
+    line = _name_line(page, name)
+    zone_page = _signer_zone_page(text, number, path, fmt, settings) if line is not None else None
+    if line is None or zone_page is None:
+        return extraction
+    reads = zones.read_line_variants(zone_page.image, (line.x0, line.y0, line.x1, line.y1), dpi=zone_page.dpi,
+                                     language=settings.ocr_language)
+    agreed = agreed_name(reads, line.text)
+    if agreed is None or agreed == name:
+        return extraction
+    alike = sum(_as_name(r) == agreed for r in reads)
+    notes = tuple(n for n in extraction.notes if not n.startswith("signer_name:"))
+    notes += (f"signer_name: its line {line.text!r} read again alone, {alike} of {len(reads)} readings alike"
+              + (f" (the repaired reading was {name!r})" if name else ""),)
+    return replace(extraction, fields={**extraction.fields, "signer_name": agreed},
+                   confidence={**extraction.confidence, "signer_name": NAME_AGAIN_CONFIDENCE}, notes=notes)
+
+
 def process(task: Task, settings: Settings) -> Record:
     """Turn one file into a record (``status`` ``indexed`` or ``failed``). Never raises
     for a problem with the file; raises only when sohoa itself cannot work (a missing
@@ -451,6 +550,7 @@ def process(task: Task, settings: Settings) -> Record:
         text, signing_times = read_text(path, fmt, settings)
         extraction = extract(text.layouts, signing_times, settings.today)
         text, extraction = second_look(text, extraction, signing_times, settings, path, fmt)
+        extraction = name_line_again(text, extraction, settings, path, fmt)
         extraction = handwritten_second_look(text, extraction, settings.today)
         extraction = withhold_doubtful(text, extraction)
         validity = judge_extraction(extraction, settings.today)

@@ -528,6 +528,8 @@ class Extractor:
         if found.value is None:
             return found
         text, changed = tones.repair(found.value.lstrip(" :;.,-–"))  # ": Về việc …": the label's colon
+        text, respelled = tones.repair_non_syllables(text)
+        changed += respelled
         if changed:
             self.notes.append("subject: tone marks repaired from the words around them: "
                               + ", ".join(f"{a} → {b}" for a, b in changed))

@@ -238,3 +238,44 @@ def repair_marks(text: str) -> tuple[str, tuple[tuple[str, str], ...]]:
         out = out[:m.start()] + written + out[m.end():]
         pairs.append((m.group(), written))
     return out, tuple(reversed(pairs))
+
+
+@functools.cache
+def _in_words() -> Counter[str]:
+    """How many entries of the word list each syllable is part of."""
+    path = _data(WORD_LIST)
+    if path is None:
+        return Counter()
+    return Counter(_SYLLABLE.findall(unicodedata.normalize("NFC", path.read_text(encoding="utf-8")).lower()))
+
+
+CLEARLY_MORE_USED = 3.0
+"""How many times more used the syllable a non-syllable is taken for must be than the next."""
+
+
+def repair_non_syllables(text: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """Words that are no Vietnamese syllable ("trong địp nghỉ hè": no syllable is spelled
+    địp) replaced by the syllable of the same letters, marks aside, that is clearly the
+    most used: in entries of the word list, and ten times over in running text (dịp: 12
+    entries and once in the text; díp: 5 and never). A word that is a syllable is never
+    touched, so this is safe on correct text; a foreign word or an abbreviation has no
+    syllable of its letters ("THPT") and stays."""
+    from sohoa.ocr.names import syllables  # the word list's, and those of names (Nguyễn is in no word)
+
+    normal = unicodedata.normalize("NFC", text)
+    if not _by_letters():
+        return text, ()
+    used = lambda s: _in_words()[s] + 10 * _counts()[s]  # noqa: E731
+    out, pairs = normal, []
+    for m in reversed(list(_SYLLABLE.finditer(normal))):
+        low = m.group().lower()
+        if low in syllables() or (m.group().isupper() and len(low) <= 4):  # a syllable, or an abbreviation
+            continue
+        ranked = sorted(((used(s), s) for s in same_letters(low)), reverse=True)
+        if (not ranked or ranked[0][0] < 3
+                or (len(ranked) > 1 and ranked[0][0] < CLEARLY_MORE_USED * ranked[1][0])):
+            continue
+        written = _recased(m.group(), ranked[0][1])
+        out = out[:m.start()] + written + out[m.end():]
+        pairs.append((m.group(), written))
+    return out, tuple(reversed(pairs))

@@ -242,3 +242,34 @@ def read_number_digits(image: np.ndarray, line: Line) -> HandRead | None:
 def read_day_digits(image: np.ndarray, line: Line) -> HandRead | None:
     """The day filled in by hand on a date line, as both engines read it."""
     return hand_read(image, line, day_zone(line))
+
+
+NAME_LINE_HEIGHT_PX = 64
+"""The height (pixels) a name line is enlarged to before it is read again alone."""
+NAME_LIFT_STRENGTHS = (0.3, 0.15, 0.0)
+"""The cuts of ``lift_light_ink`` a name line is read at (0.0: Otsu among the dark pixels)."""
+
+
+def read_line_variants(image: np.ndarray, box: tuple[float, float, float, float], *, dpi: int,
+                       language: str) -> list[str]:
+    """The text of one line (``box``: x0, y0, x1, y1 in ``image`` pixels) read alone in
+    three ways: enlarged to ``NAME_LINE_HEIGHT_PX``, then the pen's lighter ink lifted at
+    three cuts between print and paper (``NAME_LIFT_STRENGTHS``). A signature's stroke
+    across a printed name (``Trần Tha.:h Yến``) is lighter than print in grey, by more or
+    less; each cut keeps the print whole under a different stroke."""
+    h, w = image.shape[:2]
+    x0, y0, x1, y1 = box
+    pad_y, pad_x = (y1 - y0) * 0.35, (y1 - y0) * 0.8
+    crop = image[max(0, int(y0 - pad_y)):min(h, int(y1 + pad_y)), max(0, int(x0 - pad_x)):min(w, int(x1 + pad_x))]
+    if crop.size == 0 or crop.shape[0] < 4:
+        return []
+    grey = crop if crop.ndim == 2 else cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY)
+    scale = NAME_LINE_HEIGHT_PX / max(1.0, y1 - y0)
+    big = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+    reads = []
+    for strength in NAME_LIFT_STRENGTHS:
+        variant = lift_light_ink(big, strength)
+        framed = cv2.copyMakeBorder(variant, 20, 20, 20, 20, cv2.BORDER_CONSTANT, value=255)
+        layout = tesseract.read_page(framed, page_number=1, dpi=int(dpi * scale), language=language, psm=7)
+        reads.append(" ".join(line.text for line in layout.lines).strip())
+    return reads

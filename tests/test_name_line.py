@@ -1,0 +1,53 @@
+"""The signer's name line read again alone (``ingest.document.name_line_again``,
+``ocr.zones.read_line_variants``): the signature's stroke runs across the printed name,
+and the line is read enlarged and binarised three ways; two readings alike are taken."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from sohoa.ingest.document import _as_name, agreed_name
+from sohoa.ocr import zones
+
+FONT = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Bold.ttf"
+
+
+def _crossed(name: str, ink: int, width: int) -> tuple[np.ndarray, tuple[float, float, float, float]]:
+    """A name printed at 300 dpi (14 pt) with a signature's looping stroke across it, in a
+    grey lighter than print (a blue or purple pen scanned in grey)."""
+    page = Image.new("L", (1000, 220), 255)
+    draw = ImageDraw.Draw(page)
+    font = ImageFont.truetype(FONT, 58)
+    x0, y0, x1, y1 = draw.textbbox((120, 90), name, font=font)
+    draw.text((120, 90), name, font=font, fill=20)
+    stroke = [(80 + t * 8, 120 + 45 * math.sin(t / 3.0) - t * 0.6) for t in range(100)]
+    draw.line(stroke, fill=ink, width=width, joint="curve")
+    return np.asarray(page), (x0, y0, x1, y1)
+
+
+@pytest.mark.parametrize(("name", "ink", "width", "first_pass", "taken"), [
+    ("Trần Thanh Yến", 120, 6, "Trần Tha.:h Yến", "Trần Thanh Yến"),
+    ("Lương Đức Trường", 110, 5, "Lương Đứ“ Trường", "Lương Đức Trường"),
+    ("Thân Thùy Mai", 130, 6, "hân Thùy Mai", "Thân Thùy Mai"),
+    # Read alone, the stroke still hides the u of Tuấn: three readings give Đặng Đức Tấn,
+    # which the first reading's whole "Tuấn" rules out. No name rather than a wrong one.
+    ("Đặng Đức Tuấn", 140, 7, "Đặng Đứ-. Tuấn", None),
+])
+def test_a_name_crossed_by_the_signature_is_read_again_alone(name: str, ink: int, width: int, first_pass: str,
+                                                             taken: str | None) -> None:
+    image, box = _crossed(name, ink, width)
+    reads = zones.read_line_variants(image, box, dpi=300, language="vie")
+    assert len(reads) == 3
+    assert agreed_name(reads, first_pass) == taken, reads
+
+
+def test_a_reading_that_is_no_name_is_not_taken() -> None:
+    assert _as_name("Trần Tha.:h Yến") == "Trần Thanh Yến"  # the stroke's marks stand for hidden letters
+    assert _as_name("Nguyễn Văn Qwzx") is None
+    assert _as_name("Hàng Việt") is None  # no family name first
+    assert _as_name("Đặng Đực Tháng") is None  # no one is named Đực or Tháng
+    assert _as_name("THÂN THÙY MAI ˆ") == "Thân Thùy Mai"  # a stray mark is no word
