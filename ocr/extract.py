@@ -560,6 +560,8 @@ class Extractor:
             line = centred_part(p.lines[j], heading.cx, p.w * 0.02)
             folded = fold(line.text)
             prev = picked[-1] if picked else heading
+            if not p.centred(line) and line.cx < p.w * 0.3 and line.y0 - prev.y1 < prev.height * 0.9:
+                continue  # a received stamp in the left margin, beside the summary ("CV ĐẾN")
             if (not p.centred(line) or line.y0 - prev.y1 > prev.height * 0.9
                     or re.match(r"^\s*(Can cu|Kinh gui|Dieu \d)", folded, re.IGNORECASE)
                     or (_upper_ratio(line.text) > 0.8 and len(line.text) > 12)

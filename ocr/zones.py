@@ -253,10 +253,11 @@ NAME_LIFT_STRENGTHS = (0.3, 0.15, 0.0)
 def read_line_variants(image: np.ndarray, box: tuple[float, float, float, float], *, dpi: int,
                        language: str) -> list[str]:
     """The text of one line (``box``: x0, y0, x1, y1 in ``image`` pixels) read alone in
-    three ways: enlarged to ``NAME_LINE_HEIGHT_PX``, then the pen's lighter ink lifted at
-    three cuts between print and paper (``NAME_LIFT_STRENGTHS``). A signature's stroke
-    across a printed name (``Trần Tha.:h Yến``) is lighter than print in grey, by more or
-    less; each cut keeps the print whole under a different stroke."""
+    five ways: enlarged to ``NAME_LINE_HEIGHT_PX``, the pen's lighter ink lifted at three
+    cuts between print and paper (``NAME_LIFT_STRENGTHS``), then split in two by Otsu, and
+    thresholded against its neighbourhood. A signature's stroke across a printed name
+    (``Trần Tha.:h Yến``) is lighter than print in grey by more or less, and darker in
+    some places than others; each way keeps the print whole under a different stroke."""
     h, w = image.shape[:2]
     x0, y0, x1, y1 = box
     pad_y, pad_x = (y1 - y0) * 0.35, (y1 - y0) * 0.8
@@ -266,9 +267,11 @@ def read_line_variants(image: np.ndarray, box: tuple[float, float, float, float]
     grey = crop if crop.ndim == 2 else cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY)
     scale = NAME_LINE_HEIGHT_PX / max(1.0, y1 - y0)
     big = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+    _, otsu = cv2.threshold(big, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    adaptive = cv2.adaptiveThreshold(big, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY,
+                                     int(NAME_LINE_HEIGHT_PX * 1.5) | 1, 15)
     reads = []
-    for strength in NAME_LIFT_STRENGTHS:
-        variant = lift_light_ink(big, strength)
+    for variant in (*(lift_light_ink(big, strength) for strength in NAME_LIFT_STRENGTHS), otsu, adaptive):
         framed = cv2.copyMakeBorder(variant, 20, 20, 20, 20, cv2.BORDER_CONSTANT, value=255)
         layout = tesseract.read_page(framed, page_number=1, dpi=int(dpi * scale), language=language, psm=7)
         reads.append(" ".join(line.text for line in layout.lines).strip())

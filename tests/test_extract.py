@@ -479,3 +479,13 @@ def test_a_summary_ends_where_a_paragraph_of_the_body_starts() -> None:
             ("Người đứng đầu cơ quan, đơn vị chịu trách nhiệm trước Chủ tịch Ủy ban nhân dân về kết quả", 520, 314)]
     result = extract([_lines(*rows)])
     assert result.fields["subject"] == "Về công tác phòng cháy, chữa cháy mùa khô năm 2021"
+
+
+def test_a_summary_goes_on_beside_a_received_stamp() -> None:
+    """A "CV ĐẾN" stamp in the left margin beside the summary (a real Chỉ thị of Quảng
+    Ngãi): its lines are passed over, and the summary's second line is still joined."""
+    rows = [*_header("07/CT-UBND", "Quảng Ngãi, ngày 20 tháng 3 năm 2018"), ("CHỈ THỊ", 530, 240),
+            ("Về việc tăng cường công tác thi hành án hành chính", 560, 270), ("CV ĐẾN:", 80, 292),
+            ("trên địa bàn tỉnh Quảng Ngãi", 560, 292)]
+    assert extract([_lines(*rows)]).fields["subject"] == ("Về việc tăng cường công tác thi hành án hành chính "
+                                                          "trên địa bàn tỉnh Quảng Ngãi")
