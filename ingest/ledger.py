@@ -172,6 +172,10 @@ class Ledger:
         row = self.db.execute("SELECT error FROM documents WHERE sha256 = ?", (sha256,)).fetchone()
         return row[0] if row else None
 
+    def document_error_code(self, sha256: str) -> str | None:
+        row = self.db.execute("SELECT error_code FROM documents WHERE sha256 = ?", (sha256,)).fetchone()
+        return row[0] if row else None
+
     def add_document(self, sha256: str, path: str, size: int) -> bool:
         """Register a new document as pending; False if it was already known."""
         now = _now()

@@ -64,6 +64,10 @@ class Summary:
     copy_errors: list[tuple[str, str]] = field(default_factory=list)
     earlier_target: str | None = None
     """Set when records of this ledger were indexed somewhere else before (see ``sohoa reindex``)."""
+    retried: int = 0
+    """Documents that had failed for a reason of the machine, taken again (``--retry-failed``)."""
+    retryable: int = 0
+    """Files listed as failed earlier for a reason of the machine, not taken again this run."""
 
     @property
     def ok(self) -> bool:
@@ -78,9 +82,18 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+MACHINE_FAULTS = frozenset({"ocr_failed", "ocr_timeout", "internal_error", "out_of_memory", "unreadable",
+                            "worker_crashed"})
+"""Failures that may have been the machine's, not the document's: the engine failed or ran
+out of time or memory, the worker died, the file could not be read at that moment, or an
+unforeseen error. ``sohoa ingest --retry-failed`` takes these documents again; a file that
+is corrupt, encrypted, empty, too large or of no format sohoa reads is not retried."""
+
+
 def _register(ledger: Ledger, index: IndexBackend, candidate: discover.Candidate, summary: Summary,
-              queued: set[str]) -> None:
-    """Hash one file and record it; queue its document if the content is new."""
+              queued: set[str], retry_failed: bool = False) -> None:
+    """Hash one file and record it; queue its document if the content is new (or failed
+    for a reason of the machine, with ``retry_failed``)."""
     path = str(candidate.path)
     known = ledger.file(path)
     if known and known.sha256 and known.size == candidate.size and known.mtime_ns == candidate.mtime_ns:
@@ -100,12 +113,17 @@ def _register(ledger: Ledger, index: IndexBackend, candidate: discover.Candidate
         queued.add(sha)
         return
     state = ledger.document_state(sha)
+    if state is DocumentState.failed and retry_failed and ledger.document_error_code(sha) in MACHINE_FAULTS:
+        ledger.requeue(sha)
+        summary.retried += sha not in queued
+        state = DocumentState.pending
     if state is DocumentState.failed:
         row = ledger.file(path)
         error = row.error if row and row.sha256 == sha and row.error else ledger.document_error(sha)
         ledger.record_file(path, sha, candidate.size, candidate.mtime_ns, FileState.failed, error)
         if sha not in queued:
             summary.failed.append((path, error or "failed earlier"))
+            summary.retryable += ledger.document_error_code(sha) in MACHINE_FAULTS
         return
     if state is DocumentState.orphaned:
         ledger.requeue(sha)
@@ -129,15 +147,16 @@ def _forget_if_orphaned(ledger: Ledger, index: IndexBackend, old_sha: str, path:
 
 
 def ingest(paths: list[Path], settings: Settings, index: IndexBackend, progress: bool | None = None,
-           executor: Executor | None = None, *, wait: bool = False) -> Summary:
+           executor: Executor | None = None, *, wait: bool = False, retry_failed: bool = False) -> Summary:
     """Run the whole pipeline over ``paths``; see the module docstring for the stages.
     The work of each document runs on ``executor`` (by default the one the settings ask
     for: ``ingest.executor.for_settings``). ``wait``: when another ingest runs on this
-    home, wait for it to finish instead of stopping."""
+    home, wait for it to finish instead of stopping. ``retry_failed``: documents under
+    ``paths`` that failed for a reason of the machine (``MACHINE_FAULTS``) are read again."""
     with _locked_ledger(settings, wait=wait) as ledger:
         discard_unsigned(settings.home)
         run = _Run(ledger, index, settings, executor or for_settings(settings),
-                   sys.stderr.isatty() if progress is None else progress)
+                   sys.stderr.isatty() if progress is None else progress, retry_failed)
         run.discover_and_register(paths)  # 1-2
         run.recover()  # 3
         done = run.process()  # 4-5
@@ -150,8 +169,9 @@ class _Run:
     """One ingest's stages over a locked ledger, each a method, sharing the summary."""
 
     def __init__(self, ledger: Ledger, index: IndexBackend, settings: Settings, executor: Executor,
-                 show: bool) -> None:
+                 show: bool, retry_failed: bool = False) -> None:
         self.ledger, self.index, self.settings, self.executor, self.show = ledger, index, settings, executor, show
+        self.retry_failed = retry_failed
         self.summary = Summary()
         self.feed = IndexFeed(index, ledger, settings.index_batch)
         self.queued: set[str] = set()
@@ -163,7 +183,7 @@ class _Run:
             if isinstance(item, discover.Skipped):
                 _skip(self.ledger, item, self.summary)
             else:
-                _register(self.ledger, self.index, item, self.summary, self.queued)
+                _register(self.ledger, self.index, item, self.summary, self.queued, self.retry_failed)
             found.update(1)
         found.close()
 

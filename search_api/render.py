@@ -129,6 +129,9 @@ def ingest_report(summary: Summary) -> Iterator[Said]:
         f"Processed: {summary.processed} files ({summary.pages} pages); already known: {summary.already_known}; "
         f"failed: {len(summary.failed)}.",
     ))
+    if summary.retried:
+        yield Said(t(f"Đã xử lý lại {summary.retried} tệp từng lỗi vì lý do của máy.",
+                     f"Read again {summary.retried} files that had failed for a reason of the machine."))
     if summary.copies or summary.copy_errors:
         yield Said(t(f"Bản sao có ký số (SAO Y): {summary.copies} tạo được, {len(summary.copy_errors)} lỗi.",
                      f"Signed copies (SAO Y): {summary.copies} made, {len(summary.copy_errors)} failed."))
@@ -145,6 +148,12 @@ def ingest_report(summary: Summary) -> Iterator[Said]:
         yield Said(t(f"Bỏ qua {count} tệp ({vi}), ví dụ: {example}", f"Skipped {count} files ({en}), e.g. {example}"))
     for path, reason in summary.failed:
         yield Said(t("LỖI ", "FAILED ") + f"{readable(path)}: {reason}", error=True)
+    if summary.retryable:
+        yield Said(t(
+            f"{summary.retryable} tệp trong số đó lỗi từ lần trước vì lý do của máy, không phải của tệp: "
+            "chạy lại với --retry-failed để xử lý lại.",
+            f"{summary.retryable} of them failed earlier for a reason of the machine, not of the file: run again "
+            "with --retry-failed to read them again."), error=True)
     if summary.earlier_target:
         yield Said(t(
             f"LƯU Ý: các hồ sơ trước đây của sổ theo dõi này nằm trong chỉ mục {summary.earlier_target}, lần này "

@@ -207,11 +207,15 @@ def _with_signer(settings: Settings, spec: str) -> Settings:
 @click.option("--wait", is_flag=True,
               help="Nếu đang có lần nạp khác thì đợi nó xong thay vì dừng / if another ingest runs on this home, "
                    "wait for it instead of stopping")
+@click.option("--retry-failed", is_flag=True,
+              help="Xử lý lại các tệp đã lỗi vì lý do của máy (Tesseract lỗi hoặc quá giờ, hết bộ nhớ, worker chết, "
+                   "không đọc được lúc đó) / read again the files that failed for a reason of the machine (the "
+                   "engine failed or timed out, memory ran out, a worker died, the file could not be read then)")
 @click.pass_obj
 def ingest(settings: Settings, paths: tuple[Path, ...], workers: int | None, progress: bool | None,
            trust: Path | None, online: bool, sign_with: str | None, cluster: str | None, tls_ca_file: str | None,
            tls_cert: str | None, tls_key: str | None, shared_storage: bool, within: tuple[Path, ...],
-           wait: bool) -> None:
+           wait: bool, retry_failed: bool) -> None:
     """Nạp các thư mục bản quét / ingest folders of scans (PDF, TIFF, JPEG, PNG).
 
     With --cluster, this process walks, hashes and records as always, and the OCR, fields,
@@ -249,7 +253,7 @@ def ingest(settings: Settings, paths: tuple[Path, ...], workers: int | None, pro
         handwriting.probe()  # the second engine of hand-filled numbers and days loads and reads
     index = open_index(settings)
     try:
-        summary = run_ingest(list(paths), settings, index, progress=progress, wait=wait)
+        summary = run_ingest(list(paths), settings, index, progress=progress, wait=wait, retry_failed=retry_failed)
     finally:
         index.close()
     _say(ingest_report(summary))

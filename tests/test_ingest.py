@@ -12,6 +12,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 
+from sohoa.core.model import SourceInfo
 from tests.conftest import copy_corpus
 
 
@@ -556,3 +557,46 @@ def test_the_index_feed_batches_by_size_and_time_and_pauses_after_a_failure(tmp_
     now[0] += 1
     assert sink.flush() and ledger.to_index() == []
     assert index.sent == [r.id for r in records]
+
+
+def _time_out_on_first(fn, task):
+    """An engine that ran out of time on one file (a loaded machine: fault injection)."""
+    from sohoa.core.errors import OcrFailed
+    from sohoa.core.settings import Settings
+    from sohoa.ingest.document import failed_record
+
+    if task.path.endswith("000_QD_born_digital.pdf"):
+        source = SourceInfo(task.path, task.sha256, task.size, "pdf")
+        error = OcrFailed("Tesseract quá thời gian.", "Tesseract timed out.", code="ocr_timeout")
+        return failed_record(source, error.message, error.code, Settings.from_env())
+    if task.path.endswith("001_CV_born_digital.pdf"):
+        source = SourceInfo(task.path, task.sha256, task.size, "pdf")
+        return failed_record(source, "Tệp hỏng. / The file is corrupt.", "corrupt", Settings.from_env())
+    return fn(task)
+
+
+def test_files_failed_for_the_machine_are_read_again_on_asking(cli, home: Path, tmp_path: Path,
+                                                                born_digital_corpus: Path) -> None:
+    """A timeout is the machine's fault: a rerun lists it with the hint, and --retry-failed
+    reads it again; a corrupt file is the file's, and stays failed."""
+    from sohoa.core.settings import Settings
+    from sohoa.indexer.base import open_index
+    from sohoa.ingest.executor import ProcessPool
+    from sohoa.ingest.run import ingest
+    from tests.faults import WithFault
+
+    folder = copy_corpus(born_digital_corpus, tmp_path / "batch")
+    settings = Settings.from_env(home, workers=2)
+    index = open_index(settings)
+    first = ingest([folder], settings, index, progress=False, executor=WithFault(ProcessPool(2), _time_out_on_first))
+    index.close()
+    assert sorted(Path(p).name for p, _ in first.failed) == ["000_QD_born_digital.pdf", "001_CV_born_digital.pdf"]
+    again = cli("ingest", "--no-progress", str(folder))
+    assert again.exit_code == 1 and "1 of them failed earlier for a reason of the machine" in again.output
+    retried = cli("ingest", "--no-progress", "--retry-failed", str(folder))
+    assert "Read again 1 files" in retried.output
+    assert "FAILED" in retried.output and "001_CV_born_digital.pdf" in retried.output
+    assert "000_QD_born_digital.pdf" not in retried.output.split("Read again")[1]
+    rows = [json.loads(line) for line in cli("export").stdout.splitlines() if line.startswith("{")]
+    done = {Path(r["source"]["path"]).name: r["status"] for r in rows}
+    assert done["000_QD_born_digital.pdf"] == "indexed" and done["001_CV_born_digital.pdf"] == "failed"
