@@ -44,10 +44,12 @@ from queue import Empty, Queue
 from typing import Any, TypeVar
 
 from sohoa.core.errors import CannotWrite, ClusterError, ConfigError, MissingDependencyError, cannot_write
+from sohoa.core.i18n import t
 from sohoa.core.model import CopyToSign, Record
 from sohoa.core.settings import Settings
 from sohoa.ingest.executor import Executor, Job, OnCrash, OnResult
 
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -296,34 +298,39 @@ class DaskCluster:
                     f"The Dask scheduler at {self.address} has no worker after {CONNECT_SECONDS:.0f} s. Start "
                     f"`dask worker {self.address}` on the OCR machines and run this command again.") from exc
         answers: dict[str, WorkerCheck] = client.run(worker_check, language)
-        broken = {worker: said.problem for worker, said in answers.items() if said.problem}
-        if broken:
-            worker, (vi, en) = next(iter(broken.items()))
-            raise MissingDependencyError(
-                f"{len(broken)} worker của cụm Dask không chạy được OCR, ví dụ {worker}: {vi} Cài sohoa và "
-                "Tesseract (tesseract-ocr, tesseract-ocr-vie) trên máy đó như trên máy này.",
-                f"{len(broken)} workers of the Dask cluster cannot OCR, e.g. {worker}: {en} Install sohoa and "
-                "Tesseract (tesseract-ocr, tesseract-ocr-vie) on that machine as on this one.")
         # A worker must read a page as this machine would: the same sohoa, the same Tesseract
-        # (or, when this machine has none, the same as the other workers).
+        # and the same model by its hash (or, when this machine has none, as the first worker).
         here = worker_check(language)
-        first = next(iter(answers.items()))
-        for what_vi, what_en, attr in (("mã sohoa", "sohoa code", "code"), ("Tesseract", "Tesseract", "engine")):
-            if getattr(here, attr) is not None:
-                where_vi, where_en, ours = "máy này", "this machine", getattr(here, attr)
+        able = [(w, said) for w, said in answers.items() if not said.problem]
+        expected: dict[str, str | None] = {}
+        for attr in ("code", "engine", "model"):
+            if getattr(here, attr) is not None or not able:
+                expected[attr] = getattr(here, attr)
             else:
-                where_vi, where_en, ours = f"worker {first[0]}", f"worker {first[0]}", getattr(first[1], attr)
-            other = {worker: getattr(said, attr) for worker, said in answers.items() if getattr(said, attr) != ours}
-            if other:
-                worker, theirs = next(iter(other.items()))
-                raise MissingDependencyError(
-                    f"{len(other)} worker của cụm Dask chạy {what_vi} khác {where_vi}, ví dụ {worker}: {theirs} "
-                    f"({where_vi}: {ours}). Cài cùng một phiên bản sohoa và Tesseract trên mọi máy (git pull rồi "
-                    "scripts/bootstrap), khởi động lại các worker rồi chạy lại lệnh này; chưa tệp nào được gửi.",
-                    f"{len(other)} workers of the Dask cluster run other {what_en} than {where_en}, e.g. {worker}: "
-                    f"{theirs} ({where_en}: {ours}). Install the same sohoa and Tesseract on every machine (git "
-                    "pull, then scripts/bootstrap), restart the workers and run this command again; no file was "
-                    "sent.")
+                expected[attr] = getattr(able[0][1], attr)
+        where = ("máy này", "this machine") if here.engine is not None or not able else (
+            f"worker {able[0][0]}", f"worker {able[0][0]}")
+        refused = {worker: reason for worker, said in answers.items()
+                   if (reason := refusal(said, expected, where)) is not None}
+        if len(refused) == len(answers):
+            worker, (vi, en) = next(iter(refused.items()))
+            raise MissingDependencyError(
+                f"{len(refused)} worker của cụm Dask {vi}, ví dụ {worker}. Cài cùng một phiên bản sohoa, Tesseract "
+                "và mô hình tiếng Việt (tesseract-ocr-vie) trên mọi máy như trên máy này (git pull rồi "
+                "scripts/bootstrap), khởi động lại các worker rồi chạy lại lệnh này; chưa tệp nào được gửi.",
+                f"{len(refused)} workers of the Dask cluster {en}, e.g. {worker}. Install the same sohoa, Tesseract "
+                "and Vietnamese model (tesseract-ocr-vie) on every machine as on this one (git pull, then "
+                "scripts/bootstrap), restart the workers and run this command again; no file was sent.")
+        if refused:
+            client.retire_workers(workers=list(refused), close_workers=True)
+            for worker, (vi, en) in refused.items():
+                log.warning(t(f"Đã cho worker {worker} nghỉ: nó {vi}. Lần chạy tiếp tục trên các worker khác.",
+                              f"Retired worker {worker}: it {en}. The run goes on on the other workers."))
+        # Workers that join later (a restart by the nanny, a new machine) are checked the
+        # same way before they take work, and close themselves when they differ.
+        from sohoa.ingest.joincheck import JoinCheck
+
+        client.register_plugin(JoinCheck(language, expected, where), name="sohoa-join-check")
 
     def _lost(self, left: int) -> ClusterError:
         return ClusterError(
@@ -344,6 +351,25 @@ class WorkerCheck:
     """Its Tesseract and language, as ``ocr.tesseract.probe`` says them; None when it has none."""
     problem: tuple[str, str] | None
     """Why it cannot OCR (Vietnamese, English), or None."""
+    model: str | None = None
+    """The SHA-256 of the language model it reads with (``ocr.tesseract.model_digest``)."""
+
+
+CHECKED = (("code", "mã sohoa", "sohoa code"), ("engine", "Tesseract", "Tesseract"),
+           ("model", "mô hình ngôn ngữ", "language model"))
+"""What a worker must share with the others: (attribute, in Vietnamese, in English)."""
+
+
+def refusal(said: WorkerCheck, expected: dict[str, str | None], where: tuple[str, str]) -> tuple[str, str] | None:
+    """Why a worker may not read for this run (Vietnamese, English), or None."""
+    if said.problem:
+        return f"không chạy được OCR: {said.problem[0]}", f"cannot OCR: {said.problem[1]}"
+    for attr, vi, en in CHECKED:
+        theirs, ours = getattr(said, attr), expected.get(attr)
+        if ours is not None and theirs != ours:
+            return (f"chạy {vi} khác {where[0]}: {theirs} ({where[0]}: {ours})",
+                    f"run other {en} than {where[1]}: {theirs} ({where[1]}: {ours})")
+    return None
 
 
 def worker_check(language: str) -> WorkerCheck:
@@ -351,12 +377,12 @@ def worker_check(language: str) -> WorkerCheck:
     can OCR ``language``."""
     from sohoa.core.errors import SohoaError
     from sohoa.ocr import handwriting
-    from sohoa.ocr.tesseract import probe
+    from sohoa.ocr.tesseract import model_digest, probe
 
     try:
         engine = probe(language)
         handwriting.probe()  # its second engine too: a worker without it would read less
-        return WorkerCheck(code_fingerprint(), engine, None)
+        return WorkerCheck(code_fingerprint(), engine, None, model_digest(language))
     except SohoaError as exc:
         return WorkerCheck(code_fingerprint(), None, (exc.message_vi, exc.message_en))
 

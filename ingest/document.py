@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import socket
 import traceback
 import unicodedata
 from collections import Counter
@@ -561,7 +562,8 @@ def process(task: Task, settings: Settings) -> Record:
             pages=len(text.layouts),
             born_digital=text.born_digital,
             ocr=OcrInfo(text.engine, round(text.mean_confidence, 2) if text.mean_confidence else None,
-                        text.steps),
+                        text.steps, tesseract.model_digest(settings.ocr_language) if text.ocr_pages else None,
+                        machine()),
             text=clean("\f".join(layout.text for layout in text.layouts)),
             extraction=extraction,
             validity=validity,
@@ -642,6 +644,17 @@ def with_signed_copy(job: CopyJob, settings: Settings) -> Record:
     return replace(record, signed_copy=copy_to_sign(Path(job.path), record.source.format, record, settings))
 
 
+def machine() -> str:
+    """This machine's name, and the cluster worker's address when a worker runs this."""
+    name = socket.gethostname()
+    try:
+        from distributed import get_worker
+
+        return f"{name} ({get_worker().address})"
+    except (ImportError, ValueError):  # not inside a Dask worker
+        return name
+
+
 def failed_record(source: SourceInfo, message: str, code: str, settings: Settings,
                   when: dt.datetime | None = None) -> Record:
     return Record(
@@ -649,7 +662,7 @@ def failed_record(source: SourceInfo, message: str, code: str, settings: Setting
         source=source,
         pages=0,
         born_digital=False,
-        ocr=OcrInfo("none", None),
+        ocr=OcrInfo("none", None, machine=machine()),
         text="",
         extraction=empty_extraction(),
         validity=Validity(ValidityStatus.unknown, settings.today, "not processed"),

@@ -13,6 +13,7 @@ with word confidences, and turns Tesseract's failures into sohoa errors with a f
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 import os
 import re
@@ -189,6 +190,25 @@ def probe(language: str = "vie") -> str:
     found = _installed(language)
     _prove(language)
     return found
+
+
+@functools.cache
+def model_digest(language: str = "vie") -> str:
+    """The SHA-256 of each model ``language`` reads with, as ``vie=<hex>`` (joined by
+    commas): two engines named alike may hold different models, and a record says which
+    one read it."""
+    if engine() == "api":
+        folder = _tessdata(language)
+    else:
+        folder = os.environ.get("TESSDATA_PREFIX") or next(iter(_listed_tessdata()), "") or _tessdata(language)
+    parts = []
+    for lang in language.split("+"):
+        digest = hashlib.sha256()
+        with (Path(folder) / f"{lang}.traineddata").open("rb") as fh:
+            while chunk := fh.read(1 << 20):
+                digest.update(chunk)
+        parts.append(f"{lang}={digest.hexdigest()}")
+    return ",".join(parts)
 
 
 def _prove(language: str) -> None:

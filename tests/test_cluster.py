@@ -110,8 +110,8 @@ def cluster(tmp: Path, workers: int = 2, *, nanny: bool = False, allowed_failure
 
 
 def _worker(address: str, log: Path, *, nanny: bool, site: Path | None = None,
-            tmpdir: Path | None = None, extra: list[str] | None = None) -> subprocess.Popen:
-    env = _env()
+            tmpdir: Path | None = None, extra: list[str] | None = None, **extra_env: str) -> subprocess.Popen:
+    env = _env(**extra_env)
     if site is not None:
         env["PYTHONPATH"] = os.pathsep.join([str(site), env["PYTHONPATH"]])
     if tmpdir is not None:
@@ -425,3 +425,56 @@ def test_a_worker_whose_disk_is_full_is_named_and_a_rerun_finishes(scans: Path, 
         assert _ledger_counts(home) == (3, 3, 3)
     finally:
         subprocess.run(["umount", "-l", str(full)], check=False)
+
+
+def _other_model(tmp_path: Path) -> Path:
+    """A model folder whose vie.traineddata is another model under that name (English)."""
+    from sohoa.ocr import tesseract
+
+    good = Path(tesseract._tessdata("vie"))
+    folder = tmp_path / "other_tessdata"
+    folder.mkdir()
+    for name in ("eng.traineddata", "osd.traineddata"):
+        shutil.copy(good / name, folder / name)
+    shutil.copy(good / "eng.traineddata", folder / "vie.traineddata")
+    return folder
+
+
+def test_a_worker_with_another_model_under_the_same_name_is_retired_and_the_run_goes_on(
+        scans: Path, tmp_path: Path) -> None:
+    """Its engine and model name agree; the model's hash does not. It is retired, named,
+    and the run finishes on the other worker: every record says the model that read it."""
+    from sohoa.ocr import tesseract
+
+    with cluster(tmp_path / "cluster", 1) as c:
+        c.workers.append(_worker(c.address, tmp_path / "cluster" / "other.log", nanny=False,
+                                 TESSDATA_PREFIX=str(_other_model(tmp_path))))
+        _wait_for(c.address, 2)
+        done = _ingest(tmp_path / "home", "--cluster", c.address, str(scans))
+    said = done.stdout + done.stderr
+    assert done.returncode == 0, said
+    assert "Retired worker" in said and "run other language model than this machine" in said, said
+    rows = _export(tmp_path / "home")
+    assert len(rows) == 10
+    assert {r["ocr"]["model"] for r in rows.values()} == {tesseract.model_digest("vie")}
+
+
+def test_a_worker_that_joins_with_another_model_closes_itself(scans: Path, tmp_path: Path) -> None:
+    """A machine started during the run with another model never takes a file."""
+    from sohoa.ocr import tesseract
+
+    log = tmp_path / "cluster" / "late.log"
+    with cluster(tmp_path / "cluster", 1) as c:
+        running = _ingest(tmp_path / "home", "--cluster", c.address, str(scans), wait=False)
+        deadline = time.monotonic() + 120
+        while _done(tmp_path / "home") < 1 and time.monotonic() < deadline:
+            time.sleep(0.5)
+        late = _worker(c.address, log, nanny=False, TESSDATA_PREFIX=str(_other_model(tmp_path)))
+        c.workers.append(late)
+        out, _ = running.communicate(timeout=900)
+        late.wait(60)  # it closed itself
+    assert running.returncode == 0, out
+    assert "may not read for this run" in log.read_text(encoding="utf-8", errors="replace")
+    rows = _export(tmp_path / "home")
+    assert len(rows) == 10
+    assert {r["ocr"]["model"] for r in rows.values()} == {tesseract.model_digest("vie")}

@@ -179,3 +179,21 @@ def test_a_model_that_cannot_load_stops_the_run_and_fails_no_document(tmp_path: 
     exported = subprocess.run([sys.executable, "-m", "sohoa", "export"], env=env, capture_output=True,
                               text=True, timeout=120)
     assert not [line for line in exported.stdout.splitlines() if line.startswith("{")]
+
+
+def test_a_record_says_which_model_and_machine_read_it(cli, tmp_path: Path) -> None:
+    """Two models may share a name: the record keeps the SHA-256 of the one that read it."""
+    import hashlib
+    import json
+    import os
+    import socket
+
+    folder = tmp_path / "scans"
+    samplegen.generate(folder, 1, seed=4, qualities=("clean",))
+    for p in folder.iterdir():
+        os.utime(p, (0, 0))
+    assert cli("ingest", "--no-progress", str(folder)).exit_code == 0
+    row = json.loads(next(line for line in cli("export").stdout.splitlines() if line.startswith("{")))
+    model = Path(tesseract._tessdata("vie")) / "vie.traineddata"
+    assert row["ocr"]["model"] == "vie=" + hashlib.sha256(model.read_bytes()).hexdigest()
+    assert row["ocr"]["machine"] == socket.gethostname()

@@ -82,6 +82,10 @@ class OcrInfo:
     """Mean word confidence 0-100 over all pages; None for a text layer."""
     preprocessing: tuple[str, ...] = ()
     """The preprocessing steps applied to scanned pages, in order."""
+    model: str | None = None
+    """The SHA-256 of each language model OCR read with (``vie=<hex>``); None without OCR."""
+    machine: str | None = None
+    """The machine, and the cluster worker, that read it."""
 
 
 class ValidityStatus(enum.Enum):
@@ -254,6 +258,8 @@ class Record:
                 "engine": self.ocr.engine,
                 "mean_confidence": self.ocr.mean_confidence,
                 "preprocessing": list(self.ocr.preprocessing),
+                "model": self.ocr.model,
+                "machine": self.ocr.machine,
             },
             "text": self.text,
             "fields": dict(self.extraction.fields),
@@ -288,7 +294,8 @@ class Record:
             pages=data["pages"],
             blank_pages=tuple(data.get("blank_pages", ())),
             born_digital=data["born_digital"],
-            ocr=OcrInfo(ocr["engine"], ocr["mean_confidence"], tuple(ocr.get("preprocessing", ()))),
+            ocr=OcrInfo(ocr["engine"], ocr["mean_confidence"], tuple(ocr.get("preprocessing", ())), ocr.get("model"),
+                        ocr.get("machine")),
             text=data["text"],
             extraction=Extraction(
                 fields={**dict.fromkeys(FIELD_NAMES), **data["fields"]},
