@@ -13,7 +13,10 @@ distributed cluster: ``ingest.cluster``); the ingest never asks which one it has
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
+import os
 import signal
+import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -100,6 +103,25 @@ def _leave_interrupts_to_the_parent() -> None:
     handle. A worker interrupted in the middle of taking a task from the pool's queue
     would hold the queue's lock and hang the others, and the run's exit with them."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_the_parent()
+
+
+def _die_with_the_parent() -> None:
+    """In each worker, on Linux: end when the process that started it ends, even by
+    SIGKILL. A worker left behind would keep the home's ingest lock (inherited with the
+    parent's open files) and the next run would wait for it for ever."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    parent = os.getppid()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before the line above
+        os._exit(1)
+
+
+PR_SET_PDEATHSIG = 1
 
 
 def _end_workers(pool: cf.ProcessPoolExecutor) -> None:

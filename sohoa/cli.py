@@ -27,6 +27,7 @@ from sohoa.core.settings import Settings
 from sohoa.core.verdict import DOCUMENT_STATUSES
 
 if TYPE_CHECKING:
+    from sohoa.ingest.run import Summary
     from sohoa.search_api.render import Said
 
 class SohoaGroup(click.Group):
@@ -261,6 +262,45 @@ def ingest(settings: Settings, paths: tuple[Path, ...], workers: int | None, pro
         sys.exit(int(ExitCode.index_error))
     if not summary.ok:
         sys.exit(int(ExitCode.files_failed))
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--workers", "-j", type=click.IntRange(min=1), default=None,
+              help="Số tiến trình song song / parallel worker processes [all cores]")
+@click.option("--poll", is_flag=True,
+              help="Dò thư mục định kỳ thay vì nhận sự kiện: cho ổ mạng (SMB, NFS) / look at the folders at each "
+                   "interval instead of waiting for events: for network shares (SMB, NFS)")
+@click.option("--interval", type=click.FloatRange(min=0.5), default=5.0, show_default=True,
+              help="Giây giữa các lần xem lại / seconds between looks")
+@click.pass_obj
+def watch(settings: Settings, paths: tuple[Path, ...], workers: int | None, poll: bool, interval: float) -> None:
+    """Theo dõi thư mục máy quét và nạp bản quét mới / watch the scanners' folders and ingest new scans.
+
+    Each pass is an ingest of the folders: exactly once per file, resumed after a kill.
+    Runs until SIGTERM or Ctrl+C (a service: deploy/sohoa-watch.service)."""
+    from sohoa.indexer.base import open_index
+    from sohoa.ingest.watch import watch as run_watch
+    from sohoa.ocr import handwriting
+    from sohoa.ocr.tesseract import probe
+    from sohoa.search_api.render import Said, ingest_report
+
+    if workers:
+        settings = dataclasses.replace(settings, workers=workers)
+    probe(settings.ocr_language)
+    handwriting.probe()
+
+    def report(summary: Summary) -> None:
+        if summary.processed or summary.failed or summary.recovered or summary.index_pending:
+            _say(ingest_report(summary))
+
+    _say([Said(t(f"Đang theo dõi {', '.join(map(str, paths))} (Ctrl+C để dừng).",
+                 f"Watching {', '.join(map(str, paths))} (Ctrl+C to stop)."))])
+    index = open_index(settings)
+    try:
+        run_watch(list(paths), settings, index, poll=poll, interval=interval, report=report)
+    finally:
+        index.close()
 
 
 @main.command()
