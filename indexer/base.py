@@ -113,7 +113,7 @@ class IndexBackend(Protocol):
 
 BACKENDS = {"sqlite": "sohoa.indexer.sqlite_fts", "elasticsearch": "sohoa.indexer.elastic"}
 """The backends by name, and the module of each. A module defines ``open_backend(settings,
-*, discard_stale)``, which reads the settings it needs and opens the index. A new
+*, discard_stale, shared)``, which reads the settings it needs and opens the index. A new
 backend is a line here and a module that passes ``tests/test_search.py``."""
 
 
@@ -122,7 +122,8 @@ def backend_name(settings: Any) -> str:
     return "elasticsearch" if getattr(settings, "es_url", None) else "sqlite"
 
 
-def open_index(settings: Any, backend: str | None = None, *, discard_stale: bool = False) -> IndexBackend:
+def open_index(settings: Any, backend: str | None = None, *, discard_stale: bool = False,
+               shared: bool = False) -> IndexBackend:
     """Open the backend ``settings`` select (or ``backend``, named explicitly).
 
     With ``discard_stale``, an index written by another sohoa version is not an error: the
@@ -138,4 +139,4 @@ def open_index(settings: Any, backend: str | None = None, *, discard_stale: bool
                           f"No index backend {backend!r}; there are: {', '.join(sorted(BACKENDS))}.")
     settings.ensure_home()
     module = importlib.import_module(BACKENDS[backend])
-    return module.open_backend(settings, discard_stale=discard_stale)
+    return module.open_backend(settings, discard_stale=discard_stale, shared=shared)

@@ -664,9 +664,10 @@ def _ledger_id(path: Any) -> str | None:
     return row[0] if row else None
 
 
-def open_backend(settings: Any, *, discard_stale: bool = False) -> ElasticIndex:
+def open_backend(settings: Any, *, discard_stale: bool = False, shared: bool = False) -> ElasticIndex:
     """The alias on the cluster at ``settings.es_url``; with ``discard_stale`` the schema of
-    what is there is not checked (``sohoa reindex`` builds a new versioned index behind it)."""
+    what is there is not checked (``sohoa reindex`` builds a new versioned index behind it).
+    ``shared`` is for embedded stores; a client of the cluster may be used by any thread."""
     if not settings.es_url:
         raise ConfigError("Cần địa chỉ Elasticsearch: dùng --es-url URL hoặc biến SOHOA_ES_URL.",
                           "Elasticsearch needs an address: use --es-url URL or set SOHOA_ES_URL.")

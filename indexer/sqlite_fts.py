@@ -107,12 +107,12 @@ class SqliteIndex:
 
     name = "sqlite"
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, shared: bool = False) -> None:
         self.path = path
         self.target = f"sqlite:{path}"
         self.db = open_db(path, SCHEMA, "chỉ mục", "index", version=SCHEMA_VERSION,
                           fix_vi="Chạy `sohoa reindex` để dựng lại chỉ mục từ sổ theo dõi.",
-                          fix_en="Run `sohoa reindex` to rebuild it from the ledger.")
+                          fix_en="Run `sohoa reindex` to rebuild it from the ledger.", shared=shared)
 
     def close(self) -> None:
         self.db.close()
@@ -410,14 +410,14 @@ def _plan(q: SearchQuery) -> _Plan:
     return _Plan(folded, number, base, tuple(facets), " AND ".join(sql) or "1", params)
 
 
-def open_backend(settings: Any, *, discard_stale: bool = False) -> SqliteIndex:
+def open_backend(settings: Any, *, discard_stale: bool = False, shared: bool = False) -> SqliteIndex:
     """The embedded index at ``settings.index_path``; one written by another sohoa version
     is an error, or with ``discard_stale`` deleted and made anew (``sohoa reindex``)."""
     try:
-        return SqliteIndex(settings.index_path)
+        return SqliteIndex(settings.index_path, shared=shared)
     except SchemaMismatch:
         if not discard_stale:
             raise
         for suffix in ("", "-wal", "-shm"):
             settings.index_path.with_name(settings.index_path.name + suffix).unlink(missing_ok=True)
-        return SqliteIndex(settings.index_path)
+        return SqliteIndex(settings.index_path, shared=shared)

@@ -62,7 +62,7 @@ from sohoa.indexer.base import IndexBackend, SearchQuery, agency_keys, open_inde
 from sohoa.ingest.ledger import Ledger
 from sohoa.register.facts import STAGES
 from sohoa.register.progress import BREAKDOWNS, DEADLINE
-from sohoa.search_api import auditing, charts, report, service
+from sohoa.search_api import auditing, charts, metrics, report, service
 from sohoa.search_api.jobs import MAX_UPLOAD_FILES, MAX_UPLOAD_TOTAL, Jobs, Refused, Upload, ingest_roots
 from sohoa.search_api.render import (
     BREAKDOWN_WORDS,
@@ -117,8 +117,8 @@ class _PerThread(threading.local):
 
 
 class Archive:
-    """The home a server runs on: one connection to each store per server thread (SQLite
-    connections stay in the thread that opened them)."""
+    """The home a server runs on: one connection to each store per server thread, each used
+    by its thread only, and closed from the one that shuts the server down (``shared``)."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -134,19 +134,19 @@ class Archive:
     @property
     def accounts(self) -> Accounts:
         if self._local.accounts is None:
-            self._local.accounts = self._keep(Accounts(self.settings.home))
+            self._local.accounts = self._keep(Accounts(self.settings.home, shared=True))
         return self._local.accounts
 
     @property
     def log(self) -> AccessLog:
         if self._local.log is None:
-            self._local.log = self._keep(AccessLog(self.settings.home))
+            self._local.log = self._keep(AccessLog(self.settings.home, shared=True))
         return self._local.log
 
     @property
     def index(self) -> IndexBackend:
         if self._local.index is None:
-            self._local.index = self._keep(open_index(self.settings))
+            self._local.index = self._keep(open_index(self.settings, shared=True))
         return self._local.index
 
     def close(self) -> None:
@@ -515,6 +515,28 @@ def create_app(settings: Settings, *, behind_https: bool = False, secret: bytes 
         media = "application/x-ndjson" if format == "jsonl" else "text/csv; charset=utf-8"
         return StreamingResponse(service.export_lines(export_rows(caller), format), media_type=media,
                                  headers={"Content-Disposition": f"attachment; filename=sohoa-export.{format}"})
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        """Liveness: the server answers."""
+        return {"status": "ok"}
+
+    @app.get("/readyz", include_in_schema=False)
+    def readyz() -> JSONResponse:
+        """Readiness: the ledger, the accounts and the index can be read."""
+        checks = metrics.readiness({"ledger": lambda: metrics.ledger_readable(settings.ledger_path),
+                                    "accounts": lambda: archive.accounts.all(),
+                                    "index": lambda: archive.index.count()})
+        ready = all(v == "ok" for v in checks.values())
+        return JSONResponse({"status": "ready" if ready else "not ready", "checks": checks},
+                            status_code=200 if ready else 503)
+
+    @app.get("/metrics", include_in_schema=False)
+    def prometheus(caller: API) -> Response:
+        """Prometheus metrics, for an administrator's API token (a scrape config's bearer token)."""
+        caller.need("settings")
+        body = metrics.exposition(settings.ledger_path, archive.index.count)
+        return Response(body, media_type="text/plain; version=0.0.4; charset=utf-8")
 
     @app.get("/api/v1/state", tags=["ingest"])
     def api_state(caller: API) -> dict[str, Any]:
@@ -970,7 +992,7 @@ def create_app(settings: Settings, *, behind_https: bool = False, secret: bytes 
 
     @app.exception_handler(HTTPException)
     def _http_error(request: Request, exc: HTTPException) -> Response:
-        if request.url.path.startswith("/api/") or request.url.path == "/login":
+        if request.url.path.startswith("/api/") or request.url.path in ("/login", "/metrics"):
             return JSONResponse({"detail": exc.detail}, exc.status_code, headers=exc.headers)
         if exc.status_code == 401:
             return RedirectResponse("/login", 303)

@@ -7,6 +7,7 @@ import contextlib
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -157,3 +158,7 @@ def serving(env: dict[str, str], *args: str) -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(10)
+    said = proc.stdout.read() if proc.stdout else ""
+    # It shuts down cleanly: uvicorn ends by raising SIGTERM again once shut down (as systemd expects).
+    if proc.returncode not in (0, -signal.SIGTERM) or "shutdown failed" in said or "Traceback" in said:
+        pytest.fail(f"sohoa serve did not shut down cleanly (exit {proc.returncode}):\n{said[-3000:]}")

@@ -530,3 +530,21 @@ def test_in_chromium_every_page_for_its_role(server: Server, page) -> None:
             page.screenshot(path=str(ARTIFACTS / f"web{path.replace('/', '-')}.png"), full_page=True)
     assert page.is_visible("[data-testid=chain]")
     assert not errors, errors
+
+
+def test_health_readiness_and_metrics_for_monitoring(server: Server) -> None:
+    """Liveness and readiness answer anyone; the metrics, an administrator's token only
+    (an officer's is refused, as is no token at all)."""
+    assert httpx.get(server.url + "/healthz").json() == {"status": "ok"}
+    ready = httpx.get(server.url + "/readyz")
+    assert ready.status_code == 200 and ready.json()["checks"] == {"ledger": "ok", "accounts": "ok", "index": "ok"}
+    assert httpx.get(server.url + "/metrics").status_code == 401
+    assert httpx.get(server.url + "/metrics", headers=token(server, "olga")).status_code == 403
+    answer = httpx.get(server.url + "/metrics", headers=token(server, "adam"))
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/plain")
+    figures = {line.split()[0]: float(line.split()[1]) for line in answer.text.splitlines()
+               if line and not line.startswith("#")}
+    indexed = figures['sohoa_documents{state="indexed"}']
+    assert indexed >= 8 and figures["sohoa_index_records"] == indexed  # the eight, and any a test uploaded
+    assert figures["sohoa_queue_depth"] == 0 and figures["sohoa_index_pending"] == 0
+    assert figures["sohoa_pages_read_total"] >= indexed

@@ -126,10 +126,13 @@ def _hasher():  # type: ignore[no-untyped-def]
 class Accounts:
     """The accounts in ``HOME/accounts.sqlite``; changes are logged in the access log."""
 
-    def __init__(self, home: Path) -> None:
+    def __init__(self, home: Path, *, shared: bool = False) -> None:
+        """``shared``: used by one thread at a time, not always the one that opened it (a
+        server closes the stores of all its threads from one at shutdown)."""
         home.mkdir(parents=True, exist_ok=True)
-        self.db = open_db(home / "accounts.sqlite", SCHEMA, "danh sách tài khoản", "accounts", version=1)
-        self.log = AccessLog(home)
+        self.db = open_db(home / "accounts.sqlite", SCHEMA, "danh sách tài khoản", "accounts", version=1,
+                          shared=shared)
+        self.log = AccessLog(home, shared=shared)
         self.sessions = sessions.Sessions(self.db, self.log, self.get)
         """Browser sessions and API tokens."""
 
