@@ -265,6 +265,42 @@ def ingest(settings: Settings, paths: tuple[Path, ...], workers: int | None, pro
 
 
 @main.command()
+@click.argument("target", type=click.Path(file_okay=False, path_type=Path))
+@click.pass_obj
+def backup(settings: Settings, target: Path) -> None:
+    """Sao lưu thư mục dữ liệu khi đang chạy / back up the home folder while it runs.
+
+    Every SQLite store copied with SQLite's online backup API (a consistent copy however
+    much an ingest or the server writes), the other files as they are, and a manifest of
+    SHA-256 digests. An index on Elasticsearch is snapshotted there, or rebuilt with
+    `sohoa reindex` after a restore."""
+    from sohoa import __version__
+    from sohoa.core.backup import backup as take
+
+    out = take(settings.home, target, es_url=settings.es_url, version=__version__)
+    click.echo(t(f"Đã sao lưu {settings.home} vào {out}.", f"Backed up {settings.home} to {out}."))
+    if settings.es_url:
+        click.echo(t(f"Chỉ mục nằm trên Elasticsearch ({settings.es_url}): hãy chụp snapshot ở đó, hoặc chạy "
+                     "`sohoa reindex` sau khi khôi phục.",
+                     f"The index is on Elasticsearch ({settings.es_url}): take a snapshot there, or run "
+                     "`sohoa reindex` after a restore."))
+
+
+@main.command()
+@click.argument("source", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.pass_obj
+def restore(settings: Settings, source: Path) -> None:
+    """Khôi phục một bản sao lưu vào thư mục dữ liệu trống / restore a backup into an empty home."""
+    from sohoa.core.backup import restore as put_back
+
+    count = put_back(source, settings.home)
+    click.echo(t(f"Đã khôi phục {count} tệp vào {settings.home}. Chạy lại `sohoa ingest` trên các thư mục bản quét "
+                 "để làm nốt những gì còn dở lúc sao lưu.",
+                 f"Restored {count} files into {settings.home}. Run `sohoa ingest` on the scan folders again to "
+                 "finish what was under way when the backup was taken."))
+
+
+@main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--workers", "-j", type=click.IntRange(min=1), default=None,
               help="Số tiến trình song song / parallel worker processes [all cores]")
