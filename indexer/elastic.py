@@ -418,14 +418,27 @@ class ElasticIndex:
         return others["count"] > 0
 
     def replace_all(self, records: Iterable[Record], owners: Callable[[str], Sequence[str]] | None = None) -> int:
-        """Hold exactly ``records``. On an alias other ledgers share, only this ledger's
-        records are replaced: its records written, those it no longer has let go of, the
-        others' left as they are. Otherwise (or with ``owners``, the ledgers holding each
-        record, for a rebuild of a shared alias from all its ledgers): a new versioned index
-        holding exactly ``records``, the alias moved to it in one action, the old ones
-        dropped; searches use the old index until then."""
-        if owners is None and self._current_schema_ok() and self.shared():
+        """Hold exactly ``records``. Written for a ledger (``owner``) on an alias of this
+        layout, only this ledger's claims change: its records written with its claim added,
+        those it no longer has let go of, each with the optimistic concurrency of every
+        write; another ledger's claim on a shared record, and what another office writes
+        meanwhile, stay. (A rebuild into a new index would strip the claims of an office
+        whose records are all also this one's, and lose what it writes during the build.)
+        Otherwise (no ledger, an index of another layout, or with ``owners``, the ledgers
+        holding each record, for ``reindex --all-ledgers``): a new versioned index holding
+        exactly ``records``, the alias moved to it in one action, the old ones dropped;
+        searches use the old index until then."""
+        if owners is None and self.owner is not None and self._current_schema_ok():
             return self._replace_own(records)
+        if owners is None and self.owner is not None and self._other_ledgers():
+            others = ", ".join(self._other_ledgers())
+            raise IndexBackendError(
+                f"Bí danh {self.alias} có hồ sơ của sổ theo dõi khác ({others}) và cần dựng lại theo dạng mới: chạy "
+                "`sohoa reindex --all-ledgers HOME...` với thư mục dữ liệu của mọi văn phòng dùng chung, khi không "
+                "văn phòng nào đang nạp.",
+                f"The alias {self.alias} holds records of other ledgers ({others}) and must be rebuilt in the new "
+                "layout: run `sohoa reindex --all-ledgers HOME...` with the homes of every office that shares it, "
+                "while none of them ingests.")
         self._check_schema = False
         self._ensure()
         old = self._current_indices()
@@ -463,6 +476,15 @@ class ElasticIndex:
                        ignore_unavailable=True)
         self._check_schema = True
         return count
+
+    def _other_ledgers(self) -> list[str]:
+        """The ledgers other than this one that hold records of the alias (any layout)."""
+        if not self._current_indices():
+            return []
+        found = self._call("Đếm sổ theo dõi", "Counting ledgers", self.es.search, index=self.alias, size=0,
+                           aggs={"ledgers": {"terms": {"field": "ledgers", "size": 50}}})
+        buckets = ((found.body.get("aggregations") or {}).get("ledgers") or {}).get("buckets") or []
+        return [b["key"] for b in buckets if b["key"] != self.owner]
 
     def _current_schema_ok(self) -> bool:
         """Whether the alias points at indices of this layout version (which has ``ledgers``)."""

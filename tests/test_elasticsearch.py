@@ -287,3 +287,106 @@ def test_two_offices_share_one_alias_and_each_reindex_keeps_the_other(
     said = sohoa("a", "reindex", "--all-ledgers", str(tmp_path / "home_b")).stdout
     assert "8 records" in said
     assert holders() == found
+
+
+def _offices(tmp_path: Path, es_url: str, es_alias: str):  # type: ignore[no-untyped-def]
+    """A ``sohoa`` runner per office home on one shared alias, and a reader of the alias's
+    holders by record id."""
+    import os
+    import subprocess
+
+    from elasticsearch import Elasticsearch
+
+    from tests.conftest import SOHOA
+
+    env = {**os.environ, "SOHOA_ES_URL": es_url, "SOHOA_ES_INDEX": es_alias, "SOHOA_LANG": "en",
+           "SOHOA_INDEX_BATCH": "1"}
+
+    def sohoa(office: str, *args: str, wait: bool = True):  # type: ignore[no-untyped-def]
+        command = [SOHOA, "--home", str(tmp_path / f"home_{office}"), *args]
+        if not wait:
+            return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done
+
+    def holders() -> dict[str, list[str]]:
+        with Elasticsearch(es_url) as es:
+            es.indices.refresh(index=es_alias)
+            hits = es.search(index=es_alias, size=1000, query={"match_all": {}}, source=["ledgers"])["hits"]["hits"]
+        return {h["_id"]: sorted(h["_source"]["ledgers"]) for h in hits}
+
+    return sohoa, holders
+
+
+def _ledger(home: Path) -> tuple[str, set[str]]:
+    import sqlite3
+    from contextlib import closing
+
+    with closing(sqlite3.connect(home / "ledger.sqlite")) as db:
+        ledger_id = db.execute("SELECT value FROM meta WHERE key = 'ledger_id'").fetchone()[0]
+        indexed = {r[0] for r in db.execute("SELECT sha256 FROM documents WHERE state = 'indexed'")}
+    return ledger_id, indexed
+
+
+def test_a_reindex_keeps_the_claim_of_an_office_whose_records_are_all_also_its_own(
+        es_url: str, es_alias: str, tmp_path: Path, born_digital_corpus: Path) -> None:
+    """Office F's records are all also office E's. E's reindex keeps F's claim, so when E's
+    copy of a shared scan then changes, the record stays: F still has it."""
+    import shutil
+
+    files = sorted(p for p in born_digital_corpus.iterdir() if p.suffix == ".pdf")
+    folders = {}
+    for office, chosen in (("e", files[:5]), ("f", files[2:5])):
+        folder = tmp_path / f"scans_{office}"
+        folder.mkdir()
+        for f in chosen:
+            shutil.copy(f, folder / f.name)
+        folders[office] = copy_corpus(folder, tmp_path / f"old_{office}")
+    sohoa, holders = _offices(tmp_path, es_url, es_alias)
+    sohoa("e", "ingest", "--no-progress", str(folders["e"]))
+    sohoa("f", "ingest", "--no-progress", str(folders["f"]))
+    e_id, _ = _ledger(tmp_path / "home_e")
+    f_id, f_docs = _ledger(tmp_path / "home_f")
+    assert len(f_docs) == 3
+    assert {i: holders()[i] for i in f_docs} == {i: sorted([e_id, f_id]) for i in f_docs}
+    sohoa("e", "reindex")
+    assert {i: holders()[i] for i in f_docs} == {i: sorted([e_id, f_id]) for i in f_docs}  # F's claim kept
+    changed = folders["e"] / files[2].name  # E's copy of a shared scan changes in place
+    changed.write_bytes(files[6].read_bytes())
+    import os
+
+    os.utime(changed, (0, 0))
+    sohoa("e", "ingest", "--no-progress", str(folders["e"]))
+    after = holders()
+    assert all(after.get(i) for i in f_docs), after  # nothing of F's left the alias
+    assert [h for i, h in after.items() if i in f_docs and e_id not in h] == [[f_id]]
+
+
+def test_a_reindex_while_another_office_ingests_loses_none_of_its_records(
+        es_url: str, es_alias: str, tmp_path: Path, born_digital_corpus: Path) -> None:
+    """E's reindex while F writes new records: every record of F's ledger is in the alias
+    with F's claim afterwards, and every one of E's with E's."""
+    import shutil
+
+    files = sorted(p for p in born_digital_corpus.iterdir() if p.suffix == ".pdf")
+    folders = {}
+    for office, chosen in (("e", files[:5]), ("f", files[5:])):
+        folder = tmp_path / f"scans_{office}"
+        folder.mkdir()
+        for f in chosen:
+            shutil.copy(f, folder / f.name)
+        folders[office] = copy_corpus(folder, tmp_path / f"old_{office}")
+    sohoa, holders = _offices(tmp_path, es_url, es_alias)
+    sohoa("e", "ingest", "--no-progress", str(folders["e"]))
+    runs = [sohoa("f", "ingest", "--no-progress", "--workers", "1", str(folders["f"]), wait=False),
+            sohoa("e", "reindex", wait=False)]
+    for run in runs:
+        out, _ = run.communicate(timeout=600)
+        assert run.returncode == 0, out
+    e_id, e_docs = _ledger(tmp_path / "home_e")
+    f_id, f_docs = _ledger(tmp_path / "home_f")
+    found = holders()
+    assert len(f_docs) == 3 and len(e_docs) == 5
+    assert all(f_id in found.get(i, []) for i in f_docs), found
+    assert all(e_id in found.get(i, []) for i in e_docs), found
