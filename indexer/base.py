@@ -8,7 +8,7 @@ idempotent by record id, so replaying them after a crash never doubles a documen
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -103,6 +103,13 @@ class IndexBackend(Protocol):
 
     def replace_all(self, records: Iterable[Record]) -> int:
         """Hold exactly these records (the indexed ones), switching over at once; the count."""
+
+    def held(self, ids: Sequence[str]) -> set[str]:
+        """Which of these ids the index holds for this ledger (on a shared alias: with this
+        ledger's claim)."""
+
+    def mine(self) -> Iterator[str]:
+        """Every id the index holds for this ledger."""
 
     def search(self, query: SearchQuery) -> SearchResult: ...
 

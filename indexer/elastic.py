@@ -408,6 +408,27 @@ class ElasticIndex:
             raise _refused(failed, "Ghi chỉ mục", "Writing the index")
         return conflicts
 
+    def held(self, ids: Sequence[str]) -> set[str]:
+        if not ids or not self._current_indices():
+            return set()
+        found: set[str] = set()
+        for start in range(0, len(ids), self.config.batch_docs):
+            docs = self._call("Đọc chỉ mục", "Reading the index", self.es.mget, index=self.alias,
+                              ids=list(ids[start:start + self.config.batch_docs]), source=["ledgers"]).body["docs"]
+            found.update(d["_id"] for d in docs if d.get("found") and (
+                self.owner is None or self.owner in ((d.get("_source") or {}).get("ledgers") or ())))
+        return found
+
+    def mine(self) -> Iterator[str]:
+        from elasticsearch.helpers import scan
+
+        if not self._current_indices():
+            return
+        query = {"query": {"term": {"ledgers": self.owner}}} if self.owner else {"query": {"match_all": {}}}
+        yield from self._call("Đọc chỉ mục", "Reading the index",
+                              lambda: [hit["_id"] for hit in scan(self.es, index=self.alias, query=query,
+                                                                  _source=False)])
+
     def shared(self) -> bool:
         """Whether the alias holds records of ledgers other than this one."""
         if self.owner is None:

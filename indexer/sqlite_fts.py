@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -198,6 +198,17 @@ class SqliteIndex:
 
     def count(self) -> int:
         return self.db.execute("SELECT count(*) FROM docs").fetchone()[0]
+
+    def held(self, ids: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for start in range(0, len(ids), 500):
+            chunk = list(ids[start:start + 500])
+            marks = ",".join("?" * len(chunk))
+            found.update(r[0] for r in self.db.execute(f"SELECT id FROM docs WHERE id IN ({marks})", chunk))
+        return found
+
+    def mine(self) -> Iterator[str]:
+        yield from (r[0] for r in self.db.execute("SELECT id FROM docs").fetchall())
 
     # ------------------------------------------------------------------ searching
 

@@ -164,6 +164,10 @@ class Ledger:
 
     # ------------------------------------------------------------------ documents
 
+    def ids_in_state(self, state: DocumentState) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT sha256 FROM documents WHERE state = ? ORDER BY sha256",
+                                              (state.value,))]
+
     def document_state(self, sha256: str) -> DocumentState | None:
         row = self.db.execute("SELECT state FROM documents WHERE sha256 = ?", (sha256,)).fetchone()
         return DocumentState(row[0]) if row else None

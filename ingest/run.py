@@ -403,6 +403,41 @@ def reindex_all(settings: Settings, homes: Sequence[Path], index: IndexBackend) 
                 ledger.close()
 
 
+@dataclass
+class Checked:
+    """What ``check_index`` found and did."""
+
+    records: int = 0
+    """Records this ledger holds as indexed."""
+    missing: int = 0
+    """Of those, not in the index (or without this ledger's claim): sent again."""
+    extra: int = 0
+    """In the index for this ledger, but no record of it: let go of."""
+
+
+def check_index(settings: Settings, index: IndexBackend) -> Checked:
+    """Compare the ledger with the index and repair the difference: a record the ledger
+    says is indexed but the index lacks is sent again; one the index holds for this ledger
+    that the ledger has not is let go of (on a shared alias, only this ledger's claim)."""
+    result = Checked()
+    with _locked_ledger(settings) as ledger:
+        ids = ledger.ids_in_state(DocumentState.indexed)
+        result.records = len(ids)
+        wanted = set(ids)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            held = index.held(chunk)
+            missing = [sha for sha in chunk if sha not in held]
+            records = [r for r in (ledger.get(sha) for sha in missing) if r is not None]
+            for batch in range(0, len(records), settings.index_batch):
+                index.upsert(records[batch:batch + settings.index_batch])
+            result.missing += len(records)
+        extra = [i for i in index.mine() if i not in wanted]
+        index.delete(extra)
+        result.extra = len(extra)
+    return result
+
+
 def retry_index(settings: Settings, index: IndexBackend) -> Retried:
     """Send the records left pending (index down during an ingest) and drop orphans."""
     with _locked_ledger(settings) as ledger:

@@ -437,12 +437,27 @@ def reverify(settings: Settings, trust: Path | None, online: bool) -> None:
 
 @main.command("index")
 @click.option("--retry", is_flag=True, help="Gửi các hồ sơ đang chờ chỉ mục / send the records pending index")
+@click.option("--check", is_flag=True,
+              help="So sổ theo dõi với chỉ mục và sửa chỗ thiếu / compare the ledger with the index and repair the "
+                   "difference")
 @click.pass_obj
-def index_cmd(settings: Settings, retry: bool) -> None:
+def index_cmd(settings: Settings, retry: bool, check: bool) -> None:
     """Tình trạng chỉ mục; --retry gửi hồ sơ còn chờ / index status; --retry sends what is pending."""
     from sohoa.indexer.base import backend_name, open_index
-    from sohoa.ingest.run import index_state, retry_index
+    from sohoa.ingest.run import check_index, index_state, retry_index
     from sohoa.search_api.render import index_state_text
+
+    if check:
+        index = open_index(settings)
+        try:
+            found = check_index(settings, index)
+        finally:
+            index.close()
+        click.echo(t(f"Sổ theo dõi có {found.records} hồ sơ đã vào chỉ mục; {found.missing} thiếu trong chỉ mục, đã "
+                     f"gửi lại; {found.extra} thừa, đã bỏ.",
+                     f"The ledger holds {found.records} indexed records; {found.missing} were missing from the "
+                     f"index and were sent again; {found.extra} were there without a record and were let go of."))
+        return
 
     if retry:
         index = open_index(settings)

@@ -390,3 +390,31 @@ def test_a_reindex_while_another_office_ingests_loses_none_of_its_records(
     assert len(f_docs) == 3 and len(e_docs) == 5
     assert all(f_id in found.get(i, []) for i in f_docs), found
     assert all(e_id in found.get(i, []) for i in e_docs), found
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "elasticsearch"])
+def test_index_check_repairs_what_the_index_lacks(cli, home: Path, tmp_path: Path, born_digital_corpus: Path,
+                                                  es_url: str, es_alias: str, monkeypatch: pytest.MonkeyPatch,
+                                                  backend: str) -> None:
+    """Records lost from the index behind the ledger's back come back with `index --check`;
+    one the index holds without a record goes."""
+    from sohoa.indexer.base import open_index
+
+    if backend == "elasticsearch":
+        monkeypatch.setenv("SOHOA_ES_URL", es_url)
+        monkeypatch.setenv("SOHOA_ES_INDEX", es_alias)
+    folder = copy_corpus(born_digital_corpus, tmp_path / "c")
+    assert cli("ingest", "--no-progress", str(folder)).exit_code == 0
+    index = open_index(Settings.from_env(home))
+    ids = sorted(index.held([r.id for r in random_records(1, 3)]) | set(index.mine()))
+    assert len(ids) == 8
+    index.delete(ids[:3])
+    index.upsert(random_records(1, seed=5))  # a record no ledger has
+    index.close()
+    said = cli("index", "--check")
+    assert said.exit_code == 0 and "3 were missing" in said.output and "1 were there without a record" in said.output
+    index = open_index(Settings.from_env(home))
+    assert sorted(index.mine()) == ids and index.count() == 8
+    index.close()
+    again = cli("index", "--check")
+    assert "0 were missing" in again.output and "0 were there" in again.output
