@@ -193,8 +193,12 @@ class ElasticIndex:
         self._ready = False
         self._ledger_path = ledger_path
         self._owner: str | None = None
+        self._leased = -LEASE_SECONDS
 
     def close(self) -> None:
+        if self._leased >= 0 and self.owner is not None:  # this writer is done: its lease goes
+            with contextlib.suppress(Exception):
+                self.es.options(ignore_status=404).delete(index=self._locks, id=f"writer-{self.owner}", refresh=True)
         self.es.close()
 
     # ------------------------------------------------------------------ the cluster
@@ -356,6 +360,7 @@ class ElasticIndex:
         concurrency: no script on the server), and again for what another writer changed
         meanwhile."""
         owner = self.owner
+        self._lease()
         pending = {d["id"]: d for d in docs}
         for _ in range(self.config.retries + 4):
             found = self._call("Đọc chỉ mục", "Reading the index", self.es.mget, index=self.alias,
@@ -429,6 +434,83 @@ class ElasticIndex:
                               lambda: [hit["_id"] for hit in scan(self.es, index=self.alias, query=query,
                                                                   _source=False)])
 
+    # ------------------------------------------------------------------ writers and rebuilds
+
+    @property
+    def _locks(self) -> str:
+        """The index beside the alias that holds the rebuild lock and the writers' leases."""
+        return f"{self.alias}-locks"
+
+    def _lease(self) -> None:
+        """Say that this ledger writes (at most every ``LEASE_SECONDS / 4``), then make sure
+        no rebuild of the alias is under way: a rebuild takes its lock and then looks at the
+        leases, a writer takes its lease and then looks at the lock, so one of the two sees
+        the other. Under a rebuild the records stay pending (``sohoa index --retry``)."""
+        now = time.monotonic()
+        if self.owner is None or now - self._leased < LEASE_SECONDS / 4:
+            return
+        self._call("Ghi dấu đang ghi", "Noting this writer", self.es.index, index=self._locks,
+                   id=f"writer-{self.owner}", document={"owner": self.owner, "at": _now_iso()}, refresh=True)
+        self._leased = now
+        lock = self._lock_held()
+        if lock is not None and lock.get("owner") != self.owner:
+            self._leased = -LEASE_SECONDS
+            raise IndexBackendError(
+                f"Bí danh {self.alias} đang được dựng lại (sổ theo dõi {lock.get('owner')}, từ {lock.get('at')}): hồ "
+                "sơ được giữ chờ chỉ mục; chạy `sohoa index --retry` khi việc dựng lại xong.",
+                f"The alias {self.alias} is being rebuilt (ledger {lock.get('owner')}, since {lock.get('at')}): the "
+                "records are kept pending; run `sohoa index --retry` once the rebuild is done.")
+
+    def _lock_held(self) -> dict[str, Any] | None:
+        """The rebuild lock, unless there is none or it is stale (a rebuild that died)."""
+        from elasticsearch import NotFoundError
+
+        try:
+            found = self.es.get(index=self._locks, id="rebuild")
+        except NotFoundError:
+            return None
+        lock = found.body["_source"]
+        age = dt.datetime.now(dt.UTC) - dt.datetime.fromisoformat(lock["at"])
+        return None if age.total_seconds() > LOCK_STALE_SECONDS else lock
+
+    def _take_rebuild_lock(self) -> None:
+        """The rebuild lock, refused while another rebuild holds it or another ledger wrote
+        within ``LEASE_SECONDS``."""
+        from elasticsearch import ConflictError
+        from elasticsearch.helpers import scan
+
+        held = self._lock_held()
+        if held is not None:
+            raise IndexBackendError(
+                f"Bí danh {self.alias} đang được dựng lại (sổ theo dõi {held.get('owner')}, từ {held.get('at')}).",
+                f"The alias {self.alias} is already being rebuilt (ledger {held.get('owner')}, "
+                f"since {held.get('at')}).")
+        if self.es.options(ignore_status=404).get(index=self._locks, id="rebuild").body.get("found"):
+            self._drop_rebuild_lock()  # stale: left by a rebuild that died
+        try:
+            self.es.index(index=self._locks, id="rebuild", document={"owner": self.owner, "at": _now_iso()},
+                          op_type="create", refresh=True)
+        except ConflictError as exc:
+            raise IndexBackendError(f"Bí danh {self.alias} vừa được nơi khác bắt đầu dựng lại.",
+                                    f"Another process has just started to rebuild the alias {self.alias}.") from exc
+        now = dt.datetime.now(dt.UTC)
+        leases = [hit["_source"] for hit in scan(self.es, index=self._locks, query={"query": {"match_all": {}}})
+                  if hit["_id"].startswith("writer-")]
+        recent = [lease for lease in leases if lease.get("owner") != self.owner
+                  and (now - dt.datetime.fromisoformat(lease["at"])).total_seconds() < LEASE_SECONDS]
+        if recent:
+            self._drop_rebuild_lock()
+            ago = min((now - dt.datetime.fromisoformat(r["at"])).total_seconds() for r in recent)
+            raise IndexBackendError(
+                f"Sổ theo dõi {recent[0]['owner']} vừa ghi vào bí danh {self.alias} ({ago:.0f} giây trước): không dựng "
+                "lại khi văn phòng khác đang nạp. Chạy lại khi không ai nạp.",
+                f"The ledger {recent[0]['owner']} wrote to the alias {self.alias} {ago:.0f} s ago: no rebuild while "
+                "another office ingests. Run it again when none does.")
+
+    def _drop_rebuild_lock(self) -> None:
+        with contextlib.suppress(Exception):
+            self.es.options(ignore_status=404).delete(index=self._locks, id="rebuild", refresh=True)
+
     def shared(self) -> bool:
         """Whether the alias holds records of ledgers other than this one."""
         if self.owner is None:
@@ -462,6 +544,16 @@ class ElasticIndex:
                 "while none of them ingests.")
         self._check_schema = False
         self._ensure()
+        if owners is not None:
+            self._take_rebuild_lock()
+        try:
+            return self._rebuild(records, owners)
+        finally:
+            if owners is not None:
+                self._drop_rebuild_lock()
+
+    def _rebuild(self, records: Iterable[Record], owners: Callable[[str], Sequence[str]] | None) -> int:
+        """A new versioned index holding exactly ``records``, the alias moved to it."""
         old = self._current_indices()
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dt%H%M%S%f")
         name = self._new_index_name(stamp)
@@ -669,6 +761,17 @@ def read_facets(aggs: dict[str, Any]) -> dict[str, dict[str, int]]:
     out["validity"] = {k: b["doc_count"] for k, b in aggs["validity"]["buckets"].items() if b["doc_count"]}
     out["signature"] = {b["key"]: b["doc_count"] for b in aggs["signature"]["buckets"]}
     return out
+
+
+LEASE_SECONDS = 120
+"""A ledger that wrote to the alias less than this long ago is taken to be ingesting: a
+rebuild of the alias from every ledger (``reindex --all-ledgers``) waits for it."""
+LOCK_STALE_SECONDS = 6 * 3600
+"""A rebuild lock older than this was left by a rebuild that died."""
+
+
+def _now_iso() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 def _batches(items: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:

@@ -418,3 +418,58 @@ def test_index_check_repairs_what_the_index_lacks(cli, home: Path, tmp_path: Pat
     index.close()
     again = cli("index", "--check")
     assert "0 were missing" in again.output and "0 were there" in again.output
+
+
+def test_a_rebuild_of_a_shared_alias_and_another_offices_writes_exclude_each_other(
+        es_url: str, es_alias: str, tmp_path: Path, born_digital_corpus: Path) -> None:
+    """`reindex --all-ledgers` refuses while another office writes (its lease in the
+    cluster is fresh); an office that writes while a rebuild holds the lock keeps its
+    records pending, and `index --retry` sends them once the rebuild is done."""
+    import datetime as dt
+    import shutil
+    import subprocess
+
+    from elasticsearch import Elasticsearch
+
+    from tests.conftest import SOHOA
+
+    files = sorted(p for p in born_digital_corpus.iterdir() if p.suffix == ".pdf")
+    folders = {}
+    for office, chosen in (("e", files[:4]), ("f", files[4:])):
+        folder = tmp_path / f"scans_{office}"
+        folder.mkdir()
+        for f in chosen:
+            shutil.copy(f, folder / f.name)
+        folders[office] = copy_corpus(folder, tmp_path / f"old_{office}")
+    sohoa, holders = _offices(tmp_path, es_url, es_alias)
+    sohoa("e", "ingest", "--no-progress", str(folders["e"]))
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    with Elasticsearch(es_url) as es:  # office F is ingesting: its lease is fresh
+        es.index(index=f"{es_alias}-locks", id="writer-f-ledger", document={"owner": "f-ledger", "at": now},
+                 refresh=True)
+    refused = subprocess.run([SOHOA, "--home", str(tmp_path / "home_e"), "reindex", "--all-ledgers",
+                              str(tmp_path / "home_e")], env=_offices_env(es_url, es_alias), capture_output=True,
+                             text=True, timeout=300)
+    assert refused.returncode == 4 and "no rebuild while another office ingests" in refused.stderr + refused.stdout
+    with Elasticsearch(es_url) as es:  # F's ingest is done; E's rebuild is under way
+        es.delete(index=f"{es_alias}-locks", id="writer-f-ledger", refresh=True)
+        es.index(index=f"{es_alias}-locks", id="rebuild", document={"owner": "e-ledger", "at": now}, refresh=True)
+    during = subprocess.run([SOHOA, "--home", str(tmp_path / "home_f"), "ingest", "--no-progress",
+                             str(folders["f"])], env=_offices_env(es_url, es_alias), capture_output=True, text=True,
+                            timeout=300)
+    said = during.stdout + during.stderr
+    assert during.returncode == 4 and "PENDING INDEX: 4 records" in said and "is being rebuilt" in said, said
+    f_id, _ = _ledger(tmp_path / "home_f")
+    assert not [h for h in holders().values() if f_id in h]  # nothing of F's written under the lock
+    with Elasticsearch(es_url) as es:  # the rebuild is done
+        es.delete(index=f"{es_alias}-locks", id="rebuild", refresh=True)
+    sohoa("f", "index", "--retry")
+    _, f_docs = _ledger(tmp_path / "home_f")
+    found = holders()
+    assert len(f_docs) == 4 and all(f_id in found.get(i, []) for i in f_docs)
+
+
+def _offices_env(es_url: str, es_alias: str) -> dict[str, str]:
+    import os
+
+    return {**os.environ, "SOHOA_ES_URL": es_url, "SOHOA_ES_INDEX": es_alias, "SOHOA_LANG": "en"}
