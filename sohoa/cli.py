@@ -448,11 +448,8 @@ def index_cmd(settings: Settings, retry: bool, check: bool) -> None:
     from sohoa.search_api.render import index_state_text
 
     if check:
-        index = open_index(settings)
-        try:
+        with contextlib.closing(open_index(settings)) as index:
             found = check_index(settings, index)
-        finally:
-            index.close()
         click.echo(t(f"Sổ theo dõi có {found.records} hồ sơ đã vào chỉ mục; {found.missing} thiếu trong chỉ mục, đã "
                      f"gửi lại; {found.extra} thừa, đã bỏ.",
                      f"The ledger holds {found.records} indexed records; {found.missing} were missing from the "
@@ -460,11 +457,8 @@ def index_cmd(settings: Settings, retry: bool, check: bool) -> None:
         return
 
     if retry:
-        index = open_index(settings)
-        try:
+        with contextlib.closing(open_index(settings)) as index:
             done = retry_index(settings, index)
-        finally:
-            index.close()
         click.echo(t(f"Đã gửi vào chỉ mục {done.indexed} hồ sơ; đã xoá {done.deleted} hồ sơ không còn tệp gốc.",
                      f"Sent {done.indexed} records to the index; removed {done.deleted} whose files are gone."))
         return

@@ -219,50 +219,16 @@ def test_two_offices_share_one_alias_and_each_reindex_keeps_the_other(
     """Two homes ingest at the same time into one alias, three documents in both: nothing
     lost, nothing doubled, each record held by the ledgers that have it. A reindex of one
     office replaces its own records only; --all-ledgers rebuilds the alias from both."""
-    import os
-    import shutil
     import sqlite3
-    import subprocess
 
-    from elasticsearch import Elasticsearch
-
-    from tests.conftest import SOHOA
-
-    files = sorted(p for p in born_digital_corpus.iterdir() if p.suffix == ".pdf")
-    assert len(files) == 8
-    folders = {}
-    for office, chosen in (("a", files[:5]), ("b", files[2:])):  # files 2, 3, 4 in both
-        folder = tmp_path / f"scans_{office}"
-        folder.mkdir()
-        for f in chosen:
-            shutil.copy(f, folder / f.name)
-        folders[office] = copy_corpus(folder, tmp_path / f"old_{office}")
-    env = {**os.environ, "SOHOA_ES_URL": es_url, "SOHOA_ES_INDEX": es_alias, "SOHOA_LANG": "en",
-           "SOHOA_INDEX_BATCH": "1"}  # one record a request: the two writers interleave
-
-    def sohoa(office: str, *args: str, wait: bool = True):  # type: ignore[no-untyped-def]
-        command = [SOHOA, "--home", str(tmp_path / f"home_{office}"), *args]
-        if not wait:
-            return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
-        assert done.returncode == 0, done.stdout + done.stderr
-        return done
-
+    files, folders = _office_folders(tmp_path, born_digital_corpus, a=slice(None, 5), b=slice(2, None))
+    assert len(files) == 8  # files 2, 3, 4 in both
+    sohoa, holders = _offices(tmp_path, es_url, es_alias)  # one record a request: the two writers interleave
     runs = [sohoa(o, "ingest", "--no-progress", "--workers", "1", str(folders[o]), wait=False) for o in "ab"]
     for run in runs:
         out, _ = run.communicate(timeout=600)
         assert run.returncode == 0, out
-    ledger_ids = {}
-    for office in "ab":
-        with sqlite3.connect(tmp_path / f"home_{office}" / "ledger.sqlite") as db:
-            ledger_ids[office] = db.execute("SELECT value FROM meta WHERE key = 'ledger_id'").fetchone()[0]
-
-    def holders() -> dict[str, list[str]]:
-        with Elasticsearch(es_url) as es:
-            es.indices.refresh(index=es_alias)
-            hits = es.search(index=es_alias, size=100, query={"match_all": {}}, source=["ledgers"])["hits"]["hits"]
-        return {h["_id"]: sorted(h["_source"]["ledgers"]) for h in hits}
-
+    ledger_ids = {office: _ledger(tmp_path / f"home_{office}")[0] for office in "ab"}
     both = sorted(ledger_ids.values())
     found = holders()
     assert len(found) == 8
@@ -287,6 +253,21 @@ def test_two_offices_share_one_alias_and_each_reindex_keeps_the_other(
     said = sohoa("a", "reindex", "--all-ledgers", str(tmp_path / "home_b")).stdout
     assert "8 records" in said
     assert holders() == found
+
+
+def _office_folders(tmp_path: Path, corpus: Path, **chosen: slice) -> tuple[list[Path], dict[str, Path]]:
+    """The born-digital results, and a folder of scans per office with its share of them."""
+    import shutil
+
+    files = sorted(p for p in corpus.iterdir() if p.suffix == ".pdf")
+    folders = {}
+    for office, part in chosen.items():
+        folder = tmp_path / f"scans_{office}"
+        folder.mkdir()
+        for f in files[part]:
+            shutil.copy(f, folder / f.name)
+        folders[office] = copy_corpus(folder, tmp_path / f"old_{office}")
+    return files, folders
 
 
 def _offices(tmp_path: Path, es_url: str, es_alias: str):  # type: ignore[no-untyped-def]
@@ -333,16 +314,8 @@ def test_a_reindex_keeps_the_claim_of_an_office_whose_records_are_all_also_its_o
         es_url: str, es_alias: str, tmp_path: Path, born_digital_corpus: Path) -> None:
     """Office F's records are all also office E's. E's reindex keeps F's claim, so when E's
     copy of a shared scan then changes, the record stays: F still has it."""
-    import shutil
 
-    files = sorted(p for p in born_digital_corpus.iterdir() if p.suffix == ".pdf")
-    folders = {}
-    for office, chosen in (("e", files[:5]), ("f", files[2:5])):
-        folder = tmp_path / f"scans_{office}"
-        folder.mkdir()
-        for f in chosen:
-            shutil.copy(f, folder / f.name)
-        folders[office] = copy_corpus(folder, tmp_path / f"old_{office}")
+    files, folders = _office_folders(tmp_path, born_digital_corpus, e=slice(None, 5), f=slice(2, 5))
     sohoa, holders = _offices(tmp_path, es_url, es_alias)
     sohoa("e", "ingest", "--no-progress", str(folders["e"]))
     sohoa("f", "ingest", "--no-progress", str(folders["f"]))
@@ -367,16 +340,8 @@ def test_a_reindex_while_another_office_ingests_loses_none_of_its_records(
         es_url: str, es_alias: str, tmp_path: Path, born_digital_corpus: Path) -> None:
     """E's reindex while F writes new records: every record of F's ledger is in the alias
     with F's claim afterwards, and every one of E's with E's."""
-    import shutil
 
-    files = sorted(p for p in born_digital_corpus.iterdir() if p.suffix == ".pdf")
-    folders = {}
-    for office, chosen in (("e", files[:5]), ("f", files[5:])):
-        folder = tmp_path / f"scans_{office}"
-        folder.mkdir()
-        for f in chosen:
-            shutil.copy(f, folder / f.name)
-        folders[office] = copy_corpus(folder, tmp_path / f"old_{office}")
+    _, folders = _office_folders(tmp_path, born_digital_corpus, e=slice(None, 5), f=slice(5, None))
     sohoa, holders = _offices(tmp_path, es_url, es_alias)
     sohoa("e", "ingest", "--no-progress", str(folders["e"]))
     runs = [sohoa("f", "ingest", "--no-progress", "--workers", "1", str(folders["f"]), wait=False),
@@ -426,21 +391,13 @@ def test_a_rebuild_of_a_shared_alias_and_another_offices_writes_exclude_each_oth
     cluster is fresh); an office that writes while a rebuild holds the lock keeps its
     records pending, and `index --retry` sends them once the rebuild is done."""
     import datetime as dt
-    import shutil
     import subprocess
 
     from elasticsearch import Elasticsearch
 
     from tests.conftest import SOHOA
 
-    files = sorted(p for p in born_digital_corpus.iterdir() if p.suffix == ".pdf")
-    folders = {}
-    for office, chosen in (("e", files[:4]), ("f", files[4:])):
-        folder = tmp_path / f"scans_{office}"
-        folder.mkdir()
-        for f in chosen:
-            shutil.copy(f, folder / f.name)
-        folders[office] = copy_corpus(folder, tmp_path / f"old_{office}")
+    _, folders = _office_folders(tmp_path, born_digital_corpus, e=slice(None, 4), f=slice(4, None))
     sohoa, holders = _offices(tmp_path, es_url, es_alias)
     sohoa("e", "ingest", "--no-progress", str(folders["e"]))
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")

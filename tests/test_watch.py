@@ -4,6 +4,7 @@ when it is back."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -11,6 +12,7 @@ import signal
 import sqlite3
 import subprocess
 import time
+from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
 
@@ -31,6 +33,18 @@ def _start(home: Path, folder: Path, log: Path) -> subprocess.Popen:
     with open(log, "ab") as out:
         return subprocess.Popen([SOHOA, "watch", "--interval", "1", str(folder)], env=_env(home), stdout=out,
                                 stderr=subprocess.STDOUT)
+
+
+@contextlib.contextmanager
+def _watching(home: Path, folder: Path, log: Path) -> Iterator[subprocess.Popen]:
+    """``sohoa watch`` on ``folder``, stopped as a service manager stops it (SIGTERM)."""
+    watcher = _start(home, folder, log)
+    try:
+        yield watcher
+    finally:
+        if watcher.poll() is None:
+            watcher.send_signal(signal.SIGTERM)
+        watcher.wait(30)
 
 
 def _drop(files: list[Path], folder: Path) -> None:
@@ -62,22 +76,18 @@ def test_dropped_scans_are_ingested_exactly_once_across_a_kill(tmp_path: Path, b
     scans = sorted(born_digital_corpus.glob("*.pdf"))
     folder, home, log = tmp_path / "scanner", tmp_path / "home", tmp_path / "watch.log"
     folder.mkdir()
-    watcher = _start(home, folder, log)
-    try:
+    with _watching(home, folder, log) as first:
         _drop(scans[:3], folder)
         _wait_for(home, 3)
         _drop(scans[3:6], folder)
         time.sleep(2.5)  # settled: the next pass may be under way when it dies
-        watcher.send_signal(signal.SIGKILL)
-        watcher.wait(10)
-        _drop(scans[6:], folder)
-        watcher = _start(home, folder, log)
-        rows = _wait_for(home, len(scans))
+        first.send_signal(signal.SIGKILL)
+        first.wait(10)
+    _drop(scans[6:], folder)
+    with _watching(home, folder, log) as second:
+        _wait_for(home, len(scans))
         time.sleep(3)  # a further pass finds nothing more to do
-    finally:
-        watcher.send_signal(signal.SIGTERM)
-        watcher.wait(30)
-    assert watcher.returncode == 0, log.read_text()
+    assert second.returncode == 0, log.read_text()
     rows = _records(home)
     assert sorted(Path(r["source"]["path"]).name for r in rows) == sorted(p.name for p in scans)
     with closing(sqlite3.connect(home / "ledger.sqlite")) as db:
@@ -92,8 +102,7 @@ def test_a_folder_that_goes_away_is_taken_up_again(tmp_path: Path, born_digital_
     scans = sorted(born_digital_corpus.glob("*.pdf"))
     folder, home, log = tmp_path / "share", tmp_path / "home", tmp_path / "watch.log"
     folder.mkdir()
-    watcher = _start(home, folder, log)
-    try:
+    with _watching(home, folder, log):
         _drop(scans[:1], folder)
         _wait_for(home, 1)
         folder.rename(tmp_path / "away")  # unmounted
@@ -101,7 +110,4 @@ def test_a_folder_that_goes_away_is_taken_up_again(tmp_path: Path, born_digital_
         (tmp_path / "away").rename(folder)  # back
         _drop(scans[1:2], folder)
         _wait_for(home, 2)
-    finally:
-        watcher.send_signal(signal.SIGTERM)
-        watcher.wait(30)
     assert "waiting for it to come back" in log.read_text()
