@@ -450,7 +450,7 @@ def second_look(text: PageText, extraction: Extraction, signing_times: tuple[str
 
 
 NAME_AGAIN_CONFIDENCE = 0.75
-"""A name two of the three readings of its line give alike: taken, below the review
+"""A name two of the five readings of its line give alike: taken, below the review
 queue's 0.8, so that a person still sees it."""
 
 
@@ -511,7 +511,7 @@ def agreed_name(reads: list[str], first_pass: str) -> str | None:
 def name_line_again(text: PageText, extraction: Extraction, settings: Settings, path: Path,
                     fmt: str) -> Extraction:
     """Read the signer's name line again alone when no name was read or it was repaired
-    syllable by syllable (the signature's stroke across it): enlarged and binarised three
+    syllable by syllable (the signature's stroke across it): enlarged and binarised five
     ways (``zones.read_line_variants``). A name two readings give alike, a person's name
     whose words are all ones people are named by, that the first reading can be
     (``_fits``), is taken, with a note."""

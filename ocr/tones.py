@@ -148,11 +148,8 @@ def _by_letters() -> dict[str, frozenset[str]]:
     """Every syllable of the word list, by its letters without marks (``fold``: đ as d)."""
     from sohoa.core.text import fold
 
-    path = _data(WORD_LIST)
-    if path is None:
-        return {}
     found: dict[str, set[str]] = {}
-    for syllable in set(_SYLLABLE.findall(unicodedata.normalize("NFC", path.read_text(encoding="utf-8")).lower())):
+    for syllable in _in_words():  # the word list read once, for both
         found.setdefault(fold(syllable), set()).add(syllable)
     return {k: frozenset(v) for k, v in found.items()}
 
