@@ -540,6 +540,14 @@ def test_health_readiness_and_metrics_for_monitoring(server: Server) -> None:
     assert ready.status_code == 200 and ready.json()["checks"] == {"ledger": "ok", "accounts": "ok", "index": "ok"}
     assert httpx.get(server.url + "/metrics").status_code == 401
     assert httpx.get(server.url + "/metrics", headers=token(server, "olga")).status_code == 403
+    # The requests an outsider would try: a forged token, an administrator's browser session
+    # (a cookie, which a page on another site could make the browser send), a path around it.
+    assert httpx.get(server.url + "/metrics", headers={"Authorization": "Bearer sohoa_forged"}).status_code == 401
+    browser = signed_in(server, "adam")
+    assert browser.get("/metrics").status_code == 401
+    browser.close()
+    assert httpx.get(server.url + "/metrics/", follow_redirects=True).status_code in (401, 404)
+    assert set(ready.json()) == {"status", "checks"}  # readiness names the stores, nothing they hold
     answer = httpx.get(server.url + "/metrics", headers=token(server, "adam"))
     assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/plain")
     figures = {line.split()[0]: float(line.split()[1]) for line in answer.text.splitlines()
