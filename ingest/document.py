@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -407,6 +407,15 @@ def _signer_zone_page(text: PageText, number: int, path: Path, fmt: str, setting
     return PreparedPage(number, prepared.image, prepared.dpi)
 
 
+def title_seen_again(first: str | None, seen: str | None) -> Literal["keep", "take", "drop"]:
+    """What the signer zone read again with the seal lifted says of the title read first:
+    the same, nothing, or the first with its start ("CHỦ TỊCH" of PHÓ CHỦ TỊCH): keep it;
+    a longer title ending with it (the seal hid "PHÓ"): take that; another: drop both."""
+    if not first or not seen or seen == first or first.endswith(" " + seen):
+        return "keep"
+    return "take" if seen.endswith(" " + first) else "drop"
+
+
 def second_look(text: PageText, extraction: Extraction, signing_times: tuple[str, ...],
                 settings: Settings, path: Path, fmt: str) -> tuple[PageText, Extraction]:
     """Read the signer zone again when the first pass found no signer title there, or no
@@ -442,10 +451,23 @@ def second_look(text: PageText, extraction: Extraction, signing_times: tuple[str
         return text, extraction
     if "signer_title" in gained and again.fields.get("signed_for") and not fields.get("signed_for"):
         gained.append("signed_for")  # the authority line over the title read with it
+    seen, first = again.fields.get("signer_title"), fields.get("signer_title")
+    extra: tuple[str, ...] = ()
+    if "signer_title" not in gained:
+        verdict = title_seen_again(first, seen)
+        if verdict == "take":
+            gained.append("signer_title")
+            if again.fields.get("signed_for") and not fields.get("signed_for"):
+                gained.append("signed_for")
+        elif verdict == "drop":
+            fields = {**fields, "signer_title": None}
+            extra = (f"signer_title: read {first!r}, then {seen!r} with the seal lifted: not set",)
     fields = {**fields, **{f: again.fields[f] for f in gained}}
     confidence = {**extraction.confidence, **{f: again.confidence[f] for f in gained}}
     notes = tuple(n for n in extraction.notes if not any(n.startswith(f) for f in gained))
-    notes += tuple(f"{f}: read from a second look at the signer zone" for f in gained)
+    notes += tuple(f"{f}: read from a second look at the signer zone" for f in gained) + extra
+    if extra:
+        confidence["signer_title"] = 0.0
     return replace(text, layouts=layouts), Extraction(fields, confidence, notes, extraction.rule)
 
 
@@ -538,6 +560,36 @@ def name_line_again(text: PageText, extraction: Extraction, settings: Settings, 
                    confidence={**extraction.confidence, "signer_name": NAME_AGAIN_CONFIDENCE}, notes=notes)
 
 
+SETTLED_CONFIDENCE = 0.75
+"""A name one of whose syllables took another tone (``names.settle_marks``): below the
+review queue's 0.8, so that a person sees it."""
+
+
+def settle_name_marks(text: PageText, extraction: Extraction) -> Extraction:
+    """Names read by OCR (not a text layer) whose every given and middle syllable is one
+    people are named by: a tone misread ("QUẦN") takes the one name it can be ("QUÂN");
+    a syllable that can be two names or none ("Hiểu": Hiếu or Hiệu) withholds the name,
+    with a note, rather than give one no one has."""
+    if not text.ocr_pages or text.born_digital:
+        return extraction
+    fields, confidence, notes = dict(extraction.fields), dict(extraction.confidence), list(extraction.notes)
+    for name in ("signer_name", "holder_name"):
+        value = fields.get(name)
+        if not value:
+            continue
+        settled, changed = names.settle_marks(value)
+        if settled is None:
+            fields[name], confidence[name] = None, 0.0
+            notes.append(f"{name}: {value!r} has a syllable no one is named, and more than one name or none "
+                         "it could be: not taken, a person should read it")
+        elif changed:
+            fields[name] = settled
+            confidence[name] = min(confidence.get(name, 0.0), SETTLED_CONFIDENCE)
+            notes.append(f"{name}: tone read again as a name: "
+                         + ", ".join(f"{a} → {b}" for a, b in changed))
+    return replace(extraction, fields=fields, confidence=confidence, notes=tuple(notes))
+
+
 def process(task: Task, settings: Settings) -> Record:
     """Turn one file into a record (``status`` ``indexed`` or ``failed``). Never raises
     for a problem with the file; raises only when sohoa itself cannot work (a missing
@@ -552,6 +604,7 @@ def process(task: Task, settings: Settings) -> Record:
         extraction = extract(text.layouts, signing_times, settings.today)
         text, extraction = second_look(text, extraction, signing_times, settings, path, fmt)
         extraction = name_line_again(text, extraction, settings, path, fmt)
+        extraction = settle_name_marks(text, extraction)
         extraction = handwritten_second_look(text, extraction, settings.today)
         extraction = withhold_doubtful(text, extraction)
         validity = judge_extraction(extraction, settings.today)

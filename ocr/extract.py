@@ -589,6 +589,10 @@ class Extractor:
         body = re.sub(r"^[\W\d_]+|[\W\d_]+$", "", text)
         body = re.sub(r"^[A-Z]{1,3}\s*[.,:]\s*(?=\w{2})", "", body) if _PREFIX.match(body) or re.match(
             r"^[A-Z]{2,3}[.,]\s", body) else body
+        words = body.split()
+        while len(words) > 1 and words[0][:1].islower() and _upper_ratio(" ".join(words[1:])) > 0.9:
+            words = words[1:]  # seal ink read as a word in small letters ("vớ GIÁ ĐỌC")
+        body = " ".join(words)
         if not body or _upper_ratio(body) < 0.6:  # titles are printed in capitals; names are not
             return None
         # Compare letters only: seal ink reads as stray punctuation and digits.

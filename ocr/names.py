@@ -130,3 +130,31 @@ def named_by(syllable: str) -> bool:
     a syllable of the gazetteer's place names (most of them names of people of old)."""
     low = _nfc(syllable).lower()
     return low in given_names() or name_counts()[low] > 2
+
+@functools.cache
+def _names_by_letters() -> dict[str, frozenset[str]]:
+    """The syllables people are named by, by their letters without marks (``fold``)."""
+    found: dict[str, set[str]] = {}
+    for name in given_names():  # people's names only: "quận" is a place's word
+        found.setdefault(fold(name), set()).add(name)
+    return {k: frozenset(v) for k, v in found.items()}
+
+
+def settle_marks(name: str) -> tuple[str | None, tuple[tuple[str, str], ...]]:
+    """A name read by OCR whose given or middle syllables are all ones people are named by
+    (``named_by``): one that is not (a mark misread: "Đực", "Hiểu") takes the one name of
+    the list with its letters, in its case ("Đức"). Two such names or none ("Hiểu": Hiếu
+    or Hiệu; "QUẦN": Quân or Quan) and the name is not settled: None. The changes made."""
+    out: list[str] = []
+    changed: list[tuple[str, str]] = []
+    for i, word in enumerate(name.split()):
+        if i == 0 or not word.isalpha() or named_by(word):
+            out.append(word)
+            continue
+        options = _names_by_letters().get(fold(_nfc(word).lower()), frozenset())
+        if len(options) != 1:
+            return None, ()
+        (option,) = options
+        out.append(tones._recased(word, option))
+        changed.append((word, out[-1]))
+    return " ".join(out), tuple(changed)

@@ -5,7 +5,9 @@ acute (dấu sắc: ế, ấ, ố): "chuyến đổi số" for "chuyển đổi 
 "tuyến dụng" for "tuyển dụng". Each such syllable is itself a word, so a syllable list
 cannot tell; the words around it can. A syllable read with sắc is given hỏi only when, as
 read, it makes no word of the list, nor a pair seen in running Vietnamese text, with
-either neighbour, and with hỏi it does ("chuyển đổi"). Anything else is left as read.
+either neighbour, and with hỏi it does ("chuyển đổi"); two neighbours both slipped
+("chuyến đối") are given hỏi together when together they then make a word. Anything else
+is left as read.
 
 Only that direction is repaired: it is the slip seen on generated poor scans, and the
 reverse (hỏi to sắc) changed right words of real letters ("UBND tỉnh giao" became
@@ -122,6 +124,7 @@ def repair(text: str) -> tuple[str, tuple[tuple[str, str], ...]]:
         # The word list first: the running text is read only when a change is in view.
         if _makes_word(left, other, right) and not _as_written(left, syllable, right):
             changes.append((i, other))
+    changes = sorted([*changes, *_both_slipped(text, matches, lower, {i for i, _ in changes})])
     out, pairs = text, []
     for i, other in reversed(changes):
         m = matches[i]
@@ -129,6 +132,28 @@ def repair(text: str) -> tuple[str, tuple[tuple[str, str], ...]]:
         out = out[:m.start()] + written + out[m.end():]
         pairs.append((m.group(), written))
     return out, tuple(reversed(pairs))
+
+
+def _both_slipped(text: str, matches: list[re.Match[str]], lower: list[str],
+                  changed: set[int]) -> list[tuple[int, str]]:
+    """Two neighbours both read with sắc for hỏi ("chuyến đối" for "chuyển đổi"), which
+    the one-at-a-time rule above cannot see: each, given hỏi alone, still makes no word with
+    the other as read. Given hỏi together they make a word of the list, and as read the
+    first makes no word or pair of running text with either neighbour, nor the second with
+    the first ("đối số" after it is a word, but "chuyến đối" none)."""
+    found: list[tuple[int, str]] = []
+    i = 0
+    while i + 1 < len(lower):
+        a, b = _swapped(lower[i]), _swapped(lower[i + 1])
+        if (a and b and not {i, i + 1} & changed and _adjacent(text, matches[i], matches[i + 1])
+                and f"{a} {b}" in _words()):
+            left = lower[i - 1] if i > 0 and _adjacent(text, matches[i - 1], matches[i]) else None
+            if not _as_written(left, lower[i], lower[i + 1]) and not _as_written(lower[i], lower[i + 1], None):
+                found += [(i, a), (i + 1, b)]
+                i += 2
+                continue
+        i += 1
+    return found
 
 
 def _adjacent(text: str, a: re.Match[str], b: re.Match[str]) -> bool:

@@ -471,6 +471,17 @@ def test_a_chiefs_title_over_a_deputys_line_is_never_the_signers(lines: tuple[st
     assert result.fields["signer_name"] == "Nguyễn Văn An"
 
 
+def test_seal_ink_read_as_a_small_word_before_a_title_does_not_make_it_longer() -> None:
+    """"⁄ vớ GIÁ ĐỌC" matched PHÓ GIÁM ĐỐC best, the seal's "vớ" standing for PHÓ; the
+    paper said GIÁM ĐỐC (a tuned poor scan). A word in small letters is no part of a title;
+    what it hides is not known, so no title rather than a longer one."""
+    hidden = extract([_decision_signed("⁄ vớ GIÁ ĐỌC")])
+    assert hidden.fields["signer_title"] is None
+    assert any("start of its line is hidden" in n for n in hidden.notes)
+    assert extract([_decision_signed("gốm GIÁM ĐỐC")]).fields["signer_title"] == "GIÁM ĐỐC"  # whole
+    assert extract([_decision_signed("PHó GIÁM ĐỐC")]).fields["signer_title"] == "PHÓ GIÁM ĐỐC"  # a capital first
+
+
 def test_a_summary_ends_where_a_paragraph_of_the_body_starts() -> None:
     """A photo leaves no gap between the summary and the body: a new sentence across the
     whole width ends it; the summary's own wrapped line (lower case) does not."""

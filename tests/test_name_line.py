@@ -51,3 +51,29 @@ def test_a_reading_that_is_no_name_is_not_taken() -> None:
     assert _as_name("Hàng Việt") is None  # no family name first
     assert _as_name("Đặng Đực Tháng") is None  # no one is named Đực or Tháng
     assert _as_name("THÂN THÙY MAI ˆ") == "Thân Thùy Mai"  # a stray mark is no word
+
+
+@pytest.mark.parametrize(("read", "settled"), [
+    ("Lê Văn Đực", "Lê Văn Đức"),  # one name has these letters: the mark was misread
+    ("Trần Phước Hiền", "Trần Phước Hiền"),  # every syllable a name: as read
+    ("Vũ Hồng Thăng", "Vũ Hồng Thăng"),  # a name too (Thắng was printed): not told apart here
+    ("Dương Kim Hiểu", None),  # Hiếu or Hiệu: not settled (a tuned poor scan read Hiếu so)
+    ("DƯƠNG THANH QUẦN", None),  # Quân or Quan (a tuned poor scan, QUÂN printed)
+    ("Nguyễn Thị Tháng", None),  # Thắng, Thăng or Thang
+])
+def test_a_syllable_no_one_is_named_takes_the_one_name_it_can_be_or_none(read: str, settled: str | None) -> None:
+    from sohoa.ocr import names
+
+    assert names.settle_marks(read)[0] == settled
+
+
+def test_the_title_read_again_with_the_seal_lifted_replaces_only_a_shorter_one() -> None:
+    """A tuned poor scan gave CHỦ TỊCH for PHÓ CHỦ TỊCH: the first pass read the chief's
+    line with the deputy's lost under the seal; read again, the deputy's line shows."""
+    from sohoa.ingest.document import title_seen_again
+
+    assert title_seen_again("CHỦ TỊCH", "PHÓ CHỦ TỊCH") == "take"
+    assert title_seen_again("PHÓ CHỦ TỊCH", "CHỦ TỊCH") == "keep"  # the start lost the second time
+    assert title_seen_again("GIÁM ĐỐC", "CHỦ TỊCH") == "drop"  # one of them is wrong: neither
+    assert title_seen_again("GIÁM ĐỐC", None) == "keep"
+    assert title_seen_again(None, "GIÁM ĐỐC") == "keep"  # a title gained is taken by second_look itself

@@ -42,9 +42,13 @@ def test_tone_slips_of_poor_scans_repaired_from_the_words_around_them() -> None:
     for read, meant in [("V/v thực hiện chuyến đổi số năm 2025", "V/v thực hiện chuyển đổi số năm 2025"),
                         ("Về việc đấy mạnh số hóa hồ sơ", "Về việc đẩy mạnh số hóa hồ sơ"),
                         ("Về việc tuyến dụng viên chức năm 2021", "Về việc tuyển dụng viên chức năm 2021"),
-                        ("ĐẤY MẠNH", "ĐẨY MẠNH")]:
+                        ("ĐẤY MẠNH", "ĐẨY MẠNH"),
+                        # both neighbours slipped (a tuned poor scan), "đối số" a word after them
+                        ("V/v đôn đốc thực hiện chuyến đối số năm 2021",
+                         "V/v đôn đốc thực hiện chuyển đổi số năm 2021")]:
         assert tones.repair(read)[0] == meant
-    for right in ["trong số đó có Pháp", "chuyến đi công tác", "UBND tỉnh giao Sở Tư pháp", "Về việc, đấy"]:
+    for right in ["trong số đó có Pháp", "chuyến đi công tác", "UBND tỉnh giao Sở Tư pháp", "Về việc, đấy",
+                  "đối số của hàm"]:
         assert tones.repair(right) == (right, ())
 
 
