@@ -140,18 +140,35 @@ def _names_by_letters() -> dict[str, frozenset[str]]:
     return {k: frozenset(v) for k, v in found.items()}
 
 
+MARKED_BY_PLACES = 20
+"""A syllable written with marks in more place names than this is a name with its marks."""
+
+
+def _marks_lost(word: str) -> bool:
+    """Whether ``word``, read with no mark, is a name that lost them: in the list only as
+    people abroad write it ("Ha", "Son"), it is rare in place names (two at most) where
+    the same letters with marks are common (Hà, Sơn). "Lan", "Thanh", "Vy" are names."""
+    low = _nfc(word).lower()
+    if fold(low) != low:
+        return False
+    counts = name_counts()
+    return counts[low] <= 2 and any(counts[other] > MARKED_BY_PLACES
+                                    for other in _names_by_letters().get(low, ()) if other != low)
+
+
 def settle_marks(name: str) -> tuple[str | None, tuple[tuple[str, str], ...]]:
     """A name read by OCR whose given or middle syllables are all ones people are named by
     (``named_by``): one that is not (a mark misread: "Đực", "Hiểu") takes the one name of
     the list with its letters, in its case ("Đức"). Two such names or none ("Hiểu": Hiếu
-    or Hiệu; "QUẦN": Quân or Quan) and the name is not settled: None. The changes made."""
+    or Hiệu; "QUẦN": Quân or Quan) and the name is not settled: None. So is a name read with
+    its marks lost ("Ngọc Ha", ``_marks_lost``). The changes made."""
     out: list[str] = []
     changed: list[tuple[str, str]] = []
     for i, word in enumerate(name.split()):
-        if i == 0 or not word.isalpha() or named_by(word):
+        if i == 0 or not word.isalpha() or (named_by(word) and not _marks_lost(word)):
             out.append(word)
             continue
-        options = _names_by_letters().get(fold(_nfc(word).lower()), frozenset())
+        options = _names_by_letters().get(fold(_nfc(word).lower()), frozenset()) - {_nfc(word).lower()}
         if len(options) != 1:
             return None, ()
         (option,) = options

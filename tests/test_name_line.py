@@ -60,6 +60,11 @@ def test_a_reading_that_is_no_name_is_not_taken() -> None:
     ("Dương Kim Hiểu", None),  # Hiếu or Hiệu: not settled (a tuned poor scan read Hiếu so)
     ("DƯƠNG THANH QUẦN", None),  # Quân or Quan (a tuned poor scan, QUÂN printed)
     ("Nguyễn Thị Tháng", None),  # Thắng, Thăng or Thang
+    # With no mark: a name people abroad write so, not a Vietnamese paper (a photo: Hà)
+    ("Nguyễn Ngọc Ha", None),
+    ("Lê Văn Son", "Lê Văn Sơn"),
+    ("Trần Thị Lan", "Trần Thị Lan"),  # names with no mark stay
+    ("Trần Thanh Vy", "Trần Thanh Vy"),
 ])
 def test_a_syllable_no_one_is_named_takes_the_one_name_it_can_be_or_none(read: str, settled: str | None) -> None:
     from sohoa.ocr import names
