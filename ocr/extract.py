@@ -29,11 +29,11 @@ from sohoa.ocr.issuer import read_block
 from sohoa.ocr.layout import centred_part
 from sohoa.ocr.rules import Rule, label_words, registry, signer_titles, surnames, surnames_by_fold
 
-_NUMBER_LINE = re.compile(r"^\s*S[o0ôơó6]\s*[:;.,]?\s*(?P<rest>.*)$", re.IGNORECASE)
+_NUMBER_LINE = re.compile(r"^[\s\W_]{0,3}?[S§][o0ôơó6]\s*[:;.,]?\s*(?P<rest>.*)$", re.IGNORECASE)
 _NUMBER_LABEL = re.compile(r"^\s*S[o0ôơó6]\s*(?:[:;]\s*\S|\s\d)", re.IGNORECASE)
 """A number's label and a value ("Số: 21", or "S0 90" when OCR lost the colon), on the folded line."""
 _NUMBER = re.compile(
-    r"(?P<digits>[^\s/]{0,8})\s*/\s*(?:(?P<year>\d{4})\s*/\s*)?"
+    r"(?P<digits>[^\s/]{0,8})\s*/{1,2}\s*(?:(?P<year>\d{4})\s*/\s*)?"
     r"(?P<notation>[A-ZĐÐ][\wĐÐđ&.]*(?:\s*-\s*[\wĐÐđ&.()]+)*)"
 )
 _DATE_LINE = re.compile(
@@ -98,6 +98,23 @@ class _Found:
 
 
 _NONE = _Found(None, 0.0)
+
+
+_NAME_REST = re.compile(r"\n(?P<rest>[^\W\d_]+(?: [^\W\d_]+){0,3})[ \t]*(?=,|\n|$)")
+
+
+def _wrapped_rest(m: re.Match[str], original: str) -> str:
+    """The end of a name the line wrapped ("… của ông (bà) PHAN NGỌC" / "MỸ ĐÀO"): the
+    next line's words, when the name read ends its line, the next line holds only them
+    (or them and a comma), each starts with a capital, and the name keeps to five words."""
+    rest = _NAME_REST.match(original, m.end("value"))
+    if not rest:
+        return ""
+    words, read = rest.group("rest").split(), m.group("value").split()
+    upper = all(w.isupper() for w in read)
+    if len(read) + len(words) > 5 or not all(w[:1].isupper() and (w.isupper() or not upper) for w in words):
+        return ""
+    return " " + " ".join(words)
 
 
 def fix_surname(name: str) -> str:
@@ -478,7 +495,7 @@ class Extractor:
                 break
             if not p.centred(line):
                 continue
-            joined = p.folded[i].upper()
+            joined = re.sub(r"^[\W_]+", "", p.folded[i].upper())  # "_ QUYẾT ĐỊNH": a speck before it
             joined2 = f"{joined} {p.folded[i + 1].upper()}" if i + 1 < len(p.lines) else joined
             for rule in self.rules:
                 for heading in rule.headings:
@@ -575,7 +592,7 @@ class Extractor:
                 break
         if not picked:
             return _NONE
-        text = " ".join(re.sub(r"^[^\w(]+|[^\w).,;]+$", "", ln.text) for ln in picked).strip(" ()")
+        text = " ".join(re.sub(r"^(?:[^\w(]|_)+|(?:[^\w).,;]|_)+$", "", ln.text) for ln in picked).strip(" ()")
         text = re.sub(r"\s+", " ", text)
         if re.match(r"ve\b", fold(text), re.IGNORECASE):  # a summary opens "Về" ("Vẽ việc", "về công tác")
             text = "Về" + text[2:]
@@ -772,7 +789,7 @@ class Extractor:
         m, original, lines = hit
         value = re.sub(r"\s+", " ", original[m.start("value"):m.end("value")]).strip()
         if field == "holder_name":
-            value = fix_surname(without_honorific(value))
+            value = fix_surname(without_honorific(value + _wrapped_rest(m, original)))
         if field == "holder_id":
             value = _personal_id(value)
             if value is None:

@@ -500,3 +500,53 @@ def test_a_summary_goes_on_beside_a_received_stamp() -> None:
             ("trên địa bàn tỉnh Quảng Ngãi", 560, 292)]
     assert extract([_lines(*rows)]).fields["subject"] == ("Về việc tăng cường công tác thi hành án hành chính "
                                                           "trên địa bàn tỉnh Quảng Ngãi")
+
+
+def _result_page(number: str, heading: str, summary: str, *body: str) -> PageLayout:
+    """A page with the header, a heading and its summary (centred), then body lines."""
+    rows = [*_header(number, "Bắc Giang, ngày 09 tháng 4 năm 2021"), (heading, 500, 240), (summary, 500, 265)]
+    rows += [(text, 480, 320 + 25 * i) for i, text in enumerate(body)]
+    return _lines(*rows)
+
+
+@pytest.mark.parametrize(("number", "heading", "body", "holder", "holder_id"), [
+    # Decisions about one person name them in the first article (an independent generator's
+    # wordings, as real decisions word them).
+    ("12/QĐ-UBND", "QUYẾT ĐỊNH", ("Điều 1.Bố nhiệm bà Phan Thanh Lan, sinh ngày 07/01/1991, giữ chức vụ",),
+     "Phan Thanh Lan", None),
+    ("12/QĐ-UBND", "QUYẾT ĐỊNH", ("Điều 1. Tặng Giấy khen cho ông/bà NGÔ CÔNG CHIẾN, Trưởng thôn,",),
+     "NGÔ CÔNG CHIẾN", None),
+    ("12/QĐ-UBND", "_ QUYẾT ĐỊNH ˆ", ("Điều 1. Công nhận Bà Bùi Thu Nhi, sinh năm 1998, trú tại",),
+     "Bùi Thu Nhi", None),  # a speck before the heading
+    ("12/QĐ-UBND", "QUYẾT ĐỊNH", ("Họ, chữ đệm và tên: Kiều Bích Hằng", "CCCD số: 034182971821; ngày cấp: 08/01/2019"),
+     "Kiều Bích Hằng", "034182971821"),
+    ("12/QĐ-UBND", "QUYẾT ĐỊNH", ("Điều 1. Thành lập Tổ công tác kiểm tra an toàn thực phẩm",), None, None),
+    ("12/TB-SXD", "THÔNG BÁO", ("Kính gửi: Ông (bà) Huỳnh Thị Hạnh", "CCCD số: 042194612315; ngày cấp: 14/08/2021"),
+     "Huỳnh Thị Hạnh", "042194612315"),
+    ("12/TB-SXD", "THÔNG BÁO", ("Kính gửi: Các phòng, ban, ngành thuộc huyện",), None, None),
+    # A licence of another kind than a construction permit, its holder's name wrapped.
+    ("08/GP-SVHTTDL", "GIẤY PHÉP", ("Cấp cho: ông (bà) LẠI BÍCH", "HƯƠNG", "Địa chỉ: Thôn 2, xã Tân Phú"),
+     "LẠI BÍCH HƯƠNG", None),
+    ("08/GCN-UBND", "GIẤY CHỨNG NHẬN ĐĂNG KÝ HỘ KINH DOANH",
+     ("Họ và tên: NGUYỄN HUY ANH PHONG", "Số giấy tờ pháp lý của cá nhân: 034074834350"),
+     "NGUYỄN HUY ANH PHONG", "034074834350"),  # the form of Decree 01/2021
+])
+def test_the_holder_is_read_where_each_kind_of_result_names_them(number: str, heading: str, body: tuple[str, ...],
+                                                                 holder: str | None, holder_id: str | None) -> None:
+    result = extract([_result_page(number, heading, "Kinh doanh dịch vụ karaoke", *body)])
+    assert result.fields["doc_type"] is not None
+    assert (result.fields["holder_name"], result.fields["holder_id"]) == (holder, holder_id)
+
+
+def test_a_licence_is_typed_by_its_heading_and_says_what_it_licenses() -> None:
+    result = extract([_result_page("08/GP-SVHTTDL", "GIẤY PHÉP", "Kinh doanh dịch vụ karaoke")])
+    assert (result.fields["doc_type"], result.fields["subject"]) == ("Giấy phép", "Kinh doanh dịch vụ karaoke")
+    built = extract([_result_page("08/GPXD", "GIẤY PHÉP XÂY DỰNG", "Sử dụng cho nhà ở riêng lẻ")])
+    assert built.fields["doc_type"] == "Giấy phép xây dựng"
+
+
+@pytest.mark.parametrize("line", ["_ Số: 573/UBND-KT", "§ố:737//GP-UBND"])
+def test_a_number_line_is_read_past_a_speck_or_a_doubled_slash(line: str) -> None:
+    rows = [("ỦY BAN NHÂN DÂN XÃ QUỲNH LẬP", 250, 100), ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 700, 100),
+            (line, 250, 180), ("Quỳnh Lập, ngày 13 tháng 5 năm 2019", 700, 180)]
+    assert extract([_lines(*rows)]).fields["number"] == line.split(":")[1].strip().replace("//", "/")
