@@ -869,14 +869,22 @@ class Extractor:
         return _to_extraction(found, tuple(self.notes), rule.name if rule else None)
 
 
+_BODIES = ("ỦY BAN NHÂN DÂN", "HỘI ĐỒNG NHÂN DÂN")
+"""The bodies a chief signs for (``TM. ỦY BAN NHÂN DÂN``), besides the chiefs' titles."""
+
+
 def _authority_text(text: str) -> str:
     """An authority line as printed, its prefix written the one way (``KT,CHỦ TỊCH`` ->
-    ``KT. CHỦ TỊCH``)."""
+    ``KT. CHỦ TỊCH``), and what it names written with its marks when OCR read its letters
+    right and a mark or a comma wrong (``TL. GIAM ĐỌC``, ``TM. ỦY BẠN NHÂN DÂN``)."""
     text = re.sub(r"^[\W_]+|[\W_]+$", "", clean(text))
     m = _AUTHORITY.match(fold(text))
     if not m:
         return text
-    return f"{m.group('prefix').replace(' ', '').upper()}. {text[m.end():].strip()}"
+    rest = text[m.end():].strip()
+    key = re.sub(r"[^A-Z ]", "", fold(rest).upper()).split()
+    known = next((t for t in (*signer_titles(), *_BODIES) if fold(t).split() == key), None)
+    return f"{m.group('prefix').replace(' ', '').upper()}. {known or rest}"
 
 
 _AS_DIGIT = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "l": "1", "I": "1", "i": "1", "|": "1",

@@ -203,6 +203,11 @@ def test_kt_line_makes_the_signer_a_deputy_when_pho_is_hidden() -> None:
     (("TL. GIÁM ĐỐC", "GIÁM ĐỐC"), None, "TL. GIÁM ĐỐC"),  # the chief's own title under TL.: contradicted
     (("Q. HIỆU TRƯỞNG", "@#%"), None, "Q. HIỆU TRƯỞNG"),  # the line under it lost to the seal
     (("KT. CỤC TRƯỞNG", "PHÓ TRƯỞNG BAN THƯỜNG TRỰC"), "PHÓ TRƯỞNG BAN THƯỜNG TRỰC", "KT. CỤC TRƯỞNG"),
+    # The authority line's letters read right and a mark or a comma wrong (an independent
+    # generator's scans): written with its marks.
+    (("TL. GIAM ĐỌC", "CHÁNH VĂN PHÒNG"), "CHÁNH VĂN PHÒNG", "TL. GIÁM ĐỐC"),
+    (("TM. ỦY BẠN NHÂN DÂN", "CHỦ TỊCH"), "CHỦ TỊCH", "TM. ỦY BAN NHÂN DÂN"),
+    (("KT. CHỦ, TỊCH", "PHÓ CHỦ TỊCH"), "PHÓ CHỦ TỊCH", "KT. CHỦ TỊCH"),
 ])
 def test_the_title_is_the_signers_own_under_the_authority_line(lines: tuple[str, ...], title: str | None,
                                                                signed_for: str) -> None:
