@@ -560,33 +560,21 @@ def name_line_again(text: PageText, extraction: Extraction, settings: Settings, 
                    confidence={**extraction.confidence, "signer_name": NAME_AGAIN_CONFIDENCE}, notes=notes)
 
 
-SETTLED_CONFIDENCE = 0.75
-"""A name one of whose syllables took another tone (``names.settle_marks``): below the
-review queue's 0.8, so that a person sees it."""
-
-
-def settle_name_marks(text: PageText, extraction: Extraction) -> Extraction:
-    """Names read by OCR (not a text layer) whose every given and middle syllable is one
-    people are named by: a tone misread ("QUẦN") takes the one name it can be ("QUÂN");
-    a syllable that can be two names or none ("Hiểu": Hiếu or Hiệu) withholds the name,
-    with a note, rather than give one no one has."""
+def withhold_doubtful_names(text: PageText, extraction: Extraction) -> Extraction:
+    """Names read by OCR (not a text layer) with a syllable that may be another name
+    misread (``names.doubtful_syllable``: "Hiểu" for Hiếu, "QUẦN" for QUÂN, "Ha" for Hà)
+    are withheld, with a note naming the candidates, rather than given as read."""
     if not text.ocr_pages or text.born_digital:
         return extraction
     fields, confidence, notes = dict(extraction.fields), dict(extraction.confidence), list(extraction.notes)
     for name in ("signer_name", "holder_name"):
         value = fields.get(name)
-        if not value:
-            continue
-        settled, changed = names.settle_marks(value)
-        if settled is None:
+        doubt = names.doubtful_syllable(value) if value else None
+        if doubt:
+            word, options = doubt
             fields[name], confidence[name] = None, 0.0
-            notes.append(f"{name}: {value!r} has a syllable no one is named, and more than one name or none "
-                         "it could be: not taken, a person should read it")
-        elif changed:
-            fields[name] = settled
-            confidence[name] = min(confidence.get(name, 0.0), SETTLED_CONFIDENCE)
-            notes.append(f"{name}: tone read again as a name: "
-                         + ", ".join(f"{a} → {b}" for a, b in changed))
+            notes.append(f"{name}: {value!r} read, but {word!r} is no name people are given, and "
+                         f"{' or '.join(sorted(options))} could be what is printed: not taken, a person should read it")
     return replace(extraction, fields=fields, confidence=confidence, notes=tuple(notes))
 
 
@@ -604,7 +592,7 @@ def process(task: Task, settings: Settings) -> Record:
         extraction = extract(text.layouts, signing_times, settings.today)
         text, extraction = second_look(text, extraction, signing_times, settings, path, fmt)
         extraction = name_line_again(text, extraction, settings, path, fmt)
-        extraction = settle_name_marks(text, extraction)
+        extraction = withhold_doubtful_names(text, extraction)
         extraction = handwritten_second_look(text, extraction, settings.today)
         extraction = withhold_doubtful(text, extraction)
         validity = judge_extraction(extraction, settings.today)

@@ -131,6 +131,7 @@ def named_by(syllable: str) -> bool:
     low = _nfc(syllable).lower()
     return low in given_names() or name_counts()[low] > 2
 
+
 @functools.cache
 def _names_by_letters() -> dict[str, frozenset[str]]:
     """The syllables people are named by, by their letters without marks (``fold``)."""
@@ -156,22 +157,18 @@ def _marks_lost(word: str) -> bool:
                                     for other in _names_by_letters().get(low, ()) if other != low)
 
 
-def settle_marks(name: str) -> tuple[str | None, tuple[tuple[str, str], ...]]:
-    """A name read by OCR whose given or middle syllables are all ones people are named by
-    (``named_by``): one that is not (a mark misread: "Đực", "Hiểu") takes the one name of
-    the list with its letters, in its case ("Đức"). Two such names or none ("Hiểu": Hiếu
-    or Hiệu; "QUẦN": Quân or Quan) and the name is not settled: None. So is a name read with
-    its marks lost ("Ngọc Ha", ``_marks_lost``). The changes made."""
-    out: list[str] = []
-    changed: list[tuple[str, str]] = []
-    for i, word in enumerate(name.split()):
-        if i == 0 or not word.isalpha() or (named_by(word) and not _marks_lost(word)):
-            out.append(word)
+def doubtful_syllable(name: str) -> tuple[str, frozenset[str]] | None:
+    """The first given or middle syllable of a name read by OCR that may be another name
+    misread, with the names it may be: it is no name of the list (``named_by``), or one
+    read with its marks lost (``_marks_lost``: "Ha"), and names of the list have its
+    letters ("Hiểu": Hiếu, Hiệu; "Viết": Việt; "QUẦN": Quân, Quan). Which was printed is
+    not known. A syllable with no such name ("Khiêm", missing from the list) is taken as
+    read: nothing says it was misread."""
+    for word in name.split()[1:]:
+        low = _nfc(word).lower()
+        if not word.isalpha() or (named_by(word) and not _marks_lost(word)):
             continue
-        options = _names_by_letters().get(fold(_nfc(word).lower()), frozenset()) - {_nfc(word).lower()}
-        if len(options) != 1:
-            return None, ()
-        (option,) = options
-        out.append(tones._recased(word, option))
-        changed.append((word, out[-1]))
-    return " ".join(out), tuple(changed)
+        options = _names_by_letters().get(fold(low), frozenset()) - {low}
+        if options:
+            return word, options
+    return None

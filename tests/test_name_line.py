@@ -53,23 +53,27 @@ def test_a_reading_that_is_no_name_is_not_taken() -> None:
     assert _as_name("THÂN THÙY MAI ˆ") == "Thân Thùy Mai"  # a stray mark is no word
 
 
-@pytest.mark.parametrize(("read", "settled"), [
-    ("Lê Văn Đực", "Lê Văn Đức"),  # one name has these letters: the mark was misread
-    ("Trần Phước Hiền", "Trần Phước Hiền"),  # every syllable a name: as read
-    ("Vũ Hồng Thăng", "Vũ Hồng Thăng"),  # a name too (Thắng was printed): not told apart here
-    ("Dương Kim Hiểu", None),  # Hiếu or Hiệu: not settled (a tuned poor scan read Hiếu so)
-    ("DƯƠNG THANH QUẦN", None),  # Quân or Quan (a tuned poor scan, QUÂN printed)
-    ("Nguyễn Thị Tháng", None),  # Thắng, Thăng or Thang
+@pytest.mark.parametrize(("read", "doubt"), [
+    ("Trần Phước Hiền", None),  # every syllable a name: as read
+    ("Vũ Hồng Thăng", None),  # a name too (Thắng was printed): not told apart here
+    ("Nguyễn Khiêm", None),  # missing from the list, and no name has its letters: as read
+    ("Dương Kim Hiểu", "Hiểu"),  # Hiếu or Hiệu (a tuned poor scan, Hiếu printed)
+    ("DƯƠNG THANH QUẦN", "QUẦN"),  # Quân or Quan (a tuned poor scan, QUÂN printed)
+    ("Lê Văn Đực", "Đực"),  # Đức, most likely; still not guessed
+    # Missing from the list while a name of its letters is there: the independent
+    # generator's Huỳnh Viết Thanh Uy came out as Huỳnh Việt Thanh Uy when Viết was repaired.
+    ("Huỳnh Viết Thanh Uy", "Viết"),
     # With no mark: a name people abroad write so, not a Vietnamese paper (a photo: Hà)
-    ("Nguyễn Ngọc Ha", None),
-    ("Lê Văn Son", "Lê Văn Sơn"),
-    ("Trần Thị Lan", "Trần Thị Lan"),  # names with no mark stay
-    ("Trần Thanh Vy", "Trần Thanh Vy"),
+    ("Nguyễn Ngọc Ha", "Ha"),
+    ("Lê Văn Son", "Son"),
+    ("Trần Thị Lan", None),  # names with no mark stay
+    ("Trần Thanh Vy", None),
 ])
-def test_a_syllable_no_one_is_named_takes_the_one_name_it_can_be_or_none(read: str, settled: str | None) -> None:
+def test_a_syllable_that_may_be_another_name_misread_makes_the_name_doubtful(read: str, doubt: str | None) -> None:
     from sohoa.ocr import names
 
-    assert names.settle_marks(read)[0] == settled
+    found = names.doubtful_syllable(read)
+    assert (found[0] if found else None) == doubt
 
 
 def test_the_title_read_again_with_the_seal_lifted_replaces_only_a_shorter_one() -> None:
