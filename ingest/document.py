@@ -502,11 +502,12 @@ def _as_name(read: str) -> str | None:
     return None
 
 
-def _fits(first_pass: str, name: str) -> bool:
+def _fits(first_pass: str, name: str, doubt: tuple[str, frozenset[str]] | None = None) -> bool:
     """Whether the first reading of the line can be ``name`` read through the stroke: word
     for word, each the same, or with letters lost at its edges ("hân" of Thân), or with the
-    stroke's marks among its letters, which then come in the name's order ("Đứ-." of Đức).
-    "Đặng Đứ-. Tuấn" cannot be Đặng Đức Tấn: its Tuấn is whole."""
+    stroke's marks among its letters, which then come in the name's order ("Đứ-." of Đức),
+    or, the syllable in ``doubt`` (``names.doubtful_syllable``: "Vần"), one of the names it
+    may be ("Vân"). "Đặng Đứ-. Tuấn" cannot be Đặng Đức Tấn: its Tuấn is whole."""
     tokens = [t for t in first_pass.split() if any(c.isalpha() for c in t)]
     words = name.split()
     if len(tokens) != len(words):
@@ -516,6 +517,8 @@ def _fits(first_pass: str, name: str) -> bool:
         letters = "".join(c for c in t if c.isalpha())
         if t == w or (t.isalpha() and len(t) >= 2 and (w.endswith(t) or w.startswith(t))):
             continue
+        if doubt and t == unicodedata.normalize("NFC", doubt[0]).lower() and w in doubt[1]:
+            continue
         if t.isalpha() or not letters:
             return False
         rest = iter(w)
@@ -524,23 +527,25 @@ def _fits(first_pass: str, name: str) -> bool:
     return True
 
 
-def agreed_name(reads: list[str], first_pass: str) -> str | None:
+def agreed_name(reads: list[str], first_pass: str, doubt: tuple[str, frozenset[str]] | None = None) -> str | None:
     """The name two readings of the line give alike and the first reading can be."""
     found = Counter(n for n in map(_as_name, reads) if n)
-    return next((n for n, count in found.most_common(1) if count >= 2 and _fits(first_pass, n)), None)
+    return next((n for n, count in found.most_common(1) if count >= 2 and _fits(first_pass, n, doubt)), None)
 
 
 def name_line_again(text: PageText, extraction: Extraction, settings: Settings, path: Path,
                     fmt: str) -> Extraction:
-    """Read the signer's name line again alone when no name was read or it was repaired
-    syllable by syllable (the signature's stroke across it): enlarged and binarised five
+    """Read the signer's name line again alone when no name was read, it was repaired
+    syllable by syllable (the signature's stroke across it), or a syllable of it may be
+    another name misread (``names.doubtful_syllable``): enlarged and binarised five
     ways (``zones.read_line_variants``). A name two readings give alike, a person's name
     whose words are all ones people are named by, that the first reading can be
     (``_fits``), is taken, with a note."""
     name = extraction.fields.get("signer_name")
     repaired = any(n.startswith("signer_name: read across the signature") for n in extraction.notes)
+    doubt = names.doubtful_syllable(name) if name else None
     number = signer_page(text.layouts) if text.ocr_pages else None
-    if (name and not repaired) or number is None:
+    if (name and not repaired and not doubt) or number is None:
         return extraction
     page = next(layout for layout in text.layouts if layout.number == number)
     line = _name_line(page, name)
@@ -549,7 +554,7 @@ def name_line_again(text: PageText, extraction: Extraction, settings: Settings, 
         return extraction
     reads = zones.read_line_variants(zone_page.image, (line.x0, line.y0, line.x1, line.y1), dpi=zone_page.dpi,
                                      language=settings.ocr_language)
-    agreed = agreed_name(reads, line.text)
+    agreed = agreed_name(reads, line.text, doubt)
     if agreed is None or agreed == name:
         return extraction
     alike = sum(_as_name(r) == agreed for r in reads)

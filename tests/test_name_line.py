@@ -86,3 +86,17 @@ def test_the_title_read_again_with_the_seal_lifted_replaces_only_a_shorter_one()
     assert title_seen_again("GIÁM ĐỐC", "CHỦ TỊCH") == "drop"  # one of them is wrong: neither
     assert title_seen_again("GIÁM ĐỐC", None) == "keep"
     assert title_seen_again(None, "GIÁM ĐỐC") == "keep"  # a title gained is taken by second_look itself
+
+
+def test_a_doubtful_syllable_may_take_the_name_two_readings_of_its_line_agree_on() -> None:
+    """"Lý Bích Vần" (an independent generator's scan, Vân printed): read again alone, two
+    readings alike give one of the names Vần may be; without the doubt, a whole word read
+    is never replaced."""
+    from sohoa.ocr import names
+
+    doubt = names.doubtful_syllable("Lý Bích Vần")
+    assert doubt is not None and "vân" in doubt[1]
+    reads = ["Lý Bích Vân", "Lý Bích Vân", "Ly Bich Van"]
+    assert agreed_name(reads, "Lý Bích Vần", doubt) == "Lý Bích Vân"
+    assert agreed_name(reads, "Lý Bích Vần") is None
+    assert agreed_name(["Lý Bích Hà", "Lý Bích Hà"], "Lý Bích Vần", doubt) is None  # not a name Vần can be
