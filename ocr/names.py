@@ -163,8 +163,13 @@ def doubtful_syllable(name: str) -> tuple[str, frozenset[str]] | None:
     read with its marks lost (``_marks_lost``: "Ha"), and names of the list have its
     letters ("Hiểu": Hiếu, Hiệu; "Viết": Việt; "QUẦN": Quân, Quan). Which was printed is
     not known. A syllable with no such name ("Khiêm", missing from the list) is taken as
-    read: nothing says it was misread."""
-    for word in name.split()[1:]:
+    read: nothing says it was misread. So is a family name read with other marks than the
+    one family name of its letters has ("Ho" for Hồ): the line's marks were misread."""
+    words = name.split()
+    family = surnames_by_fold().get(fold(words[0]).lower()) if words else None
+    if family and _nfc(family).lower() != _nfc(words[0]).lower():
+        return words[0], frozenset({_nfc(family).lower()})
+    for word in words[1:]:
         low = _nfc(word).lower()
         if not word.isalpha() or (named_by(word) and not _marks_lost(word)):
             continue
