@@ -578,8 +578,9 @@ def withhold_doubtful_names(text: PageText, extraction: Extraction) -> Extractio
         if doubt:
             word, options = doubt
             fields[name], confidence[name] = None, 0.0
-            notes.append(f"{name}: {value!r} read, but {word!r} is no name people are given, and "
-                         f"{' or '.join(sorted(options))} could be what is printed: not taken, a person should read it")
+            why = (f"{word!r} may be {' or '.join(sorted(options))} misread" if options
+                   else f"{word!r} cannot end a name: part of it was not read")
+            notes.append(f"{name}: {value!r} read, but {why}: not taken, a person should read it")
     return replace(extraction, fields=fields, confidence=confidence, notes=tuple(notes))
 
 

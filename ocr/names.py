@@ -164,8 +164,12 @@ def doubtful_syllable(name: str) -> tuple[str, frozenset[str]] | None:
     letters ("Hiểu": Hiếu, Hiệu; "Viết": Việt; "QUẦN": Quân, Quan). Which was printed is
     not known. A syllable with no such name ("Khiêm", missing from the list) is taken as
     read: nothing says it was misread. So is a family name read with other marks than the
-    one family name of its letters has ("Ho" for Hồ): the line's marks were misread."""
+    one family name of its letters has ("Ho" for Hồ): the line's marks were misread; and a
+    name that ends with Thị, a middle name only ("Văn Thị" of Văn Thị Thanh Vân): it was
+    cut short."""
     words = name.split()
+    if len(words) >= 2 and fold(words[-1]).lower() == "thi":  # "Văn Thị": Thị is never a given name
+        return words[-1], frozenset()
     family = surnames_by_fold().get(fold(words[0]).lower()) if words else None
     if family and _nfc(family).lower() != _nfc(words[0]).lower():
         return words[0], frozenset({_nfc(family).lower()})

@@ -69,6 +69,7 @@ def test_a_reading_that_is_no_name_is_not_taken() -> None:
     ("Trần Thị Lan", None),  # names with no mark stay
     ("Trần Thanh Vy", None),
     ("Ho Trị Châu", "Ho"),  # Hồ with its marks lost (Hồ Thị Châu was printed)
+    ("Văn Thị", "Thị"),  # cut short: Thị is a middle name only (Văn Thị Thanh Vân was printed)
 ])
 def test_a_syllable_that_may_be_another_name_misread_makes_the_name_doubtful(read: str, doubt: str | None) -> None:
     from sohoa.ocr import names
