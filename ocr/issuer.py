@@ -216,12 +216,22 @@ def _heads_with_unit() -> frozenset[str]:
     return frozenset(f"{head} {fold(unit).upper()}" for head in lex.need_place for unit, _ in lex.units)
 
 
+def _without_speck(line: str) -> str:
+    """A line whose head follows a speck read as a word of one or two letters ("Ề UBND
+    TỈNH QUẢNG NGÃI", "SẼ ỦY BAN NHÂN DÂN XÃ …"): the speck goes."""
+    first, _, rest = line.partition(" ")
+    if (rest and len(re.sub(r"\W", "", first)) <= 2 and _head(fold(line)) is None
+            and _head(fold(rest)) is not None):
+        return rest
+    return line
+
+
 def segments(lines: list[str]) -> list[str]:
     """The agencies of the block, top to bottom, each with its wrapped lines joined."""
     lex = _lexicon()
     out: list[str] = []
     for raw in lines:
-        tidy = _tidy(raw)
+        tidy = _without_speck(_tidy(raw))
         tidy = _snap_head(tidy)
         line = _spell_head(tidy)  # a continuation keeps its words as read: "PHONG" of "XÃ THANH PHONG"
         if not line:

@@ -34,3 +34,14 @@ def test_a_head_two_heads_are_alike_is_left_as_read() -> None:
 ])
 def test_a_name_sohoa_knows(name: str, known: bool) -> None:
     assert recognised(name) is known
+
+
+def test_a_speck_read_as_a_short_word_before_a_head_goes() -> None:
+    """An independent generator's poor scans: "Ề UBND TỈNH QUẢNG NGÃI" (a speck before the
+    parent line) and "SẼ ỦY BAN NHÂN DÂN XÃ …" gave the speck as part of the name."""
+    from sohoa.ocr.issuer import segments
+
+    assert segments(["Ề UBND TỈNH QUẢNG NGÃI", "ỦY BAN NHÂN DÂN", "XÃ PHÚ MỸ"]) == [
+        "UBND TỈNH QUẢNG NGÃI", "ỦY BAN NHÂN DÂN XÃ PHÚ MỸ"]
+    assert segments(["SẼ ỦY BAN NHÂN DÂN XÃ NGHĨA TRUNG"]) == ["ỦY BAN NHÂN DÂN XÃ NGHĨA TRUNG"]
+    assert segments(["SỞ Y TẾ"]) == ["SỞ Y TẾ"]  # a short head is no speck
