@@ -220,7 +220,8 @@ def _without_speck(line: str) -> str:
     """A line whose head follows a speck read as a word of one or two letters ("Ề UBND
     TỈNH QUẢNG NGÃI", "SẼ ỦY BAN NHÂN DÂN XÃ …"): the speck goes."""
     first, _, rest = line.partition(" ")
-    if (rest and len(re.sub(r"\W", "", first)) <= 2 and _head(fold(line)) is None
+    starts = {head.split()[0] for head in _lexicon().heads}  # "ỦY" of a wrapped "ỦY BAN" is none
+    if (rest and len(re.sub(r"\W", "", first)) <= 2 and fold(first) not in starts and _head(fold(line)) is None
             and _head(fold(rest)) is not None):
         return rest
     return line
