@@ -303,7 +303,7 @@ class DaskCluster:
         here = worker_check(language)
         able = [(w, said) for w, said in answers.items() if not said.problem]
         expected: dict[str, str | None] = {}
-        for attr in ("code", "engine", "model"):
+        for attr in (attr for attr, _, _ in CHECKED):
             if getattr(here, attr) is not None or not able:
                 expected[attr] = getattr(here, attr)
             else:
@@ -317,10 +317,12 @@ class DaskCluster:
             raise MissingDependencyError(
                 f"{len(refused)} worker của cụm Dask {vi}, ví dụ {worker}. Cài cùng một phiên bản sohoa, Tesseract "
                 "và mô hình tiếng Việt (tesseract-ocr-vie) trên mọi máy như trên máy này (git pull rồi "
-                "scripts/bootstrap), khởi động lại các worker rồi chạy lại lệnh này; chưa tệp nào được gửi.",
+                "scripts/bootstrap), cùng SOHOA_RULES_DIR nếu có, khởi động lại các worker rồi chạy lại lệnh này; "
+                "chưa tệp nào được gửi.",
                 f"{len(refused)} workers of the Dask cluster {en}, e.g. {worker}. Install the same sohoa, Tesseract "
                 "and Vietnamese model (tesseract-ocr-vie) on every machine as on this one (git pull, then "
-                "scripts/bootstrap), restart the workers and run this command again; no file was sent.")
+                "scripts/bootstrap), with the same SOHOA_RULES_DIR if any, restart the workers and run this command "
+                "again; no file was sent.")
         if refused:
             client.retire_workers(workers=list(refused), close_workers=True)
             for worker, (vi, en) in refused.items():
@@ -353,10 +355,14 @@ class WorkerCheck:
     """Why it cannot OCR (Vietnamese, English), or None."""
     model: str | None = None
     """The SHA-256 of the language model it reads with (``ocr.tesseract.model_digest``)."""
+    rules: str | None = None
+    """The fingerprint of the rules it reads fields by (``ocr.rules.fingerprint``): its
+    ``ocr/types`` and lexicon, and any ``SOHOA_RULES_DIR`` of its own."""
 
 
 CHECKED = (("code", "mã sohoa", "sohoa code"), ("engine", "Tesseract", "Tesseract"),
-           ("model", "mô hình ngôn ngữ", "language model"))
+           ("model", "mô hình ngôn ngữ", "language model"),
+           ("rules", "quy tắc đọc trường (ocr/types, SOHOA_RULES_DIR)", "field rules (ocr/types, SOHOA_RULES_DIR)"))
 """What a worker must share with the others: (attribute, in Vietnamese, in English)."""
 
 
@@ -377,14 +383,15 @@ def worker_check(language: str) -> WorkerCheck:
     can OCR ``language``."""
     from sohoa.core.errors import SohoaError
     from sohoa.ocr import handwriting
+    from sohoa.ocr.rules import fingerprint
     from sohoa.ocr.tesseract import model_digest, probe
 
     try:
         engine = probe(language)
         handwriting.probe()  # its second engine too: a worker without it would read less
-        return WorkerCheck(code_fingerprint(), engine, None, model_digest(language))
+        return WorkerCheck(code_fingerprint(), engine, None, model_digest(language), fingerprint())
     except SohoaError as exc:
-        return WorkerCheck(code_fingerprint(), None, (exc.message_vi, exc.message_en))
+        return WorkerCheck(code_fingerprint(), None, (exc.message_vi, exc.message_en), rules=fingerprint())
 
 
 PACKAGE_ROOTS = ("sohoa", "sohoa.ingest", "sohoa.ocr", "sohoa.indexer", "sohoa.search_api")

@@ -10,6 +10,7 @@ Placeholders: ``{NAME}`` a person's name, ``{ID12}`` a 12-digit personal ID,
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 import re
 import tomllib
@@ -121,18 +122,37 @@ def load_rule(path: Path) -> Rule:
     )
 
 
-@functools.cache
-def registry(extra_dir: str | None = None) -> tuple[Rule, ...]:
-    """All rules: the built-in ones plus any in ``SOHOA_RULES_DIR`` (same name wins)."""
-    rules: dict[str, Rule] = {}
+def rule_files(extra_dir: str | None = None) -> dict[str, Path]:
+    """The rule files in effect, by type name: the built-in ones, then any in
+    ``SOHOA_RULES_DIR`` (same name wins)."""
+    files: dict[str, Path] = {}
     dirs = [RULES_DIR]
     extra = extra_dir or os.environ.get("SOHOA_RULES_DIR")
     if extra:
         dirs.append(Path(extra))
     for directory in dirs:
         for path in sorted(directory.glob("*.toml")):
-            rules[path.stem] = load_rule(path)
-    return tuple(rules.values())
+            files[path.stem] = path
+    return files
+
+
+@functools.cache
+def registry(extra_dir: str | None = None) -> tuple[Rule, ...]:
+    """All rules: the built-in ones plus any in ``SOHOA_RULES_DIR`` (same name wins)."""
+    return tuple(load_rule(path) for path in rule_files(extra_dir).values())
+
+
+def fingerprint() -> str:
+    """A digest of what fields are read by: the rule files in effect and the lexicon (heads,
+    units, family and given names), by name. Two machines with other rules read other
+    fields from the same page, whatever their code."""
+    files = {f"types/{name}.toml": path for name, path in rule_files().items()}
+    files |= {f"lexicon/{path.relative_to(LEXICON_DIR).as_posix()}": path
+              for path in sorted(LEXICON_DIR.rglob("*")) if path.is_file() and "__pycache__" not in path.parts}
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        digest.update(name.encode() + b"\0" + files[name].read_bytes() + b"\0")
+    return f"{len(files)} files, {digest.hexdigest()[:12]}"
 
 
 def by_doc_type(doc_type: str) -> Rule | None:

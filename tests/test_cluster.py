@@ -469,6 +469,27 @@ def test_a_worker_with_another_model_under_the_same_name_is_retired_and_the_run_
     assert {r["ocr"]["model"] for r in rows.values()} == {tesseract.model_digest("vie")}
 
 
+def test_a_worker_with_other_field_rules_is_retired_and_the_run_goes_on(scans: Path, tmp_path: Path) -> None:
+    """Its code, engine and model agree; a SOHOA_RULES_DIR of its own gives decisions
+    another holder pattern, so it would read other fields from the same page. It is
+    retired by the check, named, and the run finishes on the other worker."""
+    from sohoa.ocr.rules import RULES_DIR
+
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    edited = (RULES_DIR / "quyet_dinh.toml").read_text(encoding="utf-8").replace("bổ nhiệm|", "")
+    (rules / "quyet_dinh.toml").write_text(edited, encoding="utf-8")
+    with cluster(tmp_path / "cluster", 1) as c:
+        c.workers.append(_worker(c.address, tmp_path / "cluster" / "other.log", nanny=False,
+                                 SOHOA_RULES_DIR=str(rules)))
+        _wait_for(c.address, 2)
+        done = _ingest(tmp_path / "home", "--cluster", c.address, str(scans))
+    said = done.stdout + done.stderr
+    assert done.returncode == 0, said
+    assert "Retired worker" in said and "run other field rules" in said, said
+    assert len(_export(tmp_path / "home")) == 10
+
+
 def test_a_worker_that_joins_with_another_model_closes_itself(scans: Path, tmp_path: Path) -> None:
     """A machine started during the run with another model never takes a file."""
     from sohoa.ocr import tesseract

@@ -65,3 +65,21 @@ def test_an_installed_copy_has_the_fingerprint_of_its_checkout(installed: Path) 
                           env={**os.environ, "PYTHONPATH": str(installed)})
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == code_fingerprint()
+
+
+def test_the_rules_fingerprint_changes_with_a_rules_folder_of_ones_own(tmp_path: Path, monkeypatch) -> None:
+    """What the cluster check compares besides the code: the rule files in effect."""
+    from sohoa.ocr.rules import RULES_DIR, fingerprint
+
+    built_in = fingerprint()
+    same = tmp_path / "same"
+    same.mkdir()
+    (same / "quyet_dinh.toml").write_bytes((RULES_DIR / "quyet_dinh.toml").read_bytes())
+    monkeypatch.setenv("SOHOA_RULES_DIR", str(same))
+    assert fingerprint() == built_in  # the same rule under the same name reads the same
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "quyet_dinh.toml").write_text((RULES_DIR / "quyet_dinh.toml").read_text(encoding="utf-8")
+                                           .replace("bổ nhiệm|", ""), encoding="utf-8")
+    monkeypatch.setenv("SOHOA_RULES_DIR", str(other))
+    assert fingerprint() != built_in
