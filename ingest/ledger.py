@@ -21,7 +21,7 @@ from pathlib import Path
 
 from sohoa.core.model import FIELD_NAMES, Correction, Record, RecordStatus
 from sohoa.core.paths import dumps, from_db, readable_text, to_db
-from sohoa.core.sqlite import open_db
+from sohoa.core.sqlite import open_db, open_read_only
 from sohoa.ocr.rules import by_doc_type
 from sohoa.register import facts as register_facts
 
@@ -124,6 +124,19 @@ class Ledger:
                     if statement.strip():
                         self.db.execute(statement)
                 self.set_meta("facts_version", register_facts.FACTS_VERSION)
+
+    @classmethod
+    def reading(cls, path: Path, *, shared: bool = False) -> Ledger:
+        """The ledger opened for reading only (``core.sqlite.open_read_only``): a search,
+        a record shown, an export never write to the file an ingest may be writing. A
+        ledger not made yet is made first, once."""
+        if not path.exists():
+            cls(path).close()
+        ledger = cls.__new__(cls)
+        ledger.db = open_read_only(path, "sổ theo dõi", "ledger", version=1,
+                                   fix_vi="Hãy dùng phiên bản sohoa đã ghi nó, hoặc một --home mới.",
+                                   fix_en="Use the sohoa version that wrote it, or a new --home.", shared=shared)
+        return ledger
 
     def close(self) -> None:
         self.db.close()

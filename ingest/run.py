@@ -378,7 +378,7 @@ def reindex_all(settings: Settings, homes: Sequence[Path], index: IndexBackend) 
                 if not path.is_file():
                     raise ConfigError(f"Không có sổ theo dõi ở {home} (thiếu {path.name}).",
                                       f"There is no ledger in {home} (no {path.name}).")
-                others.append(Ledger(path, shared=True))
+                others.append(Ledger.reading(path, shared=True))  # another home's: read, never written
             ledgers = [mine, *others]
             owners: dict[str, list[str]] = {}
             for ledger in ledgers:
@@ -481,11 +481,8 @@ def reverify(settings: Settings, index: IndexBackend) -> Reverified:
 def index_state(settings: Settings) -> dict[str, int]:
     """How many documents are in each ledger state (``extracted`` = pending index)."""
     settings.ensure_home()
-    ledger = Ledger(settings.ledger_path)
-    try:
+    with Ledger.reading(settings.ledger_path) as ledger:
         return ledger.state_counts()
-    finally:
-        ledger.close()
 
 
 @contextlib.contextmanager

@@ -232,7 +232,7 @@ class Jobs:
         files = [str(p) for p in uploads.rglob("*") if p.is_file() and not p.name.startswith(".")]
         if not files or not self.settings.ledger_path.exists():
             return None
-        with Ledger(self.settings.ledger_path) as ledger:
+        with Ledger.reading(self.settings.ledger_path) as ledger:
             known = ledger.file_states(files)
         if all(f in known for f in files):
             return None
@@ -267,7 +267,7 @@ class Jobs:
         status, code = self._status(job)
         with self.lock:
             ahead = self.line.index(job) if job in self.line else 0
-        with Ledger(self.settings.ledger_path) as ledger:
+        with Ledger.reading(self.settings.ledger_path) as ledger:
             states = ledger.file_states(job.files)
         done = [p for p in job.files if states.get(p, ("pending", None))[0] == "done"]
         failed = [{"file": Path(p).name, "reason": states[p][1]} for p in job.files

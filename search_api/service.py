@@ -66,7 +66,7 @@ def current(record: Record, settings: Settings, *, with_layout: bool = False) ->
 
 
 def show(settings: Settings, record_id: str, *, with_layout: bool = False) -> dict[str, Any]:
-    ledger = Ledger(settings.ledger_path)
+    ledger = Ledger.reading(settings.ledger_path)
     try:
         record = ledger.record(record_id.lower())
         if record is None:
@@ -106,7 +106,7 @@ def review_queue(settings: Settings, *, threshold: float = REVIEW_THRESHOLD) -> 
     """Records with fields to check, most useful first: the more of the number, date,
     issuer and type missing or doubtful, the earlier; then the newest issued. Each item
     is the record's export form (without its text and layout) with ``weak`` and ``score``."""
-    ledger = Ledger(settings.ledger_path)
+    ledger = Ledger.reading(settings.ledger_path)
     try:
         queue = []
         for record in ledger.records(include_failed=False):
@@ -183,7 +183,7 @@ def verified_file(paths: Iterable[str], sha256: str, size: int | None, target: P
 def export_rows(settings: Settings, *, with_layout: bool = False) -> Iterator[dict[str, Any]]:
     """Every document, failed ones included, then files that failed before hashing (the
     ledger may be read on from another thread: a streamed web answer)."""
-    ledger = Ledger(settings.ledger_path, shared=True)
+    ledger = Ledger.reading(settings.ledger_path, shared=True)
     try:
         for record in ledger.records(include_failed=True):
             data = current(record, settings, with_layout=with_layout)

@@ -548,7 +548,7 @@ def create_app(settings: Settings, *, behind_https: bool = False, secret: bytes 
                                                              limit=1)).total
             return {"documents": {"indexed": mine} if mine else {},
                     "index": {"backend": archive.index.name, "records": mine}}
-        with Ledger(settings.ledger_path) as ledger:
+        with Ledger.reading(settings.ledger_path) as ledger:
             states = ledger.state_counts()
         return {"documents": states, "index": {"backend": archive.index.name, "records": archive.index.count()}}
 

@@ -600,3 +600,32 @@ def test_files_failed_for_the_machine_are_read_again_on_asking(cli, home: Path, 
     rows = [json.loads(line) for line in cli("export").stdout.splitlines() if line.startswith("{")]
     done = {Path(r["source"]["path"]).name: r["status"] for r in rows}
     assert done["000_QD_born_digital.pdf"] == "indexed" and done["001_CV_born_digital.pdf"] == "failed"
+
+
+def test_a_reader_opens_the_ledger_read_only_and_writes_nothing(tmp_path: Path) -> None:
+    """A search, a record shown or an export opens the ledger for reading only: it cannot
+    write to the file an ingest may be writing, and opening it writes nothing."""
+    import hashlib
+    import sqlite3
+
+    from sohoa.ingest.ledger import Ledger
+
+    path = tmp_path / "ledger.sqlite"
+    with Ledger(path) as ledger:
+        ledger.add_document("ab" * 32, str(tmp_path / "a.pdf"), 10)
+
+    def files() -> dict[str, str]:
+        # Not the readers' shared-memory index (-shm), nor the empty log SQLite opens to read.
+        return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in tmp_path.iterdir()
+                if p.is_file() and not p.name.endswith("-shm") and p.stat().st_size}
+
+    before = files()
+    with Ledger.reading(path) as reader:
+        assert reader.state_counts() == {"pending": 1}
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+            reader.db.execute("INSERT INTO meta(key, value) VALUES ('x', 'y')")
+    assert files() == before
+    fresh = tmp_path / "new" / "ledger.sqlite"
+    fresh.parent.mkdir()
+    with Ledger.reading(fresh) as reader:  # a home with no ingest yet: made once, then read
+        assert reader.state_counts() == {}

@@ -156,6 +156,35 @@ def test_the_api_search_answers_what_the_cli_answers(server: Server) -> None:
     assert {"/api/v1/search", "/api/v1/records/{record_id}", "/api/v1/auth/token"} <= set(schema["paths"])
 
 
+def test_reading_waits_for_no_writer_of_the_ledger(server: Server) -> None:
+    """Search, a record, the review queue, the export and the state read the ledger opened
+    read-only: while an ingest holds its write lock they answer at once, and the ledger's
+    file and log are byte for byte the same after them."""
+    import hashlib
+    import sqlite3
+
+    def ledger_files() -> dict[str, str]:
+        return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in server.home.glob("ledger.sqlite*")
+                if not p.name.endswith("-shm") and p.stat().st_size}
+
+    headers = token(server, "audrey")
+    clerk = signed_in(server, "cleo", timeout=10.0)
+    some = server.records[0]["id"]
+    before = ledger_files()
+    writer = sqlite3.connect(server.home / "ledger.sqlite", isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # as an ingest storing a record holds it
+    try:
+        for path in ("/api/v1/search?q=quyet", f"/api/v1/records/{some}", "/api/v1/export", "/api/v1/state"):
+            assert httpx.get(server.url + path, headers=headers, timeout=10.0).status_code == 200, path
+        for path in ("/review", f"/records/{some}"):
+            assert clerk.get(path).status_code == 200, path
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+        clerk.close()
+    assert ledger_files() == before
+
+
 def test_a_token_is_per_client_and_revocable(server: Server) -> None:
     first, second = token(server, "olga"), token(server, "olga")
     assert first != second

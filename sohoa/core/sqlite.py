@@ -56,6 +56,30 @@ def open_db(path: Path, schema: str, what_vi: str, what_en: str, *, version: int
     return db
 
 
+def open_read_only(path: Path, what_vi: str, what_en: str, *, version: int, fix_vi: str = "", fix_en: str = "",
+                   shared: bool = False) -> sqlite3.Connection:
+    """Connect to an existing database for reading only (SQLite's ``mode=ro``): nothing
+    is written to it, not even its schema, so a reader never touches a file a writer may be
+    writing. Its version is checked as ``open_db`` does."""
+    try:
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30, isolation_level=None,
+                             check_same_thread=not shared)
+        found = db.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.Error as exc:
+        raise IndexBackendError(
+            f"Không mở được {what_vi} {path} để đọc: {exc}. Kiểm tra quyền đọc thư mục --home.",
+            f"Cannot open the {what_en} {path} to read it: {exc}. Check that the --home folder is readable.",
+        ) from exc
+    if found != version:
+        db.close()
+        raise SchemaMismatch(
+            f"{what_vi} {path} được ghi bởi phiên bản sohoa khác (dạng {found}, cần {version}). {fix_vi}",
+            f"The {what_en} {path} was written by another sohoa version (layout {found}, "
+            f"this one needs {version}). {fix_en}",
+        )
+    return db
+
+
 def _wal(db: sqlite3.Connection, seconds: float = 30.0) -> None:
     """Put the database in WAL mode. SQLite answers "locked" at once, without its busy
     timeout, when another connection is making the same new database (a server's first
