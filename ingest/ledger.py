@@ -206,10 +206,6 @@ class Ledger:
     def requeue(self, sha256: str) -> None:
         self.db.execute("UPDATE documents SET state='pending', updated=? WHERE sha256=?", (_now(), sha256))
 
-    def pending(self) -> list[tuple[str, str, int]]:
-        """Documents still to process: (sha256, path, size), including those a killed run left."""
-        return [row for batch in self.pending_batches(None) for row in batch]
-
     def pending_count(self) -> int:
         return self.db.execute("SELECT count(*) FROM documents WHERE state = 'pending'").fetchone()[0]
 
@@ -393,12 +389,6 @@ class Ledger:
                 self.db.executemany(
                     f"INSERT INTO facts ({','.join(register_facts.COLUMNS)}) VALUES ({marks})", rows)
         return removed + len(missing)
-
-    def facts_stamp(self) -> str:
-        """Changes whenever a ``facts`` row is written or removed (INSERT OR REPLACE gives a
-        new rowid): whether a reconciliation made against the ledger is still current."""
-        count, top = self.db.execute("SELECT count(*), coalesce(max(rowid), 0) FROM facts").fetchone()
-        return f"{count}:{top}"
 
     def records(self, *, include_failed: bool = True) -> Iterator[Record]:
         states = (*PROCESSED, DocumentState.failed) if include_failed else PROCESSED

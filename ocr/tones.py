@@ -73,11 +73,6 @@ def _attested() -> frozenset[tuple[str, str]]:
     return frozenset(pairs)
 
 
-def available() -> bool:
-    """Whether the word list is installed (it comes with sohoa's dependencies)."""
-    return bool(_words())
-
-
 def _swapped(syllable: str) -> str | None:
     """The syllable with hỏi for sắc; None when it bears no sắc."""
     nfd = unicodedata.normalize("NFD", syllable)

@@ -204,7 +204,7 @@ def test_pending_documents_go_to_the_executor_a_batch_at_a_time(home: Path, tmp_
     assert len(set(names)) == 8 and summary.processed == 8
     ledger = Ledger(home / "ledger.sqlite")
     try:
-        assert ledger.pending_count() == 0 and ledger.pending() == []
+        assert ledger.pending_count() == 0
     finally:
         ledger.close()
 
