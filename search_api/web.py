@@ -1003,11 +1003,11 @@ def create_app(settings: Settings, *, behind_https: bool = False, secret: bytes 
     @app.exception_handler(SohoaError)
     def _sohoa_error(request: Request, exc: SohoaError) -> Response:
         if request.url.path.startswith("/api/"):
-            return JSONResponse({"detail": both(exc.message_vi, exc.message_en)}, 503)
+            return JSONResponse({"detail": both(exc.message_vi, exc.message_en)}, exc.http_status)
         lang = request.cookies.get("sohoa_lang", "vi")
-        page = render(request, "error.html", None, status=503,
+        page = render(request, "error.html", None, status=exc.http_status,
                       detail=exc.message_en if lang == "en" else exc.message_vi)
-        page.status_code = 503
+        page.status_code = exc.http_status
         return page
 
     return app

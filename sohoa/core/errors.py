@@ -51,6 +51,8 @@ class SohoaError(Exception):
     """Base class: ``message_vi``/``message_en`` say what happened and what to do."""
 
     exit_code = ExitCode.other_error
+    http_status = 503
+    """What the web answers with it: most are the service's own trouble (503)."""
 
     def __init__(self, message_vi: str, message_en: str | None = None) -> None:
         self.message_vi = message_vi
@@ -70,6 +72,7 @@ class ConfigError(SohoaError):
     """A setting names something that does not exist."""
 
     exit_code = ExitCode.bad_args
+    http_status = 400
 
 
 class ClusterError(SohoaError):
@@ -84,12 +87,14 @@ class IndexBackendError(SohoaError):
 
 class RecordNotFound(SohoaError):
     exit_code = ExitCode.not_found
+    http_status = 404
 
 
 class IngestBusy(SohoaError):
     """Another ingest holds the home folder."""
 
     exit_code = ExitCode.busy
+    http_status = 409
 
 
 class CannotWrite(SohoaError):
@@ -97,6 +102,7 @@ class CannotWrite(SohoaError):
     so the run stops (what was stored is kept; a rerun goes on from there)."""
 
     exit_code = ExitCode.cannot_write
+    http_status = 507
 
 
 NO_SPACE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})
@@ -124,6 +130,7 @@ class DocumentError(SohoaError):
     """
 
     code = "document_error"
+    http_status = 422
 
     def __init__(self, message_vi: str, message_en: str | None = None, *, code: str | None = None):
         super().__init__(message_vi, message_en)

@@ -1,0 +1,40 @@
+"""The web application in process (FastAPI's ``TestClient``, no server): how it answers
+what goes wrong."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from sohoa.core.errors import ConfigError, IndexBackendError, IngestBusy, RecordNotFound, SohoaError
+from sohoa.core.settings import Settings
+from sohoa.search_api.web import create_app
+
+
+@pytest.mark.parametrize(("error", "status"), [
+    (IngestBusy("Một lần nạp khác đang chạy.", "Another ingest is running."), 409),
+    (RecordNotFound("Không có hồ sơ.", "No record."), 404),
+    (ConfigError("Thiết lập sai.", "A wrong setting."), 400),
+    (IndexBackendError("Chỉ mục không trả lời.", "The index does not answer."), 503),
+])
+def test_an_error_of_sohoa_answers_with_its_own_status_as_json_or_a_page(tmp_path: Path, error: SohoaError,
+                                                                         status: int) -> None:
+    """Not every trouble is the service's (503): another ingest running is a conflict, an
+    unknown record is not found; an API caller gets JSON, a reader a page in their language."""
+    app = create_app(Settings(home=tmp_path / "home"))
+
+    def fails() -> None:
+        raise error
+
+    app.add_api_route("/api/v1/fails", fails)
+    app.add_api_route("/fails", fails)
+    with TestClient(app) as client:
+        api = client.get("/api/v1/fails")
+        assert api.status_code == status
+        assert error.message_en in api.json()["detail"] and error.message_vi in api.json()["detail"]
+        client.cookies.set("sohoa_lang", "en")
+        page = client.get("/fails")
+        assert page.status_code == status and "text/html" in page.headers["content-type"]
+        assert error.message_en in page.text and error.message_vi not in page.text
