@@ -7,6 +7,7 @@ index, not how either is stored.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import errno
 import hashlib
 import io
@@ -16,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from sohoa.core.errors import RecordNotFound
+from sohoa.core.errors import ConfigError, RecordNotFound
 from sohoa.core.i18n import t
 from sohoa.core.model import FIELD_NAMES, Record, RecordStatus
 from sohoa.core.paths import dumps, readable
@@ -24,6 +25,7 @@ from sohoa.core.settings import Settings
 from sohoa.core.validity import again
 from sohoa.indexer.base import IndexBackend, SearchQuery, SearchResult
 from sohoa.ingest.ledger import Ledger
+from sohoa.ocr.dates import parse_date
 from sohoa.register.facts import VERIFIED_CONFIDENCE
 
 
@@ -63,6 +65,23 @@ def current(record: Record, settings: Settings, *, with_layout: bool = False) ->
         data["validity"] = {"status": verdict.status.value, "as_of": verdict.as_of.isoformat(),
                             "reason": verdict.reason, "without_end_date": verdict.without_end_date}
     return data
+
+
+def parse_day(value: str | None, name: str = "") -> dt.date | None:
+    """A day a person typed, for every face (the CLI's options, the API's parameters, the
+    pages' forms): ``2021-04-09``, ``09/4/2021``, ``9.4.2021``, ``ngày 09 tháng 4 năm 2021``;
+    None for nothing typed. Anything else is a ``ConfigError`` saying the forms taken."""
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        parsed = parse_date(value)
+    if parsed is None:
+        label = f"{name}: " if name else ""
+        raise ConfigError(f"{label}ngày không hợp lệ: {value} (dùng YYYY-MM-DD hoặc 09/4/2021)",
+                          f"{label}invalid date: {value} (use YYYY-MM-DD or 09/4/2021)")
+    return parsed
 
 
 def show(settings: Settings, record_id: str, *, with_layout: bool = False) -> dict[str, Any]:

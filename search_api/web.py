@@ -53,7 +53,7 @@ from sohoa import __version__
 from sohoa.accounts.audit import AccessLog
 from sohoa.accounts.sessions import SESSION_HOURS
 from sohoa.accounts.users import ROLES, AccountError, Accounts, SignInRefused, User
-from sohoa.core.errors import RecordNotFound, SohoaError
+from sohoa.core.errors import ConfigError, RecordNotFound, SohoaError
 from sohoa.core.model import FIELD_NAMES
 from sohoa.core.privacy import MASKED_FIELDS, looks_like_id, mask_personal, mask_record
 from sohoa.core.settings import Settings
@@ -761,13 +761,10 @@ def create_app(settings: Settings, *, behind_https: bool = False, secret: bytes 
         return lambda vi, en: en if lang == "en" else vi
 
     def day_arg(value: str | None, default: dt.date, name: str) -> dt.date:
-        if not value:
-            return default
         try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            raise HTTPException(422, both(f"{name}: ngày không hợp lệ {value!r} (dùng YYYY-MM-DD).",
-                                          f"{name}: not a date {value!r} (use YYYY-MM-DD).")) from None
+            return service.parse_day(value, name) or default
+        except ConfigError as exc:
+            raise HTTPException(422, both(exc.message_vi, exc.message_en)) from None
 
     def progress_query(caller: Caller, by: str | None, as_of: str | None, deadline: str | None, stage: str,
                        successor: bool) -> dict[str, Any]:
@@ -1036,13 +1033,10 @@ def _local_path(target: str) -> str:
 
 
 def _day(value: str | None) -> dt.date | None:
-    if not value:
-        return None
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise ValueError(both(f"Ngày không hợp lệ: {value} (dạng YYYY-MM-DD).",
-                           f"Not a date: {value} (use YYYY-MM-DD).")) from None
+        return service.parse_day(value)
+    except ConfigError as exc:
+        raise ValueError(both(exc.message_vi, exc.message_en)) from None
 
 
 def _marked(snippet: str) -> Markup:

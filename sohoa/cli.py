@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from sohoa.core.errors import ExitCode, RecordNotFound, SohoaError, cannot_write
+from sohoa.core.errors import ConfigError, ExitCode, RecordNotFound, SohoaError, cannot_write
 from sohoa.core.i18n import t
 from sohoa.core.settings import Settings
 from sohoa.core.verdict import DOCUMENT_STATUSES
@@ -94,18 +94,12 @@ def _internal(ctx: click.Context, exc: BaseException) -> None:
 
 
 def _date(value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        from sohoa.ocr.extract import parse_date
+    from sohoa.search_api.service import parse_day
 
-        parsed = parse_date(value)
-        if parsed is None:
-            raise click.BadParameter(t(f"ngày không hợp lệ: {value} (dùng YYYY-MM-DD hoặc 09/4/2021)",
-                                       f"invalid date: {value} (use YYYY-MM-DD or 09/4/2021)")) from None
-        return parsed
+    try:
+        return parse_day(value)
+    except ConfigError as exc:
+        raise click.BadParameter(exc.message) from None
 
 
 @click.group(cls=SohoaGroup, context_settings={"help_option_names": ["-h", "--help"]})

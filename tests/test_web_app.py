@@ -38,3 +38,25 @@ def test_an_error_of_sohoa_answers_with_its_own_status_as_json_or_a_page(tmp_pat
         page = client.get("/fails")
         assert page.status_code == status and "text/html" in page.headers["content-type"]
         assert error.message_en in page.text and error.message_vi not in page.text
+
+
+def test_the_api_takes_a_day_as_the_cli_does(tmp_path: Path) -> None:
+    """``09/4/2021`` and ``2021-04-09`` alike, on every face (one parser,
+    ``service.parse_day``); a day that is none is said with the forms taken."""
+    from sohoa.accounts.users import Accounts
+    from sohoa.search_api.service import parse_day
+
+    settings = Settings(home=tmp_path / "home")
+    settings.ensure_home()
+    with Accounts(settings.home) as accounts:
+        accounts.add("olga", "a long enough password", "officer", by="test")
+    with TestClient(create_app(settings)) as client:
+        sign_in = client.post("/api/v1/auth/token", data={"username": "olga", "password": "a long enough password"})
+        headers = {"Authorization": f"Bearer {sign_in.json()['access_token']}"}
+        for day in ("09/4/2021", "2021-04-09", "ngày 09 tháng 4 năm 2021"):
+            assert parse_day(day).isoformat() == "2021-04-09"
+            assert client.get("/api/v1/search", params={"from": day}, headers=headers).status_code == 200, day
+        wrong = client.get("/api/v1/search", params={"from": "31/2/2021"}, headers=headers)
+        assert wrong.status_code == 422 and "09/4/2021" in wrong.text
+        progress = client.get("/api/v1/progress", params={"as_of": "09/4/2021"}, headers=headers)
+        assert progress.status_code in (200, 403), progress.text  # an officer may not see progress: not a 422
