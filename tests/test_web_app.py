@@ -60,3 +60,21 @@ def test_the_api_takes_a_day_as_the_cli_does(tmp_path: Path) -> None:
         assert wrong.status_code == 422 and "09/4/2021" in wrong.text
         progress = client.get("/api/v1/progress", params={"as_of": "09/4/2021"}, headers=headers)
         assert progress.status_code in (200, 403), progress.text  # an officer may not see progress: not a 422
+
+
+def test_every_api_answer_has_a_schema(tmp_path: Path) -> None:
+    """``/openapi.json`` says what each API route answers: a model of its own (records,
+    hits, progress, jobs…), a list of one, or a file of named types, never a bare object."""
+    with TestClient(create_app(Settings(home=tmp_path / "home"))) as client:
+        spec = client.get("/openapi.json").json()
+    routes = [(path, method, op) for path, ops in spec["paths"].items() for method, op in ops.items()
+              if path.startswith("/api/v1/")]
+    assert len(routes) >= 15
+    for path, method, op in routes:
+        ok = op["responses"].get("200") or op["responses"].get("201")
+        assert ok and ok.get("content"), (method, path)
+        for media, body in ok["content"].items():
+            schema = body.get("schema", {})
+            named = "$ref" in schema or "$ref" in schema.get("items", {}) or schema.get("format") == "binary"
+            assert named, (method, path, media, schema)
+    assert {"RecordOut", "SearchAnswer", "JobState", "ProgressAnswer"} <= set(spec["components"]["schemas"])

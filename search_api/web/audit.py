@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, StreamingResponse
 
 from sohoa.accounts.audit import AccessLog
 from sohoa.search_api.web.deps import API, PAGE, Caller, Ctx, Permission, Web
+from sohoa.search_api.web.schemas import AuditAnswer
 
 router = APIRouter()
 
@@ -24,7 +25,7 @@ def audit_entries(w: Web, caller: Caller, since: int, limit: int) -> list[dict[s
     return entries
 
 
-@router.get("/api/v1/audit", tags=["audit"])
+@router.get("/api/v1/audit", tags=["audit"], response_model=AuditAnswer, response_model_exclude_unset=True)
 def api_audit(w: Ctx, caller: API, since: int = 0, limit: int = 1000) -> dict[str, Any]:
     """Entries of the access log after ``since`` (oldest first), and whether the chain holds. Auditors."""
     entries = audit_entries(w, caller, since, limit)

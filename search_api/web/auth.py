@@ -12,11 +12,12 @@ from fastapi.security import OAuth2PasswordRequestForm
 
 from sohoa.accounts.users import SignInRefused
 from sohoa.search_api.web.deps import API, PAGE, Ctx, address, both, language, local_path
+from sohoa.search_api.web.schemas import Revoked, Token
 
 router = APIRouter()
 
 
-@router.post("/api/v1/auth/token", tags=["auth"])
+@router.post("/api/v1/auth/token", tags=["auth"], response_model=Token)
 def token(w: Ctx, request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()],
           totp: Annotated[str, Form()] = "") -> dict[str, str]:
     """Sign in with ``username`` and ``password`` (and ``totp``, the one-time code, for an
@@ -32,7 +33,7 @@ def token(w: Ctx, request: Request, form: Annotated[OAuth2PasswordRequestForm, D
             "token_type": "bearer"}
 
 
-@router.delete("/api/v1/auth/token", tags=["auth"])
+@router.delete("/api/v1/auth/token", tags=["auth"], response_model=Revoked)
 def revoke(w: Ctx, caller: API) -> dict[str, bool]:
     """Revoke the token this request carries."""
     assert caller.token_id is not None

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from sohoa.search_api.jobs import MAX_UPLOAD_FILES, MAX_UPLOAD_TOTAL, Refused, Upload, ingest_roots
 from sohoa.search_api.web.deps import API, PAGE, Caller, Ctx, Permission, Web, both
+from sohoa.search_api.web.schemas import JobState
 
 router = APIRouter()
 
@@ -41,13 +42,13 @@ def job_state(w: Web, caller: Caller, job_id: str) -> dict[str, Any]:
     return state
 
 
-@router.post("/api/v1/ingest", tags=["ingest"])
+@router.post("/api/v1/ingest", tags=["ingest"], response_model=JobState, response_model_exclude_unset=True)
 def api_ingest(w: Ctx, caller: API, body: dict[str, str]) -> dict[str, Any]:
     """Ingest a folder on the server (``{"folder": "..."}``, under ``SOHOA_INGEST_ROOTS``). Clerks."""
     return start_folder(w, caller, body.get("folder", ""))
 
 
-@router.get("/api/v1/ingest/{job_id}", tags=["ingest"])
+@router.get("/api/v1/ingest/{job_id}", tags=["ingest"], response_model=JobState, response_model_exclude_unset=True)
 def api_ingest_state(w: Ctx, caller: API, job_id: str) -> dict[str, Any]:
     """An ingest's progress: files done, failed with their reasons, waiting; its report when over."""
     return job_state(w, caller, job_id)

@@ -21,6 +21,7 @@ from sohoa.register.progress import BREAKDOWNS, DEADLINE
 from sohoa.search_api import auditing, charts, report, service
 from sohoa.search_api.render import BREAKDOWN_WORDS, PROGRESS_STATUS, STAGE_WORDS
 from sohoa.search_api.web.deps import API, PAGE, Caller, Ctx, Permission, Web, both, language, tr_of
+from sohoa.search_api.web.schemas import ProgressAnswer
 
 router = APIRouter()
 
@@ -48,7 +49,7 @@ def progress_query(w: Web, caller: Caller, by: str | None, as_of: str | None, de
             "stage": stage, "agencies": caller.agencies, "successor": successor}
 
 
-@router.get("/api/v1/progress", tags=["progress"])
+@router.get("/api/v1/progress", tags=["progress"], response_model=ProgressAnswer, response_model_exclude_unset=True)
 def api_progress(w: Ctx, caller: API, by: str | None = None, as_of: str | None = None, deadline: str | None = None,
                  stage: str = "signed", successor: bool = False) -> dict[str, Any]:
     """What ``sohoa progress --json`` prints, within the caller's agencies. Auditors."""

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, File, HTTPException, Query, Request, UploadFile
-from fastapi.responses import HTMLResponse, Response, StreamingResponse
+from fastapi.responses import FileResponse, HTMLResponse, Response, StreamingResponse
 
 from sohoa.core.verdict import DOCUMENT_STATUSES
 from sohoa.indexer.base import SearchQuery
@@ -17,6 +17,7 @@ from sohoa.ingest.ledger import Ledger
 from sohoa.search_api import service
 from sohoa.search_api.web import shared
 from sohoa.search_api.web.deps import API, PAGE, Ctx, Permission, both
+from sohoa.search_api.web.schemas import ArchiveState, RecordOut, SearchAnswer, Verdict, file_answer
 
 router = APIRouter()
 
@@ -25,7 +26,7 @@ MAX_UPLOAD = 50 * 2**20
 FACETS = ("doc_type", "issuer", "level", "year", "validity", "signature")
 
 
-@router.get("/api/v1/search", tags=["search"])
+@router.get("/api/v1/search", tags=["search"], response_model=SearchAnswer, response_model_exclude_unset=True)
 def api_search(w: Ctx, caller: API, q: str = "", type: str | None = None, issuer: str | None = None,
                from_: Annotated[str | None, Query(alias="from")] = None,
                to: str | None = None, validity: str | None = None, level: str | None = None,
@@ -37,7 +38,8 @@ def api_search(w: Ctx, caller: API, q: str = "", type: str | None = None, issuer
                                          "limit": limit, "page": page}, facets=facets)
 
 
-@router.get("/api/v1/records/{record_id}", tags=["records"])
+@router.get("/api/v1/records/{record_id}", tags=["records"], response_model=RecordOut,
+            response_model_exclude_unset=True)
 def api_record(w: Ctx, caller: API, record_id: str) -> dict[str, Any]:
     """One record as ``sohoa export`` writes it (masked where the caller may not see personal data)."""
     data = shared.one_record(w, caller, record_id)
@@ -45,22 +47,25 @@ def api_record(w: Ctx, caller: API, record_id: str) -> dict[str, Any]:
     return caller.shown(data)
 
 
-@router.get("/api/v1/records/{record_id}/original", tags=["records"])
+@router.get("/api/v1/records/{record_id}/original", tags=["records"], response_class=FileResponse,
+            responses=file_answer("application/pdf", "image/tiff", "image/jpeg", "image/png"))
 def api_original(w: Ctx, caller: API, record_id: str) -> Response:
     return shared.original(w, caller, record_id)
 
 
-@router.get("/api/v1/records/{record_id}/copy", tags=["records"])
+@router.get("/api/v1/records/{record_id}/copy", tags=["records"], response_class=FileResponse,
+            responses=file_answer("application/pdf"))
 def api_copy(w: Ctx, caller: API, record_id: str) -> Response:
     return shared.signed_copy(w, caller, record_id)
 
 
-@router.get("/api/v1/records/{record_id}/pages/{number}", tags=["records"])
+@router.get("/api/v1/records/{record_id}/pages/{number}", tags=["records"], response_class=Response,
+            responses=file_answer("image/png"))
 def api_page(w: Ctx, caller: API, record_id: str, number: int) -> Response:
     return shared.page_image(w, caller, record_id, number)
 
 
-@router.post("/api/v1/verify", tags=["signatures"])
+@router.post("/api/v1/verify", tags=["signatures"], response_model=Verdict, response_model_exclude_unset=True)
 def api_verify(w: Ctx, caller: API, file: Annotated[UploadFile, File()]) -> dict[str, Any]:
     """The verdict ``sohoa verify --json`` gives for an uploaded PDF; the file is not kept."""
     caller.need(Permission.read)
@@ -78,7 +83,8 @@ def api_verify(w: Ctx, caller: API, file: Annotated[UploadFile, File()]) -> dict
     return {**verdict, "path": file.filename}
 
 
-@router.get("/api/v1/export", tags=["records"])
+@router.get("/api/v1/export", tags=["records"], response_class=StreamingResponse,
+            responses=file_answer("application/x-ndjson", "text/csv"))
 def api_export(w: Ctx, caller: API, format: str = "jsonl") -> StreamingResponse:
     """Every record within the caller's agencies, streamed as JSON lines or CSV."""
     caller.need(Permission.export)
@@ -90,7 +96,7 @@ def api_export(w: Ctx, caller: API, format: str = "jsonl") -> StreamingResponse:
                              headers={"Content-Disposition": f"attachment; filename=sohoa-export.{format}"})
 
 
-@router.get("/api/v1/state", tags=["ingest"])
+@router.get("/api/v1/state", tags=["ingest"], response_model=ArchiveState, response_model_exclude_unset=True)
 def api_state(w: Ctx, caller: API) -> dict[str, Any]:
     """What the ledger holds, by state, and what the index holds; for a user limited to
     agencies, only their records (files not yet read belong to no agency)."""

@@ -10,11 +10,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from sohoa.search_api.web import shared
 from sohoa.search_api.web.deps import API, PAGE, Ctx
+from sohoa.search_api.web.schemas import RecordOut, ReviewItem
 
 router = APIRouter()
 
 
-@router.post("/api/v1/records/{record_id}/fields/{field}", tags=["review"])
+@router.post("/api/v1/records/{record_id}/fields/{field}", tags=["review"], response_model=RecordOut,
+             response_model_exclude_unset=True)
 def api_correct(w: Ctx, caller: API, record_id: str, field: str, body: dict[str, str | None]) -> dict[str, Any]:
     """Set a field as a person confirmed it (``{"value": "..."}``; null or "" clears it):
     kept with who and when, preferred over OCR in search and export, kept by re-ingest
@@ -22,7 +24,7 @@ def api_correct(w: Ctx, caller: API, record_id: str, field: str, body: dict[str,
     return caller.shown(shared.set_field(w, caller, record_id, field, body.get("value") or ""))
 
 
-@router.get("/api/v1/review", tags=["review"])
+@router.get("/api/v1/review", tags=["review"], response_model=list[ReviewItem], response_model_exclude_unset=True)
 def api_review(w: Ctx, caller: API, limit: int = 50) -> list[dict[str, Any]]:
     """Records whose key fields are missing or read with little confidence, most useful first."""
     return shared.review_items(w, caller, max(1, min(limit, 500)))
