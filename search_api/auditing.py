@@ -282,11 +282,27 @@ def waiting(settings: Settings, agencies: Collection[str] | None = None) -> list
     return found if seen is None else [w for w in found if keys.get(w["entry_id"]) in seen]
 
 
-def decide(settings: Settings, entry: str, sha256: str, decision: str, *, by: str,
-           agencies: Collection[str] | None = None) -> tuple[int, str]:
-    """A person's decision on a pair (``Register.decide``); an auditor limited to agencies
-    decides only on their entries."""
-    with Register(settings.home) as reg:
+@dataclass(frozen=True)
+class Decision:
+    """What a person's decision on a pair did."""
+
+    entry_id: int
+    sha256: str
+    moved_from: int | None = None
+    """A record confirmed for this entry that counted for another (matched automatically):
+    that entry, now missing again."""
+
+
+def decide(settings: Settings, entry: str, record: str, decision: str, *, by: str,
+           agencies: Collection[str] | None = None, note: str | None = None, both: bool = False) -> Decision:
+    """A person's decision on a pair (``Register.decide``: confirm, reject or link), the one
+    function the CLI and the web call: the register reconciled before (what the person
+    saw) and at once after (what it counts). An auditor limited to agencies decides only
+    on their entries."""
+    with reconciled(settings) as (reg, done):
+        if done is None:
+            raise RecordNotFound("Chưa có kho số hóa (chạy `sohoa ingest` trước).",
+                                 "There is no archive yet (run `sohoa ingest` first).")
         seen = scope(reg, agencies)
         entry_id = reg.entry_id(entry)
         if seen is not None:
@@ -294,7 +310,12 @@ def decide(settings: Settings, entry: str, sha256: str, decision: str, *, by: st
             if key not in seen:
                 raise RegisterFileError(f"Mục {entry} thuộc cơ quan ngoài phạm vi của tài khoản này.",
                                         f"Entry {entry} belongs to an agency outside this account's.")
-        return reg.decide(str(entry_id), sha256, decision, by=by, ledger_path=settings.ledger_path)
+        entry_id, sha = reg.decide(str(entry_id), record, decision, by=by, ledger_path=settings.ledger_path,
+                                   note=note, both=both)
+        before = [m["entry_id"] for m in reg.matches("auto") if m["sha256"] == sha and m["entry_id"] != entry_id]
+        reg.reconcile(settings.ledger_path)
+    moved = before[0] if decision == "confirm" and before and not both else None
+    return Decision(int(entry_id), sha, moved)
 
 
 def group_of(settings: Settings, by: str, printed: str) -> str:

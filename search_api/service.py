@@ -143,6 +143,17 @@ def review_queue(settings: Settings, *, threshold: float = REVIEW_THRESHOLD) -> 
         yield {**data, "weak": weak, "score": score}
 
 
+def correct_field(settings: Settings, index: IndexBackend, record_id: str, field: str, value: str | None,
+                  by: str) -> Record:
+    """A field set as a person confirmed it, in the ledger and the index: the one function
+    the CLI (``sohoa correct``) and the web (the record page, the API) call."""
+    if field not in FIELD_NAMES:
+        raise RecordNotFound(f"Không có trường {field}.", f"No field {field}.")
+    record = correct(settings, record_id, field, value, by)
+    index.upsert([record])
+    return record
+
+
 def correct(settings: Settings, record_id: str, field: str, value: str | None, by: str) -> Record:
     """Set one field of a record as a person confirmed it; the corrected record (for the
     index). The correction is kept in the ledger apart from the record, so a new reading

@@ -526,6 +526,30 @@ def show(settings: Settings, record_id: str, as_json: bool, layout: bool) -> Non
 
 
 @main.command()
+@click.argument("record_id")
+@click.argument("field")
+@click.argument("value", required=False, default="")
+@click.pass_obj
+def correct(settings: Settings, record_id: str, field: str, value: str) -> None:
+    """Sửa một trường như người đã xác nhận / set a field as a person confirmed it (no VALUE
+    clears it): kept with who and when, preferred over OCR, kept by re-ingest and reindex."""
+    import contextlib
+
+    from sohoa.accounts.audit import AccessLog
+    from sohoa.indexer.base import open_index
+    from sohoa.search_api.service import correct_field, show
+
+    old = show(settings, record_id)["fields"].get(field)
+    with contextlib.closing(open_index(settings)) as index:
+        record = correct_field(settings, index, record_id, field, value, _operator())
+    with AccessLog(settings.home) as log:
+        log.append(_operator(), "correction", {"via": "cli", "record": record.id, "field": field, "old": old,
+                                               "new": record.fields.get(field)})
+    click.echo(t(f"Đã sửa {field} của hồ sơ {record.id[:16]}: {record.fields.get(field)!r}.",
+                 f"Corrected {field} of record {record.id[:16]}: {record.fields.get(field)!r}."))
+
+
+@main.command()
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
 @click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-",
               help="Tệp đầu ra / output file [stdout]")
@@ -970,21 +994,15 @@ def _decision(decision: str, verb_vi: str, verb_en: str) -> Callable:
     @click.pass_obj
     def command(settings: Settings, entry: str, record: str, note: str | None, both: bool) -> None:
         from sohoa.accounts.audit import AccessLog
-        from sohoa.search_api.auditing import reconciled
+        from sohoa.search_api.auditing import decide
 
-        with reconciled(settings) as (reg, done):
-            if done is None:
-                raise click.ClickException(t("Chưa có kho số hóa (chạy `sohoa ingest` trước).",
-                                             "There is no archive yet (run `sohoa ingest` first)."))
-            entry_id, sha = reg.decide(entry, record, decision, by=_operator(), ledger_path=settings.ledger_path,
-                                       note=note, both=both)
-            before = [m["entry_id"] for m in reg.matches("auto") if m["sha256"] == sha and m["entry_id"] != entry_id]
-            reg.reconcile(settings.ledger_path)
-        if decision == "confirm" and before and not both:
-            click.echo(t(f"Chú ý: hồ sơ này trước được khớp tự động với mục {before[0]}; giờ nó tính cho mục "
-                         f"{entry_id}, và mục {before[0]} trở lại danh sách còn thiếu.",
-                         f"Note: this record was matched to entry {before[0]} automatically; it now counts for entry "
-                         f"{entry_id}, and entry {before[0]} is back among the missing."), err=True)
+        made = decide(settings, entry, record, decision, by=_operator(), note=note, both=both)
+        entry_id, sha = made.entry_id, made.sha256
+        if made.moved_from is not None:
+            click.echo(t(f"Chú ý: hồ sơ này trước được khớp tự động với mục {made.moved_from}; giờ nó tính cho mục "
+                         f"{entry_id}, và mục {made.moved_from} trở lại danh sách còn thiếu.",
+                         f"Note: this record was matched to entry {made.moved_from} automatically; it now counts "
+                         f"for entry {entry_id}, and entry {made.moved_from} is back among the missing."), err=True)
         with AccessLog(settings.home) as log:
             log.append(_operator(), "register_decision", {"entry": entry_id, "record": sha, "decision": decision,
                                                           "both": both, "note": note})

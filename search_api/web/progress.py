@@ -150,10 +150,10 @@ def progress_decide(w: Ctx, request: Request, caller: PAGE, csrf: Annotated[str,
     if decision not in ("confirm", "reject"):
         raise HTTPException(422, "decision: confirm or reject")
     try:
-        entry_id, sha = auditing.decide(w.settings, entry.strip(), record.strip(), decision, by=caller.user.name,
-                                        agencies=caller.agencies)
+        made = auditing.decide(w.settings, entry.strip(), record.strip(), decision, by=caller.user.name,
+                               agencies=caller.agencies)
     except SohoaError as exc:
         said = exc.message_en if language(request) == "en" else exc.message_vi
         return RedirectResponse("/progress/waiting?" + urlencode({"error": said}), 303)
-    w.log(caller, "register_decision", {"entry": entry_id, "record": sha, "decision": decision})
+    w.log(caller, "register_decision", {"entry": made.entry_id, "record": made.sha256, "decision": decision})
     return RedirectResponse("/progress/waiting", 303)

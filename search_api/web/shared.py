@@ -210,8 +210,7 @@ def set_field(w: Web, caller: Caller, record_id: str, field: str, value: str) ->
                                       "data may correct it."))
     if len(value) > 2000:
         raise HTTPException(422, both("Giá trị quá dài.", "The value is too long."))
-    record = service.correct(w.settings, data["id"], field, value, caller.user.name)
-    w.archive.index.upsert([record])
+    record = service.correct_field(w.settings, w.archive.index, data["id"], field, value, caller.user.name)
     w.log(caller, "correction", {"record": data["id"], "field": field, "old": data["fields"].get(field),
                                  "new": record.fields.get(field)})
     return service.current(record, w.settings)
