@@ -1,8 +1,7 @@
-"""Search, show and export: what officers and other tools ask of the archive.
-
-The CLI (and later the web UI) call these functions; they know the ledger and the
-index, not how either is stored.
-"""
+"""The application functions over records, one per action, that the CLI and the web both
+call: search, show, the review queue, a correction (``correct_field``), export, verify,
+and the day a person types (``parse_day``). They know the ledger and the index, not how
+either is stored, nor which face asked."""
 
 from __future__ import annotations
 

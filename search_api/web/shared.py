@@ -26,8 +26,9 @@ from sohoa.search_api.web.deps import Caller, Permission, Web, both
 
 RECORD_ID = re.compile(r"[0-9a-f]{8,64}")
 """A record id or its unique prefix: lower-case hex. Anything else (a path, ``..``) is refused."""
-LOW_CONFIDENCE = 0.8
-"""A field read with less confidence than this is marked for a person to check."""
+LOW_CONFIDENCE = service.REVIEW_THRESHOLD
+"""A field read with less confidence than this is marked for a person to check (the review
+queue's threshold, the register's "verified")."""
 MAX_HITS = 10_000
 """Hits past it are not paged through (Elasticsearch's window; a page number is no offset to overflow)."""
 PAGE_WIDTH = 1200

@@ -16,7 +16,7 @@ from sohoa.core.errors import ExitCode
 from sohoa.core.i18n import t
 from sohoa.core.settings import Settings
 from sohoa.register.facts import STAGES
-from sohoa.register.progress import BREAKDOWNS
+from sohoa.register.progress import BREAKDOWNS, FULL_POINTS_AT
 
 _STAGES = click.Choice(STAGES)
 
@@ -62,7 +62,7 @@ def progress(settings: Settings, by: str | None, as_of: str | None, deadline: st
             from sohoa.register.progress import index_total
 
             click.echo(json.dumps({"period": period, "until": (_date(as_of) or settings.today).isoformat(),
-                                   "full_points_at": 0.8, "rows": [r.to_json() for r in rows],
+                                   "full_points_at": FULL_POINTS_AT, "rows": [r.to_json() for r in rows],
                                    "total": {m: x.to_json() for m, x in index_total(rows).items()}},
                                   ensure_ascii=False))
         else:

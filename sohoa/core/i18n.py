@@ -1,7 +1,7 @@
 """User-facing messages in Vietnamese (default) and English.
 
-The language comes from ``SOHOA_LANG`` (``vi`` or ``en``), else from ``LANG``/``LC_ALL``
-when they ask for English, else Vietnamese.
+The language of the command line comes from ``SOHOA_LANG`` (``vi`` or ``en``), else
+Vietnamese. The web chooses its reader's language per request (``search_api.web.deps``).
 """
 
 from __future__ import annotations
