@@ -92,6 +92,42 @@ def render_text(result: SearchResult) -> str:
 LEVEL_LABELS = {"province": ("cấp tỉnh", "province"), "district": ("cấp huyện", "district"),
                 "commune": ("cấp xã", "commune")}
 
+FIELD_LABELS = {
+    "doc_type": ("Loại văn bản", "Type"), "number": ("Số, ký hiệu", "Number"),
+    "issue_date": ("Ngày ban hành", "Issue date"), "signed_on": ("Ngày ký số", "Signed on"),
+    "issuer": ("Cơ quan ban hành", "Issuer"), "issuer_parent": ("Cơ quan chủ quản", "Parent agency"),
+    "issuer_level": ("Cấp", "Level"),
+    "issuer_successor": ("Cơ quan kế thừa (từ 1/7/2025)", "Successor (from 1 July 2025)"),
+    "place": ("Địa danh", "Place"), "subject": ("Trích yếu", "Subject"),
+    "signer_title": ("Chức vụ người ký", "Signer's title"), "signed_for": ("Ký thay / thay mặt", "Signed for"),
+    "signer_name": ("Người ký", "Signer"), "holder_name": ("Người được cấp", "Holder"),
+    "holder_id": ("Số định danh", "Personal ID"), "valid_until": ("Hiệu lực đến", "Valid until"),
+}
+"""The fields of a record, as the pages name them."""
+ACTION_WORDS = {
+    "sign_in": ("đăng nhập", "signed in"), "sign_in_failed": ("đăng nhập sai", "sign-in failed"),
+    "sign_in_refused": ("đăng nhập bị chặn", "sign-in refused"), "sign_out": ("đăng xuất", "signed out"),
+    "session_open": ("mở phiên", "session opened"), "session_end": ("đóng phiên", "session ended"),
+    "sessions_end": ("đóng mọi phiên", "all sessions ended"), "token_issue": ("cấp mã truy cập", "token issued"),
+    "token_revoke": ("thu hồi mã truy cập", "token revoked"),
+    "second_factor_on": ("bật mã một lần", "one-time codes on"),
+    "second_factor_off": ("tắt mã một lần", "one-time codes off"), "user_add": ("thêm tài khoản", "account added"),
+    "user_access": ("đổi quyền", "access changed"), "user_disable": ("khóa tài khoản", "account disabled"),
+    "user_enable": ("mở khóa tài khoản", "account enabled"), "user_password": ("đặt lại mật khẩu", "password reset"),
+    "search": ("tìm kiếm", "search"), "search_refused": ("tìm kiếm bị từ chối", "search refused"),
+    "record_view": ("xem hồ sơ", "record viewed"), "page_image": ("xem ảnh trang", "page image viewed"),
+    "download": ("tải tệp", "download"), "export": ("xuất dữ liệu", "export"),
+    "verify": ("kiểm tra chữ ký", "verify"),
+    "correction": ("sửa trường", "correction"), "review_queue": ("xem danh sách cần kiểm tra", "review queue"),
+    "ingest_start": ("bắt đầu nạp", "ingest started"), "ingest_upload": ("tải bản quét lên", "scans uploaded"),
+    "progress": ("xem tiến độ", "progress viewed"), "progress_list": ("xem danh sách tiến độ", "progress list"),
+    "progress_report": ("tải báo cáo tiến độ", "progress report"),
+    "register_import": ("nhập sổ", "register imported"),
+    "register_undo": ("hoàn tác nhập sổ", "register import undone"),
+    "register_decision": ("quyết định ghép sổ", "register decision"),
+    "audit_read": ("xem nhật ký", "access log read"), "audit_export": ("xuất nhật ký", "access log exported"),
+}
+"""What each action of the access log is, as the audit page says it."""
 FACET_LABELS = {"doc_type": ("Loại văn bản", "Type"), "issuer": ("Cơ quan ban hành", "Issuer"),
                 "level": ("Cấp", "Level"), "year": ("Năm ban hành", "Year of issue"),
                 "validity": ("Hiệu lực", "Validity"), "signature": ("Chữ ký số", "Digital signature")}

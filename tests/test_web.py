@@ -561,6 +561,43 @@ def test_in_chromium_every_page_for_its_role(server: Server, page) -> None:
     assert not errors, errors
 
 
+RAW_IN_VIETNAMESE = re.compile(r"\b(province|district|commune|other|expired|valid|unknown|unsigned|invalid|modified|"
+                               r"pending|failed|indexed|queued|running|confirm|reject)\b")
+"""Codes that are English words: on a Vietnamese page, a code shown as it is stored."""
+RAW_ANYWHERE = re.compile(r"\b[a-z]+_[a-z_]+\b|\\u[0-9a-fA-F]{4}|&#x?[0-9a-fA-F]+;|&amp;|&lt;|&gt;")
+"""A snake_case code (``signer_title``, ``user_add``), an escape left in (``\\u1ee6``), or
+an entity escaped twice (``&#x27;``)."""
+
+
+def test_in_chromium_no_page_shows_a_code_or_an_escape(server: Server, page) -> None:
+    """Every page each role opens, in Vietnamese and in English, as the reader sees it (the
+    text Chromium renders): the words for codes (levels, validity, fields, the access
+    log's actions), never the codes, and no escape sequence. An access-log entry's details
+    are shown as recorded (JSON): they are checked for escapes only."""
+    some = [r["id"] for r in server.records[:4]]
+    pages = {"cleo": ["/", "/?q=quyet+dinh", "/?validity=valid&level=commune", "/review", "/ingest",
+                      *[f"/records/{i}" for i in some]],
+             "adam": ["/users", "/ingest"], "audrey": ["/audit", "/progress", "/progress/waiting"]}
+    seen = 0
+    for name, paths in pages.items():
+        sign_in_page(page, server.url, name)
+        for lang in ("vi", "en"):
+            page.goto(f"{server.url}/lang/{lang}?next=/")
+            for path in paths:
+                response = page.goto(server.url + path)
+                assert response is not None and response.status == 200, (name, lang, path)
+                # What the page says; not an entry's details, kept as recorded (JSON, for auditors).
+                text = page.evaluate("() => { const m = document.querySelector('main').cloneNode(true);"
+                                     " m.querySelectorAll('td code').forEach(c => c.remove()); return m.innerText; }")
+                seen += 1
+                assert not RAW_ANYWHERE.findall(text), (name, lang, path, RAW_ANYWHERE.findall(text)[:5])
+                escapes = re.compile(r"\\u[0-9a-fA-F]{4}|&#x?[0-9a-fA-F]+;")
+                assert not escapes.findall(page.inner_text("main")), (name, lang, path)
+                if lang == "vi":
+                    assert not RAW_IN_VIETNAMESE.findall(text), (name, path, RAW_IN_VIETNAMESE.findall(text)[:5])
+    assert seen == 2 * sum(len(p) for p in pages.values())
+
+
 def test_health_readiness_and_metrics_for_monitoring(server: Server) -> None:
     """Liveness and readiness answer anyone; the metrics, an administrator's token only
     (an officer's is refused, as is no token at all)."""

@@ -6,6 +6,7 @@ ingest jobs, templates, the access log)."""
 from __future__ import annotations
 
 import enum
+import json
 import re
 import secrets
 import threading
@@ -26,7 +27,9 @@ from sohoa.core.settings import Settings
 from sohoa.indexer.base import IndexBackend, agency_keys, open_index, scope_key
 from sohoa.search_api.jobs import Jobs
 from sohoa.search_api.render import (
+    ACTION_WORDS,
     FACET_LABELS,
+    FIELD_LABELS,
     JOB_STATUS,
     LEVEL_LABELS,
     SIGNATURE_LABELS,
@@ -261,6 +264,9 @@ class Web:
             "level_word": lambda code: said(LEVEL_LABELS, code),
             "reason_words": reason_words,
             "facet_title": lambda name: tr(*FACET_LABELS.get(name, (name, name))),
+            "field_word": lambda name: said(FIELD_LABELS, name), "field_labels": list(FIELD_LABELS),
+            "action_word": lambda code: said(ACTION_WORDS, code),
+            "as_json": lambda data: json.dumps(data, ensure_ascii=False, sort_keys=True),
             "job_status": lambda job: tr(*JOB_STATUS[job["status"]]), "job_statuses": list(JOB_STATUS),
             "user": caller.user if caller else None, "here": here,
             "version": __version__, **context})

@@ -5,6 +5,7 @@ with their ``Web`` context and their ``Caller``."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 import shutil
 import tempfile
@@ -52,8 +53,11 @@ def day(value: str | None) -> dt.date | None:
 
 
 def marked(snippet: str) -> Markup:
-    """A snippet as HTML: escaped, but for the index's ``<mark>`` around the matches."""
-    return Markup(str(escape(snippet)).replace("&lt;mark&gt;", "<mark>").replace("&lt;/mark&gt;", "</mark>"))
+    """A snippet (``indexer.snippets``: text escaped as HTML, ``<mark>`` around the matches)
+    as the page shows it: read back to text and escaped once, the marks kept (it was
+    escaped twice: an apostrophe showed as ``&#x27;``)."""
+    text = html.unescape(snippet.replace("<mark>", "\0m").replace("</mark>", "\0e"))
+    return Markup(str(escape(text)).replace("\0m", "<mark>").replace("\0e", "</mark>"))
 
 
 def run_search(w: Web, caller: Caller, params: dict[str, Any], *, facets: bool) -> dict[str, Any]:
