@@ -220,7 +220,9 @@ def _without_speck(line: str) -> str:
     """A line whose head follows a speck read as a word of one or two letters ("Ề UBND
     TỈNH QUẢNG NGÃI", "SẼ ỦY BAN NHÂN DÂN XÃ …"): the speck goes."""
     first, _, rest = line.partition(" ")
-    starts = {head.split()[0] for head in _lexicon().heads}  # "ỦY" of a wrapped "ỦY BAN" is none
+    # Never the first word of a head ("ỦY" of a wrapped "ỦY BAN") nor a unit word ("XÃ" before
+    # "VIÊN AN ĐÔNG", which opens like VIỆN, a head).
+    starts = {head.split()[0] for head in _lexicon().heads} | {fold(unit).upper() for unit, _ in _lexicon().units}
     if (rest and len(re.sub(r"\W", "", first)) <= 2 and fold(first) not in starts and _head(fold(line)) is None
             and _head(fold(rest)) is not None):
         return rest
