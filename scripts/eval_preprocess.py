@@ -6,7 +6,7 @@
 For each configuration (a list of steps from ocr/preprocess.py), every page is prepared
 and read by Tesseract; word accuracy is the share of the true words (multiset, case and
 punctuation kept, accents kept) that OCR produced. The defaults in ocr/preprocess.py are
-the configuration this script shows best; the README records the figures.
+the configuration this script shows best; docs/reading.md records the figures.
 """
 
 from __future__ import annotations

@@ -169,7 +169,7 @@ def scan_rows(scans: Path, seed: int) -> list[dict[str, str]]:
 
 
 # How often OCR gets each field of a result wrong, and how. The extractor's measured
-# error rates on held-out scans (README: number 0-1%, issuer 1.6%, date 3.1%, holder 9.4%)
+# error rates on held-out scans (docs/reading.md: number 0-1%, issuer 1.6%, date 3.1%, holder 9.4%)
 # raised to what poor scans and phone photos give, so that the matcher is tried harder
 # than the archive will try it.
 NOISE = {

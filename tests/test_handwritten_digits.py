@@ -127,7 +127,7 @@ def test_two_engines_alike_are_right_often_enough_to_take(capsys: pytest.Capture
         n_accepted, n_wrong = _table(numbers, "numbers")
         d_accepted, d_wrong = _table(days, "days")
     assert n_accepted >= 0.5 * len(numbers) and d_accepted >= 0.4 * len(days)  # worth a second engine
-    assert n_wrong <= 0.01 * n_accepted and d_wrong <= 0.01 * d_accepted  # the error rate the README states
+    assert n_wrong <= 0.01 * n_accepted and d_wrong <= 0.01 * d_accepted  # the error rate docs/reading.md states
 
 
 def test_a_read_with_a_mark_that_is_no_digit_is_not_taken() -> None:

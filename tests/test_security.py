@@ -1,5 +1,6 @@
-"""The README's promises about who sees what, each tried by the request an attacker would
-send, against ``sohoa serve`` started by its own command (on the embedded index and on a
+"""The documented promises (docs/officers.md, docs/administrators.md) about who sees what,
+each tried by the request an attacker would send, against ``sohoa serve`` started by its
+own command (on the embedded index and on a
 real Elasticsearch): personal ID numbers never reach a user without ``personal_data`` (in
 any answer, however the ID is printed, cut or misread), a search cannot tell whether an ID
 is in the archive, files are served only as they were ingested, a session ends when it is
