@@ -1,4 +1,4 @@
-"""The signer's name line read again alone (``ingest.document.name_line_again``,
+"""The signer's name line read again alone (``ingest.looks.name_line_again``,
 ``ocr.zones.read_line_variants``): the signature's stroke runs across the printed name,
 and the line is read enlarged and binarised three ways; two readings alike are taken."""
 
@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from sohoa.ingest.document import _as_name, agreed_name
+from sohoa.ingest.looks import _as_name, agreed_name
 from sohoa.ocr import zones
 
 FONT = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Bold.ttf"
@@ -81,7 +81,7 @@ def test_a_syllable_that_may_be_another_name_misread_makes_the_name_doubtful(rea
 def test_the_title_read_again_with_the_seal_lifted_replaces_only_a_shorter_one() -> None:
     """A tuned poor scan gave CHỦ TỊCH for PHÓ CHỦ TỊCH: the first pass read the chief's
     line with the deputy's lost under the seal; read again, the deputy's line shows."""
-    from sohoa.ingest.document import title_seen_again
+    from sohoa.ingest.looks import title_seen_again
 
     assert title_seen_again("CHỦ TỊCH", "PHÓ CHỦ TỊCH") == "take"
     assert title_seen_again("PHÓ CHỦ TỊCH", "CHỦ TỊCH") == "keep"  # the start lost the second time
