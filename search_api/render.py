@@ -14,7 +14,8 @@ from typing import Any, NamedTuple
 from sohoa.core.i18n import t
 from sohoa.core.paths import readable
 from sohoa.indexer.base import SearchResult
-from sohoa.ingest.run import Reverified, Summary
+from sohoa.ingest.maintenance import Reverified
+from sohoa.ingest.run import Summary
 from sohoa.register.progress import IndexRow, Measure, Progress, Row, index_total
 from sohoa.register.rows import RowError
 from sohoa.register.store import ImportReport, Reconciled

@@ -248,8 +248,8 @@ def reindex(settings: Settings, target: str | None, homes: tuple[Path, ...]) -> 
     replaced (the others' stay); --all-ledgers HOME rebuilds the alias from every ledger
     named, one record per document however many offices hold it."""
     from sohoa.indexer.base import open_index
-    from sohoa.ingest.run import reindex as run_reindex
-    from sohoa.ingest.run import reindex_all
+    from sohoa.ingest.maintenance import reindex as run_reindex
+    from sohoa.ingest.maintenance import reindex_all
 
     index = open_index(settings, target, discard_stale=True)
     try:
@@ -272,7 +272,7 @@ def reverify(settings: Settings, trust: Path | None, online: bool) -> None:
     Sau khi thêm chứng thư gốc hoặc CRL / after adding roots or CRLs to the trust directory.
     """
     from sohoa.indexer.base import open_index
-    from sohoa.ingest.run import reverify as run_reverify
+    from sohoa.ingest.maintenance import reverify as run_reverify
     from sohoa.search_api.render import reverify_report
 
     settings = _with_trust(settings, trust, online)
@@ -293,7 +293,7 @@ def reverify(settings: Settings, trust: Path | None, online: bool) -> None:
 def index_cmd(settings: Settings, retry: bool, check: bool) -> None:
     """Tình trạng chỉ mục; --retry gửi hồ sơ còn chờ / index status; --retry sends what is pending."""
     from sohoa.indexer.base import backend_name, open_index
-    from sohoa.ingest.run import check_index, index_state, retry_index
+    from sohoa.ingest.maintenance import check_index, index_state, retry_index
     from sohoa.search_api.render import index_state_text
 
     if check:
