@@ -171,6 +171,10 @@ class Ledger:
         return [from_db(r[0]) for r in self.db.execute("SELECT path FROM files WHERE sha256 = ? ORDER BY path",
                                                        (sha256,))]
 
+    def on_disk(self, sha256: str) -> Path | None:
+        """The first of the paths holding this content that is still a file on disk."""
+        return next((Path(p) for p in self.paths_of(sha256) if Path(p).is_file()), None)
+
     def set_files_state(self, sha256: str, state: FileState, error: str | None, error_code: str | None) -> None:
         self.db.execute("UPDATE files SET state = ?, error = ?, error_code = ?, updated = ? WHERE sha256 = ?",
                         (state, _text(error), error_code, _now(), sha256))

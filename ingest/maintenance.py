@@ -133,7 +133,7 @@ def reverify(settings: Settings, index: IndexBackend) -> Reverified:
             record = ledger.get(sha, as_read=True)
             if record is None:
                 continue
-            path = next((Path(p) for p in ledger.paths_of(record.id) if Path(p).is_file()), None)
+            path = ledger.on_disk(record.id)
             if path is None:
                 result.missing.append(record.id)
                 continue

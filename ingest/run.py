@@ -270,9 +270,9 @@ def _copy_jobs(ledger: Ledger, skip: set[str]) -> list[CopyJob]:
     """Scans in the ledger without a signed copy, each with a file that is still there."""
     jobs = []
     for sha in ledger.scans_without_copy():
-        path = next((p for p in ledger.paths_of(sha) if Path(p).is_file()), None) if sha not in skip else None
+        path = ledger.on_disk(sha) if sha not in skip else None
         if path:
-            jobs.append(CopyJob(path, sha))
+            jobs.append(CopyJob(str(path), sha))
     return jobs
 
 
