@@ -9,7 +9,6 @@ Only the parent process writes here.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import enum
 import json
@@ -429,10 +428,10 @@ def _as_read(record: Record) -> dict:
 
 
 def read_record(path: Path, sha256: str) -> Record | None:
-    """One record, read by a worker process without opening the ledger for writing."""
-    with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)) as db:
-        row = db.execute("SELECT record FROM documents WHERE sha256 = ?", (sha256,)).fetchone()
-    return _record(row[0]) if row and row[0] else None
+    """One record as the pipeline stored it, read by a worker process through a read-only
+    open (``Ledger.reading``)."""
+    with Ledger.reading(path) as ledger:
+        return ledger.get(sha256, as_read=True)
 
 
 class _Transaction:
