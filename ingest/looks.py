@@ -23,14 +23,10 @@ from sohoa.core.text import fold
 from sohoa.ingest.document import PageText, PreparedPage, steps
 from sohoa.ocr import issuer, names, preprocess, tones, zones
 from sohoa.ocr import pages as pagesmod
-from sohoa.ocr.extract import (
-    extract,
-    fix_surname,
-    handwritten_day_zone,
-    handwritten_number_zone,
-    plausible_name,
-    signer_page,
-)
+from sohoa.ocr.extract import extract, signer_page
+from sohoa.ocr.header import handwritten_day_zone, handwritten_number_zone
+from sohoa.ocr.reading import fix_surname
+from sohoa.ocr.signer_block import plausible_name
 
 LOW_RESOLUTION_FLOORS = {"number": 0.72, "issue_date": 0.72, "valid_until": 0.72, "issuer": 0.75, "signer_name": 0.6}
 """On a page read enlarged from below 150 dpi, a value read with less confidence is
@@ -197,7 +193,7 @@ def title_seen_again(first: str | None, seen: str | None) -> Literal["keep", "ta
 def second_look(text: PageText, extraction: Extraction, signing_times: tuple[str, ...],
                 settings: Settings, path: Path, fmt: str) -> tuple[PageText, Extraction]:
     """Read the signer zone again when the first pass found no signer title there, or no
-    plausible name (``ocr.extract.plausible_name``): the seal and signature lifted away.
+    plausible name (``ocr.signer_block.plausible_name``): the seal and signature lifted away.
     The zone is on the page of the signer block, which is not always the last page (a
     letter followed by its annexes)."""
     fields = extraction.fields

@@ -253,7 +253,7 @@ def test_a_number_line_run_into_the_date_line_leaves_the_place() -> None:
 
 
 def test_family_name_tone_confusions_are_corrected() -> None:
-    from sohoa.ocr.extract import fix_surname
+    from sohoa.ocr.reading import fix_surname
 
     assert fix_surname("Đỉnh Thị Nga") == "Đinh Thị Nga"
     assert fix_surname("Thần Anh Long") == "Thân Anh Long"

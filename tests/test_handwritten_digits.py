@@ -170,7 +170,7 @@ def test_the_second_engine_leaves_nothing_behind_and_sends_nothing(tmp_path: Pat
 
 def test_a_page_without_text_has_no_hand_filled_zone() -> None:
     from sohoa.core.layout import PageLayout
-    from sohoa.ocr.extract import handwritten_day_zone, handwritten_number_zone
+    from sohoa.ocr.header import handwritten_day_zone, handwritten_number_zone
 
     empty = PageLayout(1, 2480, 3508, ())
     assert handwritten_day_zone(empty) is None and handwritten_number_zone(empty) is None

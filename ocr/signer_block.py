@@ -1,0 +1,224 @@
+"""The signer block of a result (bottom right of its last page): the signer's own title,
+the authority line they sign under (``KT. CHỦ TỊCH``, kept as ``signed_for``) and their
+name, read and, when the signature's stroke crossed it, repaired (``ocr.names``)."""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+from sohoa.core.layout import Line
+from sohoa.core.text import clean, fold
+from sohoa.ocr import names
+from sohoa.ocr.reading import MOTTO, NONE, Found, Page, PageSet, fix_surname, line_conf, upper_ratio
+from sohoa.ocr.rules import signer_titles, surnames
+
+_PREFIX = re.compile(r"^(?:TM|KT|TL|TUQ|Q)\s*[.,]\s*", re.IGNORECASE)
+# A title after a prefix OCR garbled ("E.CHỦ TỊCH", "k7 GIÁM ĐỐC", "KỸ CHỦ TỊCH" for "KT.
+# CHỦ TỊCH"): an authority line whose kind is not legible, never the signer's own title.
+_GARBLED_AUTHORITY = re.compile(r"^[\W_]*(?:[A-Z]{1,3}\s*[.,:]|[A-Z]{1,2}\d\s|K[TIYL1]\s)\s*(?=\w{2})",
+                                re.IGNORECASE)
+# An authority line of the signer block, folded: one signs for ("thay mặt", "ký thay",
+# "thừa lệnh", "thừa ủy quyền", "quyền") the body or chief it names.
+_AUTHORITY = re.compile(r"^[\W_]*(?P<prefix>T\s?M|K\s?T|T\s?L|TUQ|Q)\s*[.,:]\s*(?=\w{2})", re.IGNORECASE)
+_NAME_LINE = re.compile(r"^[A-Z][a-z]+(?: [A-Z][a-z]+){1,5}$")
+
+def plausible_name(name: str | None) -> bool:
+    """A Vietnamese person's name: two to five capitalised words, the first a known family name
+    (``lexicon/surnames.toml``). "gô Ngọc Thủy" (its N under the seal) is not one."""
+    if not name:
+        return False
+    words = name.split()
+    return (2 <= len(words) <= 5 and all(w[:1].isupper() for w in words)
+            and fold(words[0]).lower() in surnames())
+
+class SignerBlock(PageSet):
+    """Reads the signer block of the last page that has one."""
+
+
+    def _title(self, text: str) -> tuple[str, float] | None:
+        """A signer title in this line (prefix TM./KT./... removed), snapped to the known
+        titles when OCR garbled it (a seal often covers the title), with its similarity."""
+        body = re.sub(r"^[\W\d_]+|[\W\d_]+$", "", text)
+        body = re.sub(r"^[A-Z]{1,3}\s*[.,:]\s*(?=\w{2})", "", body) if _PREFIX.match(body) or re.match(
+            r"^[A-Z]{2,3}[.,]\s", body) else body
+        words = body.split()
+        while len(words) > 1 and words[0][:1].islower() and upper_ratio(" ".join(words[1:])) > 0.9:
+            words = words[1:]  # seal ink read as a word in small letters ("vớ GIÁ ĐỌC")
+        body = " ".join(words)
+        if not body or upper_ratio(body) < 0.6:  # titles are printed in capitals; names are not
+            return None
+        # Compare letters only: seal ink reads as stray punctuation and digits.
+        key = re.sub(r"\s+", " ", re.sub(r"[^A-Z ]", "", fold(body).upper())).strip()
+        if len(key) < 4:
+            return None
+        best, score = None, 0.0
+        for title in signer_titles():
+            ratio = difflib.SequenceMatcher(None, key, fold(title)).ratio()
+            if ratio > score:
+                best, score = title, ratio
+        if best and score >= 0.8:
+            return best, score
+        return None
+
+    def signer_page(self) -> int | None:
+        """The number of the page whose signer block ``signer`` reads: the last page with a
+        signer title, or with a name where the title should be; else the last page with print."""
+        self.signer()
+        return self.signer_at
+
+    def signer(self) -> tuple[Found, Found, Found]:
+        """signer_title, signer_name and signed_for of the signer block. Under an authority
+        line (``KT. CHỦ TỊCH``, ``TM. ỦY BAN NHÂN DÂN``, ``Q.``, ``TL.``, ``TUQ.``: kept as
+        ``signed_for``) the title is the signer's own, the line under it, never the chief's
+        the authority line names; hidden by the seal, it is null."""
+        self.signer_at = self.pages[-1].layout.number if self.pages else None
+        for page in reversed(self.pages):
+            titles: list[tuple[int, str, float]] = []
+            authority: list[int] = []
+            for i, (line, folded) in enumerate(zip(page.lines, page.folded, strict=True)):
+                header_zone = page is self.first and line.y0 < page.h * 0.2
+                if not page.right(line) or header_zone or MOTTO.search(folded.upper()):
+                    continue
+                found = self._title(line.text)
+                if _AUTHORITY.match(folded) or (found and (_GARBLED_AUTHORITY.match(folded)
+                                                           or self._deputy_below(page, i, found[0]))):
+                    authority.append(i)
+                if found:
+                    titles.append((i, *found))
+            if authority:
+                self.signer_at = page.layout.number
+                return self._under_authority(page, authority, titles)
+            if not titles:
+                name = self._name_below(page, page.h * 0.45)
+                if name.value:
+                    self.notes.append("signer_title: not legible (covered by the seal?)")
+                    self.signer_at = page.layout.number
+                    return NONE, name, NONE
+                continue
+            # The signer block's last title line is the title; the name follows below it.
+            self.signer_at = page.layout.number
+            last, title, similarity = titles[-1]
+            title_line = page.lines[last]
+            title_found = Found(title, round(line_conf([title_line]) * similarity, 3))
+            name = self._name_below(page, title_line.y1)
+            if self._start_hidden(title_line, title):
+                return NONE, name, NONE
+            return title_found, name, NONE
+        return NONE, NONE, NONE
+
+    def _under_authority(self, page: Page, authority: list[int],
+                         titles: list[tuple[int, str, float]]) -> tuple[Found, Found, Found]:
+        """The block of a signer who signs for another: ``authority`` the indices of its
+        authority lines (``TM. ỦY BAN NHÂN DÂN``, then ``KT. CHỦ TỊCH``), in order."""
+        last = authority[-1]
+        lines = [page.lines[i] for i in authority if _AUTHORITY.match(page.folded[i])]
+        signed_for = Found(" / ".join(_authority_text(ln.text) for ln in lines), line_conf(lines)) if lines else NONE
+        last_line = page.lines[last]
+        legible = _AUTHORITY.match(page.folded[last])
+        prefix = legible.group("prefix").replace(" ", "").upper() if legible else "?"  # "E.CHỦ TỊCH": KT.? TM.?
+        chief = self._title(last_line.text)
+        below = [(i, t, s) for i, t, s in titles if i > last]
+        if below:
+            i, title, similarity = below[0]
+            title_line = page.lines[i]
+            name = self._name_below(page, title_line.y1)
+            if chief and title == chief[0]:  # "KT. CHỦ TỊCH" over "CHỦ TỊCH": the seal hid PHÓ
+                deputy = f"PHÓ {title}"
+                if prefix in ("KT", "Q") and deputy in signer_titles():
+                    self.notes.append(f"signer_title: {deputy} inferred from the {prefix}. line (PHÓ not legible)")
+                    return Found(deputy, round(line_conf([title_line]) * similarity * 0.8, 3)), name, signed_for
+                self.notes.append(f"signer_title: {title!r} under {prefix}. {title} contradicts the block: not set")
+                return NONE, name, signed_for
+            if self._start_hidden(title_line, title):
+                return NONE, name, signed_for
+            return Found(title, round(line_conf([title_line]) * similarity, 3)), name, signed_for
+        printed = self._printed_title(page, last)
+        name = self._name_below(page, (printed[1] if printed else last_line).y1)
+        if printed:
+            return printed[0], name, signed_for
+        self.notes.append(f"signer_title: the line under {clean(last_line.text)!r} is not legible (the seal?): "
+                          "not set")
+        return NONE, name, signed_for
+
+    @staticmethod
+    def _deputy_below(page: Page, i: int, title: str) -> bool:
+        """Whether the next line of the right column opens with PHÓ although the title read
+        does not: "KT. CHỦ TỊCH" over "PHÓ CHỦ TỊCH" with its prefix lost to the seal
+        (",“ CHỦ TỊCH" / "PHÓ" / "TỊCH"), so the line read is the chief's, not the signer's."""
+        if fold(title).startswith("PHO "):
+            return False
+        below = next((j for j in range(i + 1, len(page.lines)) if page.right(page.lines[j])), None)
+        return below is not None and re.match(r"^[\W\d_]*PHO\b", page.folded[below].upper()) is not None
+
+    @staticmethod
+    def _printed_title(page: Page, last: int) -> tuple[Found, Line] | None:
+        """The line right under an authority line, as printed, when it is no title sohoa
+        knows but reads as one: capitals, words of letters (``PHÓ TRƯỞNG BAN THƯỜNG TRỰC``)."""
+        for line in page.lines[last + 1:]:
+            if not page.right(line) or line.y0 <= page.lines[last].y0:
+                continue
+            text = re.sub(r"^[\W\d_]+|[\W\d_]+$", "", clean(line.text))
+            words = text.split()
+            letters = re.sub(r"[^A-Za-z ]", "", fold(text))
+            if (len(words) >= 2 and all(len(w) >= 2 and w.isalpha() for w in words)
+                    and upper_ratio(text) > 0.9 and len(letters.replace(" ", "")) >= 6 and line_conf([line]) >= 0.6):
+                return Found(text, round(line_conf([line]) * 0.7, 3)), line
+            return None  # the next line is not a title: the seal, the signature or the name
+        return None
+
+    def _start_hidden(self, line: Line, title: str) -> bool:
+        """Whether the seal hid the start of the title line, so that the title read
+        ("GIÁM ĐỐC") may be the end of a longer one ("PHÓ GIÁM ĐỐC"): the line's first
+        word is the end of the title's first word ("IÁM ĐỐC"), or, that word read nowhere in
+        the line, does not even start like it ("HỒ TỊCH", "H TỊCH": PHÓ CHỦ TỊCH as much as
+        CHỦ TỊCH). Stray marks before a whole title ("à~ CHỦ TỊCH") hide nothing."""
+        longer = [t for t in signer_titles() if t != title and t.endswith(" " + title)]
+        if not longer:
+            return False
+        words = re.sub(r"[^A-Z ]", "", fold(re.sub(r"^[\W\d_]+", "", line.text)).upper()).split()
+        first = fold(title).split()[0]
+        garbled_start = first not in words and words[0][:1] != first[:1]  # "HỒ TỊCH"; not "à~ CHỦ TỊCH"
+        if words and words[0] != first and (first.endswith(words[0]) or garbled_start):
+            self.notes.append(f"signer_title: only {title!r} legible, the start of its line is hidden "
+                              f"(it could be {' or '.join(repr(t) for t in longer[:2])}): not set")
+            return True
+        return False
+
+    def _name_below(self, page: Page, top: float) -> Found:
+        """The signer's name: the last name-shaped line of the right column below ``top``.
+        A line the signature's stroke crossed (``Trần Tha.:h Yến``) is repaired syllable by
+        syllable when each syllable has one clear reading (``ocr.names``), with a note."""
+        name, crossed, repaired = NONE, NONE, ()
+        for line in page.lines:
+            if not page.right(line) or line.y0 < top:
+                continue
+            candidate = re.sub(r"^[\W\d_]+|[\W\d_]+$", "", re.sub(r"\s['‘’`´\"]+(?=\w)", " ", line.text))
+            if _NAME_LINE.match(fold(candidate)):
+                name = Found(fix_surname(candidate), line_conf([line]))
+                continue
+            fixed = names.repair(candidate) if candidate[:1].isalpha() else None
+            if fixed and fixed[1] and _NAME_LINE.match(fold(fixed[0])):
+                crossed, repaired = Found(fixed[0], round(line_conf([line]) * 0.8, 3)), fixed[1]
+        if name.value or not crossed.value:
+            return name  # a name read whole is never replaced by a repaired one
+        self.notes.append("signer_name: read across the signature, repaired "
+                          + ", ".join(f"{a!r} → {b!r}" for a, b in repaired))
+        return crossed
+
+_BODIES = ("ỦY BAN NHÂN DÂN", "HỘI ĐỒNG NHÂN DÂN")
+"""The bodies a chief signs for (``TM. ỦY BAN NHÂN DÂN``), besides the chiefs' titles."""
+
+
+def _authority_text(text: str) -> str:
+    """An authority line as printed, its prefix written the one way (``KT,CHỦ TỊCH`` ->
+    ``KT. CHỦ TỊCH``), and what it names written with its marks when OCR read its letters
+    right and a mark or a comma wrong (``TL. GIAM ĐỌC``, ``TM. ỦY BẠN NHÂN DÂN``)."""
+    text = re.sub(r"^[\W_]+|[\W_]+$", "", clean(text))
+    m = _AUTHORITY.match(fold(text))
+    if not m:
+        return text
+    rest = text[m.end():].strip()
+    key = re.sub(r"[^A-Z ]", "", fold(rest).upper()).split()
+    known = next((t for t in (*signer_titles(), *_BODIES) if fold(t).split() == key), None)
+    return f"{m.group('prefix').replace(' ', '').upper()}. {known or rest}"
