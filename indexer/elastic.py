@@ -19,6 +19,9 @@ requests in bounded batches, idempotent by record id (the SHA-256). 429, 5xx and
 connection failures are retried with exponential backoff. Whatever still fails is
 raised as :class:`IndexBackendError`, and the ledger then keeps those records as
 "pending index".
+
+The mapping, documents and queries are in ``indexer.elastic_schema``; the writers' leases
+and the rebuild lock of a shared alias in ``indexer.elastic_locks``.
 """
 
 from __future__ import annotations
@@ -34,58 +37,15 @@ from typing import Any
 
 from sohoa.core.errors import ConfigError, IndexBackendError
 from sohoa.core.model import Record, RecordStatus
-from sohoa.core.paths import readable
-from sohoa.core.text import index_form, normalise_number, search_form
-from sohoa.indexer.base import Hit, SearchQuery, SearchResult, agency_keys, scope_key
+from sohoa.indexer import elastic_schema as schema
+from sohoa.indexer.base import Hit, SearchQuery, SearchResult
+from sohoa.indexer.elastic_locks import Guard
+from sohoa.indexer.elastic_schema import MAPPINGS, SCHEMA_VERSION
 from sohoa.indexer.snippets import (
-    EVIDENCE,
-    NUMBER_SCORE,
-    PHRASE_SCORE,
-    folded_terms,
-    head_text,
-    issuer_text,
-    searchable_text,
     snippet,
-    terms,
-    tokens,
 )
 
-SCHEMA_VERSION = 7  # 3: issuer filters match issuer_parent and issuer_successor too; 4: agency scopes; 5: level;
-# 6: the ledgers (offices) that hold each record; 7: personal data in a field of its own, agencies accented
 RETRY_STATUS = (429, 500, 502, 503, 504)
-FACET_SIZE = 50
-
-_WORDS = {"type": "text", "analyzer": "whitespace", "norms": False}
-_WORDS_NO_POSITIONS = {**_WORDS, "index_options": "docs"}
-MAPPINGS: dict[str, Any] = {
-    "dynamic": "strict",
-    "properties": {
-        "id": {"type": "keyword"},
-        "path": {"type": "keyword", "index": False},
-        "fields": {"type": "object", "enabled": False},  # shown, never searched
-        "body": {"type": "text", "index": False},  # the text snippets are cut from
-        "doc_type": {"type": "keyword"},  # facets
-        "issuer": {"type": "keyword"},
-        "issuer_level": {"type": "keyword"},
-        "kind": _WORDS_NO_POSITIONS,  # filters: folded words of type and issuer
-        "issuer_words": _WORDS_NO_POSITIONS,
-        "number": {"type": "keyword"},  # as typed
-        "number_norm": {"type": "keyword"},  # as sohoa.core.text.normalise_number gives it
-        "issue_date": {"type": "date", "format": "strict_date"},
-        "valid_until": {"type": "date", "format": "strict_date"},
-        "no_end": {"type": "keyword"},  # the type's verdict when there is no end date
-        "signature_status": {"type": "keyword"},  # sohoa.core.model.Record.signature_status
-        "agencies": {"type": "keyword"},  # indexer.base.agency_keys: what a limited user may see
-        "orig": _WORDS_NO_POSITIONS,
-        "folded": _WORDS,  # positions for phrase evidence
-        "personal": _WORDS_NO_POSITIONS,  # privacy.split_personal: matched for who may see it only
-        "head": _WORDS_NO_POSITIONS,
-        "head_folded": _WORDS_NO_POSITIONS,
-        "indexed_at": {"type": "date"},
-        "ledgers": {"type": "keyword"},  # the ledgers (offices) holding the record: ingest.ledger's ledger_id
-    },
-}
-
 
 @dataclass(frozen=True)
 class ElasticConfig:
@@ -122,47 +82,6 @@ class ElasticConfig:
         return cls(**values)
 
 
-def _iso(value: str | None) -> str | None:
-    """An ISO date, or None for anything the date field would refuse."""
-    try:
-        return dt.date.fromisoformat(value).isoformat() if value else None
-    except ValueError:
-        return None
-
-
-def _words(text: str, folded: bool) -> str:
-    """``text`` as the embedded index tokenises it: in index (or folded) form, split on non-word characters."""
-    return " ".join(tokens(search_form(text) if folded else index_form(text)))
-
-
-def _all_words(field: str, words: Sequence[str]) -> dict[str, Any]:
-    return {"match": {field: {"query": " ".join(words), "operator": "and"}}}
-
-
-def _scored(query: dict[str, Any], boost: float) -> dict[str, Any]:
-    return {"constant_score": {"filter": query, "boost": boost}}
-
-
-def validity_filter(validity: str, today: dt.date) -> dict[str, Any]:
-    """The documents whose validity, judged on ``today``, is ``validity``."""
-    day = today.isoformat()
-    no_end = {"bool": {"must_not": {"exists": {"field": "valid_until"}}}}
-    if validity == "expired":
-        return {"range": {"valid_until": {"lt": day}}}
-    if validity == "valid":
-        return {"bool": {"should": [
-            {"range": {"valid_until": {"gte": day}}},
-            {"bool": {"filter": [no_end, {"term": {"no_end": "valid"}}]}},
-        ], "minimum_should_match": 1}}
-    return {"bool": {"filter": [no_end], "must_not": [{"term": {"no_end": "valid"}}]}}
-
-
-def _validity(source: dict[str, Any], today: dt.date) -> str:
-    until = source.get("valid_until")
-    if until:
-        return "expired" if until < today.isoformat() else "valid"
-    return source.get("no_end") or "unknown"
-
 
 class ElasticIndex:
     """The index behind ``config.alias`` on the cluster at ``config.url``.
@@ -193,12 +112,10 @@ class ElasticIndex:
         self._ready = False
         self._ledger_path = ledger_path
         self._owner: str | None = None
-        self._leased = -LEASE_SECONDS
+        self.guard = Guard(self.es, config.alias, self._call, lambda: self.owner)
 
     def close(self) -> None:
-        if self._leased >= 0 and self.owner is not None:  # this writer is done: its lease goes
-            with contextlib.suppress(Exception):
-                self.es.options(ignore_status=404).delete(index=self._locks, id=f"writer-{self.owner}", refresh=True)
+        self.guard.release()
         self.es.close()
 
     # ------------------------------------------------------------------ the cluster
@@ -281,21 +198,6 @@ class ElasticIndex:
 
     # ------------------------------------------------------------------ writing
 
-    def _document(self, record: Record) -> dict[str, Any]:
-        f = record.fields
-        (searchable, personal), head = searchable_text(record), head_text(record)
-        return {
-            "id": record.id, "path": readable(record.source.path), "fields": f, "body": record.text,
-            "doc_type": f.get("doc_type"), "issuer": f.get("issuer"), "issuer_level": f.get("issuer_level"),
-            "kind": _words(f.get("doc_type") or "", True), "issuer_words": _words(issuer_text(record), True),
-            "number": f.get("number"), "number_norm": normalise_number(f.get("number") or "") or None,
-            "issue_date": _iso(f.get("issue_date")), "valid_until": _iso(f.get("valid_until")),
-            "no_end": record.validity.without_end_date, "signature_status": record.signature_status,
-            "agencies": list(agency_keys(record)),
-            "orig": _words(searchable, False), "folded": _words(searchable, True), "personal": _words(personal, True),
-            "head": _words(head, False), "head_folded": _words(head, True),
-            "indexed_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        }
 
     def _bulk(self, index: str, actions: Iterable[dict[str, Any]], what_vi: str, what_en: str) -> int:
         """Send ``actions`` in bounded batches, each retried as a whole with backoff (writes
@@ -329,7 +231,7 @@ class ElasticIndex:
         return self._owner
 
     def upsert(self, records: Sequence[Record]) -> None:
-        docs = [self._document(r) for r in records if r.status is RecordStatus.indexed]
+        docs = [schema.document(r) for r in records if r.status is RecordStatus.indexed]
         if not docs:
             return
         self._ensure()
@@ -360,7 +262,7 @@ class ElasticIndex:
         concurrency: no script on the server), and again for what another writer changed
         meanwhile."""
         owner = self.owner
-        self._lease()
+        self.guard.lease()
         pending = {d["id"]: d for d in docs}
         for _ in range(self.config.retries + 4):
             found = self._call("Đọc chỉ mục", "Reading the index", self.es.mget, index=self.alias,
@@ -436,81 +338,6 @@ class ElasticIndex:
 
     # ------------------------------------------------------------------ writers and rebuilds
 
-    @property
-    def _locks(self) -> str:
-        """The index beside the alias that holds the rebuild lock and the writers' leases."""
-        return f"{self.alias}-locks"
-
-    def _lease(self) -> None:
-        """Say that this ledger writes (at most every ``LEASE_SECONDS / 4``), then make sure
-        no rebuild of the alias is under way: a rebuild takes its lock and then looks at the
-        leases, a writer takes its lease and then looks at the lock, so one of the two sees
-        the other. Under a rebuild the records stay pending (``sohoa index --retry``)."""
-        now = time.monotonic()
-        if self.owner is None or now - self._leased < LEASE_SECONDS / 4:
-            return
-        self._call("Ghi dấu đang ghi", "Noting this writer", self.es.index, index=self._locks,
-                   id=f"writer-{self.owner}", document={"owner": self.owner, "at": _now_iso()}, refresh=True)
-        self._leased = now
-        lock = self._lock_held()
-        if lock is not None and lock.get("owner") != self.owner:
-            self._leased = -LEASE_SECONDS
-            raise IndexBackendError(
-                f"Bí danh {self.alias} đang được dựng lại (sổ theo dõi {lock.get('owner')}, từ {lock.get('at')}): hồ "
-                "sơ được giữ chờ chỉ mục; chạy `sohoa index --retry` khi việc dựng lại xong.",
-                f"The alias {self.alias} is being rebuilt (ledger {lock.get('owner')}, since {lock.get('at')}): the "
-                "records are kept pending; run `sohoa index --retry` once the rebuild is done.")
-
-    def _lock_held(self) -> dict[str, Any] | None:
-        """The rebuild lock, unless there is none or it is stale (a rebuild that died)."""
-        from elasticsearch import NotFoundError
-
-        try:
-            found = self.es.get(index=self._locks, id="rebuild")
-        except NotFoundError:
-            return None
-        lock = found.body["_source"]
-        age = dt.datetime.now(dt.UTC) - dt.datetime.fromisoformat(lock["at"])
-        return None if age.total_seconds() > LOCK_STALE_SECONDS else lock
-
-    def _take_rebuild_lock(self) -> None:
-        """The rebuild lock, refused while another rebuild holds it or another ledger wrote
-        within ``LEASE_SECONDS``."""
-        from elasticsearch import ConflictError
-        from elasticsearch.helpers import scan
-
-        held = self._lock_held()
-        if held is not None:
-            raise IndexBackendError(
-                f"Bí danh {self.alias} đang được dựng lại (sổ theo dõi {held.get('owner')}, từ {held.get('at')}).",
-                f"The alias {self.alias} is already being rebuilt (ledger {held.get('owner')}, "
-                f"since {held.get('at')}).")
-        if self.es.options(ignore_status=404).get(index=self._locks, id="rebuild").body.get("found"):
-            self._drop_rebuild_lock()  # stale: left by a rebuild that died
-        try:
-            self.es.index(index=self._locks, id="rebuild", document={"owner": self.owner, "at": _now_iso()},
-                          op_type="create", refresh=True)
-        except ConflictError as exc:
-            raise IndexBackendError(f"Bí danh {self.alias} vừa được nơi khác bắt đầu dựng lại.",
-                                    f"Another process has just started to rebuild the alias {self.alias}.") from exc
-        now = dt.datetime.now(dt.UTC)
-        leases = [hit["_source"] for hit in scan(self.es, index=self._locks, query={"query": {"match_all": {}}})
-                  if hit["_id"].startswith("writer-")]
-        recent = [lease for lease in leases if lease.get("owner") != self.owner
-                  and (now - dt.datetime.fromisoformat(lease["at"])).total_seconds() < LEASE_SECONDS]
-        if recent:
-            self._drop_rebuild_lock()
-            ago = min((now - dt.datetime.fromisoformat(r["at"])).total_seconds() for r in recent)
-            raise IndexBackendError(
-                f"Sổ theo dõi {recent[0]['owner']} vừa ghi vào bí danh {self.alias} ({ago:.0f} giây trước): không dựng "
-                "lại khi văn phòng khác đang nạp. Chạy lại khi không ai nạp.",
-                f"The ledger {recent[0]['owner']} wrote to the alias {self.alias} {ago:.0f} s ago: no rebuild while "
-                "another office ingests. Run it again when none does.")
-
-    def _drop_rebuild_lock(self) -> None:
-        with contextlib.suppress(Exception):
-            self.es.options(ignore_status=404).delete(index=self._locks, id="rebuild", refresh=True)
-
     def shared(self) -> bool:
         """Whether the alias holds records of ledgers other than this one."""
         if self.owner is None:
@@ -545,12 +372,12 @@ class ElasticIndex:
         self._check_schema = False
         self._ensure()
         if owners is not None:
-            self._take_rebuild_lock()
+            self.guard.take()
         try:
             return self._rebuild(records, owners)
         finally:
             if owners is not None:
-                self._drop_rebuild_lock()
+                self.guard.drop()
 
     def _rebuild(self, records: Iterable[Record], owners: Callable[[str], Sequence[str]] | None) -> int:
         """A new versioned index holding exactly ``records``, the alias moved to it."""
@@ -568,7 +395,7 @@ class ElasticIndex:
                 return [self.owner] if self.owner else []
 
             count = self._bulk(name, ({"_id": d["id"], "_source": d} for d in
-                                      ({**self._document(r), "ledgers": holders(r)}
+                                      ({**schema.document(r), "ledgers": holders(r)}
                                        for r in records if r.status is RecordStatus.indexed)),
                                "Dựng lại chỉ mục", "Rebuilding the index")
             self._call("Hoàn tất chỉ mục mới", "Finishing the new index", self.es.indices.put_settings,
@@ -681,97 +508,25 @@ class ElasticIndex:
 
     # ------------------------------------------------------------------ searching
 
-    def _filters(self, q: SearchQuery) -> list[dict[str, Any]]:
-        filters: list[dict[str, Any]] = []
-        for value, field in ((q.doc_type, "kind"), (q.issuer, "issuer_words")):
-            words = [w for w in folded_terms(value or "") if w]
-            if words:
-                filters.append(_all_words(field, words))
-        if q.date_from or q.date_to:
-            bounds = {"gte": q.date_from.isoformat() if q.date_from else None,
-                      "lte": q.date_to.isoformat() if q.date_to else None}
-            filters.append({"range": {"issue_date": {k: v for k, v in bounds.items() if v}}})
-        if q.validity:
-            filters.append(validity_filter(q.validity, q.today))
-        if q.level:
-            filters.append({"term": {"issuer_level": q.level}})
-        if q.signature:
-            filters.append({"term": {"signature_status": q.signature}})
-        if q.agencies is not None:  # a user limited to some agencies: nothing else, anywhere
-            filters.append({"terms": {"agencies": [k for k in map(scope_key, q.agencies) if k]}})
-        return filters
-
-    def _query(self, q: SearchQuery) -> tuple[dict[str, Any], list[Any]]:
-        filters = self._filters(q)
-        folded = [w for w in folded_terms(q.text) if w]
-        exact = [w for w in terms(q.text) if w]
-        number = normalise_number(q.text) if q.text else None
-        ways: list[dict[str, Any]] = []
-        if folded:
-            evidence = [_scored(_all_words(field, exact if kind == "exact" else folded), weight)
-                        for field, kind, weight in EVIDENCE]
-            if len(folded) > 1:
-                evidence.append(_scored({"match_phrase": {"folded": " ".join(folded)}}, PHRASE_SCORE))
-            # Each word in the text; for a user who may see personal data, in it or in that data.
-            recall = ({"combined_fields": {"query": " ".join(folded), "fields": ["folded", "personal"],
-                                           "operator": "and"}} if q.personal else _all_words("folded", folded))
-            ways.append({"bool": {"filter": [recall], "should": evidence}})
-        if number:
-            ways.append(_scored({"term": {"number_norm": number}}, NUMBER_SCORE))
-        newest = [{"issue_date": {"order": "desc", "missing": "_last"}}, {"id": {"order": "desc"}}]
-        if not ways:
-            return {"bool": {"filter": filters}}, newest
-        return ({"bool": {"filter": filters, "should": ways, "minimum_should_match": 1}},
-                [{"_score": {"order": "desc"}}, *newest])
 
     def search(self, q: SearchQuery) -> SearchResult:
         self._ensure()
-        query, sort = self._query(q)
-        aggs = facet_aggregations(q.today) if q.facets else None
+        body, sort = schema.query(q)
+        aggs = schema.facet_aggregations(q.today) if q.facets else None
         response = self._call(
-            "Tìm kiếm", "Searching", self.es.search, index=self.alias, query=query, sort=sort, from_=q.offset,
+            "Tìm kiếm", "Searching", self.es.search, index=self.alias, query=body, sort=sort, from_=q.offset,
             size=q.limit, track_total_hits=True, aggs=aggs,
             source_includes=["id", "path", "fields", "body", "valid_until", "no_end", "signature_status"])
         hits = [
             Hit(id=h["_source"]["id"], path=h["_source"]["path"], score=float(h.get("_score") or 0.0),
                 fields=h["_source"]["fields"], snippet=snippet(h["_source"]["body"], q.text),
-                validity=_validity(h["_source"], q.today), signature=h["_source"]["signature_status"])
+                validity=schema.validity_of(h["_source"], q.today), signature=h["_source"]["signature_status"])
             for h in response["hits"]["hits"]
         ]
-        facets = read_facets(response["aggregations"]) if aggs else None
+        facets = schema.read_facets(response["aggregations"]) if aggs else None
         return SearchResult(response["hits"]["total"]["value"], hits, facets)
 
 
-def facet_aggregations(today: dt.date) -> dict[str, Any]:
-    return {
-        "doc_type": {"terms": {"field": "doc_type", "size": FACET_SIZE}},
-        "issuer": {"terms": {"field": "issuer", "size": FACET_SIZE}},
-        "level": {"terms": {"field": "issuer_level", "size": FACET_SIZE, "order": {"_key": "asc"}}},
-        "year": {"date_histogram": {"field": "issue_date", "calendar_interval": "year", "format": "yyyy",
-                                    "min_doc_count": 1}},
-        "validity": {"filters": {"filters": {v: validity_filter(v, today) for v in ("valid", "expired", "unknown")}}},
-        "signature": {"terms": {"field": "signature_status", "size": FACET_SIZE, "order": {"_key": "asc"}}},
-    }
-
-
-def read_facets(aggs: dict[str, Any]) -> dict[str, dict[str, int]]:
-    out = {name: {b["key"]: b["doc_count"] for b in aggs[name]["buckets"]} for name in ("doc_type", "issuer")}
-    out["level"] = {b["key"]: b["doc_count"] for b in aggs["level"]["buckets"]}
-    out["year"] = {b["key_as_string"]: b["doc_count"] for b in aggs["year"]["buckets"]}
-    out["validity"] = {k: b["doc_count"] for k, b in aggs["validity"]["buckets"].items() if b["doc_count"]}
-    out["signature"] = {b["key"]: b["doc_count"] for b in aggs["signature"]["buckets"]}
-    return out
-
-
-LEASE_SECONDS = 120
-"""A ledger that wrote to the alias less than this long ago is taken to be ingesting: a
-rebuild of the alias from every ledger (``reindex --all-ledgers``) waits for it."""
-LOCK_STALE_SECONDS = 6 * 3600
-"""A rebuild lock older than this was left by a rebuild that died."""
-
-
-def _now_iso() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 def _batches(items: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
