@@ -380,7 +380,7 @@ def agency_names(settings: Settings, named: dict[str, str] | None = None) -> lis
     valid) and those matched, records and those matched. The names sohoa could not place
     come first, then those it could place in several units, then those an ``[agencies]``
     map placed (``named``: a map not imported yet, to try), then the rest; most used first."""
-    from sohoa.register.rows import agency_word
+    from sohoa.register.columns import agency_word
 
     with reconciled(settings) as (reg, done):
         amap = {**reg.agency_map, **(named or {})}

@@ -11,7 +11,7 @@ import io
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
-from sohoa.core.i18n import t
+from sohoa.core.i18n import shown, t
 from sohoa.core.paths import readable
 from sohoa.indexer.base import SearchResult
 from sohoa.ingest.maintenance import Reverified
@@ -173,7 +173,7 @@ def ingest_report(summary: Summary) -> Iterator[Said]:
         yield Said(t(f"Bản sao có ký số (SAO Y): {summary.copies} tạo được, {len(summary.copy_errors)} lỗi.",
                      f"Signed copies (SAO Y): {summary.copies} made, {len(summary.copy_errors)} failed."))
     for path, reason in summary.copy_errors:
-        yield Said(t("LỖI BẢN SAO ", "COPY FAILED ") + f"{readable(path)}: {reason}", error=True)
+        yield Said(t("LỖI BẢN SAO ", "COPY FAILED ") + f"{readable(path)}: {shown(reason)}", error=True)
     if summary.recovered:
         yield Said(t(f"Đã đưa vào chỉ mục {summary.recovered} hồ sơ còn dở từ lần chạy trước.",
                      f"Indexed {summary.recovered} records left over from an interrupted run."))
@@ -184,7 +184,7 @@ def ingest_report(summary: Summary) -> Iterator[Said]:
         example = readable(summary.skipped_examples[reason])
         yield Said(t(f"Bỏ qua {count} tệp ({vi}), ví dụ: {example}", f"Skipped {count} files ({en}), e.g. {example}"))
     for path, reason in summary.failed:
-        yield Said(t("LỖI ", "FAILED ") + f"{readable(path)}: {reason}", error=True)
+        yield Said(t("LỖI ", "FAILED ") + f"{readable(path)}: {shown(reason)}", error=True)
     if summary.retryable:
         yield Said(t(
             f"{summary.retryable} tệp trong số đó lỗi từ lần trước vì lý do của máy, không phải của tệp: "
@@ -456,7 +456,7 @@ def register_dry_run(read: Any, mapping: Any, named: Mapping[str, str] | None = 
     """What ``sohoa register import --dry-run`` shows: which column went to which field, the
     rows that are not results, the first rows as read (with who their agency is), the
     distinct validity and status words with what sohoa takes them to mean. Nothing is stored."""
-    from sohoa.register.rows import DEFAULT_COLUMNS
+    from sohoa.register.columns import DEFAULT_COLUMNS
 
     h = read.header
     encoding = f", {read.encoding}" if read.encoding else ""
@@ -518,7 +518,7 @@ def register_dry_run(read: Any, mapping: Any, named: Mapping[str, str] | None = 
 def _dry_run_rows(read: Any, named: Mapping[str, str] | None) -> Iterator[tuple[int, Any, Any]]:
     """The first rows as read, each with who its agency is (an ``[agencies]`` name first)."""
     from sohoa.core import agencies
-    from sohoa.register.rows import agency_word
+    from sohoa.register.columns import agency_word
 
     named = named or {}
     for number, e in read.entries[:DRY_RUN_ROWS]:
@@ -540,7 +540,7 @@ def _dry_run_words(read: Any, mapping: Any) -> dict[str, list[tuple[str, int, tu
 
 def register_dry_run_json(read: Any, mapping: Any, named: Mapping[str, str] | None = None) -> dict[str, Any]:
     """``--dry-run --json``: what the text says, as keys for a tool (meanings in English)."""
-    from sohoa.register.rows import DEFAULT_COLUMNS
+    from sohoa.register.columns import DEFAULT_COLUMNS
 
     h = read.header
     return {

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 import sample_register
 
-from sohoa.register.rows import RegisterFileError, column_map
+from sohoa.register.columns import column_map
+from sohoa.register.sheets import RegisterFileError
 from sohoa.register.store import Register
 
 TODAY = dt.date(2026, 12, 1)

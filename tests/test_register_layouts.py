@@ -17,7 +17,7 @@ import openpyxl
 import pytest
 from dateutil.relativedelta import relativedelta
 
-from sohoa.register.rows import RegisterFileError
+from sohoa.register.sheets import RegisterFileError
 from sohoa.register.store import Register
 from tests.test_register import cp1258
 
@@ -158,7 +158,7 @@ def test_a_header_answers_to_either_level_of_its_name(tmp_path: Path) -> None:
     write_xlsx(path, rows)
     mapping = tmp_path / "map.toml"
     mapping.write_text('[columns]\nnumber = "Kết quả giải quyết / Số"\n', encoding="utf-8")
-    from sohoa.register.rows import column_map
+    from sohoa.register.columns import column_map
 
     with Register(tmp_path / "home") as reg:
         report = reg.import_file(path, by="test", mapping=column_map(mapping), today=TODAY)
@@ -194,7 +194,7 @@ def test_a_validity_word_sohoa_does_not_know_stops_the_import_once(tmp_path: Pat
         assert message.count("Theo dự án") == 1 and "row 12" in message and "[validity]" in message
         mapping = tmp_path / "map.toml"
         mapping.write_text('[validity]\n"Theo dự án" = "none"\n', encoding="utf-8")
-        from sohoa.register.rows import column_map
+        from sohoa.register.columns import column_map
 
         assert reg.import_file(path, by="test", mapping=column_map(mapping), today=TODAY).added == len(DATA)
 

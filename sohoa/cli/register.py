@@ -45,11 +45,11 @@ def register_import(settings: Settings, file: Path, column_map: Path | None, she
     Good rows go in (a row already there is updated, by dossier code, else by agency,
     number and date); each bad row is reported with its number; importing the same file
     again changes nothing. Exit code 1 when a row was rejected."""
-    from sohoa.register import rows
+    from sohoa.register import columns
     from sohoa.register.store import Register, RegisterFileError
     from sohoa.search_api.render import register_import_report
 
-    mapping = rows.column_map(column_map)
+    mapping = columns.column_map(column_map)
     settings.ensure_home()
     if dry_run:
         from sohoa.register.store import read_file
@@ -252,10 +252,10 @@ def register_agencies(settings: Settings, column_map: Path | None, fmt: str, out
     names sohoa could not place, then those it could place in several units, come first.
     Settle them in an [agencies] section of --map: "the name as written" = "the same
     body named so that sohoa can place it"; `sohoa register import --map` keeps it."""
-    from sohoa.register import rows as register_rows
+    from sohoa.register import columns as register_columns
     from sohoa.search_api.auditing import agency_names
 
-    named = register_rows.column_map(column_map).agencies if column_map else None
+    named = register_columns.column_map(column_map).agencies if column_map else None
     found = agency_names(settings, named)
     _emit(found, fmt, output, AGENCY_COLUMNS, ("chưa có sổ và kho số hóa", "no register and no archive yet"))
     left = sum(r["state"] in ("unresolved", "ambiguous") for r in found)

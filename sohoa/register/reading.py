@@ -12,21 +12,10 @@ from typing import Any
 
 from sohoa.core import agencies
 from sohoa.core.validity import VIETNAM
-from sohoa.register.rows import (
-    ColumnMap,
-    Entry,
-    Header,
-    RegisterFileError,
-    RowError,
-    Unknown,
-    column_map,
-    find_header,
-    group_agency,
-    kind_of_row,
-    parse_date,
-    parse_row,
-)
-from sohoa.register.sheets import Table, read_tables, unsaved_formulas
+from sohoa.register.cells import parse_date
+from sohoa.register.columns import ColumnMap, Header, column_map, find_header, group_agency, kind_of_row
+from sohoa.register.rows import Entry, RowError, Unknown, parse_row
+from sohoa.register.sheets import RegisterFileError, Table, read_tables, unsaved_formulas
 
 
 @dataclass(frozen=True)

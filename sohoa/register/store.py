@@ -23,16 +23,12 @@ from sohoa.core import agencies
 from sohoa.core.errors import RecordNotFound, cannot_write
 from sohoa.core.sqlite import open_db
 from sohoa.register import match
+from sohoa.register.columns import ColumnMap, agency_word
 from sohoa.register.facts import PROCEDURE_LABEL, holder_key
 from sohoa.register.reading import ReadFile, read_file
-from sohoa.register.rows import (
-    ColumnMap,
-    Entry,
-    RegisterFileError,
-    RowError,
-    agency_word,
-)
+from sohoa.register.rows import Entry, RowError
 from sohoa.register.schema import SCHEMA, SCHEMA_VERSION
+from sohoa.register.sheets import RegisterFileError
 
 TALLY_VERSION = "tally 2"
 """Part of the reconciliation's stamp: a register written before the tally existed is
