@@ -18,6 +18,7 @@ from typing import NamedTuple
 import numpy as np
 
 from sohoa.core.errors import CannotWrite, ConfigError, DocumentError, MissingDependencyError, cannot_write
+from sohoa.core.i18n import both
 from sohoa.core.layout import PageLayout
 from sohoa.core.model import (
     CopyFailure,
@@ -295,25 +296,26 @@ def process(task: Task, settings: Settings) -> Record:
     except (MissingDependencyError, ConfigError, CannotWrite):
         raise
     except DocumentError as exc:
-        return failed_record(source, exc.message, exc.code, settings, now)
+        return failed_record(source, both(exc.message_vi, exc.message_en), exc.code, settings, now)
     except OSError as exc:
         full = cannot_write(exc, str(settings.home))
         if full is not None:  # the temporary files of OCR, or the copies: every file would fail so
             raise full from exc
+        why = exc.strerror or exc
         return failed_record(
             source,
-            f"Không đọc được tệp: {exc.strerror or exc}. Tệp đã bị chuyển hoặc xóa? Hãy nạp lại từ nơi nó đang nằm. / "
-            f"Cannot read the file: {exc.strerror or exc}. Was it moved or deleted? Ingest it from where it is now.",
+            both(f"Không đọc được tệp: {why}. Tệp đã bị chuyển hoặc xóa? Hãy nạp lại từ nơi nó đang nằm.",
+                 f"Cannot read the file: {why}. Was it moved or deleted? Ingest it from where it is now."),
             "unreadable", settings, now)
     except MemoryError:
-        return failed_record(source, "Không đủ bộ nhớ để xử lý tệp này. / Not enough memory for this file.",
+        return failed_record(source, both("Không đủ bộ nhớ để xử lý tệp này.", "Not enough memory for this file."),
                              "out_of_memory", settings, now)
     except Exception as exc:  # a bug or an unforeseen file: record it, keep the batch going
         detail = "".join(traceback.format_exception_only(exc)).strip()
         return failed_record(
             source,
-            f"Lỗi không lường trước khi xử lý tệp ({detail}). Hãy báo lỗi kèm tệp này. / "
-            f"Unexpected error while processing the file ({detail}). Please report it with this file.",
+            both(f"Lỗi không lường trước khi xử lý tệp ({detail}). Hãy báo lỗi kèm tệp này.",
+                 f"Unexpected error while processing the file ({detail}). Please report it with this file."),
             "internal_error", settings, now,
         )
 
@@ -338,7 +340,8 @@ def copy_to_sign(path: Path, fmt: str, record: Record, settings: Settings,
 
 def copy_failure(exc: BaseException) -> CopyFailure:
     detail = "".join(traceback.format_exception_only(exc)).strip()
-    return CopyFailure(f"Không tạo được bản sao có ký số ({detail}). / Could not make the signed copy ({detail}).")
+    return CopyFailure(both(f"Không tạo được bản sao có ký số ({detail}).",
+                            f"Could not make the signed copy ({detail})."))
 
 
 @dataclass(frozen=True)

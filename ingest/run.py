@@ -27,7 +27,7 @@ from typing import IO
 from tqdm import tqdm
 
 from sohoa.core.errors import IndexBackendError, IngestBusy
-from sohoa.core.i18n import t
+from sohoa.core.i18n import both, t
 from sohoa.core.model import CopyFailure, Record, RecordStatus, SourceInfo
 from sohoa.core.paths import readable
 from sohoa.core.settings import Settings
@@ -102,7 +102,7 @@ def _register(ledger: Ledger, index: IndexBackend, candidate: discover.Candidate
         try:
             sha = sha256_of(candidate.path)
         except OSError as exc:
-            reason = f"Không đọc được tệp: {exc.strerror}. / Cannot read the file: {exc.strerror}."
+            reason = both(f"Không đọc được tệp: {exc.strerror}.", f"Cannot read the file: {exc.strerror}.")
             ledger.record_file(path, None, candidate.size, candidate.mtime_ns, FileState.failed, reason, "unreadable")
             summary.failed.append((path, reason))
             return
@@ -211,8 +211,8 @@ class _Run:
 
         def on_crash(task: Task, reason: str) -> None:
             source = SourceInfo(task.path, task.sha256, task.size, "unknown")
-            message = (f"Tiến trình xử lý bị dừng đột ngột khi đọc tệp này ({reason}). / "
-                       f"The worker process died while reading this file ({reason}).")
+            message = both(f"Tiến trình xử lý bị dừng đột ngột khi đọc tệp này ({reason}).",
+                           f"The worker process died while reading this file ({reason}).")
             on_result(task, failed_record(source, message, "worker_crashed", self.settings))
 
         done: set[str] = set()
@@ -316,16 +316,17 @@ def _skip(ledger: Ledger, item: discover.Skipped, summary: Summary) -> None:
     summary.skipped[item.reason] += 1
     summary.skipped_examples.setdefault(item.reason, str(item.path))
     if item.reason == "unreadable":
-        reason = f"Không đọc được: {item.detail}. / Cannot read: {item.detail}."
+        reason = both(f"Không đọc được: {item.detail}.", f"Cannot read: {item.detail}.")
     elif item.reason == "broken_link":
         target = readable(item.detail)
-        reason = (f"Liên kết hỏng: trỏ tới {target}, nơi không có tệp nào. Hãy sửa liên kết hoặc chép tệp thật vào. / "
-                  f"Broken link: it points to {target}, where there is no file. Fix the link or copy the real file in.")
+        reason = both(f"Liên kết hỏng: trỏ tới {target}, nơi không có tệp nào. Hãy sửa liên kết hoặc chép tệp "
+                      "thật vào.", f"Broken link: it points to {target}, where there is no file. Fix the link or "
+                      "copy the real file in.")
     elif item.reason == "outside_roots":
         target = readable(item.detail)
-        reason = (f"Liên kết trỏ ra ngoài các thư mục được phép nạp ({target}): không đọc. Hãy chép tệp thật vào "
-                  f"thư mục quét. / The link leads outside the folders allowed for ingest ({target}): not read. "
-                  "Copy the real file into the scanned folder.")
+        reason = both(f"Liên kết trỏ ra ngoài các thư mục được phép nạp ({target}): không đọc. Hãy chép tệp thật vào "
+                      "thư mục quét.", f"The link leads outside the folders allowed for ingest ({target}): not read. "
+                      "Copy the real file into the scanned folder.")
     else:
         return
     ledger.record_file(str(item.path), None, None, None, FileState.failed, reason, item.reason)

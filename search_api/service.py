@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from sohoa.core.errors import ConfigError, RecordNotFound
-from sohoa.core.i18n import t
+from sohoa.core.i18n import shown, t
 from sohoa.core.model import FIELD_NAMES, Record, RecordStatus
 from sohoa.core.paths import dumps, readable
 from sohoa.core.settings import Settings
@@ -54,9 +54,13 @@ def verify_paths(paths: list[Path], settings: Settings) -> list[dict[str, Any]]:
     return out
 
 
-def current(record: Record, settings: Settings, *, with_layout: bool = False) -> dict[str, Any]:
-    """A record's export form with validity judged again as of today (OCR layout on request)."""
+def current(record: Record, settings: Settings, *, with_layout: bool = False, lang: str = "both") -> dict[str, Any]:
+    """A record's export form with validity judged again as of today (OCR layout on request),
+    its failure reasons in ``lang`` (``sohoa.core.i18n.shown``: both languages by default)."""
     data = record.to_json()
+    data["error"] = shown(data["error"], lang)
+    if data.get("signed_copy") and "error" in data["signed_copy"]:
+        data["signed_copy"]["error"] = shown(data["signed_copy"]["error"], lang)
     if not with_layout:
         data.pop("layout", None)
     if record.status is RecordStatus.indexed:
@@ -83,7 +87,7 @@ def parse_day(value: str | None, name: str = "") -> dt.date | None:
     return parsed
 
 
-def show(settings: Settings, record_id: str, *, with_layout: bool = False) -> dict[str, Any]:
+def show(settings: Settings, record_id: str, *, with_layout: bool = False, lang: str = "both") -> dict[str, Any]:
     ledger = Ledger.reading(settings.ledger_path)
     try:
         record = ledger.record(record_id.lower())
@@ -93,7 +97,7 @@ def show(settings: Settings, record_id: str, *, with_layout: bool = False) -> di
                 "Dùng `sohoa search` để tìm mã.",
                 f"No record with id {record_id} (or the prefix matches several). Use `sohoa search` to find ids.",
             )
-        data = current(record, settings, with_layout=with_layout)
+        data = current(record, settings, with_layout=with_layout, lang=lang)
         data["source"]["paths"] = ledger.paths_of(record.id)
         return data
     finally:
@@ -225,7 +229,7 @@ def export_rows(settings: Settings, *, with_layout: bool = False) -> Iterator[di
                    "text": "", "fields": dict.fromkeys(FIELD_NAMES),
                    "field_confidence": dict.fromkeys(FIELD_NAMES, 0.0),
                    "validity": {"status": "unknown", "as_of": settings.today.isoformat(), "reason": "not processed"},
-                   "signatures": None, "status": "failed", "error": error, "error_code": code}
+                   "signatures": None, "status": "failed", "error": shown(error, "both"), "error_code": code}
     finally:
         ledger.close()
 

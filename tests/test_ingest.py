@@ -629,3 +629,27 @@ def test_a_reader_opens_the_ledger_read_only_and_writes_nothing(tmp_path: Path) 
     fresh.parent.mkdir()
     with Ledger.reading(fresh) as reader:  # a home with no ingest yet: made once, then read
         assert reader.state_counts() == {}
+
+
+def test_a_failure_reason_is_shown_in_the_readers_language_not_the_ingests(
+        cli, tmp_path: Path, born_digital_corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The reason is kept in both languages: an ingest run in Vietnamese, read in English
+    (and the other way round), and both in an export, whose reader is not known."""
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    with pikepdf.open(sorted(born_digital_corpus.glob("*.pdf"))[0]) as pdf:
+        pdf.save(folder / "locked.pdf", encryption=pikepdf.Encryption(user="secret", owner="owner"))
+    os.utime(folder / "locked.pdf", (1_600_000_000, 1_600_000_000))
+    monkeypatch.setenv("SOHOA_LANG", "vi")
+    assert cli("ingest", "--no-progress", str(folder)).exit_code == 1
+    record_id = _by_name(_export(cli))["locked.pdf"]["id"]
+    exported = _by_name(_export(cli))["locked.pdf"]["error"]
+    assert "được mã hóa bằng mật khẩu" in exported and "is password-protected" in exported
+    monkeypatch.setenv("SOHOA_LANG", "en")
+    shown = cli("show", record_id).output
+    assert "is password-protected" in shown and "mật khẩu" not in shown, shown
+    monkeypatch.setenv("SOHOA_LANG", "vi")
+    shown = cli("show", record_id).output
+    assert "được mã hóa bằng mật khẩu" in shown and "password" not in shown, shown
+    retold = cli("ingest", "--no-progress", str(folder)).output  # failed earlier: said again, in Vietnamese
+    assert "được mã hóa bằng mật khẩu" in retold and "password-protected" not in retold, retold

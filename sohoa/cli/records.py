@@ -17,7 +17,7 @@ from sohoa.cli.base import (
     trust_options,
 )
 from sohoa.core.errors import ExitCode
-from sohoa.core.i18n import t
+from sohoa.core.i18n import language, t
 from sohoa.core.settings import Settings
 from sohoa.core.verdict import DOCUMENT_STATUSES
 
@@ -80,8 +80,8 @@ def show(settings: Settings, record_id: str, as_json: bool, layout: bool) -> Non
     from sohoa.search_api.render import record_text
     from sohoa.search_api.service import show as show_record
 
-    data = show_record(settings, record_id, with_layout=layout)
     as_json = as_json or layout
+    data = show_record(settings, record_id, with_layout=layout, lang="both" if as_json else language())
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=1))
         return
