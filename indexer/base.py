@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from sohoa.core.model import Record
+from sohoa.core.settings import Settings
 from sohoa.core.text import scope_key
 
 
@@ -124,12 +125,12 @@ BACKENDS = {"sqlite": "sohoa.indexer.sqlite_fts", "elasticsearch": "sohoa.indexe
 backend is a line here and a module that passes ``tests/test_search.py``."""
 
 
-def backend_name(settings: Any) -> str:
+def backend_name(settings: Settings) -> str:
     """The backend ``settings`` select: Elasticsearch when a URL is set, else embedded."""
-    return "elasticsearch" if getattr(settings, "es_url", None) else "sqlite"
+    return "elasticsearch" if settings.es_url else "sqlite"
 
 
-def open_index(settings: Any, backend: str | None = None, *, discard_stale: bool = False,
+def open_index(settings: Settings, backend: str | None = None, *, discard_stale: bool = False,
                shared: bool = False) -> IndexBackend:
     """Open the backend ``settings`` select (or ``backend``, named explicitly).
 

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import os
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -37,6 +36,7 @@ from typing import Any
 
 from sohoa.core.errors import ConfigError, IndexBackendError
 from sohoa.core.model import Record, RecordStatus
+from sohoa.core.settings import Settings
 from sohoa.indexer import elastic_schema as schema
 from sohoa.indexer.base import Hit, SearchQuery, SearchResult
 from sohoa.indexer.elastic_locks import Guard
@@ -68,18 +68,12 @@ class ElasticConfig:
     timeout: float = 30.0
 
     @classmethod
-    def from_env(cls, url: str, alias: str | None = None) -> ElasticConfig:
-        env = os.environ.get
-        values: dict[str, Any] = {
-            "url": url, "alias": alias or env("SOHOA_ES_INDEX") or "sohoa",
-            "api_key": env("SOHOA_ES_API_KEY"), "username": env("SOHOA_ES_USER"),
-            "password": env("SOHOA_ES_PASSWORD"), "ca_certs": env("SOHOA_ES_CA_CERTS"),
-        }
-        for key, cast in (("shards", int), ("replicas", str), ("batch_docs", int), ("retries", int),
-                          ("backoff", float), ("timeout", float)):
-            if env(f"SOHOA_ES_{key.upper()}"):
-                values[key] = cast(env(f"SOHOA_ES_{key.upper()}"))
-        return cls(**values)
+    def of(cls, settings: Settings) -> ElasticConfig:
+        """The cluster of ``settings`` (``es_url``, ``es_index`` and ``es_options``)."""
+        casts: dict[str, Callable[[str], Any]] = {"shards": int, "batch_docs": int, "retries": int,
+                                                  "backoff": float, "timeout": float}
+        options = {name: casts.get(name, str)(value) for name, value in settings.es_options}
+        return cls(url=settings.es_url or "", alias=settings.es_index, **options)
 
 
 
@@ -565,12 +559,11 @@ def _ledger_id(path: Any) -> str | None:
     return row[0] if row else None
 
 
-def open_backend(settings: Any, *, discard_stale: bool = False, shared: bool = False) -> ElasticIndex:
+def open_backend(settings: Settings, *, discard_stale: bool = False, shared: bool = False) -> ElasticIndex:
     """The alias on the cluster at ``settings.es_url``; with ``discard_stale`` the schema of
     what is there is not checked (``sohoa reindex`` builds a new versioned index behind it).
     ``shared`` is for embedded stores; a client of the cluster may be used by any thread."""
     if not settings.es_url:
         raise ConfigError("Cần địa chỉ Elasticsearch: dùng --es-url URL hoặc biến SOHOA_ES_URL.",
                           "Elasticsearch needs an address: use --es-url URL or set SOHOA_ES_URL.")
-    return ElasticIndex(ElasticConfig.from_env(settings.es_url, settings.es_index), check_schema=not discard_stale,
-                        ledger_path=getattr(settings, "ledger_path", None))
+    return ElasticIndex(ElasticConfig.of(settings), check_schema=not discard_stale, ledger_path=settings.ledger_path)

@@ -24,6 +24,7 @@ from typing import Any
 from sohoa.core.errors import IndexBackendError
 from sohoa.core.model import Record, RecordStatus
 from sohoa.core.paths import readable
+from sohoa.core.settings import Settings
 from sohoa.core.sqlite import SchemaMismatch, open_db
 from sohoa.core.text import index_form, normalise_number, search_form
 from sohoa.indexer.base import Hit, SearchQuery, SearchResult, agency_keys, scope_key
@@ -421,7 +422,7 @@ def _plan(q: SearchQuery) -> _Plan:
     return _Plan(folded, number, base, tuple(facets), " AND ".join(sql) or "1", params)
 
 
-def open_backend(settings: Any, *, discard_stale: bool = False, shared: bool = False) -> SqliteIndex:
+def open_backend(settings: Settings, *, discard_stale: bool = False, shared: bool = False) -> SqliteIndex:
     """The embedded index at ``settings.index_path``; one written by another sohoa version
     is an error, or with ``discard_stale`` deleted and made anew (``sohoa reindex``)."""
     try:

@@ -83,3 +83,22 @@ def test_the_rules_fingerprint_changes_with_a_rules_folder_of_ones_own(tmp_path:
                                            .replace("bổ nhiệm|", ""), encoding="utf-8")
     monkeypatch.setenv("SOHOA_RULES_DIR", str(other))
     assert fingerprint() != built_in
+
+
+def test_no_module_over_600_lines_and_no_function_over_100() -> None:
+    """A reader takes a module or a function in at one sitting: the limits of issue 28."""
+    import ast
+
+    too_long = []
+    for folder in ("sohoa", "ingest", "ocr", "indexer", "search_api"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            source = path.read_text(encoding="utf-8")
+            name = path.relative_to(ROOT)
+            if source.count("\n") > 600:
+                too_long.append(f"{name}: {source.count(chr(10))} lines")
+            for node in ast.walk(ast.parse(source)):
+                if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                    length = (node.end_lineno or node.lineno) - node.lineno + 1
+                    if length > 100:
+                        too_long.append(f"{name}:{node.lineno} {node.name}: {length} lines")
+    assert not too_long, too_long

@@ -40,6 +40,11 @@ class Settings:
     """An Elasticsearch cluster to index into instead of the embedded index."""
     es_index: str = "sohoa"
     """The alias searched on that cluster (several archives can share one cluster)."""
+    es_options: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+    """How to reach and lay out that cluster's index, by ``indexer.elastic.ElasticConfig``'s
+    names: ``api_key``, ``username``, ``password``, ``ca_certs``, ``shards``, ``replicas``,
+    ``batch_docs``, ``retries``, ``backoff``, ``timeout`` (from ``SOHOA_ES_API_KEY``,
+    ``SOHOA_ES_USER``, ``SOHOA_ES_PASSWORD``, ``SOHOA_ES_CA_CERTS``, ``SOHOA_ES_SHARDS``…)."""
     index_batch: int = 200
     """Records an ingest sends to the index at once."""
     trust_dir: Path | None = None
@@ -99,6 +104,10 @@ class Settings:
             values["index_batch"] = int(os.environ["SOHOA_INDEX_BATCH"])
         if os.environ.get("SOHOA_ES_INDEX"):
             values["es_index"] = os.environ["SOHOA_ES_INDEX"]
+        es_names = {"API_KEY": "api_key", "USER": "username", "PASSWORD": "password", "CA_CERTS": "ca_certs",
+                    **{k.upper(): k for k in ("shards", "replicas", "batch_docs", "retries", "backoff", "timeout")}}
+        values["es_options"] = tuple((name, os.environ[f"SOHOA_ES_{var}"]) for var, name in es_names.items()
+                                     if os.environ.get(f"SOHOA_ES_{var}"))
         if os.environ.get("SOHOA_SETTLE_SECONDS"):
             values["settle_seconds"] = float(os.environ["SOHOA_SETTLE_SECONDS"])
         if os.environ.get("SOHOA_DASK_SCHEDULER"):
