@@ -384,7 +384,7 @@ def failed_record(source: SourceInfo, message: str, code: str, settings: Setting
         ocr=OcrInfo("none", None, machine=machine()),
         text="",
         extraction=empty_extraction(),
-        validity=Validity(ValidityStatus.unknown, settings.today, "not processed"),
+        validity=Validity(ValidityStatus.unknown, settings.today, "not_processed"),
         processed_at=when or dt.datetime.now(dt.UTC),
         status=RecordStatus.failed,
         error=message,

@@ -8,7 +8,7 @@ who started it (administrators see all). A folder ingest follows no link out of 
 allowed folders (``sohoa ingest --within``).
 
 Uploads are checked whole before anything is stored: a file larger than
-``max_upload_file()``, of a kind sohoa does not ingest, or whose content is not what its
+``max_upload_file``, of a kind sohoa does not ingest, or whose content is not what its
 name says (a PNG named ``.pdf``) refuses the upload, and nothing of it is kept.
 """
 
@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from sohoa.core.errors import ExitCode
+from sohoa.core.i18n import shown
 from sohoa.core.paths import readable
 from sohoa.core.settings import Settings
 from sohoa.ingest.discover import ACCEPTED_SUFFIXES
@@ -39,9 +40,9 @@ MAX_UPLOAD_TOTAL = 4 * 2**30
 """Bytes of one upload form, at most (refused from its Content-Length, before it is read)."""
 
 
-def max_upload_file() -> int:
-    """Bytes of one uploaded scan, at most: ``SOHOA_MAX_UPLOAD_MB`` (default 200)."""
-    return int(float(os.environ.get("SOHOA_MAX_UPLOAD_MB") or 200) * 2**20)
+def max_upload_file(settings: Settings) -> int:
+    """Bytes of one uploaded scan, at most: ``Settings.max_upload_mb`` (``SOHOA_MAX_UPLOAD_MB``)."""
+    return int(settings.max_upload_mb * 2**20)
 
 FORMAT_OF_SUFFIX = {".pdf": "pdf", ".tif": "tiff", ".tiff": "tiff", ".jpg": "jpeg", ".jpeg": "jpeg", ".png": "png"}
 
@@ -65,19 +66,17 @@ class Refused(Exception):
 
 
 def ingest_roots(settings: Settings) -> list[Path]:
-    """Folders on the server whose subfolders a clerk may ingest: ``SOHOA_INGEST_ROOTS``
-    (separated by ``:``), and the uploads folder."""
-    roots = [Path(p).resolve() for p in os.environ.get("SOHOA_INGEST_ROOTS", "").split(os.pathsep) if p]
-    return [*roots, (settings.home / "uploads").resolve()]
+    """Folders on the server whose subfolders a clerk may ingest: ``Settings.ingest_roots``
+    (``SOHOA_INGEST_ROOTS``), and the uploads folder."""
+    return [*settings.ingest_roots, (settings.home / "uploads").resolve()]
 
 
-def check_upload(name: str, head: bytes, size: int) -> str:
+def check_upload(name: str, head: bytes, size: int, limit: int) -> str:
     """The name an upload is stored under (its last part, made safe); or ``Refused``."""
     base = re.sub(r"[^\w.\- ()]", "_", Path(name.replace("\\", "/")).name).strip(" .") or "scan"
     suffix = Path(base).suffix.lower()
     if suffix not in ACCEPTED_SUFFIXES:
         raise Refused(415, f"{base}: không phải PDF, TIFF, JPEG hay PNG. / {base}: not a PDF, TIFF, JPEG or PNG.")
-    limit = max_upload_file()
     if size > limit:
         raise Refused(413, f"{base}: quá lớn (tối đa {limit / 2**20:g} MiB). / "
                            f"{base}: too large (at most {limit / 2**20:g} MiB).")
@@ -135,7 +134,7 @@ class Jobs:
             raise Refused(422, "Chưa chọn tệp nào. / No file chosen.")
         if len(files) > MAX_UPLOAD_FILES:
             raise Refused(413, f"Tối đa {MAX_UPLOAD_FILES} tệp một lần. / At most {MAX_UPLOAD_FILES} files at once.")
-        names = [check_upload(f.name, f.head, f.size) for f in files]
+        names = [check_upload(f.name, f.head, f.size, max_upload_file(self.settings)) for f in files]
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
         folder = self.settings.home / "uploads" / f"{stamp}-{secrets.token_hex(3)}"
         folder.mkdir(parents=True)
@@ -258,9 +257,10 @@ class Jobs:
             return ("running" if holder == str(job.process.pid) else "waiting"), None
         return ("done" if code in (ExitCode.ok, ExitCode.files_failed) else "failed"), code
 
-    def state(self, job_id: str, *, by: str | None = None) -> dict[str, Any] | None:
-        """Where a job stands: its status, files done, failed (with reasons) and waiting; its
-        report when over. None when there is no such job, or ``by`` did not start it."""
+    def state(self, job_id: str, *, by: str | None = None, lang: str = "both") -> dict[str, Any] | None:
+        """Where a job stands: its status, files done, failed (with reasons, in ``lang``:
+        ``sohoa.core.i18n.shown``) and waiting; its report when over. None when there is no
+        such job, or ``by`` did not start it."""
         job = self.jobs.get(job_id)
         if job is None or (by is not None and job.by != by):
             return None
@@ -270,7 +270,7 @@ class Jobs:
         with Ledger.reading(self.settings.ledger_path) as ledger:
             states = ledger.file_states(job.files)
         done = [p for p in job.files if states.get(p, ("pending", None))[0] == "done"]
-        failed = [{"file": Path(p).name, "reason": states[p][1]} for p in job.files
+        failed = [{"file": Path(p).name, "reason": shown(states[p][1], lang)} for p in job.files
                   if states.get(p, ("pending", None))[0] == "failed"]
         report = job.output.read_text(encoding="utf-8", errors="replace") if code is not None else ""
         if job.error is not None:

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from sohoa.core.i18n import shown, t
+from sohoa.core.model import validity_message
 from sohoa.core.paths import readable
 from sohoa.indexer.base import SearchResult
 from sohoa.ingest.maintenance import Reverified
@@ -357,8 +358,9 @@ def record_text(data: Mapping[str, Any]) -> str:
     out += [f"path: {p}" for p in data["source"]["paths"]]
     out.append(f"format: {data['source']['format']}, pages: {data['pages']}, born_digital: {data['born_digital']}")
     out.append(f"ocr: {data['ocr']['engine']} (mean confidence {data['ocr']['mean_confidence']})")
-    out.append(f"validity: {data['validity']['status']} as of {data['validity']['as_of']} "
-               f"({data['validity']['reason']})")
+    validity = data["validity"]
+    why = t(*validity_message(validity.get("reason_code", validity["reason"]), validity.get("reason_value")))
+    out.append(f"validity: {validity['status']} as of {validity['as_of']} ({why})")
     for name, value in data["fields"].items():
         conf = data["field_confidence"].get(name, 0.0)
         out.append(f"  {name:13} {value if value is not None else '—'}  ({conf:.2f})")

@@ -66,7 +66,8 @@ def current(record: Record, settings: Settings, *, with_layout: bool = False, la
     if record.status is RecordStatus.indexed:
         verdict = again(record.validity, record.fields.get("valid_until"), settings.today)
         data["validity"] = {"status": verdict.status.value, "as_of": verdict.as_of.isoformat(),
-                            "reason": verdict.reason, "without_end_date": verdict.without_end_date}
+                            "reason": verdict.message[1], "reason_code": verdict.reason,
+                            "reason_value": verdict.value, "without_end_date": verdict.without_end_date}
     return data
 
 
@@ -228,7 +229,8 @@ def export_rows(settings: Settings, *, with_layout: bool = False) -> Iterator[di
                    "pages": 0, "born_digital": False, "ocr": {"engine": "none", "mean_confidence": None},
                    "text": "", "fields": dict.fromkeys(FIELD_NAMES),
                    "field_confidence": dict.fromkeys(FIELD_NAMES, 0.0),
-                   "validity": {"status": "unknown", "as_of": settings.today.isoformat(), "reason": "not processed"},
+                   "validity": {"status": "unknown", "as_of": settings.today.isoformat(), "reason": "not processed",
+                                "reason_code": "not_processed"},
                    "signatures": None, "status": "failed", "error": shown(error, "both"), "error_code": code}
     finally:
         ledger.close()

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import enum
 import json
-import re
 import secrets
 import threading
 from collections.abc import Callable
@@ -22,6 +21,7 @@ from fastapi.templating import Jinja2Templates
 from sohoa import __version__
 from sohoa.accounts.audit import AccessLog
 from sohoa.accounts.users import Accounts, User
+from sohoa.core.model import validity_message
 from sohoa.core.privacy import mask_record
 from sohoa.core.settings import Settings
 from sohoa.indexer.base import IndexBackend, agency_keys, open_index, scope_key
@@ -38,17 +38,6 @@ from sohoa.search_api.render import (
 
 HERE = Path(__file__).resolve().parent.parent
 """``search_api``: its ``static`` and ``templates`` folders."""
-REASONS = (  # sohoa.core.validity's reasons (English in the export, for other tools), said on the pages
-    (re.compile(r"no end date; valid until revoked or replaced"),
-     ("không ghi thời hạn: có hiệu lực đến khi bị thu hồi hoặc thay thế",
-      "no end date; valid until revoked or replaced")),
-    (re.compile(r"no end date could be read"), ("không đọc được thời hạn", "no end date could be read")),
-    (re.compile(r"valid_until (\S+) has passed"), ("đã hết hạn ngày {0}", "its end date {0} has passed")),
-    (re.compile(r"valid until (\S+)"), ("có hiệu lực đến ngày {0}", "valid until {0}")),
-    (re.compile(r"unreadable valid_until (.+)"), ("không đọc được thời hạn {0}", "unreadable end date {0}")),
-)
-
-
 class Permission(enum.StrEnum):
     """What a role may do (``sohoa.accounts.users.ROLES`` grants them by name)."""
 
@@ -241,12 +230,10 @@ class Web:
         def said(words: dict[str, tuple[str, str]], code: str | None) -> str:
             return tr(*words[code]) if code in words else (code or "")
 
-        def reason_words(reason: str | None) -> str:
-            for pattern, (vi, en) in REASONS:
-                found = pattern.fullmatch(reason or "")
-                if found:
-                    return tr(vi, en).format(*found.groups())
-            return reason or ""
+        def reason_words(validity: dict[str, Any]) -> str:
+            """A verdict's reason (``Record.to_json``'s validity) in the reader's language."""
+            return tr(*validity_message(validity.get("reason_code", validity.get("reason", "")),
+                                        validity.get("reason_value")))
 
         def verdict(code: str | None) -> str:
             from sohoa.core.verdict import Status

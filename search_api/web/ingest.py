@@ -10,7 +10,7 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from sohoa.search_api.jobs import MAX_UPLOAD_FILES, MAX_UPLOAD_TOTAL, Refused, Upload, ingest_roots
-from sohoa.search_api.web.deps import API, PAGE, Caller, Ctx, Permission, Web, both
+from sohoa.search_api.web.deps import API, PAGE, Caller, Ctx, Permission, Web, both, language
 from sohoa.search_api.web.schemas import JobState
 
 router = APIRouter()
@@ -34,9 +34,10 @@ def job_owner(caller: Caller) -> str | None:
     return caller.user.name
 
 
-def job_state(w: Web, caller: Caller, job_id: str) -> dict[str, Any]:
+def job_state(w: Web, caller: Caller, job_id: str, lang: str = "both") -> dict[str, Any]:
+    """A job's state, its failure reasons in ``lang`` (both for an API client)."""
     by = job_owner(caller)
-    state = w.jobs.state(job_id, by=by) if re.fullmatch(r"[0-9a-f]{12}", job_id) else None
+    state = w.jobs.state(job_id, by=by, lang=lang) if re.fullmatch(r"[0-9a-f]{12}", job_id) else None
     if state is None:  # another clerk's ingest is not found either
         raise HTTPException(404, both("Không có lượt nạp này.", "No such ingest."))
     return state
@@ -96,9 +97,9 @@ def ingest_folder(w: Ctx, request: Request, caller: PAGE, folder: Annotated[str,
 
 @router.get("/ingest/{job_id}", response_class=HTMLResponse, include_in_schema=False)
 def ingest_job_page(w: Ctx, request: Request, caller: PAGE, job_id: str) -> HTMLResponse:
-    return w.render(request, "ingest_job.html", caller, job=job_state(w, caller, job_id))
+    return w.render(request, "ingest_job.html", caller, job=job_state(w, caller, job_id, language(request)))
 
 
 @router.get("/ingest/{job_id}/state", include_in_schema=False)
-def ingest_job_state(w: Ctx, caller: PAGE, job_id: str) -> dict[str, Any]:
-    return job_state(w, caller, job_id)
+def ingest_job_state(w: Ctx, request: Request, caller: PAGE, job_id: str) -> dict[str, Any]:
+    return job_state(w, caller, job_id, language(request))

@@ -106,11 +106,40 @@ class Validity:
     as_of: dt.date
     """The day the verdict was made; re-judged on export and search of older records."""
     reason: str = ""
-    """Why, in one English phrase (``valid_until 2024-04-09 has passed``)."""
+    """Why, as a code of ``VALIDITY_REASONS`` (``passed``) with its ``value`` (the date);
+    records written before codes keep an English phrase, shown as it is."""
     without_end_date: str | None = None
     """The type's policy when no end date is read: ``valid`` (until revoked, a decision),
     ``unknown`` (a permit whose period was not read), or None (type not known). Kept on the
     record so that its readers (index, search, export) judge it again without the rules."""
+    value: str | None = None
+    """The reason's parameter: the end date (as read, when it could not be)."""
+
+    @property
+    def message(self) -> tuple[str, str]:
+        """The reason in Vietnamese and English."""
+        return validity_message(self.reason, self.value)
+
+
+VALIDITY_REASONS: dict[str, tuple[str, str]] = {
+    "until": ("có hiệu lực đến ngày {value}", "valid until {value}"),
+    "passed": ("đã hết hạn ngày {value}", "valid_until {value} has passed"),
+    "no_end": ("không ghi thời hạn: có hiệu lực đến khi bị thu hồi hoặc thay thế",
+               "no end date; valid until revoked or replaced"),
+    "unread": ("không đọc được thời hạn", "no end date could be read"),
+    "unreadable": ("không đọc được thời hạn {value!r}", "unreadable valid_until {value!r}"),
+    "not_processed": ("chưa xử lý được", "not processed"),
+}
+"""The reasons of a validity verdict, by code: the words are chosen when shown. The
+English is the phrase the export's ``reason`` has always had, for the tools that read it."""
+
+
+def validity_message(code: str, value: str | None) -> tuple[str, str]:
+    """A verdict's reason in Vietnamese and English; an older record's phrase as it is."""
+    if code not in VALIDITY_REASONS:
+        return code, code
+    vi, en = VALIDITY_REASONS[code]
+    return vi.format(value=value), en.format(value=value)
 
 
 @dataclass(frozen=True)
@@ -270,7 +299,9 @@ class Record:
             "validity": {
                 "status": self.validity.status.value,
                 "as_of": self.validity.as_of.isoformat(),
-                "reason": self.validity.reason,
+                "reason": self.validity.message[1],
+                "reason_code": self.validity.reason,
+                "reason_value": self.validity.value,
                 "without_end_date": self.validity.without_end_date,
             },
             "signing_times": list(self.signing_times),
@@ -307,8 +338,9 @@ class Record:
             validity=Validity(
                 ValidityStatus(validity["status"]),
                 dt.date.fromisoformat(validity["as_of"]),
-                validity.get("reason", ""),
+                validity.get("reason_code", validity.get("reason", "")),
                 validity.get("without_end_date"),
+                validity.get("reason_value"),
             ),
             processed_at=dt.datetime.fromisoformat(data["processed_at"]),
             status=RecordStatus(data.get("status", "indexed")),

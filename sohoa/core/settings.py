@@ -71,6 +71,11 @@ class Settings:
     shared_storage: bool = False
     """Workers read each file at its path (every worker mounts the same storage) instead of
     receiving its bytes."""
+    ingest_roots: tuple[Path, ...] = ()
+    """Folders on the server whose subfolders a clerk may ingest from the web
+    (``SOHOA_INGEST_ROOTS``, separated by ``:``), besides the uploads folder."""
+    max_upload_mb: float = 200.0
+    """One scan uploaded on the web, at most (``SOHOA_MAX_UPLOAD_MB``)."""
     within: tuple[Path, ...] = ()
     """Folders an ingest may read through links (a web-started ingest: ``SOHOA_INGEST_ROOTS``);
     a link out of them is refused. Empty: links are followed wherever they lead."""
@@ -108,6 +113,10 @@ class Settings:
                     **{k.upper(): k for k in ("shards", "replicas", "batch_docs", "retries", "backoff", "timeout")}}
         values["es_options"] = tuple((name, os.environ[f"SOHOA_ES_{var}"]) for var, name in es_names.items()
                                      if os.environ.get(f"SOHOA_ES_{var}"))
+        values["ingest_roots"] = tuple(Path(p).resolve() for p in os.environ.get("SOHOA_INGEST_ROOTS", "").split(
+            os.pathsep) if p)
+        if os.environ.get("SOHOA_MAX_UPLOAD_MB"):
+            values["max_upload_mb"] = float(os.environ["SOHOA_MAX_UPLOAD_MB"])
         if os.environ.get("SOHOA_SETTLE_SECONDS"):
             values["settle_seconds"] = float(os.environ["SOHOA_SETTLE_SECONDS"])
         if os.environ.get("SOHOA_DASK_SCHEDULER"):

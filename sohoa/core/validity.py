@@ -32,10 +32,10 @@ def _judge(valid_until: str | None, no_end_policy: str | None, today: dt.date) -
         try:
             until = dt.date.fromisoformat(valid_until)
         except ValueError:
-            return Validity(ValidityStatus.unknown, today, f"unreadable valid_until {valid_until!r}")
+            return Validity(ValidityStatus.unknown, today, "unreadable", value=valid_until)
         if until < today:
-            return Validity(ValidityStatus.expired, today, f"valid_until {until} has passed")
-        return Validity(ValidityStatus.valid, today, f"valid until {until}")
+            return Validity(ValidityStatus.expired, today, "passed", value=until.isoformat())
+        return Validity(ValidityStatus.valid, today, "until", value=until.isoformat())
     if no_end_policy == "valid":
-        return Validity(ValidityStatus.valid, today, "no end date; valid until revoked or replaced")
-    return Validity(ValidityStatus.unknown, today, "no end date could be read")
+        return Validity(ValidityStatus.valid, today, "no_end")
+    return Validity(ValidityStatus.unknown, today, "unread")
