@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -162,3 +163,32 @@ def serving(env: dict[str, str], *args: str) -> Iterator[str]:
     # It shuts down cleanly: uvicorn ends by raising SIGTERM again once shut down (as systemd expects).
     if proc.returncode not in (0, -signal.SIGTERM) or "shutdown failed" in said or "Traceback" in said:
         pytest.fail(f"sohoa serve did not shut down cleanly (exit {proc.returncode}):\n{said[-3000:]}")
+
+
+def read_back(image: bytes) -> str:
+    """What Tesseract reads on a served image (PNG) or PDF, enlarged twice so that it reads
+    all it can: the proof that a redacted page shows no ID, and still shows its number."""
+    import cv2
+    import numpy as np
+
+    from sohoa.ocr import tesseract
+
+    if image.startswith(b"%PDF"):
+        from pdf2image import convert_from_bytes
+
+        pages = [np.asarray(p.convert("L")) for p in convert_from_bytes(image, dpi=150)]
+    else:
+        pages = [cv2.imdecode(np.frombuffer(image, np.uint8), cv2.IMREAD_GRAYSCALE)]
+    texts = []
+    for n, page in enumerate(pages, 1):
+        big = cv2.resize(page, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC)
+        texts.append(tesseract.read_page(big, page_number=n, dpi=300).text)
+    return "\n".join(texts)
+
+
+def leaked(ids: list[str], text: str) -> list[str]:
+    """IDs of which 8 consecutive digits appear in ``text`` (digits of any script, whatever
+    separates them: spaces, dashes, dots, commas, underscores, slashes, invisible characters)."""
+    ascii_digits = "".join(str(int(c)) if c.isdecimal() else c for c in text)
+    digits = re.sub(r"(?<=\d)[\s.,_/\-\u2010-\u2015\u200b-\u200d\u2060\ufeff\u00ad]+(?=\d)", "", ascii_digits)
+    return [i for i in ids if any(i[k:k + 8] in digits for k in range(len(i) - 7))]

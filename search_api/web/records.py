@@ -14,7 +14,7 @@ from fastapi.responses import FileResponse, HTMLResponse, Response, StreamingRes
 from sohoa.core.verdict import DOCUMENT_STATUSES
 from sohoa.indexer.base import SearchQuery
 from sohoa.ingest.ledger import Ledger
-from sohoa.search_api import service
+from sohoa.search_api import redaction, service
 from sohoa.search_api.web import shared
 from sohoa.search_api.web.deps import API, PAGE, Ctx, Permission, both
 from sohoa.search_api.web.schemas import ArchiveState, RecordOut, SearchAnswer, Verdict, file_answer
@@ -63,6 +63,13 @@ def api_copy(w: Ctx, caller: API, record_id: str) -> Response:
             responses=file_answer("image/png"))
 def api_page(w: Ctx, caller: API, record_id: str, number: int) -> Response:
     return shared.page_image(w, caller, record_id, number)
+
+
+@router.get("/api/v1/records/{record_id}/redacted.pdf", tags=["records"], response_class=Response,
+            responses=file_answer("application/pdf"))
+def api_redacted_pdf(w: Ctx, caller: API, record_id: str) -> Response:
+    """Every page with its personal data blacked out, as a PDF of images (no text layer)."""
+    return shared.redacted_pdf(w, caller, record_id)
 
 
 @router.post("/api/v1/verify", tags=["signatures"], response_model=Verdict, response_model_exclude_unset=True)
@@ -135,8 +142,10 @@ def record_page(w: Ctx, request: Request, caller: PAGE, record_id: str) -> HTMLR
     w.log(caller, "record_view", {"record": data["id"]})
     files = caller.sees_files(data)
     confirmed = {c["field"]: c for c in data.get("corrections") or ()}
+    redactions = [] if files else shared.redaction_notes(w, data)
     return w.render(request, "record.html", caller, record=caller.shown(data), files=files,
-                    low=shared.LOW_CONFIDENCE, may_download=caller.may(Permission.download) and files,
+                    redactions=redactions, redaction_kinds=redaction.KINDS,
+                    low=shared.LOW_CONFIDENCE, may_download=caller.may(Permission.download),
                     editable=shared.editable(caller, data), confirmed=confirmed)
 
 
@@ -148,6 +157,11 @@ def page_original(w: Ctx, caller: PAGE, record_id: str) -> Response:
 @router.get("/records/{record_id}/copy", include_in_schema=False)
 def page_copy(w: Ctx, caller: PAGE, record_id: str) -> Response:
     return shared.signed_copy(w, caller, record_id)
+
+
+@router.get("/records/{record_id}/redacted.pdf", include_in_schema=False)
+def page_redacted_pdf(w: Ctx, caller: PAGE, record_id: str) -> Response:
+    return shared.redacted_pdf(w, caller, record_id)
 
 
 @router.get("/records/{record_id}/pages/{number}.png", include_in_schema=False)

@@ -22,7 +22,7 @@ from sohoa.core.errors import ConfigError, RecordNotFound
 from sohoa.core.model import FIELD_NAMES
 from sohoa.core.privacy import MASKED_FIELDS, looks_like_id, mask_personal, mask_record
 from sohoa.indexer.base import SearchQuery
-from sohoa.search_api import service
+from sohoa.search_api import redaction, service
 from sohoa.search_api.web.deps import Caller, Permission, Web, both
 
 RECORD_ID = re.compile(r"[0-9a-f]{8,64}")
@@ -160,10 +160,15 @@ def signed_copy(w: Web, caller: Caller, record_id: str) -> Response:
 
 
 def page_image(w: Web, caller: Caller, record_id: str, number: int) -> Response:
+    """A page as a PNG: as scanned for those who may see its files, else redacted
+    (``search_api.redaction``), the regions blacked out named in the access log."""
     data = one_record(w, caller, record_id)
-    files_allowed(caller, data)
     if not 1 <= number <= data["pages"]:
         raise HTTPException(404, both("Không có trang này.", "No such page."))
+    if not caller.sees_files(data):
+        page = redacted(w, data, [number])[0]
+        w.log(caller, "page_image", {"record": data["id"], "page": number, "redacted": redaction.summary(page.regions)})
+        return Response(page.png, media_type="image/png")
     copy = original_copy(data)
     try:
         png = page_png(copy, data["source"]["format"], number, w.settings.max_pixels)
@@ -237,3 +242,58 @@ def export_rows(w: Web, caller: Caller) -> Iterator[dict[str, Any]]:
     for row in service.export_rows(w.settings):
         if row.get("id") and caller.sees(row):
             yield caller.shown(row)
+
+
+def _redact(w: Web, data: dict[str, Any], numbers: list[int]) -> list[redaction.RedactedPage]:
+    record = service.show(w.settings, data["id"], with_layout=True)
+    folders: list[Path] = []
+
+    def fetched() -> Path:
+        copy = original_copy(record)
+        folders.append(copy.parent)
+        return copy
+
+    try:
+        return redaction.redacted_pages(w.settings, record, numbers, fetched)
+    finally:
+        for folder in folders:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def redacted(w: Web, data: dict[str, Any], numbers: list[int]) -> list[redaction.RedactedPage]:
+    """Pages of a record redacted (``search_api.redaction``); 403 for a page that cannot be."""
+    try:
+        return _redact(w, data, numbers)
+    except redaction.CannotRedact as exc:
+        raise HTTPException(403, both(*exc.message)) from None
+
+
+def redacted_pdf(w: Web, caller: Caller, record_id: str) -> Response:
+    """Every page of a record redacted, as one PDF of images (no text layer)."""
+    caller.need(Permission.download)
+    data = one_record(w, caller, record_id)
+    pages = redacted(w, data, list(range(1, data["pages"] + 1)))
+    counts: dict[str, int] = {}
+    for page in pages:
+        for kind, n in redaction.summary(page.regions).items():
+            counts[kind] = counts.get(kind, 0) + n
+    w.log(caller, "download", {"record": data["id"], "what": "redacted_pdf", "redacted": counts})
+    return Response(redaction.as_pdf(pages), media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{data["id"][:12]}-da-che.pdf"'})
+
+
+def redaction_notes(w: Web, data: dict[str, Any]) -> list[dict[str, Any]]:
+    """For the record page: each page's regions blacked out by kind, or why it is not
+    shown (a (Vietnamese, English) pair, or the answer's text when the file is gone)."""
+    notes: list[dict[str, Any]] = []
+    for number in range(1, data["pages"] + 1):
+        try:
+            page = _redact(w, data, [number])[0]
+        except redaction.CannotRedact as exc:
+            notes.append({"page": number, "refused": exc.message})
+            continue
+        except HTTPException as exc:
+            notes.append({"page": number, "refused": (exc.detail, exc.detail)})
+            continue
+        notes.append({"page": number, "regions": redaction.summary(page.regions)})
+    return notes

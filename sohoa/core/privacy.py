@@ -90,6 +90,8 @@ CODES = re.compile(r"\d(?:\d\d\.\d{2}\.\d{2}\.[A-Z]\d{2}-\d{6}-\d{4}|\.\d{6}(?:\
 BIRTH = re.compile("(?=[nNsS])" + _loose(r"((?:ngay\s+sinh|sinh\s+ngay|nam\s+sinh)\s*:?\s*)"
                           r"(\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}|\d{4}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{1,2}"
                           r"|\d{1,2}\s+thang\s+\d{1,2}\s+nam\s+\d{4}|\d{4}(?!\d))"))
+BIRTH_LABEL = re.compile(_loose(r"(?:ngay\s+sinh|sinh\s+ngay|nam\s+sinh)(?![^\W\d_])"))
+"""A date of birth's label alone (a page image blacks out what follows it, read or not)."""
 ADDRESS_LABEL = re.compile(_loose(r"(?:dia\s+chi|thuong\s+tru|tam\s+tru|noi\s+cu\s+tru|cho\s+o|noi\s+o|hktt|dktt"
                                   r"|ho\s+khau|que\s+quan|nguyen\s+quan|noi\s+sinh)[^:\n]{0,20}\Z"))
 """An address's label, up to the colon after it: looked for just before each colon."""
@@ -277,9 +279,9 @@ def mask_page(page: Mapping[str, Any]) -> dict[str, Any]:
     if len(masked_texts) != len(lines):  # a line's text held a newline: mask line by line
         masked_texts = [mask_text(str(line.get("text", ""))) for line in lines]
     # The words of each line joined by spaces, the lines by newlines, and where each word lies.
-    words_text, places = _words_text([[str(w[2]) for w in line.get("words") or ()] for line in lines])
-    spans = personal_spans(words_text)
-    starred = _charwise(words_text, spans)
+    joined, places = words_text([[str(w[2]) for w in line.get("words") or ()] for line in lines])
+    spans = personal_spans(joined)
+    starred = _charwise(joined, spans)
     out_lines = []
     for line, text, row in zip(lines, masked_texts, places, strict=True):
         words = []
@@ -293,7 +295,8 @@ def mask_page(page: Mapping[str, Any]) -> dict[str, Any]:
     return {**page, "lines": out_lines}
 
 
-def _words_text(lines: list[list[str]]) -> tuple[str, list[list[tuple[int, int]]]]:
+def words_text(lines: list[list[str]]) -> tuple[str, list[list[tuple[int, int]]]]:
+    """The words of each line joined by spaces, the lines by newlines, and where each word lies."""
     parts, places, pos = [], [], 0
     for words in lines:
         row = []
