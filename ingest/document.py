@@ -31,12 +31,14 @@ from sohoa.core.model import (
     Validity,
     ValidityStatus,
     empty_extraction,
+    result_id,
 )
 from sohoa.core.settings import Settings
 from sohoa.core.text import clean
 from sohoa.core.validity import judge
+from sohoa.core.verdict import DocumentVerdict
+from sohoa.ocr import boundaries, preprocess, tesseract
 from sohoa.ocr import pages as pagesmod
-from sohoa.ocr import preprocess, tesseract
 from sohoa.ocr.extract import (
     extract,
 )
@@ -246,6 +248,63 @@ def judge_extraction(extraction: Extraction, today: dt.date) -> Validity:
     return judge(extraction.fields.get("valid_until"), rule.validity_without_end_date if rule else None, today)
 
 
+def _result(task: Task, source: SourceInfo, text: PageText, signing_times: tuple[str, ...],
+            signatures: DocumentVerdict, settings: Settings, now: dt.datetime,
+            page_range: tuple[int, int] | None = None) -> Record:
+    """The record of one result: the pages of ``text`` read into fields, looked at again
+    where the first pass doubted, and judged."""
+    from sohoa.ingest.looks import (  # it builds on this module's types
+        handwritten_second_look,
+        name_line_again,
+        second_look,
+        withhold_doubtful,
+        withhold_doubtful_names,
+    )
+
+    path, fmt = Path(source.path), source.format
+    extraction = extract(text.layouts, signing_times, settings.today)
+    text, extraction = second_look(text, extraction, signing_times, settings, path, fmt)
+    extraction = name_line_again(text, extraction, settings, path, fmt)
+    extraction = withhold_doubtful_names(text, extraction)
+    extraction = handwritten_second_look(text, extraction, settings.today)
+    extraction = withhold_doubtful(text, extraction)
+    first = page_range[0] if page_range else 1
+    return Record(
+        id=task.sha256 if first == 1 else result_id(task.sha256, first),
+        source=source,
+        pages=len(text.layouts),
+        born_digital=text.born_digital,
+        ocr=OcrInfo(text.engine, round(text.mean_confidence, 2) if text.mean_confidence else None,
+                    text.steps, tesseract.model_digest(settings.ocr_language) if text.ocr_pages else None,
+                    machine()),
+        text=clean("\f".join(layout.text for layout in text.layouts)),
+        extraction=extraction,
+        validity=judge_extraction(extraction, settings.today),
+        processed_at=now,
+        signing_times=signing_times,
+        layout=tuple(text.layouts),
+        signatures=signatures,
+        blank_pages=text.blank_pages,
+        page_range=page_range,
+    )
+
+
+def part_of(text: PageText, first: int, last: int, path: Path, fmt: str, settings: Settings) -> PageText:
+    """The pages ``first``..``last`` of a file's text, as a result of its own: its first
+    page scanned again when the second look at a hand-filled number needs it."""
+    inside = range(first, last + 1)
+    first_page = text.first_page if text.first_page is not None and text.first_page.number == first else None
+    if first_page is None and first in text.ocr_pages:
+        scans = (pagesmod.pdf_page_images(path, [first], settings.max_pixels) if fmt == "pdf"
+                 else pagesmod.raster_page_images(path, settings.max_pixels))
+        first_page = next((p for p in scans if p.number == first), None)
+    return replace(
+        text, layouts=[layout for layout in text.layouts if layout.number in inside],
+        last_page=text.last_page if text.last_page is not None and text.last_page.number in inside else None,
+        blank_pages=tuple(n for n in text.blank_pages if n in inside), first_page=first_page,
+        ocr_pages=tuple(n for n in text.ocr_pages if n in inside), scanned=())
+
+
 def process(task: Task, settings: Settings) -> Record:
     """Turn one file into a record (``status`` ``indexed`` or ``failed``). Never raises
     for a problem with the file; raises only when sohoa itself cannot work (a missing
@@ -257,39 +316,13 @@ def process(task: Task, settings: Settings) -> Record:
         fmt = pagesmod.sniff_format(path)
         source = SourceInfo(str(path), task.sha256, task.size, fmt)
         text, signing_times = read_text(path, fmt, settings)
-        extraction = extract(text.layouts, signing_times, settings.today)
-        from sohoa.ingest.looks import (  # it builds on this module's types
-            handwritten_second_look,
-            name_line_again,
-            second_look,
-            withhold_doubtful,
-            withhold_doubtful_names,
-        )
-
-        text, extraction = second_look(text, extraction, signing_times, settings, path, fmt)
-        extraction = name_line_again(text, extraction, settings, path, fmt)
-        extraction = withhold_doubtful_names(text, extraction)
-        extraction = handwritten_second_look(text, extraction, settings.today)
-        extraction = withhold_doubtful(text, extraction)
-        validity = judge_extraction(extraction, settings.today)
         signatures = verify_file(path, fmt, settings)
-        record = Record(
-            id=task.sha256,
-            source=source,
-            pages=len(text.layouts),
-            born_digital=text.born_digital,
-            ocr=OcrInfo(text.engine, round(text.mean_confidence, 2) if text.mean_confidence else None,
-                        text.steps, tesseract.model_digest(settings.ocr_language) if text.ocr_pages else None,
-                        machine()),
-            text=clean("\f".join(layout.text for layout in text.layouts)),
-            extraction=extraction,
-            validity=validity,
-            processed_at=now,
-            signing_times=signing_times,
-            layout=tuple(text.layouts),
-            signatures=signatures,
-            blank_pages=text.blank_pages,
-        )
+        ranges = boundaries.split(text.layouts) if len(text.layouts) > 1 else []
+        if len(ranges) > 1:  # a stack of results scanned as one file: a record for each
+            results = [_result(task, source, part_of(text, first, last, path, fmt, settings), signing_times,
+                               signatures, settings, now, (first, last)) for first, last in ranges]
+            return replace(results[0], more=tuple(results[1:]))
+        record = _result(task, source, text, signing_times, signatures, settings, now)
         if settings.copy_agency and not record.born_digital:
             record = replace(record, signed_copy=copy_to_sign(path, fmt, record, settings, text.scanned))
         return record

@@ -47,7 +47,8 @@ CREATE TABLE IF NOT EXISTS documents (
     error_code  TEXT,
     attempts    INTEGER NOT NULL DEFAULT 0,
     created     TEXT NOT NULL,
-    updated     TEXT NOT NULL
+    updated     TEXT NOT NULL,
+    file        TEXT                    -- a stack's later result: the sha256 of its file
 );
 CREATE INDEX IF NOT EXISTS documents_state ON documents(state);
 CREATE TABLE IF NOT EXISTS corrections (   -- fields set by people; applied over every stored record
@@ -116,6 +117,9 @@ class Ledger:
         # Which ledger this is, for whoever keeps something about it elsewhere (the register's
         # last reconciliation): a ledger made again from scratch is another one.
         self.db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('ledger_id', ?)", (uuid.uuid4().hex,))
+        if "file" not in {row[1] for row in self.db.execute("PRAGMA table_info(documents)")}:
+            self.db.execute("ALTER TABLE documents ADD COLUMN file TEXT")  # a ledger from before stacks
+        self.db.execute("CREATE INDEX IF NOT EXISTS documents_file ON documents(file)")
         if self.meta("facts_version") != register_facts.FACTS_VERSION:  # written again by sync_facts
             with self.transaction():
                 self.db.execute("DROP TABLE IF EXISTS facts")
@@ -167,8 +171,15 @@ class Ledger:
         )
 
     def paths_of(self, sha256: str) -> list[str]:
-        return [from_db(r[0]) for r in self.db.execute("SELECT path FROM files WHERE sha256 = ? ORDER BY path",
-                                                       (sha256,))]
+        """Where the content ``sha256`` is (a stack's later result: where its file is)."""
+        return [from_db(r[0]) for r in self.db.execute(
+            "SELECT path FROM files WHERE sha256 = COALESCE((SELECT file FROM documents WHERE sha256 = ?), ?) "
+            "ORDER BY path", (sha256, sha256))]
+
+    def results_of(self, sha256: str) -> list[str]:
+        """The ids of the later results of a file scanned as a stack (none for a file of one)."""
+        return [r[0] for r in self.db.execute("SELECT sha256 FROM documents WHERE file = ? AND state != 'orphaned' "
+                                              "ORDER BY sha256", (sha256,))]
 
     def on_disk(self, sha256: str) -> Path | None:
         """The first of the paths holding this content that is still a file on disk."""
@@ -235,29 +246,51 @@ class Ledger:
         self.db.execute("UPDATE documents SET attempts = attempts + 1 WHERE sha256 = ?", (sha256,))
         return self.db.execute("SELECT attempts FROM documents WHERE sha256 = ?", (sha256,)).fetchone()[0]
 
-    def store(self, record: Record) -> None:
-        """Save a worker's result: extracted (to be indexed) or failed, in one transaction."""
+    def store(self, record: Record) -> list[str]:
+        """Save a worker's result: extracted (to be indexed) or failed, in one transaction;
+        a stack's later results (``record.more``) as records of their own. Returns the ids
+        of results the file no longer has (split otherwise now): orphaned, to leave the index."""
         state = DocumentState.extracted if record.status is RecordStatus.indexed else DocumentState.failed
+        now = _now()
         with self.transaction():
             self.db.execute(
                 "UPDATE documents SET state=?, record=?, error=?, error_code=?, updated=? WHERE sha256=?",
                 (state, dumps(_as_read(record)), _text(record.error), record.error_code,
-                 _now(), record.id),
+                 now, record.id),
             )
             self.set_files_state(record.id, FileState.failed if state is DocumentState.failed else FileState.done,
                                  record.error,
                                  record.error_code)
             self._write_facts(record if state is DocumentState.extracted else None, record.id)
+            for part in record.more:
+                self.db.execute(
+                    "INSERT INTO documents(sha256, path, size, state, record, created, updated, file) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(sha256) DO UPDATE SET state=excluded.state, "
+                    "record=excluded.record, error=NULL, error_code=NULL, updated=excluded.updated, file=excluded.file",
+                    (part.id, to_db(part.source.path), part.source.size, DocumentState.extracted,
+                     dumps(_as_read(part)), now, now, record.id))
+                self._write_facts(part, part.id)
+            kept = {part.id for part in record.more}
+            gone = [i for i in self.results_of(record.id) if i not in kept]
+            for i in gone:
+                self.db.execute("UPDATE documents SET state='orphaned', updated=? WHERE sha256=?", (now, i))
+                self._write_facts(None, i)
+        return gone
 
     def mark_indexed(self, ids: list[str]) -> None:
         with self.transaction():
             self.db.executemany("UPDATE documents SET state=?, updated=? WHERE sha256=?",
                                 [(DocumentState.indexed, _now(), i) for i in ids])
 
-    def mark_orphaned(self, sha256: str) -> None:
+    def mark_orphaned(self, sha256: str) -> list[str]:
+        """The content ``sha256`` is gone: it and the later results of its stack leave the
+        archive (the ids returned, for the index)."""
+        ids = [sha256, *self.results_of(sha256)]
         with self.transaction():
-            self.db.execute("UPDATE documents SET state='orphaned', updated=? WHERE sha256=?", (_now(), sha256))
-            self._write_facts(None, sha256)
+            for i in ids:
+                self.db.execute("UPDATE documents SET state='orphaned', updated=? WHERE sha256=?", (_now(), i))
+                self._write_facts(None, i)
+        return ids
 
     def meta(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()

@@ -50,8 +50,11 @@ class Summary:
     """What a run did, for the clerk's report and the exit code."""
 
     processed: int = 0
+    """Files read (a stack of several results counts once; see ``stacks``)."""
     pages: int = 0
     already_known: int = 0
+    stacks: list[tuple[str, int]] = field(default_factory=list)
+    """Files that held several results (a stack scanned as one), with how many."""
     failed: list[tuple[str, str]] = field(default_factory=list)
     skipped: Counter[str] = field(default_factory=Counter)
     skipped_examples: dict[str, str] = field(default_factory=dict)
@@ -140,10 +143,10 @@ def _forget_if_orphaned(ledger: Ledger, index: IndexBackend, old_sha: str, path:
     """A file changed in place: its old content leaves the index unless a copy remains."""
     if [p for p in ledger.paths_of(old_sha) if p != path]:
         return
-    ledger.mark_orphaned(old_sha)
+    gone = ledger.mark_orphaned(old_sha)
     # If the index is down, `sohoa index --retry` and `sohoa reindex` remove orphans later.
     with contextlib.suppress(IndexBackendError):
-        index.delete([old_sha])
+        index.delete(gone)
 
 
 def ingest(paths: list[Path], settings: Settings, index: IndexBackend, progress: bool | None = None,
@@ -229,11 +232,17 @@ class _Run:
 
     def _store(self, path: str, record: Record) -> None:
         record = signed_here(record, self.settings)
-        self.ledger.store(record)
+        gone = self.ledger.store(record)
+        if gone:  # a file split otherwise than before: its results that are no more leave the index
+            with contextlib.suppress(IndexBackendError):
+                self.index.delete(gone)
         if record.status is RecordStatus.indexed:
-            self.feed.add([self.ledger.corrected(record)])  # what people set outlives a new reading
+            results = [record, *record.more]
+            self.feed.add([self.ledger.corrected(r) for r in results])  # what people set outlives a new reading
             self.summary.processed += 1
-            self.summary.pages += record.pages
+            self.summary.pages += sum(r.pages for r in results)
+            if record.more:
+                self.summary.stacks.append((path, len(results)))
             self._count_copy(path, record)
         else:
             self.summary.failed.extend((p, record.error or "") for p in self.ledger.paths_of(record.id))

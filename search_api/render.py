@@ -167,6 +167,14 @@ def ingest_report(summary: Summary) -> Iterator[Said]:
         f"Processed: {summary.processed} files ({summary.pages} pages); already known: {summary.already_known}; "
         f"failed: {len(summary.failed)}.",
     ))
+    if summary.stacks:
+        results = summary.processed + sum(n - 1 for _, n in summary.stacks)
+        yield Said(t(f"{summary.processed} tệp, {results} kết quả: {len(summary.stacks)} tệp là một chồng nhiều kết "
+                     "quả quét chung, đã tách (sửa chỗ tách ở trang hồ sơ hoặc bằng `sohoa split`):",
+                     f"{summary.processed} files, {results} results: {len(summary.stacks)} files were stacks of "
+                     "results scanned as one, split (correct a split on the record page or with `sohoa split`):"))
+        for path, n in summary.stacks:
+            yield Said(t(f"  {readable(path)}: {n} kết quả", f"  {readable(path)}: {n} results"))
     if summary.retried:
         yield Said(t(f"Đã xử lý lại {summary.retried} tệp từng lỗi vì lý do của máy.",
                      f"Read again {summary.retried} files that had failed for a reason of the machine."))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -218,10 +219,11 @@ class Correction:
 
 @dataclass(frozen=True)
 class Record:
-    """Everything sohoa stores and indexes about one document."""
+    """Everything sohoa stores and indexes about one document (one result)."""
 
     id: str
-    """The SHA-256 of the content."""
+    """The SHA-256 of the content; for the second and later results of a stack scanned as
+    one file, ``result_id`` of the file's hash and the result's first page."""
     source: SourceInfo
     pages: int
     born_digital: bool
@@ -251,6 +253,14 @@ class Record:
 
     corrections: tuple[Correction, ...] = ()
     """The fields people corrected, oldest first; ``fields`` already shows the newest of each."""
+
+    page_range: tuple[int, int] | None = None
+    """The pages of its file that are this result (first, last), when the file is a stack of
+    several results (``sohoa.ocr.boundaries``); None: the whole file."""
+
+    more: tuple[Record, ...] = field(default=(), repr=False, compare=False)
+    """The other results of a stack, carried with the first from the worker until the ledger
+    stores each as a record of its own; never stored as part of this one."""
 
     def corrected(self, corrections: tuple[Correction, ...]) -> Record:
         """This record as people corrected it: each corrected field holds its newest value,
@@ -282,6 +292,7 @@ class Record:
             "source": dataclasses.asdict(self.source),
             "pages": self.pages,
             "blank_pages": list(self.blank_pages),
+            "page_range": list(self.page_range) if self.page_range else None,
             "born_digital": self.born_digital,
             "ocr": {
                 "engine": self.ocr.engine,
@@ -324,6 +335,7 @@ class Record:
             source=SourceInfo(**data["source"]),
             pages=data["pages"],
             blank_pages=tuple(data.get("blank_pages", ())),
+            page_range=tuple(data["page_range"]) if data.get("page_range") else None,  # type: ignore[arg-type]
             born_digital=data["born_digital"],
             ocr=OcrInfo(ocr["engine"], ocr["mean_confidence"], tuple(ocr.get("preprocessing", ())), ocr.get("model"),
                         ocr.get("machine")),
@@ -360,3 +372,9 @@ class Record:
 
 def empty_extraction() -> Extraction:
     return Extraction({name: None for name in FIELD_NAMES}, {name: 0.0 for name in FIELD_NAMES})
+
+
+def result_id(file_sha256: str, first_page: int) -> str:
+    """The id of a stack's result that starts on ``first_page`` (not the first result, which
+    the file's own hash names): a hash of both, hexadecimal as every record id."""
+    return hashlib.sha256(f"{file_sha256}:{first_page}".encode()).hexdigest()
