@@ -104,11 +104,11 @@ class Kit:
 
 
 def on_worker(func: Callable[[Any, Settings], Record], task: Any, data: bytes | None,
-              kit: Kit) -> tuple[Record, bytes | None]:
+              kit: Kit) -> tuple[Record, tuple[bytes | None, ...]]:
     """What a worker runs for one document: ``func`` on the file (written from ``data`` into
-    the task's private home, or read where it is), the record given back its real path,
-    and the bytes of the copy it made for this machine to sign, if any. Nothing of the
-    task stays on the worker."""
+    the task's private home, or read where it is), the record (and a stack's later results)
+    given back its real path, and the bytes of the copy it made of each for this machine to
+    sign, if any. Nothing of the task stays on the worker."""
     try:
         with kit.here() as settings:
             local = task
@@ -119,9 +119,14 @@ def on_worker(func: Callable[[Any, Settings], Record], task: Any, data: bytes | 
                 inbox_file.write_bytes(data)
                 local = dataclasses.replace(task, path=str(inbox_file))
             record = func(local, settings)
-            record = dataclasses.replace(record, source=dataclasses.replace(record.source, path=task.path))
-            copy = Path(record.signed_copy.path).read_bytes() if isinstance(record.signed_copy, CopyToSign) else None
-            return record, copy
+
+            def here(r: Record) -> Record:
+                return dataclasses.replace(r, source=dataclasses.replace(r.source, path=task.path))
+
+            record = dataclasses.replace(here(record), more=tuple(here(r) for r in record.more))
+            copies = tuple(Path(r.signed_copy.path).read_bytes() if isinstance(r.signed_copy, CopyToSign) else None
+                           for r in (record, *record.more))
+            return record, copies
     # The worker's own disk full: every document sent to it would fail the same way. Said
     # of the worker, not of this home (which the writer's message would blame).
     except CannotWrite as exc:  # from the pipeline (OCR's temporary files, the copy)
@@ -418,19 +423,24 @@ def code_fingerprint() -> str:
     return f"{len(sources)} modules, {digest.hexdigest()[:12]}"
 
 
-def _landed(answer: tuple[Record, bytes | None], home: Path) -> Record:
-    """A worker's answer as this machine takes it: the copy it made written here, for the
+def _landed(answer: tuple[Record, tuple[bytes | None, ...]], home: Path) -> Record:
+    """A worker's answer as this machine takes it: the copies it made written here, for the
     run to sign with this machine's key."""
     from sohoa.ingest.copies import UNSIGNED
 
-    record, copy = answer
-    if copy is not None and isinstance(record.signed_copy, CopyToSign):
+    record, copies = answer
+
+    def landed(r: Record, copy: bytes | None) -> Record:
+        if copy is None or not isinstance(r.signed_copy, CopyToSign):
+            return r
         folder = home / "copies" / UNSIGNED
         folder.mkdir(parents=True, exist_ok=True)
-        target = folder / f"{record.id[:16]}-{uuid.uuid4().hex}.pdf"
+        target = folder / f"{r.id[:16]}-{uuid.uuid4().hex}.pdf"
         target.write_bytes(copy)
-        record = dataclasses.replace(record, signed_copy=dataclasses.replace(record.signed_copy, path=str(target)))
-    return record
+        return dataclasses.replace(r, signed_copy=dataclasses.replace(r.signed_copy, path=str(target)))
+
+    first, *rest = (landed(r, c) for r, c in zip((record, *record.more), copies, strict=True))
+    return dataclasses.replace(first, more=tuple(rest))
 
 
 LOOPBACK_NAMES = ("localhost", "localhost.localdomain", "ip6-localhost")

@@ -134,7 +134,8 @@ def _copy_pages(path: Path, fmt: str, record: Record, max_pixels: int, scanned: 
     else:
         pages = pagesmod.raster_page_images(path, max_pixels)
     for page in pages:
-        yield page.number, None, page
+        if not layouts or page.number in layouts:  # a stack's result: its own pages only
+            yield page.number, None, page
 
 
 @functools.lru_cache(maxsize=2)

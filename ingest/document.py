@@ -53,6 +53,8 @@ class Task:
     path: str
     sha256: str
     size: int
+    ranges: tuple[tuple[int, int], ...] = ()
+    """The page ranges of its results a person set (``sohoa split``); none: found from the pages."""
 
 
 def steps(settings: Settings) -> tuple[str, ...]:
@@ -248,9 +250,9 @@ def judge_extraction(extraction: Extraction, today: dt.date) -> Validity:
     return judge(extraction.fields.get("valid_until"), rule.validity_without_end_date if rule else None, today)
 
 
-def _result(task: Task, source: SourceInfo, text: PageText, signing_times: tuple[str, ...],
-            signatures: DocumentVerdict, settings: Settings, now: dt.datetime,
-            page_range: tuple[int, int] | None = None) -> Record:
+def read_result(record_id: str, source: SourceInfo, text: PageText, signing_times: tuple[str, ...],
+                signatures: DocumentVerdict | None, settings: Settings, now: dt.datetime,
+                page_range: tuple[int, int] | None = None) -> Record:
     """The record of one result: the pages of ``text`` read into fields, looked at again
     where the first pass doubted, and judged."""
     from sohoa.ingest.looks import (  # it builds on this module's types
@@ -268,9 +270,8 @@ def _result(task: Task, source: SourceInfo, text: PageText, signing_times: tuple
     extraction = withhold_doubtful_names(text, extraction)
     extraction = handwritten_second_look(text, extraction, settings.today)
     extraction = withhold_doubtful(text, extraction)
-    first = page_range[0] if page_range else 1
     return Record(
-        id=task.sha256 if first == 1 else result_id(task.sha256, first),
+        id=record_id,
         source=source,
         pages=len(text.layouts),
         born_digital=text.born_digital,
@@ -287,6 +288,12 @@ def _result(task: Task, source: SourceInfo, text: PageText, signing_times: tuple
         blank_pages=text.blank_pages,
         page_range=page_range,
     )
+
+
+def stack_result_id(file_sha256: str, index: int, first_page: int) -> str:
+    """The id of a stack's ``index``-th result: the file's hash for the first, so that the
+    file keeps naming a record; ``result_id`` of the hash and the first page for the others."""
+    return file_sha256 if index == 0 else result_id(file_sha256, first_page)
 
 
 def part_of(text: PageText, first: int, last: int, path: Path, fmt: str, settings: Settings) -> PageText:
@@ -317,12 +324,15 @@ def process(task: Task, settings: Settings) -> Record:
         source = SourceInfo(str(path), task.sha256, task.size, fmt)
         text, signing_times = read_text(path, fmt, settings)
         signatures = verify_file(path, fmt, settings)
-        ranges = boundaries.split(text.layouts) if len(text.layouts) > 1 else []
+        ranges = list(task.ranges) or (boundaries.split(text.layouts) if len(text.layouts) > 1 else [])
         if len(ranges) > 1:  # a stack of results scanned as one file: a record for each
-            results = [_result(task, source, part_of(text, first, last, path, fmt, settings), signing_times,
-                               signatures, settings, now, (first, last)) for first, last in ranges]
+            results = [read_result(stack_result_id(task.sha256, i, first), source,
+                                   part_of(text, first, last, path, fmt, settings), signing_times, signatures,
+                                   settings, now, (first, last)) for i, (first, last) in enumerate(ranges)]
+            if settings.copy_agency and not text.born_digital:  # a copy of each result, of its own pages
+                results = [replace(r, signed_copy=copy_to_sign(path, fmt, r, settings, text.scanned)) for r in results]
             return replace(results[0], more=tuple(results[1:]))
-        record = _result(task, source, text, signing_times, signatures, settings, now)
+        record = read_result(task.sha256, source, text, signing_times, signatures, settings, now)
         if settings.copy_agency and not record.born_digital:
             record = replace(record, signed_copy=copy_to_sign(path, fmt, record, settings, text.scanned))
         return record

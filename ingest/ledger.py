@@ -60,6 +60,12 @@ CREATE TABLE IF NOT EXISTS corrections (   -- fields set by people; applied over
     at          TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS corrections_sha ON corrections(sha256);
+CREATE TABLE IF NOT EXISTS splits (    -- how a person split a stack's file into its results
+    sha256      TEXT PRIMARY KEY,
+    ranges      TEXT NOT NULL,          -- JSON [[first, last], ...]
+    by          TEXT NOT NULL,
+    at          TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS meta (      -- facts about the archive as a whole
     key         TEXT PRIMARY KEY,
     value       TEXT NOT NULL
@@ -291,6 +297,21 @@ class Ledger:
                 self.db.execute("UPDATE documents SET state='orphaned', updated=? WHERE sha256=?", (_now(), i))
                 self._write_facts(None, i)
         return ids
+
+    def file_of(self, record_id: str) -> str:
+        """The hash of the file a record was read from (its own id, but for a stack's later results)."""
+        row = self.db.execute("SELECT file FROM documents WHERE sha256 = ?", (record_id,)).fetchone()
+        return row[0] if row and row[0] else record_id
+
+    def split_of(self, sha256: str) -> list[tuple[int, int]]:
+        """The page ranges a person set for the results of this file; none if they did not."""
+        row = self.db.execute("SELECT ranges FROM splits WHERE sha256 = ?", (sha256,)).fetchone()
+        return [(int(a), int(b)) for a, b in json.loads(row[0])] if row else []
+
+    def set_split(self, sha256: str, ranges: list[tuple[int, int]], by: str) -> None:
+        self.db.execute("INSERT INTO splits(sha256, ranges, by, at) VALUES (?, ?, ?, ?) ON CONFLICT(sha256) DO "
+                        "UPDATE SET ranges = excluded.ranges, by = excluded.by, at = excluded.at",
+                        (sha256, json.dumps(ranges), by, _now()))
 
     def meta(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()

@@ -222,7 +222,7 @@ class _Run:
         # A batch at a time, so that what a run holds of its pending documents stays the same
         # on a folder of a million files (the executor bounds the work in flight within one).
         for batch in self.ledger.pending_batches(PROCESS_BATCH):
-            tasks = [Task(path, sha, size) for sha, path, size in batch]
+            tasks = [Task(path, sha, size, tuple(self.ledger.split_of(sha))) for sha, path, size in batch]
             for task in tasks:
                 self.ledger.attempt(task.sha256)
             self.executor.run(Job(process, self.settings), tasks, on_result, on_crash)
@@ -232,6 +232,8 @@ class _Run:
 
     def _store(self, path: str, record: Record) -> None:
         record = signed_here(record, self.settings)
+        if record.more:  # each result of a stack has its own copy
+            record = dataclasses.replace(record, more=tuple(signed_here(r, self.settings) for r in record.more))
         gone = self.ledger.store(record)
         if gone:  # a file split otherwise than before: its results that are no more leave the index
             with contextlib.suppress(IndexBackendError):
@@ -243,7 +245,8 @@ class _Run:
             self.summary.pages += sum(r.pages for r in results)
             if record.more:
                 self.summary.stacks.append((path, len(results)))
-            self._count_copy(path, record)
+            for result in results:
+                self._count_copy(path, result)
         else:
             self.summary.failed.extend((p, record.error or "") for p in self.ledger.paths_of(record.id))
 

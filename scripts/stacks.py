@@ -21,6 +21,7 @@ import io
 import json
 import random
 import sys
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,6 +65,8 @@ def build(corpus: Path, out: Path, *, per_stack: int = 6, stacks: int = 8, seed:
           blank_every: int = 3) -> dict[str, list[Member]]:
     """Write ``stacks`` stack PDFs of ``per_stack`` results each into ``out`` (a blank sheet
     after every ``blank_every``-th result; 0: none), and ``stacks.json``."""
+    warnings.filterwarnings("ignore", category=pikepdf.PageCopyWarning if hasattr(pikepdf, "PageCopyWarning")
+                            else UserWarning)  # form fields of signed originals: not kept in a stack
     files = sorted(p for p in corpus.iterdir() if p.suffix.lower() in SUFFIXES)
     rng = random.Random(seed)
     out.mkdir(parents=True, exist_ok=True)
@@ -126,40 +129,70 @@ def boundaries(truth: dict[str, list[dict]], rows: list[dict], out: Path) -> tup
     return found, matched
 
 
+@dataclass
+class Evaluation:
+    """How a stacks ingest did: boundaries, and the fields beside the results alone."""
+
+    found: Found
+    judged_by: str = ""
+    alone: tuple[int, int] = (0, 0)
+    """Fields exact, and fields counted, of the results ingested one file each."""
+    in_stacks: tuple[int, int] = (0, 0)
+
+    @property
+    def boundary_rate(self) -> float:
+        return self.found.exact / self.found.results if self.found.results else 1.0
+
+    @staticmethod
+    def share(pair: tuple[int, int]) -> float:
+        return pair[0] / pair[1] if pair[1] else 1.0
+
+    def render(self) -> str:
+        f = self.found
+        lines = [f"boundaries: {f.exact}/{f.results} results exact ({self.boundary_rate:.1%}), "
+                 f"{f.stacks_exact}/{f.stacks} stacks exact"]
+        if self.judged_by:
+            lines.append(f"{self.judged_by} exact, each result alone: {self.alone[0]}/{self.alone[1]} = "
+                         f"{self.share(self.alone):.1%}; in stacks: {self.in_stacks[0]}/{self.in_stacks[1]} = "
+                         f"{self.share(self.in_stacks):.1%} (a result whose boundaries were missed counts as not read)")
+        return "\n".join(lines)
+
+
 def evaluate(out: Path, stacks_export: Path, singles_export: Path, corpus: Path | None = None,
-             labels: Path | None = None) -> str:
+             labels: Path | None = None) -> Evaluation:
+    """The boundaries of the stacks in ``out`` as an ingest found them (its export), and the
+    fields of their results against the generated ground truth (``corpus``) or the hand
+    labels of real documents (``labels``), beside the same results ingested alone."""
     truth = json.loads((out / "stacks.json").read_text(encoding="utf-8"))
     rows = [json.loads(line) for line in stacks_export.read_text(encoding="utf-8").splitlines() if line.strip()]
     found, matched = boundaries(truth, rows, out)
-    lines = [f"boundaries: {found.exact}/{found.results} results exact ({found.exact / found.results:.1%}), "
-             f"{found.stacks_exact}/{found.stacks} stacks exact"]
+    result = Evaluation(found)
+    if corpus is None and labels is None:
+        return result
+    singles = [json.loads(line) for line in singles_export.read_text(encoding="utf-8").splitlines() if line.strip()]
+    members = {m["file"] for ms in truth.values() for m in ms}
+    in_stack = [{**row, "source": {**row["source"], "path": name}} for name, row in matched.items()]
     if corpus is not None:
-        singles = [json.loads(line) for line in singles_export.read_text(encoding="utf-8").splitlines()
-                   if line.strip()]
-        members = {m["file"] for ms in truth.values() for m in ms}
         alone = [r for r in singles if Path(r["source"]["path"]).name in members]
-        in_stack = [{**row, "source": {**row["source"], "path": name}} for name, row in matched.items()]
         subset = _subset(corpus, members)
-        a, s = fieldeval.score(subset, alone), fieldeval.score(subset, in_stack)
-        lines.append(f"fields exact, each result alone: {_share(a)}; in stacks: {_share(s)} "
-                     f"(results whose boundaries were missed count as not read)")
-    if labels is not None:
-        singles = [json.loads(line) for line in singles_export.read_text(encoding="utf-8").splitlines()
-                   if line.strip()]
-        known = json.loads(labels.read_text(encoding="utf-8"))
-        members = {m["file"] for ms in truth.values() for m in ms}
+        result.judged_by = "fields"
+        result.alone, result.in_stacks = (_counted(fieldeval.score(subset, rows_)) for rows_ in (alone, in_stack))
+    else:
+        known = json.loads(labels.read_text(encoding="utf-8"))  # type: ignore[union-attr]
         chosen = {k: v for k, v in known.items() if k in members}
-        in_stack = [{**row, "source": {**row["source"], "path": name}} for name, row in matched.items()]
-        a, s = (fieldeval.score_labels(chosen, rows_) for rows_ in (singles, in_stack))
-        lines.append(f"printed fields exact (signed_on aside: joining PDFs drops their signatures), each result "
-                     f"alone: {_printed(a)}; in stacks: {_printed(s)}")
-    return "\n".join(lines)
+        result.judged_by = "printed fields (signed_on aside: joining PDFs drops their signatures)"
+        result.alone, result.in_stacks = (_printed(fieldeval.score_labels(chosen, rows_))
+                                          for rows_ in (singles, in_stack))
+    return result
 
 
-def _printed(report: fieldeval.LabelReport) -> str:
+def _counted(report: fieldeval.Report) -> tuple[int, int]:
+    return sum(s.exact for s in report.by_quality.values()), sum(s.total for s in report.by_quality.values())
+
+
+def _printed(report: fieldeval.LabelReport) -> tuple[int, int]:
     kept = [s for name, s in report.printed.items() if name != "signed_on"]
-    total, exact = sum(s.total for s in kept), sum(s.exact for s in kept)
-    return f"{exact}/{total} = {exact / total:.1%}" if total else "none"
+    return sum(s.exact for s in kept), sum(s.total for s in kept)
 
 
 def _subset(corpus: Path, names: set[str]) -> Path:
@@ -171,12 +204,6 @@ def _subset(corpus: Path, names: set[str]) -> Path:
         if json.loads(gt.read_text(encoding="utf-8"))["file"] in names:
             (folder / gt.name).write_text(gt.read_text(encoding="utf-8"), encoding="utf-8")
     return folder
-
-
-def _share(report: fieldeval.Report) -> str:
-    total = sum(s.total for s in report.by_quality.values())
-    exact = sum(s.exact for s in report.by_quality.values())
-    return f"{exact}/{total} = {exact / total:.1%}" if total else "none"
 
 
 def main() -> None:
@@ -201,7 +228,7 @@ def main() -> None:
                      blank_every=args.blank_every)
         print(f"{len(made)} stacks of {args.per_stack} results in {args.out}")
     else:
-        print(evaluate(args.out, args.stacks_export, args.singles_export, args.corpus, args.labels))
+        print(evaluate(args.out, args.stacks_export, args.singles_export, args.corpus, args.labels).render())
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ from sohoa.core.settings import Settings
 from sohoa.core.validity import again
 from sohoa.indexer.base import IndexBackend, SearchQuery, SearchResult
 from sohoa.ingest.ledger import Ledger
+from sohoa.ingest.resplit import Resplit
 from sohoa.ocr.dates import parse_date
 from sohoa.register.facts import VERIFIED_CONFIDENCE
 
@@ -156,6 +157,23 @@ def correct_field(settings: Settings, index: IndexBackend, record_id: str, field
     record = correct(settings, record_id, field, value, by)
     index.upsert([record])
     return record
+
+
+def stack(settings: Settings, record_id: str) -> list[tuple[str, int, int]]:
+    """The results of the file ``record_id`` was read from: (id, first page, last page) each,
+    in page order (one for a file of one result)."""
+    with Ledger.reading(settings.ledger_path) as ledger:
+        file_sha = ledger.file_of(record_id)
+        records = [r for r in (ledger.get(i, as_read=True) for i in [file_sha, *ledger.results_of(file_sha)]) if r]
+    return sorted(((r.id, *(r.page_range or (1, r.pages))) for r in records), key=lambda t: t[1])
+
+
+def split_stack(settings: Settings, index: IndexBackend, record_id: str, pages: str, by: str) -> Resplit:
+    """Set by hand the page ranges of the results of the file ``record_id`` was read from
+    (``1-4,5-6,7``): the one function the CLI (``sohoa split``) and the record page call."""
+    from sohoa.ingest.resplit import parse_ranges, resplit
+
+    return resplit(settings, index, record_id, parse_ranges(pages), by)
 
 
 def correct(settings: Settings, record_id: str, field: str, value: str | None, by: str) -> Record:

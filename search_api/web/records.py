@@ -143,8 +143,10 @@ def record_page(w: Ctx, request: Request, caller: PAGE, record_id: str) -> HTMLR
     files = caller.sees_files(data)
     confirmed = {c["field"]: c for c in data.get("corrections") or ()}
     redactions = [] if files else shared.redaction_notes(w, data)
+    stack = service.stack(w.settings, data["id"])
     return w.render(request, "record.html", caller, record=caller.shown(data), files=files,
-                    redactions=redactions, redaction_kinds=redaction.KINDS,
+                    redactions=redactions, redaction_kinds=redaction.KINDS, stack=stack,
+                    may_split=caller.may(Permission.correct),
                     low=shared.LOW_CONFIDENCE, may_download=caller.may(Permission.download),
                     editable=shared.editable(caller, data), confirmed=confirmed)
 

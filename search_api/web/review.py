@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from sohoa.search_api.web import shared
 from sohoa.search_api.web.deps import API, PAGE, Ctx
-from sohoa.search_api.web.schemas import RecordOut, ReviewItem
+from sohoa.search_api.web.schemas import RecordOut, ReviewItem, SplitAnswer
 
 router = APIRouter()
 
@@ -36,6 +36,22 @@ def page_correct(w: Ctx, request: Request, caller: PAGE, record_id: str, field: 
     w.check_csrf(request, csrf)
     data = shared.set_field(w, caller, record_id, field, value)
     return RedirectResponse(f"/records/{data['id']}#field-{field}", 303)
+
+
+@router.post("/api/v1/records/{record_id}/split", tags=["review"], response_model=SplitAnswer)
+def api_split(w: Ctx, caller: API, record_id: str, body: dict[str, str]) -> dict[str, Any]:
+    """Set where the results of a stack scanned as one file begin and end (``{"pages":
+    "1-4,5-6,7"}``, page ranges of the file; one range joins them all): only the results
+    whose pages changed are read again. Clerks."""
+    return shared.split_file(w, caller, record_id, body.get("pages", ""))
+
+
+@router.post("/records/{record_id}/split", include_in_schema=False)
+def page_split(w: Ctx, request: Request, caller: PAGE, record_id: str, pages: Annotated[str, Form()] = "",
+               csrf: Annotated[str, Form()] = "") -> Response:
+    w.check_csrf(request, csrf)
+    done = shared.split_file(w, caller, record_id, pages)
+    return RedirectResponse(f"/records/{done['file']}#stack", 303)  # the file's first result
 
 
 @router.get("/review", response_class=HTMLResponse, include_in_schema=False)

@@ -117,3 +117,13 @@ def file_answer(*media: str) -> dict[int | str, dict[str, Any]]:
     """The OpenAPI answer of a route that sends a file of one of these types."""
     return {200: {"description": "The file.",
                   "content": {m: {"schema": {"type": "string", "format": "binary"}} for m in media}}}
+
+
+class SplitAnswer(BaseModel):
+    """What a correction of a stack's split did (``sohoa split``)."""
+
+    file: str
+    ranges: list[list[int]]
+    kept: list[str]
+    made: list[str]
+    gone: list[str]

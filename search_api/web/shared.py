@@ -166,16 +166,21 @@ def page_image(w: Web, caller: Caller, record_id: str, number: int) -> Response:
     if not 1 <= number <= data["pages"]:
         raise HTTPException(404, both("Không có trang này.", "No such page."))
     if not caller.sees_files(data):
-        page = redacted(w, data, [number])[0]
+        page = redacted(w, data, [file_page(data, number)])[0]
         w.log(caller, "page_image", {"record": data["id"], "page": number, "redacted": redaction.summary(page.regions)})
         return Response(page.png, media_type="image/png")
     copy = original_copy(data)
     try:
-        png = page_png(copy, data["source"]["format"], number, w.settings.max_pixels)
+        png = page_png(copy, data["source"]["format"], file_page(data, number), w.settings.max_pixels)
     finally:
         shutil.rmtree(copy.parent, ignore_errors=True)
     w.log(caller, "page_image", {"record": data["id"], "page": number})
     return Response(png, media_type="image/png")  # no-store, as every answer: a page may show personal data
+
+
+def file_page(data: dict[str, Any], number: int) -> int:
+    """Page ``number`` of a record as a page of its file: a stack's result starts further on."""
+    return (data.get("page_range") or (1, 1))[0] + number - 1
 
 
 def page_png(path: Path, fmt: str, number: int, max_pixels: int) -> bytes:
@@ -207,6 +212,20 @@ def editable(caller: Caller, data: dict[str, Any]) -> set[str]:
         return set(FIELD_NAMES)
     shown, fields = mask_record(data)["fields"], data["fields"]
     return {name for name in FIELD_NAMES if name not in MASKED_FIELDS and shown.get(name) == fields.get(name)}
+
+
+def split_file(w: Web, caller: Caller, record_id: str, pages: str) -> dict[str, Any]:
+    """The results of a record's file set by hand (``service.split_stack``). Clerks."""
+    caller.need(Permission.correct)
+    data = one_record(w, caller, record_id)
+    try:
+        done = service.split_stack(w.settings, w.archive.index, data["id"], pages, caller.user.name)
+    except ConfigError as exc:
+        raise HTTPException(422, both(exc.message_vi, exc.message_en)) from None
+    answer = {"file": done.file, "ranges": [list(r) for r in done.ranges], "kept": list(done.kept),
+              "made": list(done.made), "gone": list(done.gone)}
+    w.log(caller, "split", answer)
+    return answer
 
 
 def set_field(w: Web, caller: Caller, record_id: str, field: str, value: str) -> dict[str, Any]:
@@ -272,7 +291,7 @@ def redacted_pdf(w: Web, caller: Caller, record_id: str) -> Response:
     """Every page of a record redacted, as one PDF of images (no text layer)."""
     caller.need(Permission.download)
     data = one_record(w, caller, record_id)
-    pages = redacted(w, data, list(range(1, data["pages"] + 1)))
+    pages = redacted(w, data, [file_page(data, n) for n in range(1, data["pages"] + 1)])
     counts: dict[str, int] = {}
     for page in pages:
         for kind, n in redaction.summary(page.regions).items():
@@ -288,7 +307,7 @@ def redaction_notes(w: Web, data: dict[str, Any]) -> list[dict[str, Any]]:
     notes: list[dict[str, Any]] = []
     for number in range(1, data["pages"] + 1):
         try:
-            page = _redact(w, data, [number])[0]
+            page = _redact(w, data, [file_page(data, number)])[0]
         except redaction.CannotRedact as exc:
             notes.append({"page": number, "refused": exc.message})
             continue

@@ -112,6 +112,30 @@ def correct(settings: Settings, record_id: str, field: str, value: str) -> None:
 
 
 @main.command()
+@click.argument("record_id")
+@click.argument("pages")
+@click.pass_obj
+def split(settings: Settings, record_id: str, pages: str) -> None:
+    """Sửa cách tách một tệp gồm nhiều kết quả / set where the results of a stack scanned as
+    one file begin and end: PAGES as page ranges of the file (``1-4,5-6,7``; one range
+    joins them all). Only the results whose pages changed are read again."""
+    from sohoa.accounts.audit import AccessLog
+    from sohoa.indexer.base import open_index
+    from sohoa.search_api.service import split_stack
+
+    with contextlib.closing(open_index(settings)) as index:
+        done = split_stack(settings, index, record_id, pages, _operator())
+    with AccessLog(settings.home) as log:
+        log.append(_operator(), "split", {"via": "cli", "file": done.file, "ranges": [list(r) for r in done.ranges],
+                                          "made": list(done.made), "gone": list(done.gone)})
+    said = ", ".join(f"{a}-{b}" if a != b else str(a) for a, b in done.ranges)
+    click.echo(t(f"Tệp {done.file[:16]}: {len(done.ranges)} kết quả ({said}); đọc lại {len(done.made)}, giữ nguyên "
+                 f"{len(done.kept)}, bỏ {len(done.gone)}.",
+                 f"File {done.file[:16]}: {len(done.ranges)} results ({said}); read again {len(done.made)}, kept "
+                 f"{len(done.kept)}, removed {len(done.gone)}."))
+
+
+@main.command()
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
 @click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-",
               help="Tệp đầu ra / output file [stdout]")

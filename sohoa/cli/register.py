@@ -53,13 +53,13 @@ def register_import(settings: Settings, file: Path, column_map: Path | None, she
     settings.ensure_home()
     if dry_run:
         from sohoa.register.store import read_file
-        from sohoa.search_api.render import register_dry_run
+        from sohoa.search_api.render_register import register_dry_run
 
         try:
             read = read_file(file, mapping=mapping, sheet=sheet, today=settings.today, strict=False)
         except RegisterFileError as exc:  # no header found: the top rows as read, to write --map from
             from sohoa.register.sheets import read_tables
-            from sohoa.search_api.render import top_rows
+            from sohoa.search_api.render_register import top_rows
 
             click.echo(t("Lỗi: ", "Error: ") + exc.message, err=True)
             with contextlib.suppress(RegisterFileError):
@@ -69,7 +69,7 @@ def register_import(settings: Settings, file: Path, column_map: Path | None, she
         with Register(settings.home) as reg:
             named = {**reg.agency_map, **mapping.agencies}
         if as_json:
-            from sohoa.search_api.render import register_dry_run_json
+            from sohoa.search_api.render_register import register_dry_run_json
 
             click.echo(json.dumps(register_dry_run_json(read, mapping, named), ensure_ascii=False))
             return
