@@ -170,8 +170,8 @@ def evaluate(out: Path, stacks_export: Path, singles_export: Path, corpus: Path 
     if corpus is None and labels is None:
         return result
     singles = [json.loads(line) for line in singles_export.read_text(encoding="utf-8").splitlines() if line.strip()]
-    members = {m["file"] for ms in truth.values() for m in ms}
-    in_stack = [{**row, "source": {**row["source"], "path": name}} for name, row in matched.items()]
+    members = {_named(m["file"]) for ms in truth.values() for m in ms}
+    in_stack = [{**row, "source": {**row["source"], "path": _named(name)}} for name, row in matched.items()]
     if corpus is not None:
         alone = [r for r in singles if Path(r["source"]["path"]).name in members]
         subset = _subset(corpus, members)
@@ -184,6 +184,11 @@ def evaluate(out: Path, stacks_export: Path, singles_export: Path, corpus: Path 
         result.alone, result.in_stacks = (_printed(fieldeval.score_labels(chosen, rows_))
                                           for rows_ in (singles, in_stack))
     return result
+
+
+def _named(name: str) -> str:
+    """A member's file name (a truth written elsewhere may name ``r03`` for ``r03.pdf``)."""
+    return name if Path(name).suffix.lower() in SUFFIXES else name + ".pdf"
 
 
 def _counted(report: fieldeval.Report) -> tuple[int, int]:

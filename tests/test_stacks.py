@@ -57,6 +57,25 @@ def test_boundaries_from_what_the_pages_show() -> None:
     assert split(pages) == [(1, 3), (5, 5), (6, 9), (10, 10)]  # page 1 after a closed result starts one
 
 
+def test_what_an_independent_generator_showed() -> None:
+    """Cases of the independent stacks (``scripts/independent/stacks.py``, seed 1): a page
+    of the body naming ``thôn Độc Lập, xã Cộng Hòa`` or citing ``Số: 686/QĐ-UBND ngày …``
+    near its top continues; an annex repeating the issuer block and motto stays; a blank
+    back between two pages of a result is no separator; a first page whose heading block
+    is cut off still starts a result by its title."""
+    trap = (("Tổ chức hội nghị triển khai tại Nhà văn hóa thôn Độc Lập, xã Cộng Hòa; thành", 0.1, 0.17),
+            ("Số: 686/QĐ-UBND ngày 25/11/2019 về việc công nhận thôn Độc Lập đạt chuẩn nông", 0.1, 0.22))
+    annex = (*HEAD[:2], ("QUY CHẾ", 0.45, 0.2),
+             ("(Ban hành Rèm theo Quyết định số 64/QĐ-UBND ngày 06 tháng 11", 0.2, 0.24))
+    pages = [
+        _page(1, *HEAD), _page(2, *trap, *BODY), _page(3, *annex),
+        _page(4, *HEAD), _page(5), _page(6, *BODY, *CLOSE),
+        _page(7, ("THÔNG BÁO", 0.45, 0.05), ("Kính gửi: Ông (bà) Hồ Bảo Hồng Linh", 0.2, 0.1), *BODY),
+        _page(8, ("QUYẾT ĐỊNH:", 0.45, 0.05), *BODY),
+    ]
+    assert split(pages) == [(1, 3), (4, 6), (7, 8)]
+
+
 def _cli(home: Path, *args: str):
     from sohoa.cli import main
 
@@ -101,6 +120,34 @@ def test_stacks_of_untuned_results_and_real_documents_are_split_as_scanned_alone
         assert said.share(said.in_stacks) >= said.share(said.alone) - 0.02, said.render()
     with capsys.disabled():
         print(f"\nStacks scanned as one file (seed {seed}):\n  " + "\n  ".join(lines))
+
+
+@pytest.mark.slow
+def test_stacks_an_independent_generator_wrote(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """Stacks written by a generator that never saw this code (``scripts/independent/
+    stacks.py``: blank backs, annexes repeating the heading, unnumbered pages, faint or cut
+    headers, body text citing numbers and the motto's words). Seed 2, the check set."""
+    import subprocess
+
+    monkeypatch.setenv("SOHOA_LANG", "en")
+    monkeypatch.setenv("SOHOA_TODAY", "2026-11-27")
+    out = tmp_path / "independent"
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "independent" / "stacks.py"), str(out), "--seed", "2",
+                    "--stacks", "3"], check=True, capture_output=True, cwd=ROOT, timeout=900)
+    folder = copy_corpus(out / "stacks", tmp_path / "in")
+    for extra in folder.glob("*.json"):
+        extra.unlink()
+    alone = copy_corpus(out / "alone", tmp_path / "alone")
+    _cli(tmp_path / "home", "ingest", "--no-progress", str(folder))
+    _cli(tmp_path / "home-alone", "ingest", "--no-progress", str(alone))
+    (tmp_path / "s.jsonl").write_text("\n".join(map(json.dumps, _export(tmp_path / "home"))))
+    (tmp_path / "a.jsonl").write_text("\n".join(map(json.dumps, _export(tmp_path / "home-alone"))))
+    said = stacks.evaluate(out / "stacks", tmp_path / "s.jsonl", tmp_path / "a.jsonl", corpus=alone)
+    with capsys.disabled():
+        print("\nStacks of the independent generator (seed 2):\n  " + said.render().replace("\n", "\n  "))
+    assert said.boundary_rate >= 0.95, said.render()
+    assert said.share(said.in_stacks) >= said.share(said.alone) - 0.02, said.render()
 
 
 @pytest.mark.slow
