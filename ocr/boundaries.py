@@ -45,7 +45,9 @@ _ANNEX_OF = re.compile(r"\(\s*(?:BAN HANH\s+)?\w{2,4}\s+THEO\s+(?:QUYET DINH|CON
 another paper by its number, not ``kèm theo Quyết định này`` in a sentence."""
 _TITLE = re.compile(r"^\W*(?:QUYET DINH|THONG BAO|KE HOACH|BAO CAO|GIAY PHEP|GIAY CHUNG NHAN|TO TRINH|CHI THI|"
                     r"NGHI QUYET|GIAY KHEN|GIAY XAC NHAN|TRICH LUC)\b[^:]*$")
-"""A result's title (``QUYẾT ĐỊNH``), not the ``QUYẾT ĐỊNH:`` that opens its articles."""
+"""A result's title (``QUYẾT ĐỊNH``), not the ``QUYẾT ĐỊNH:`` that opens its articles (nor
+that line with its colon lost: ``Điều 1.`` follows it)."""
+_ARTICLE = re.compile(r"^\W*DIEU\s*\d")
 _CLOSING = re.compile(r"^\W*NOI NHAN\b", re.IGNORECASE)
 _SIGNER = re.compile(r"^\W*(?:TM|KT|TL|TUQ|Q)\s*[.,]\s*\w|^\W*(?:PHO )?(?:CHU TICH|GIAM DOC|TRUONG PHONG|"
                      r"CHANH VAN PHONG|TRUONG BAN|CUC TRUONG|CHI CUC TRUONG|HIEU TRUONG)\W*$", re.IGNORECASE)
@@ -75,7 +77,8 @@ def signs_of(page: PageLayout) -> PageSigns:
     folded = [fold(ln.text).upper() for ln in lines]
     heading = any(_motto(ln, f, w) for ln, f in zip(lines, folded, strict=True) if ln.y0 < h * 0.2) or any(
         _number_line(ln, f, w) for ln, f in zip(lines, folded, strict=True) if ln.y0 < h * 0.3) or any(
-        _title(ln, f, w) for ln, f in list(zip(lines, folded, strict=True))[:3] if ln.y0 < h * 0.35)
+        _title(ln, f, w) and not (i + 1 < len(folded) and _ARTICLE.match(folded[i + 1]))
+        for i, (ln, f) in enumerate(list(zip(lines, folded, strict=True))[:3]) if ln.y0 < h * 0.35)
     page_number = None
     for line, text in zip(lines, folded, strict=True):
         near_edge = line.y1 < h * 0.1 or line.y0 > h * 0.88

@@ -72,8 +72,9 @@ def test_what_an_independent_generator_showed() -> None:
         _page(4, *HEAD), _page(5), _page(6, *BODY, *CLOSE),
         _page(7, ("THÔNG BÁO", 0.45, 0.05), ("Kính gửi: Ông (bà) Hồ Bảo Hồng Linh", 0.2, 0.1), *BODY),
         _page(8, ("QUYẾT ĐỊNH:", 0.45, 0.05), *BODY),
+        _page(9, ("QUYẾT ĐỊNH", 0.45, 0.05), ("Điều 1. Phê duyệt danh sách", 0.1, 0.08), *BODY),  # its colon lost
     ]
-    assert split(pages) == [(1, 3), (4, 6), (7, 8)]
+    assert split(pages) == [(1, 3), (4, 6), (7, 9)]
 
 
 def _cli(home: Path, *args: str):
