@@ -298,6 +298,15 @@ class Ledger:
                 self._write_facts(None, i)
         return ids
 
+    def pages_of_results(self, sha256: str) -> list[tuple[str, int, int]]:
+        """The results of the file ``sha256``: (id, first page, last page) each, in page order,
+        read without loading the records (one for a file of one result)."""
+        rows = self.db.execute(
+            "SELECT sha256, json_extract(record, '$.page_range[0]'), json_extract(record, '$.page_range[1]'), "
+            "json_extract(record, '$.pages') FROM documents WHERE (sha256 = ? OR file = ?) AND record IS NOT NULL "
+            "AND state IN ('indexed', 'extracted')", (sha256, sha256)).fetchall()
+        return sorted(((i, first or 1, last or pages) for i, first, last, pages in rows), key=lambda r: r[1])
+
     def file_of(self, record_id: str) -> str:
         """The hash of the file a record was read from (its own id, but for a stack's later results)."""
         row = self.db.execute("SELECT file FROM documents WHERE sha256 = ?", (record_id,)).fetchone()

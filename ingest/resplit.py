@@ -19,7 +19,7 @@ from pathlib import Path
 
 from sohoa.core.errors import ConfigError, RecordNotFound
 from sohoa.core.layout import PageLayout
-from sohoa.core.model import Record
+from sohoa.core.model import Record, RecordStatus
 from sohoa.core.settings import Settings
 from sohoa.indexer.base import IndexBackend
 from sohoa.ingest.document import PageText, part_of, read_result, stack_result_id
@@ -88,6 +88,9 @@ def resplit(settings: Settings, index: IndexBackend, record_id: str, ranges: lis
         first = ledger.record(record_id.lower())
         if first is None:
             raise RecordNotFound(f"Không có hồ sơ nào có mã {record_id}.", f"No record with id {record_id}.")
+        if first.status is not RecordStatus.indexed:
+            raise ConfigError("Tệp này chưa đọc được (lỗi khi nạp): hãy nạp lại trước khi tách.",
+                              "This file could not be read (it failed at ingest): ingest it again before splitting it.")
         file_sha = ledger.file_of(first.id)
         results = [r for r in (ledger.get(i, as_read=True) for i in [file_sha, *ledger.results_of(file_sha)]) if r]
         path = ledger.on_disk(file_sha)

@@ -163,9 +163,7 @@ def stack(settings: Settings, record_id: str) -> list[tuple[str, int, int]]:
     """The results of the file ``record_id`` was read from: (id, first page, last page) each,
     in page order (one for a file of one result)."""
     with Ledger.reading(settings.ledger_path) as ledger:
-        file_sha = ledger.file_of(record_id)
-        records = [r for r in (ledger.get(i, as_read=True) for i in [file_sha, *ledger.results_of(file_sha)]) if r]
-    return sorted(((r.id, *(r.page_range or (1, r.pages))) for r in records), key=lambda t: t[1])
+        return ledger.pages_of_results(ledger.file_of(record_id))
 
 
 def split_stack(settings: Settings, index: IndexBackend, record_id: str, pages: str, by: str) -> Resplit:

@@ -238,3 +238,17 @@ def test_only_a_clerk_splits_and_only_with_the_form_of_the_page(tmp_path: Path, 
         assert len(joined) == 1 and joined[0]["page_range"] is None and joined[0]["pages"] == rows[-1]["page_range"][1]
         wrong = client.post(f"/api/v1/records/{rows[0]['id']}/split", json={"pages": "0-99"}, headers=token("cleo"))
         assert wrong.status_code == 422 and "outside the file" in wrong.text
+
+
+def test_a_file_that_failed_is_not_split(tmp_path: Path, born_digital_corpus: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOHOA_LANG", "en")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    data = next(born_digital_corpus.glob("*.pdf")).read_bytes()
+    (folder / "cut.pdf").write_bytes(data[: len(data) // 3])
+    os.utime(folder / "cut.pdf", (1_600_000_000, 1_600_000_000))
+    _cli(tmp_path / "home", "ingest", "--no-progress", str(folder))
+    (failed,) = _export(tmp_path / "home")
+    said = _cli(tmp_path / "home", "split", failed["id"], "1-1")
+    assert said.exit_code != 0 and "ingest it again before splitting" in said.output, said.output
