@@ -91,10 +91,6 @@ def _box(line: Line, x0: float, x1: float, kind: str) -> tuple[float, float, flo
     return (x0 - pad, line.y0 - pad, x1 + pad, line.y1 + pad, kind)
 
 
-def _line_band(line: Line, x0: float, right: float, kind: str) -> tuple[float, float, float, float, str]:
-    return _box(line, x0, max(right, line.x1), kind)
-
-
 def regions_of(page: PageLayout) -> list[tuple[float, float, float, float, str]]:
     """The boxes to black out on ``page`` (in its own coordinates): see the module docstring."""
     lines = [ln for ln in page.lines if ln.words]
@@ -107,30 +103,20 @@ def regions_of(page: PageLayout) -> list[tuple[float, float, float, float, str]]
                 x1 = line.x1 if span.kind == "address" else touched[-1][1]
                 boxes.append(_box(line, touched[0][0], x1, span.kind))
     right = max((ln.x1 for ln in lines), default=page.width)
-    for i, line in enumerate(lines):
+    for i, (line, row) in enumerate(zip(lines, places, strict=True)):
         text = " ".join(w[2] for w in line.words)
         after = _after_label(text)
         if after is None:
             continue
-        following = [w for w, (s, _) in zip(line.words, _offsets(line.words), strict=True) if s >= after]
+        base = row[0][0]  # where the line starts in the page's joined words
+        following = [w for w, (s, _) in zip(line.words, row, strict=True) if s - base >= after]
         start = following[0][0] if following else line.x1
-        boxes.append(_line_band(line, start, right, "label"))
+        boxes.append(_box(line, start, max(right, line.x1), "label"))
         wraps = not following or text.rstrip().endswith((",", ";", "-"))
         if wraps and i + 1 < len(lines) and lines[i + 1].y0 - line.y1 < line.height * 1.5:
             nxt = lines[i + 1]
-            boxes.append(_line_band(nxt, nxt.x0, right, "label"))
+            boxes.append(_box(nxt, nxt.x0, max(right, nxt.x1), "label"))
     return boxes
-
-
-def _offsets(words: tuple[tuple[float, float, str], ...]) -> list[tuple[int, int]]:
-    out, pos = [], 0
-    for _, _, text in words:
-        out.append((pos, pos + len(text)))
-        pos += len(text) + 1
-    return out
-
-
-_COLON = re.compile(r":")
 
 
 def _after_label(text: str) -> int | None:
@@ -138,8 +124,8 @@ def _after_label(text: str) -> int | None:
     line has such a label (an address's only before a colon)."""
     ends = [m.end() for m in privacy.ID_LABEL.finditer(text)]
     ends += [m.end() for m in privacy.BIRTH_LABEL.finditer(text)]
-    ends += [c.end() for c in _COLON.finditer(text) if privacy.ADDRESS_LABEL.search(text, max(0, c.start() - 60),
-                                                                                   c.start())]
+    ends += [c.end() for c in re.finditer(":", text)
+             if privacy.ADDRESS_LABEL.search(text, max(0, c.start() - 60), c.start())]
     return min(ends) if ends else None
 
 
