@@ -488,8 +488,8 @@ def test_counts_and_not_found_say_nothing_outside_a_scope(archive: Archive) -> N
     unknown = "ab" * 32
     said = {httpx.get(archive.url + f"/api/v1/records/{rid}", headers=lim).text
             for rid in (others[0]["id"], unknown, others[0]["id"][:10], "not-an-id", others[0]["id"] + "/original")}
-    said |= {httpx.get(archive.url + f"/api/v1/records/{rid}/original", headers=lim).text
-             for rid in (others[0]["id"], unknown)}
+    said |= {httpx.get(archive.url + f"/api/v1/records/{rid}/{part}", headers=lim).text
+             for rid in (others[0]["id"], unknown) for part in ("original", "redacted.pdf", "pages/1")}
     assert len(said) == 1, said
 
 
