@@ -69,6 +69,33 @@ def is_blank(image: np.ndarray) -> bool:
     return marks <= BLANK_MAX_MARKS
 
 
+CONTENT_MARGIN_INCH = 0.2
+"""White kept around the print when a page is cut to it for Tesseract."""
+
+
+def content_box(image: np.ndarray, dpi: int) -> tuple[int, int, int, int]:
+    """``(left, top, right, bottom)`` of what a page shows beyond bare paper, with a margin.
+
+    Tesseract's thresholding and layout analysis cost by the pixel, paper or print: a page
+    cut to its print (about half an A4 page's pixels on the sample corpus) reads about a
+    tenth faster. Anything a little darker than the paper counts (faint print, specks,
+    a scanner's dark edge), so nothing that might be read is cut; the whole page when
+    nothing is darker."""
+    grey = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+    factor = 4
+    small = _shrink(grey, factor)
+    counts = cv2.calcHist([small], [0], None, [256], [0, 256]).ravel().cumsum()
+    paper = float(np.searchsorted(counts, counts[-1] * 0.9))
+    marked = cv2.compare(small, paper * 0.8, cv2.CMP_LT)
+    rows, cols = np.flatnonzero(marked.any(axis=1)), np.flatnonzero(marked.any(axis=0))
+    height, width = grey.shape
+    if not len(rows):
+        return 0, 0, width, height
+    margin = round(dpi * CONTENT_MARGIN_INCH)
+    return (max(0, int(cols[0]) * factor - margin), max(0, int(rows[0]) * factor - margin),
+            min(width, (int(cols[-1]) + 1) * factor + margin), min(height, (int(rows[-1]) + 1) * factor + margin))
+
+
 PAPER_CUT = 0.8
 """Share of the paper's level above which ``whiten_paper`` makes a pixel white."""
 

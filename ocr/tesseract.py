@@ -32,6 +32,7 @@ import pytesseract
 from sohoa.core.errors import ConfigError, MissingDependencyError, OcrFailed
 from sohoa.core.layout import Line, PageLayout
 from sohoa.ocr.layout import line_key, lines_from_words
+from sohoa.ocr.preprocess import content_box
 
 # One Tesseract thread per process: sohoa parallelises across pages with processes,
 # and OpenMP threads inside each would only fight over the same cores.
@@ -252,21 +253,36 @@ def _installed(language: str) -> str:
     return f"tesseract {version} ({language})"
 
 
+CUT_BELOW = 0.85
+"""A page is cut to its print when that leaves less than this share of its pixels; else
+read whole (a scan's dark edge can leave nearly all of it, and the cut then saves little)."""
+
+
 def read_page(image: np.ndarray, *, page_number: int, dpi: int, language: str = "vie",
               psm: int = 3) -> PageLayout:
-    """OCR one page image (grey or binary uint8) into a :class:`PageLayout`."""
+    """OCR one page image (grey or binary uint8) into a :class:`PageLayout`.
+
+    A whole page (``psm`` 3) is read cut to its print (``preprocess.content_box``); the
+    boxes are given back in the page's own pixels."""
+    left = top = 0
+    part = image
+    if psm == 3:
+        box = content_box(image, dpi)
+        if (box[2] - box[0]) * (box[3] - box[1]) < CUT_BELOW * image.shape[0] * image.shape[1]:
+            left, top, right, bottom = box
+            part = image[top:bottom, left:right]
     if engine() == "api":
         with _api(language, psm) as api:
-            _recognize(api, image, dpi, f"trang {page_number} / page {page_number}")
+            _recognize(api, part, dpi, f"trang {page_number} / page {page_number}")
             data = _tsv(api)
     else:
-        data = _program_data(image, f"--psm {psm} --dpi {dpi}", language, page_number)
+        data = _program_data(part, f"--psm {psm} --dpi {dpi}", language, page_number)
     words = []
     for i, text in enumerate(data["text"]):
         conf = float(data["conf"][i])
         if conf < 0 or not text.strip():
             continue
-        x, y, w, h = (data[k][i] for k in ("left", "top", "width", "height"))
+        x, y, w, h = data["left"][i] + left, data["top"][i] + top, data["width"][i], data["height"][i]
         key = line_key(data["block_num"][i], data["par_num"][i], data["line_num"][i])
         words.append((key, float(x), float(y), float(x + w), float(y + h), conf, text))
     height, width = image.shape[:2]

@@ -197,3 +197,23 @@ def test_a_record_says_which_model_and_machine_read_it(cli, tmp_path: Path) -> N
     model = Path(tesseract._tessdata("vie")) / "vie.traineddata"
     assert row["ocr"]["model"] == "vie=" + hashlib.sha256(model.read_bytes()).hexdigest()
     assert row["ocr"]["machine"] == socket.gethostname()
+
+
+def test_a_page_is_read_cut_to_its_print_and_its_boxes_stay_the_pages(prepared_pages) -> None:
+    """Tesseract reads the part of a page that shows print (it costs by the pixel); the
+    words come back where they stand on the whole page, and nothing printed is cut off."""
+    page = np.full((3508, 2480), 235, np.uint8)  # a grey sheet, an A4 page at 300 dpi
+    page[1400:1400 + prepared_pages[1].image.shape[0] // 4, 700:700 + prepared_pages[1].image.shape[1] // 2] = \
+        prepared_pages[1].image[:prepared_pages[1].image.shape[0] // 4, :prepared_pages[1].image.shape[1] // 2]
+    left, top, right, bottom = preprocess.content_box(page, 300)
+    assert (right - left) * (bottom - top) < page.size / 2
+    ys, xs = np.nonzero(page < 150)  # every pixel of print is inside, with white around it
+    assert left + 50 <= xs.min() and xs.max() < right - 50 and top + 50 <= ys.min() and ys.max() < bottom - 50
+    read = tesseract.read_page(page, page_number=1, dpi=300)
+    assert (read.width, read.height) == (2480, 3508)
+    alone = tesseract.read_page(prepared_pages[1].image[:prepared_pages[1].image.shape[0] // 4,
+                                                        :prepared_pages[1].image.shape[1] // 2], page_number=1, dpi=300)
+    first, first_alone = read.lines[0], alone.lines[0]
+    assert first.text == first_alone.text and len(read.lines) == len(alone.lines)
+    assert abs(first.x0 - (first_alone.x0 + 700)) <= 2 and abs(first.y0 - (first_alone.y0 + 1400)) <= 2
+    assert preprocess.content_box(np.full((400, 300), 250, np.uint8), 300) == (0, 0, 300, 400)
