@@ -261,6 +261,7 @@ def read_result(record_id: str, source: SourceInfo, text: PageText, signing_time
         second_look,
         withhold_doubtful,
         withhold_doubtful_names,
+        withhold_garbled,
     )
 
     path, fmt = Path(source.path), source.format
@@ -270,6 +271,7 @@ def read_result(record_id: str, source: SourceInfo, text: PageText, signing_time
     extraction = withhold_doubtful_names(text, extraction)
     extraction = handwritten_second_look(text, extraction, settings.today)
     extraction = withhold_doubtful(text, extraction)
+    extraction = withhold_garbled(text, extraction)
     return Record(
         id=record_id,
         source=source,

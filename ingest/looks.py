@@ -7,6 +7,7 @@ extraction and gives the extraction back, with a note for what it changed or wit
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 import unicodedata
 from collections import Counter
@@ -79,17 +80,7 @@ def withhold_doubtful(text: PageText, extraction: Extraction) -> Extraction:
                 reasons[name] = f"{words[0]!r} is no family name"
             elif unnamed:  # "Đặng Đực Tháng": a mark misread into a word no one is named by
                 reasons[name] = f"{unnamed[0]!r} is no name people are given"
-    if "issuer" in reasons and fields.get("issuer_successor"):
-        reasons["issuer_successor"] = "made from the issuer's name, which is withheld"
-    if ("issuer" in reasons or "issuer_parent" in reasons) and fields.get("issuer_level") == "other":
-        reasons["issuer_level"] = "no level in the names read, which are withheld"
-    if not reasons:
-        return replace(extraction, fields=fields, notes=tuple(notes))
-    notes.extend(f"{f}: {fields[f]!r} {why} from a page below 150 dpi: not taken, a person should read it"
-                 for f, why in reasons.items())
-    fields.update(dict.fromkeys(reasons))
-    confidence = {**extraction.confidence, **dict.fromkeys(reasons, 0.0)}
-    return replace(extraction, fields=fields, confidence=confidence, notes=tuple(notes))
+    return _withheld(extraction, fields, notes, reasons, " from a page below 150 dpi")
 
 
 HANDWRITTEN_CONFIDENCE = 0.75
@@ -355,4 +346,77 @@ def withhold_doubtful_names(text: PageText, extraction: Extraction) -> Extractio
             why = (f"{word!r} may be {' or '.join(sorted(options))} misread" if options
                    else f"{word!r} cannot end a name: part of it was not read")
             notes.append(f"{name}: {value!r} read, but {why}: not taken, a person should read it")
+    return replace(extraction, fields=fields, confidence=confidence, notes=tuple(notes))
+
+
+WORDED_FIELDS = ("issuer", "issuer_parent", "signer_title", "signed_for", "subject")
+"""The fields that are Vietnamese words as printed (names have their own checks)."""
+_STRAY = re.compile(r"(?<=\w)\s+[_°~|•*^`:.]+(?=\s+\w|\s*$)")
+"""A mark standing alone between two words of a phrase, or at its end: "kết _ quả",
+"hành : chính", "viên ." (a hyphen or a slash may belong: "2021 - 2025"; a comma
+is a comma with a space read before it)."""
+_INNER_STOP = re.compile(r"\b([^\W\d_]+)\.(?=\s+([^\W\d_]+))")
+
+
+def _inner_stops_removed(text: str) -> str:
+    """Without a full stop between two words in small letters ("công. nhận"); an
+    abbreviation (TP., Tp.) opens with a capital and keeps its stop."""
+    return _INNER_STOP.sub(lambda m: m.group(1) if m.group(1).islower() and m.group(2).islower() else m.group(),
+                           text)
+
+
+def withhold_garbled(text: PageText, extraction: Extraction) -> Extraction:
+    """Values OCR read with its slips still in them, from any scanned page. Two syllables
+    read as one are split (``tones.split_glued``: ``Tưpháp``, ``ĐA KHOATỈNH``), marks
+    standing alone inside a summary go; then a value holding a word with a tone mark that
+    is no syllable (``Sở Xây Ày Dựng``: only Vietnamese syllables bear tone marks), a
+    name with a word that is no syllable (``Tôn Thât Nhàn``), a summary cut inside its
+    last word (``tặng Giấy k``) and a number whose notation holds
+    a word in small letters (``GCNATTP-SNNPTNPBắc``: notations are capitals) are withheld,
+    with a note: a value that is wrong is worse than none."""
+    if not text.ocr_pages or text.born_digital:
+        return extraction
+    fields, notes = dict(extraction.fields), list(extraction.notes)
+    for name in WORDED_FIELDS:
+        if not fields.get(name):
+            continue
+        split, pairs = tones.split_glued(fields[name])
+        tidied = _inner_stops_removed(_STRAY.sub("", split)) if name == "subject" else split
+        if tidied != fields[name]:
+            what = ", ".join(f"{a} → {b}" for a, b in pairs) or "marks standing alone removed"
+            notes.append(f"{name}: {fields[name]!r} read, {what}")
+            fields[name] = tidied
+    reasons: dict[str, str] = {}
+    for name in WORDED_FIELDS:
+        value = fields.get(name) or ""
+        odd = [w for w in _WORDS.findall(value) if tones.toned(w) and w.lower() not in names.syllables()]
+        last = _WORDS.findall(value)[-1:] if name == "subject" else []
+        if odd:
+            reasons[name] = f"{odd[0]!r} bears a tone mark but is no Vietnamese syllable"
+        elif last and len(last[0]) == 1 and last[0].islower() and fold(last[0]) not in "aeiouy":
+            reasons[name] = f"it ends in {last[0]!r}, part of a word: the line was not read whole"
+    for name in ("signer_name", "holder_name"):  # every syllable of a name is one of the list's
+        odd = _not_syllables(fields.get(name) or "")
+        if odd:
+            reasons[name] = f"{odd[0]!r} is no Vietnamese syllable"
+    notation = (fields.get("number") or "").partition("/")[2]
+    if any(a.islower() and b.islower() for a, b in itertools.pairwise(notation)):
+        reasons["number"] = "its notation holds small letters, which notations never do"
+    return _withheld(extraction, fields, notes, reasons, "")
+
+
+def _withheld(extraction: Extraction, fields: dict, notes: list[str], reasons: dict[str, str], where: str
+              ) -> Extraction:
+    """``fields`` with those named in ``reasons`` null, each with a note saying why; the
+    issuer's successor and level go with the issuer's name."""
+    if not reasons:
+        return replace(extraction, fields=fields, notes=tuple(notes))
+    if "issuer" in reasons and fields.get("issuer_successor"):
+        reasons["issuer_successor"] = "made from the issuer's name, which is withheld"
+    if ("issuer" in reasons or "issuer_parent" in reasons) and fields.get("issuer_level") == "other":
+        reasons["issuer_level"] = "no level in the names read, which are withheld"
+    notes.extend(f"{f}: {fields[f]!r} {why}{where}: not taken, a person should read it"
+                 for f, why in reasons.items())
+    fields.update(dict.fromkeys(reasons))
+    confidence = {**extraction.confidence, **dict.fromkeys(reasons, 0.0)}
     return replace(extraction, fields=fields, confidence=confidence, notes=tuple(notes))

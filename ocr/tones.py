@@ -296,3 +296,40 @@ def repair_non_syllables(text: str) -> tuple[str, tuple[tuple[str, str], ...]]:
         out = out[:m.start()] + written + out[m.end():]
         pairs.append((m.group(), written))
     return out, tuple(reversed(pairs))
+
+
+_TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")
+"""The five tone marks (huyền, sắc, ngã, hỏi, nặng), as combining marks."""
+
+
+def toned(word: str) -> bool:
+    """Whether ``word`` carries a tone mark: only a Vietnamese syllable does (an
+    abbreviation such as HĐND or a foreign word has none)."""
+    return any(c in _TONES for c in unicodedata.normalize("NFD", word))
+
+
+def split_glued(text: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """Two syllables OCR read as one word (``Tưpháp``, ``Giámđốc``, ``ĐA KHOATỈNH``) split
+    where that makes two syllables which, together or each with its neighbour, make a
+    word of the list or a pair seen in running text, when there is one such place. Only a
+    word with a tone mark that is no syllable is split: an abbreviation (UBND) or a
+    foreign word (website) has none."""
+    from sohoa.ocr.names import syllables
+
+    normal = unicodedata.normalize("NFC", text)
+    words = list(_SYLLABLE.finditer(normal))
+    lower = [m.group().lower() for m in words]
+    out, pairs = normal, []
+    for k in reversed(range(len(words))):
+        word, low = words[k].group(), lower[k]
+        if low in syllables() or not toned(word):
+            continue
+        left, right = (lower[k - 1] if k else None), (lower[k + 1] if k + 1 < len(words) else None)
+        splits = [i for i in range(1, len(low)) if low[:i] in syllables() and low[i:] in syllables()
+                  and (_as_written(left, low[:i], low[i:]) or _as_written(low[:i], low[i:], right))]
+        if len(splits) != 1:
+            continue
+        written = f"{word[:splits[0]]} {word[splits[0]:]}"
+        out = out[:words[k].start()] + written + out[words[k].end():]
+        pairs.append((word, written))
+    return out, tuple(reversed(pairs))

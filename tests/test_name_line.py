@@ -4,13 +4,16 @@ and the line is read enlarged and binarised three ways; two readings alike are t
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from sohoa.ingest.looks import _as_name, agreed_name
+from sohoa.core.model import Extraction, empty_extraction
+from sohoa.ingest.document import PageText
+from sohoa.ingest.looks import _as_name, agreed_name, withhold_garbled
 from sohoa.ocr import zones
 
 FONT = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Bold.ttf"
@@ -102,3 +105,38 @@ def test_a_doubtful_syllable_may_take_the_name_two_readings_of_its_line_agree_on
     assert agreed_name(reads, "Lý Bích Vần", doubt) == "Lý Bích Vân"
     assert agreed_name(reads, "Lý Bích Vần") is None
     assert agreed_name(["Lý Bích Hà", "Lý Bích Hà"], "Lý Bích Vần", doubt) is None  # not a name Vần can be
+
+
+def _scanned(**fields: str) -> tuple[PageText, Extraction]:
+    base = empty_extraction()
+    values = {**base.fields, **fields}
+    extraction = dataclasses.replace(base, fields=values, confidence={k: 0.9 if v else 0.0 for k, v in values.items()})
+    return PageText([], False, "tesseract", 80.0, (), ocr_pages=(1,)), extraction
+
+
+def test_values_with_ocr_slips_are_mended_or_withheld_never_given_as_read() -> None:
+    """Words glued together are split, marks standing alone in a summary go; a word with a
+    tone mark that is no syllable, a name word that is no syllable, a summary cut inside
+    its last word and a notation in small letters make the value null, with a note."""
+    text, extraction = _scanned(
+        issuer="Sở Tưpháp", signed_for="TL. GIÁMĐỐC", issuer_parent="UBND TỈNH LÂM ĐỒNG",
+        subject="Về việc công. nhận hòa giải viên _ thôn Phú Mỹ .", signer_name="Tôn Thât Nhàn",
+        number="2949/2025/GCNATTP-SNNPTNPBắc", holder_name="Nguyễn Văn An")
+    got = withhold_garbled(text, extraction)
+    assert got.fields["issuer"] == "Sở Tư pháp" and got.fields["signed_for"] == "TL. GIÁM ĐỐC"
+    assert got.fields["subject"] == "Về việc công nhận hòa giải viên thôn Phú Mỹ"
+    assert got.fields["issuer_parent"] == "UBND TỈNH LÂM ĐỒNG" and got.fields["holder_name"] == "Nguyễn Văn An"
+    assert got.fields["signer_name"] is None and got.fields["number"] is None
+    assert got.confidence["number"] == 0.0
+    assert any("'Thât' is no Vietnamese syllable" in n for n in got.notes)
+    assert any("notation holds small letters" in n for n in got.notes)
+
+    text, extraction = _scanned(issuer="SỞ XÂY ÀY DỰNG", subject="Về việc tặng Giấy k", issuer_successor="SỞ XÂY DỰNG",
+                                number="15/QĐ-UBND", signer_title="PHÓ GIÁM ĐỐC")
+    got = withhold_garbled(text, extraction)
+    assert got.fields["issuer"] is None and got.fields["issuer_successor"] is None
+    assert got.fields["subject"] is None and any("ends in 'k'" in n for n in got.notes)
+    assert got.fields["number"] == "15/QĐ-UBND" and got.fields["signer_title"] == "PHÓ GIÁM ĐỐC"
+
+    born_digital = dataclasses.replace(text, born_digital=True, ocr_pages=())
+    assert withhold_garbled(born_digital, extraction) == extraction  # a text layer is as typed

@@ -121,3 +121,15 @@ def test_a_word_that_is_no_syllable_takes_the_one_clearly_most_used() -> None:
     for pdf in sorted((REALDATA / "vn_admin_docs").glob("*borndigital*.pdf")):
         for layout in pages.pdf_text_pages(pdf):
             assert all(tones.repair_non_syllables(line.text)[1] == () for line in layout.lines), pdf.name
+
+
+def test_two_syllables_read_as_one_are_split_only_where_it_makes_words() -> None:
+    """``Tưpháp``, ``GIÁMĐỐC``, ``ĐA KHOATỈNH`` (the issue's issuer) come apart; a garbled
+    word no split explains, an abbreviation and a foreign word stay as they are."""
+    assert tones.split_glued("Sở Tưpháp")[0] == "Sở Tư pháp"
+    assert tones.split_glued("TL. GIÁMĐỐC")[0] == "TL. GIÁM ĐỐC"
+    assert tones.split_glued("BỆNH VIỆN ĐA KHOATỈNH")[0] == "BỆNH VIỆN ĐA KHOA TỈNH"  # "đa khoa" with its neighbour
+    assert tones.split_glued("SỞ YTẾ") == ("SỞ Y TẾ", (("YTẾ", "Y TẾ"),))
+    for kept in ("Sở Xây Ày Dựng", "UBND tỉnh", "website của sở", "Nguyễn Văn An"):
+        assert tones.split_glued(kept) == (kept, ())
+    assert tones.toned("Ày") and not tones.toned("HĐND") and not tones.toned("Xây")
