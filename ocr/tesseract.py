@@ -253,11 +253,6 @@ def _installed(language: str) -> str:
     return f"tesseract {version} ({language})"
 
 
-CUT_BELOW = 0.85
-"""A page is cut to its print when that leaves less than this share of its pixels; else
-read whole (a scan's dark edge can leave nearly all of it, and the cut then saves little)."""
-
-
 def read_page(image: np.ndarray, *, page_number: int, dpi: int, language: str = "vie",
               psm: int = 3) -> PageLayout:
     """OCR one page image (grey or binary uint8) into a :class:`PageLayout`.
@@ -267,10 +262,8 @@ def read_page(image: np.ndarray, *, page_number: int, dpi: int, language: str = 
     left = top = 0
     part = image
     if psm == 3:
-        box = content_box(image, dpi)
-        if (box[2] - box[0]) * (box[3] - box[1]) < CUT_BELOW * image.shape[0] * image.shape[1]:
-            left, top, right, bottom = box
-            part = image[top:bottom, left:right]
+        left, top, right, bottom = content_box(image, dpi)
+        part = image[top:bottom, left:right]
     if engine() == "api":
         with _api(language, psm) as api:
             _recognize(api, part, dpi, f"trang {page_number} / page {page_number}")
