@@ -82,13 +82,15 @@ def content_box(image: np.ndarray, dpi: int) -> tuple[int, int, int, int]:
     a scanner's dark edge), so nothing that might be read is cut; the whole page when
     nothing is darker."""
     grey = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+    height, width = grey.shape
     factor = 4
+    if min(height, width) < 16 * factor:  # a strip, not a page: nothing worth cutting
+        return 0, 0, width, height
     small = _shrink(grey, factor)
     counts = cv2.calcHist([small], [0], None, [256], [0, 256]).ravel().cumsum()
     paper = float(np.searchsorted(counts, counts[-1] * 0.9))
     marked = cv2.compare(small, paper * 0.8, cv2.CMP_LT)
     rows, cols = np.flatnonzero(marked.any(axis=1)), np.flatnonzero(marked.any(axis=0))
-    height, width = grey.shape
     if not len(rows):
         return 0, 0, width, height
     margin = round(dpi * CONTENT_MARGIN_INCH)

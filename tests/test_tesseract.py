@@ -216,4 +216,5 @@ def test_a_page_is_read_cut_to_its_print_and_its_boxes_stay_the_pages(prepared_p
     first, first_alone = read.lines[0], alone.lines[0]
     assert first.text == first_alone.text and len(read.lines) == len(alone.lines)
     assert abs(first.x0 - (first_alone.x0 + 700)) <= 2 and abs(first.y0 - (first_alone.y0 + 1400)) <= 2
-    assert preprocess.content_box(np.full((400, 300), 250, np.uint8), 300) == (0, 0, 300, 400)
+    assert preprocess.content_box(np.full((400, 300), 250, np.uint8), 300) == (0, 0, 300, 400)  # bare paper
+    assert preprocess.content_box(np.zeros((3, 500), np.uint8), 300) == (0, 0, 500, 3)  # a strip
