@@ -371,7 +371,8 @@ def withhold_garbled(text: PageText, extraction: Extraction) -> Extraction:
     standing alone inside a summary go; then a value holding a word with a tone mark that
     is no syllable (``Sở Xây Ày Dựng``: only Vietnamese syllables bear tone marks), a
     name with a word that is no syllable (``Tôn Thât Nhàn``), a summary cut inside its
-    last word (``tặng Giấy k``) and a number whose notation holds
+    last word (``tặng Giấy k``), an agency or title ending in a letter standing alone
+    (``XÃ NGHĨA TRUNG Ố``: seal ink read as a letter) and a number whose notation holds
     a word in small letters (``GCNATTP-SNNPTNPBắc``: notations are capitals) are withheld,
     with a note: a value that is wrong is worse than none."""
     if not text.ocr_pages or text.born_digital:
@@ -395,6 +396,9 @@ def withhold_garbled(text: PageText, extraction: Extraction) -> Extraction:
             reasons[name] = f"{odd[0]!r} bears a tone mark but is no Vietnamese syllable"
         elif last and len(last[0]) == 1 and last[0].islower() and fold(last[0]) not in "aeiouy":
             reasons[name] = f"it ends in {last[0]!r}, part of a word: the line was not read whole"
+        elif (name in ("issuer", "issuer_parent", "signer_title") and re.search(r"\s[^\W\d_]$", value)
+              and (name == "signer_title" or not issuer.recognised(value))):  # XÃ ĐỒNG Ý, XÃ PỜ Ê are places
+            reasons[name] = f"it ends in a letter standing alone ({value[-1]!r}), which no agency or title does"
     for name in ("signer_name", "holder_name"):  # every syllable of a name is one of the list's
         odd = _not_syllables(fields.get(name) or "")
         if odd:

@@ -137,6 +137,11 @@ def test_values_with_ocr_slips_are_mended_or_withheld_never_given_as_read() -> N
     assert got.fields["issuer"] is None and got.fields["issuer_successor"] is None
     assert got.fields["subject"] is None and any("ends in 'k'" in n for n in got.notes)
     assert got.fields["number"] == "15/QĐ-UBND" and got.fields["signer_title"] == "PHÓ GIÁM ĐỐC"
+    text, extraction = _scanned(issuer="ỦY BAN NHÂN DÂN XÃ NGHĨA TRUNG Ố", issuer_parent="UBND HUYỆN TƯ NGHĨA")
+    got = withhold_garbled(text, extraction)
+    assert got.fields["issuer"] is None and got.fields["issuer_parent"] == "UBND HUYỆN TƯ NGHĨA"
+    text, extraction = _scanned(issuer="ỦY BAN NHÂN DÂN XÃ ĐỒNG Ý", issuer_parent="UBND HUYỆN BẮC SƠN")
+    assert withhold_garbled(text, extraction).fields["issuer"] == "ỦY BAN NHÂN DÂN XÃ ĐỒNG Ý"  # a commune of Lạng Sơn
 
     born_digital = dataclasses.replace(text, born_digital=True, ocr_pages=())
     assert withhold_garbled(born_digital, extraction) == extraction  # a text layer is as typed
