@@ -270,11 +270,18 @@ def without_honorific(name: str) -> str:
     return stripped if len(stripped.split()) >= 2 else name.strip()
 
 
+_NEXT_LABEL = re.compile(r"\s+(?:gioi tinh|ngay sinh|sinh ngay|sinh nam|nam sinh|dan toc|quoc tich|so dinh danh"
+                         r"|so cccd|dien thoai)\b.*", re.IGNORECASE)
+"""The label of the next particular on the same line, after a name."""
+
+
 def _label_value(field: str, value: str) -> str | None:
     """The value after a label, when it has the field's shape (a name; a 12-digit ID)."""
     if field == "holder_id":
         return personal_id(value)
     text = re.split(r"\s*[,;(]|\s{2,}", without_honorific(value))[0]
+    follows = _NEXT_LABEL.search(fold(text))  # "NGUYỄN THỊ AN Giới tính: Nữ"
+    text = text[:follows.start()] if follows else text
     if field == "holder_name" and re.fullmatch(r"[A-Z][A-Za-z]*(?: [A-Z][A-Za-z]*){1,5}", fold(text)):
         return fix_surname(text)
 

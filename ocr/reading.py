@@ -100,11 +100,16 @@ def personal_id(text: str) -> str | None:
 
 def labelled(page: Page) -> Iterator[tuple[Line, tuple[str, ...], str]]:
     """The "label: value" lines of a page: the line, its label's folded words (numbering
-    such as "5." dropped) and the text after the colon."""
+    such as "5." dropped) and the text after the colon. A line holding a second label
+    ("Thông tin về chủ hộ kinh doanh: Họ, chữ đệm và tên: NGUYỄN THỊ AN") gives that
+    label and its value too, after the first."""
     for line in page.lines:
-        label, colon, value = clean(line.text).partition(":")
-        if colon:
+        parts = clean(line.text).split(":")
+        for at in range(1, len(parts)):
+            label, value = parts[at - 1], ":".join(parts[at:])
             yield line, label_words(re.sub(r"^\W*\d+\s*[.)]\s*", "", label)), value
+            if at > 1 and re.search(r"[,;]", label):  # "Hộ kinh doanh An Phát, người đại diện: bà …"
+                yield line, label_words(re.split(r"[,;]", label)[-1]), value
 
 
 def has_words(words: tuple[str, ...], wanted: tuple[str, ...], *, extra: int = 5) -> bool:

@@ -555,3 +555,42 @@ def test_a_number_line_is_read_past_a_speck_or_a_doubled_slash(line: str) -> Non
     rows = [("ỦY BAN NHÂN DÂN XÃ QUỲNH LẬP", 250, 100), ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 700, 100),
             (line, 250, 180), ("Quỳnh Lập, ngày 13 tháng 5 năm 2019", 700, 180)]
     assert extract([_lines(*rows)]).fields["number"] == line.split(":")[1].strip().replace("//", "/")
+
+
+HOLDER_FORMS = [
+    # Household business certificates (two labels on a line, another particular after the name)
+    ("GIẤY CHỨNG NHẬN ĐĂNG KÝ HỘ KINH DOANH",
+     ["4. Chủ hộ kinh doanh:", "Họ, chữ đệm và tên: NGUYỄN THỊ AN Giới tính: Nữ"]),
+    ("GIẤY CHỨNG NHẬN ĐĂNG KÝ HỘ KINH DOANH", ["Thông tin về chủ hộ kinh doanh: Họ, chữ đệm và tên: NGUYỄN THỊ AN"]),
+    ("GIẤY CHỨNG NHẬN ĐĂNG KÝ HỘ KINH DOANH", ["Họ và tên (ghi bằng chữ in hoa): NGUYỄN THỊ AN"]),
+    ("GIẤY PHÉP", ["Cho phép: Hộ kinh doanh Karaoke An Phát, người đại diện: bà Nguyễn Thị An"]),
+    # Decisions about one person or household, as their first article words it
+    ("QUYẾT ĐỊNH", ["Điều 1. Xử phạt vi phạm hành chính đối với bà Nguyễn Thị An, sinh ngày 02/3/1980"]),
+    ("QUYẾT ĐỊNH", ["Điều 1. Xử phạt vi phạm hành chính đối với", "bà Nguyễn Thị An, sinh ngày 02/3/1980"]),
+    ("QUYẾT ĐỊNH", ["Điều 1. Giao 200 m2 đất ở tại thôn Phú Mỹ cho hộ bà Nguyễn Thị An"]),
+    ("QUYẾT ĐỊNH", ["Điều 1. Thu hồi 120 m2 đất của hộ bà Nguyễn Thị An"]),
+    ("QUYẾT ĐỊNH", ["Điều 1. Cho bà Nguyễn Thị An, viên chức Trường Tiểu học Phú Mỹ, thôi việc"]),
+    ("QUYẾT ĐỊNH", ["Điều 1. Điều động bà Nguyễn Thị An, chuyên viên Phòng Nội vụ"]),
+    ("QUYẾT ĐỊNH", ["Điều 1. Tiếp nhận bà Nguyễn Thị An vào làm viên chức"]),
+    ("QUYẾT ĐỊNH", ["Điều 1. Thi hành kỷ luật bằng hình thức khiển trách đối với bà Nguyễn Thị An"]),
+    ("QUYẾT ĐỊNH", ["Điều 1. Cấp Giấy chứng nhận quyền sử dụng đất cho bà Nguyễn Thị An"]),
+]
+
+
+@pytest.mark.parametrize(("heading", "body"), HOLDER_FORMS)
+def test_the_holder_as_real_forms_and_decisions_name_them(heading: str, body: list[str]) -> None:
+    rows = [*_header("15/QĐ-UBND", "Bắc Giang, ngày 02 tháng 3 năm 2022"), (heading, 500, 260)]
+    rows += [(text, 450, 350 + 30 * i) for i, text in enumerate(body)]
+    assert fold(extract([_lines(*rows)]).fields["holder_name"] or "").upper() == "NGUYEN THI AN"
+
+
+@pytest.mark.parametrize("article", [
+    "Điều 1. Phê duyệt Kế hoạch phòng, chống thiên tai năm 2025 của Ủy ban nhân dân xã Phú Mỹ",
+    "Điều 1. Thành lập Tổ công tác gồm các ông (bà) có tên sau:",
+    "Điều 1. Giao cho Phòng Tài chính - Kế hoạch chủ trì, phối hợp với Ba Tơ Xanh thực hiện",
+    "Điều 1. Ban hành kèm theo Quyết định này Quy chế làm việc của Ủy ban nhân dân huyện",
+])
+def test_a_decision_about_no_one_names_no_holder(article: str) -> None:
+    rows = [*_header("15/QĐ-UBND", "Bắc Giang, ngày 02 tháng 3 năm 2022"), ("QUYẾT ĐỊNH", 500, 260),
+            (article, 450, 350), ("Điều 2. Giao ông Trần Văn Bình, Trưởng phòng Nội vụ, theo dõi.", 450, 380)]
+    assert extract([_lines(*rows)]).fields["holder_name"] is None
