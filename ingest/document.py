@@ -127,7 +127,7 @@ def _upright(page: pagesmod.PageImage, prepared: preprocess.Prepared, layout: Pa
         return prepared, layout
     turned = preprocess.prepare(preprocess.turn(page.image, angle), page.dpi, steps(settings))
     again = tesseract.read_page(turned.image, page_number=page.number, dpi=turned.dpi,
-                                language=settings.ocr_language)
+                                language=settings.ocr_language, cut=not turned.enlarged)
 
     # Tesseract reads some sideways text well enough, but its boxes are then sideways and
     # the layout zones mean nothing: trust the orientation check unless the turned page
@@ -156,7 +156,7 @@ def _on_white_paper(prepared: preprocess.Prepared, layout: PageLayout, settings:
     keep the reading that says more."""
     white = replace(prepared, image=preprocess.whiten_paper(prepared.image))
     again = tesseract.read_page(white.image, page_number=layout.number, dpi=white.dpi,
-                                language=settings.ocr_language)
+                                language=settings.ocr_language, cut=not white.enlarged)
     return (white, again) if _weight(again) > _weight(layout) else (prepared, layout)
 
 
@@ -192,7 +192,7 @@ def _ocr_pages(images: Iterable[pagesmod.PageImage], settings: Settings) -> _Rea
         prepared = preprocess.prepare(page.image, page.dpi, steps(settings))
         low_resolution |= prepared.enlarged
         layout = tesseract.read_page(prepared.image, page_number=page.number, dpi=prepared.dpi,
-                                     language=settings.ocr_language)
+                                     language=settings.ocr_language, cut=not prepared.enlarged)
         if _looks_unread(layout):
             prepared, layout = _upright(page, prepared, layout, settings)
         if _reads_weakly(layout) and not layout.turned:

@@ -254,14 +254,15 @@ def _installed(language: str) -> str:
 
 
 def read_page(image: np.ndarray, *, page_number: int, dpi: int, language: str = "vie",
-              psm: int = 3) -> PageLayout:
+              psm: int = 3, cut: bool = True) -> PageLayout:
     """OCR one page image (grey or binary uint8) into a :class:`PageLayout`.
 
-    A whole page (``psm`` 3) is read cut to its print (``preprocess.content_box``); the
-    boxes are given back in the page's own pixels."""
+    A whole page (``psm`` 3) is read cut to its print (``preprocess.content_box``) unless
+    ``cut`` is false (a page enlarged from a photo reads better whole); the boxes are
+    given back in the page's own pixels."""
     left = top = 0
     part = image
-    if psm == 3:
+    if psm == 3 and cut:
         left, top, right, bottom = content_box(image, dpi)
         part = image[top:bottom, left:right]
     if engine() == "api":
@@ -348,9 +349,9 @@ def orientation(image: np.ndarray, *, dpi: int) -> int:
     return int(osd.get("rotate", 0)) % 360
 
 
-def read_page_text(image: np.ndarray, *, dpi: int, language: str = "vie", psm: int = 3) -> str:
+def read_page_text(image: np.ndarray, *, dpi: int, language: str = "vie", psm: int = 3, cut: bool = True) -> str:
     """Plain text of a page image, for preprocessing evaluation and benchmarks."""
-    layout = read_page(image, page_number=1, dpi=dpi, language=language, psm=psm)
+    layout = read_page(image, page_number=1, dpi=dpi, language=language, psm=psm, cut=cut)
     return layout.text
 
 

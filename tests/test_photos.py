@@ -65,7 +65,7 @@ def _text_accuracy(image: np.ndarray, dpi: int, steps: tuple[str, ...], truth: s
     from rapidfuzz.distance import Levenshtein
 
     prepared = preprocess.prepare(image, dpi, steps)
-    text = " ".join(tesseract.read_page_text(prepared.image, dpi=prepared.dpi).split())
+    text = " ".join(tesseract.read_page_text(prepared.image, dpi=prepared.dpi, cut=not prepared.enlarged).split())
     return 1 - Levenshtein.normalized_distance(text, truth)
 
 
