@@ -390,7 +390,7 @@ def withhold_garbled(text: PageText, extraction: Extraction) -> Extraction:
     reasons: dict[str, str] = {}
     for name in WORDED_FIELDS:
         value = fields.get(name) or ""
-        odd = [w for w in _WORDS.findall(value) if tones.toned(w) and w.lower() not in names.syllables()]
+        odd = [w for w in _not_syllables(value) if tones.toned(w)]
         last = _WORDS.findall(value)[-1:] if name == "subject" else []
         if odd:
             reasons[name] = f"{odd[0]!r} bears a tone mark but is no Vietnamese syllable"

@@ -44,6 +44,12 @@ def _shrink(image: np.ndarray, factor: int) -> np.ndarray:
                       interpolation=cv2.INTER_AREA)
 
 
+def _paper_level(grey: np.ndarray) -> float:
+    """The paper's grey level: the 90th percentile of the pixels, from a histogram."""
+    counts = cv2.calcHist([grey], [0], None, [256], [0, 256]).ravel().cumsum()
+    return float(np.searchsorted(counts, counts[-1] * 0.9))
+
+
 BLANK_MAX_MARKS = 3
 """A page with at most this many marks of print is blank (a lone page number counts as blank)."""
 
@@ -61,9 +67,7 @@ def is_blank(image: np.ndarray) -> bool:
         small = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
     h, w = small.shape
     inner = small[int(h * 0.04):int(h * 0.96), int(w * 0.04):int(w * 0.96)]
-    counts = cv2.calcHist([inner], [0], None, [256], [0, 256]).ravel().cumsum()
-    paper = float(np.searchsorted(counts, counts[-1] * 0.9))  # the 90th percentile, from a histogram
-    ink = cv2.compare(inner, paper * 0.55, cv2.CMP_LT)
+    ink = cv2.compare(inner, _paper_level(inner) * 0.55, cv2.CMP_LT)
     count, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     marks = int(np.count_nonzero(stats[1:, cv2.CC_STAT_AREA] >= 4)) if count > 1 else 0
     return marks <= BLANK_MAX_MARKS
@@ -88,9 +92,7 @@ def content_box(image: np.ndarray, dpi: int) -> tuple[int, int, int, int]:
     factor = 4
     if min(height, width) < 16 * factor:  # a strip, not a page: nothing worth cutting
         return 0, 0, width, height
-    counts = cv2.calcHist([grey], [0], None, [256], [0, 256]).ravel().cumsum()
-    paper = float(np.searchsorted(counts, counts[-1] * 0.9))
-    white = np.where(grey > paper * PAPER_CUT, np.uint8(255), grey)
+    white = np.where(grey > _paper_level(grey) * PAPER_CUT, np.uint8(255), grey)
     marked = cv2.compare(_shrink(white, factor), 255 * 0.8, cv2.CMP_LT)
     rows, cols = np.flatnonzero(marked.any(axis=1)), np.flatnonzero(marked.any(axis=0))
     if not len(rows):
