@@ -108,7 +108,8 @@ class Extractor(HeaderZone, SignerBlock):
             return found
         text, changed = tones.repair(found.value.lstrip(" :;.,-–"))  # ": Về việc …": the label's colon
         text, respelled = tones.repair_non_syllables(text)
-        changed += respelled
+        text, used = tones.repair_by_use(text)
+        changed += respelled + used
         if changed:
             self.notes.append("subject: tone marks repaired from the words around them: "
                               + ", ".join(f"{a} → {b}" for a, b in changed))
