@@ -17,6 +17,7 @@ from typing import Literal
 
 from rapidfuzz import fuzz
 
+from sohoa.core import gazetteer
 from sohoa.core.layout import Line, PageLayout
 from sohoa.core.model import Extraction
 from sohoa.core.settings import Settings
@@ -35,6 +36,8 @@ withheld. Measured on 16 generated phone photos (seed 31): the wrong number and 
 at 0.62 and 0.66, every right one at 0.75 or more; every issuer read below 0.75 was
 garbled, and every signer name below 0.6."""
 _WORDS = re.compile(r"[^\W\d_]+")
+_ODD_YEAR = re.compile(r"\b(?:năm|nằm|nấm|nắm|nam|nầm|nẵm)\s+(?!19\d\d\b|20\d\d\b)(\d{4})\b", re.IGNORECASE)
+"""A year after "năm" that is no year of the 20th or 21st century: its digits misread."""
 
 
 def _not_syllables(value: str) -> list[str]:
@@ -47,9 +50,11 @@ def withhold_doubtful(text: PageText, extraction: Extraction) -> Extraction:
     subject's marks are repaired from the words around them (``tones.repair_marks``);
     then a value is withheld, with a note, when read with less confidence than
     ``LOW_RESOLUTION_FLOORS``, when an issuer is no agency the lexicon and the gazetteer
-    know, when a name or the subject holds a word that is no Vietnamese syllable, or when
+    know, when a place is not spelled as the gazetteer spells it, when a name or the
+    subject holds a word that is no Vietnamese syllable, when
     a name does not open with a family name or holds a word no one is named by
-    (``names.named_by``)."""
+    (``names.named_by``), or one people are clearly more often named by with other marks
+    (``names.likelier_names``: "Tuân", "Hài", "Thủ")."""
     if not text.low_resolution:
         return extraction
     fields, notes = dict(extraction.fields), list(extraction.notes)
@@ -66,6 +71,11 @@ def withhold_doubtful(text: PageText, extraction: Extraction) -> Extraction:
     for name, floor in LOW_RESOLUTION_FLOORS.items():
         if fields.get(name) and extraction.confidence.get(name, 0.0) < floor:
             reasons[name] = f"read with confidence {extraction.confidence.get(name, 0.0):.2f}"
+    odd_year = _ODD_YEAR.search(fields.get("subject") or "")
+    if odd_year:  # "nằm 2921": the year's digits misread, and its word with them
+        reasons["subject"] = f"the year {odd_year.group(1)!r} is no year of a document"
+    if fields.get("place") and not gazetteer.is_spelled_name(fields["place"]):  # "Hương Sœn"
+        reasons["place"] = "no place of the gazetteer, as its marks were read"
     for name in ("issuer", "issuer_parent"):
         if fields.get(name) and name not in reasons and not issuer.recognised(fields[name]):
             reasons[name] = "no agency the lexicon names, or no place the gazetteer knows"
@@ -80,6 +90,9 @@ def withhold_doubtful(text: PageText, extraction: Extraction) -> Extraction:
                 reasons[name] = f"{words[0]!r} is no family name"
             elif unnamed:  # "Đặng Đực Tháng": a mark misread into a word no one is named by
                 reasons[name] = f"{unnamed[0]!r} is no name people are given"
+            elif likelier := next(((w, names.likelier_names(w)) for w in words[1:] if names.likelier_names(w)), None):
+                # "Vũ Tuân Hạnh": a wrong mark that still makes a name, rarer than Tuấn
+                reasons[name] = f"{likelier[0]!r} may be {' or '.join(sorted(likelier[1]))} misread"
     return _withheld(extraction, fields, notes, reasons, " from a page below 150 dpi")
 
 

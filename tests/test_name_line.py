@@ -13,8 +13,8 @@ from PIL import Image, ImageDraw, ImageFont
 
 from sohoa.core.model import Extraction, empty_extraction
 from sohoa.ingest.document import PageText
-from sohoa.ingest.looks import _as_name, agreed_name, withhold_garbled
-from sohoa.ocr import zones
+from sohoa.ingest.looks import _as_name, agreed_name, withhold_doubtful, withhold_garbled
+from sohoa.ocr import names, zones
 
 FONT = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Bold.ttf"
 
@@ -145,3 +145,34 @@ def test_values_with_ocr_slips_are_mended_or_withheld_never_given_as_read() -> N
 
     born_digital = dataclasses.replace(text, born_digital=True, ocr_pages=())
     assert withhold_garbled(born_digital, extraction) == extraction  # a text layer is as typed
+
+
+@pytest.mark.parametrize(("read", "likelier"), [
+    ("Tuân", {"tuấn"}), ("Hài", {"hải"}), ("Thủ", {"thư", "thử"}), ("Tuần", {"tuân", "tuấn"}), ("Hai", {"hải"}),
+    ("Tuấn", set()), ("Hưng", set()), ("Hòa", set()), ("Hoà", set()), ("Thu", set()), ("Hoa", set()),
+    ("Nguyên", set()),  # Nguyễn is a family name
+])
+def test_a_name_people_are_clearly_more_often_given_with_other_marks(read: str, likelier: set[str]) -> None:
+    """Photos read Tuân, Hài, Thủ, Hai for Tuấn, Hải, Thu, Hải: each a name, but one rarely
+    given where the same letters with other marks are common."""
+    assert names.likelier_names(read) == likelier
+
+
+def test_a_photo_withholds_a_name_with_a_likelier_reading_and_a_misread_year() -> None:
+    """On a phone photo (a page below 150 dpi) such a name is withheld, with a note, and so
+    are a summary whose year is no year of a document ("nằm 2921" for năm 2021) and a
+    place not spelled as any unit of the gazetteer ("Hương Sœn")."""
+    text, extraction = _scanned(signer_name="Vũ Tuân Hạnh", holder_name="Đỗ Thủ Hoa",
+                                subject="Về việc tuyển dụng viên chức nằm 2921", place="Hương Sœn")
+    photo = dataclasses.replace(text, low_resolution=True)
+    got = withhold_doubtful(photo, extraction)
+    assert got.fields["signer_name"] is None and got.fields["holder_name"] is None and got.fields["subject"] is None
+    assert any("'Tuân' may be tuấn misread" in n for n in got.notes)
+    assert any("'2921' is no year" in n for n in got.notes)
+    assert got.fields["place"] is None  # not spelled as the gazetteer spells it
+    text, extraction = _scanned(signer_name="Vũ Tuấn Hạnh", holder_name="Đỗ Thu Hoa",
+                                subject="Về việc tuyển dụng viên chức năm 2021", place="Hương Sơn")
+    got = withhold_doubtful(dataclasses.replace(text, low_resolution=True), extraction)
+    assert (got.fields["signer_name"], got.fields["holder_name"]) == ("Vũ Tuấn Hạnh", "Đỗ Thu Hoa")
+    assert got.fields["subject"] == "Về việc tuyển dụng viên chức năm 2021" and got.fields["place"] == "Hương Sơn"
+    assert withhold_doubtful(text, _scanned(signer_name="Vũ Tuân Hạnh")[1]).fields["signer_name"] == "Vũ Tuân Hạnh"

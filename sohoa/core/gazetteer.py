@@ -16,12 +16,13 @@ import functools
 import importlib.util
 import json
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
-from sohoa.core.text import fold
+from sohoa.core.text import fold, modern_tones
 
 SNAP_MIN_SCORE = 85.0
 """Below this similarity (0-100, on folded letters) a place name is left as read."""
@@ -203,6 +204,18 @@ def _name_keys() -> frozenset[str]:
 def is_name(text: str) -> bool:
     """Whether ``text`` is, tone marks aside, the name of some unit (any level, before or after 2025)."""
     return bool(text.strip()) and key(text) in _name_keys()
+
+
+@functools.cache
+def _spelled_names() -> frozenset[str]:
+    return frozenset(unicodedata.normalize("NFC", modern_tones(n)).casefold()
+                     for level in ("province", "district", "commune") for n in names_of(level))
+
+
+def is_spelled_name(text: str) -> bool:
+    """Whether ``text`` is the name of some unit with its marks as the unit writes them
+    (old or new tone placement alike): "Hương Sơn", not "Hương Sœn" nor "Thái Nguyễn"."""
+    return unicodedata.normalize("NFC", modern_tones(text.strip())).casefold() in _spelled_names()
 
 
 def snap(text: str, candidates: tuple[str, ...]) -> str | None:
