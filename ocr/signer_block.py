@@ -145,11 +145,19 @@ class SignerBlock(PageSet):
     def _deputy_below(page: Page, i: int, title: str) -> bool:
         """Whether the next line of the right column opens with PHÓ although the title read
         does not: "KT. CHỦ TỊCH" over "PHÓ CHỦ TỊCH" with its prefix lost to the seal
-        (",“ CHỦ TỊCH" / "PHÓ" / "TỊCH"), so the line read is the chief's, not the signer's."""
+        (",“ CHỦ TỊCH" / "PHÓ" / "TỊCH"), so the line read is the chief's, not the signer's;
+        or the next line, in capitals, ends with the title's last word: the deputy's title
+        repeating the chief's, its PHÓ garbled ("hŸ TRƯƠNG PHONG" over "PHC( CC ˆÚNG PHONG,"
+        on a phone photo of KT. TRƯỞNG PHÒNG / PHÓ TRƯỞNG PHÒNG)."""
         if fold(title).startswith("PHO "):
             return False
         below = next((j for j in range(i + 1, len(page.lines)) if page.right(page.lines[j])), None)
-        return below is not None and re.match(r"^[\W\d_]*PHO\b", page.folded[below].upper()) is not None
+        if below is None:
+            return False
+        words = re.sub(r"[^A-Z ]", " ", page.folded[below].upper()).split()
+        repeats = (len(words) >= 2 and words[-1] == fold(title).upper().split()[-1]
+                   and upper_ratio(page.lines[below].text) > 0.9)
+        return repeats or re.match(r"^[\W\d_]*PHO\b", page.folded[below].upper()) is not None
 
     @staticmethod
     def _printed_title(page: Page, last: int) -> tuple[Found, Line] | None:
@@ -172,14 +180,19 @@ class SignerBlock(PageSet):
         ("GIÁM ĐỐC") may be the end of a longer one ("PHÓ GIÁM ĐỐC"): the line's first
         word is the end of the title's first word ("IÁM ĐỐC"), or, that word read nowhere in
         the line, does not even start like it ("HỒ TỊCH", "H TỊCH": PHÓ CHỦ TỊCH as much as
-        CHỦ TỊCH). Stray marks before a whole title ("à~ CHỦ TỊCH") hide nothing."""
+        CHỦ TỊCH), or a word in capitals of two letters or more stands before the whole
+        title ("€TM CỤC TRƯỞNG" of CHI CỤC TRƯỞNG on a phone photo: ink, or the hidden
+        start). Stray marks, one letter or a word in small letters (seal ink: "à~ CHỦ
+        TỊCH", "gốm GIÁM ĐỐC") before a whole title hide nothing."""
         longer = [t for t in signer_titles() if t != title and t.endswith(" " + title)]
         if not longer:
             return False
         words = re.sub(r"[^A-Z ]", "", fold(re.sub(r"^[\W\d_]+", "", line.text)).upper()).split()
         first = fold(title).split()[0]
         garbled_start = first not in words and words[0][:1] != first[:1]  # "HỒ TỊCH"; not "à~ CHỦ TỊCH"
-        if words and words[0] != first and (first.endswith(words[0]) or garbled_start):
+        read_first = re.sub(r"[\W\d_]", "", line.text.split()[0]) if line.text.split() else ""
+        word_before = len(words[0]) >= 2 and read_first.isupper() and first in words[1:]  # "€TM CỤC TRƯỞNG"
+        if words and words[0] != first and (first.endswith(words[0]) or garbled_start or word_before):
             self.notes.append(f"signer_title: only {title!r} legible, the start of its line is hidden "
                               f"(it could be {' or '.join(repr(t) for t in longer[:2])}): not set")
             return True

@@ -225,6 +225,8 @@ def test_a_title_whose_start_the_seal_hides_is_not_guessed() -> None:
     assert hidden.fields["signer_name"] == "Nguyễn Văn An"
     assert any("start of its line is hidden" in n for n in hidden.notes)
     assert extract([_decision_signed("GIÁM ĐỐC")]).fields["signer_title"] == "GIÁM ĐỐC"  # whole and centred
+    # A photo's CHI CỤC TRƯỞNG: a word in capitals before the whole title, ink or its start.
+    assert extract([_decision_signed("€TM CỤC TRƯỞNG")]).fields["signer_title"] is None
 
 
 def test_a_wrapped_council_name_ends_above_a_bare_number() -> None:
@@ -464,6 +466,7 @@ def test_a_garbled_authority_prefix_is_no_title_of_the_signer() -> None:
     (("k7 GIÁM ĐỐC", "PHÓ", "ĐỐC"), None),  # KT. read as "k7", PHÓ GIÁM ĐỐC in two pieces
     ((",“ CHỦ TỊCH", "PHÓ", "TỊCH"), None),  # KT. lost to the seal, PHÓ on the line below
     (("HỒ TỊCH",), None),  # PHÓ CHỦ TỊCH as much as CHỦ TỊCH
+    (("hŸ TRƯƠNG PHONG", "PHC( CC ˆÚNG PHONG,"), None),  # a photo's KT. TRƯỞNG PHÒNG / PHÓ TRƯỞNG PHÒNG
 ])
 def test_a_chiefs_title_over_a_deputys_line_is_never_the_signers(lines: tuple[str, ...],
                                                                  signed_for: str | None) -> None:
