@@ -207,6 +207,11 @@ class HeaderZone(PageSet):
         for line, folded in zip(p.lines, p.folded, strict=True):
             m = re.match(r"^\s*S[o0]\s*:\s*(\d{1,6})\b(?!\s*/)", folded, re.IGNORECASE)
             if m and line.y0 < p.h * 0.45 and line.cx < p.w * 0.6:
+                mark = re.match(r"[^\s.,;]+", folded[m.end():])
+                if mark:  # "Số: 13%8": a digit read as a mark; the entry is not 13
+                    self.notes.append(f"number: register entry {m.group(1) + mark.group()!r} holds a mark among "
+                                      "its digits; not taken")
+                    return Found(None, 0.0)
                 digit_conf = _doubtful_digits(line)
                 if digit_conf is not None:
                     # A bare number has no notation to check it against: a doubtful read is no number.

@@ -202,6 +202,7 @@ def test_kt_line_makes_the_signer_a_deputy_when_pho_is_hidden() -> None:
     (("TL. GIÁM ĐỐC", "CHÁNH VĂN PHÒNG"), "CHÁNH VĂN PHÒNG", "TL. GIÁM ĐỐC"),
     (("TL. GIÁM ĐỐC", "GIÁM ĐỐC"), None, "TL. GIÁM ĐỐC"),  # the chief's own title under TL.: contradicted
     (("Q. HIỆU TRƯỞNG", "@#%"), None, "Q. HIỆU TRƯỞNG"),  # the line under it lost to the seal
+    (("TM. ỦY", "DÂN XÃ TIÊX LỤC"), None, "TM. ỦY"),  # a photo: the body's name wrapped, no title
     (("KT. CỤC TRƯỞNG", "PHÓ TRƯỞNG BAN THƯỜNG TRỰC"), "PHÓ TRƯỞNG BAN THƯỜNG TRỰC", "KT. CỤC TRƯỞNG"),
     # The authority line's letters read right and a mark or a comma wrong (an independent
     # generator's scans): written with its marks.
@@ -227,6 +228,8 @@ def test_a_title_whose_start_the_seal_hides_is_not_guessed() -> None:
     assert extract([_decision_signed("GIÁM ĐỐC")]).fields["signer_title"] == "GIÁM ĐỐC"  # whole and centred
     # A photo's CHI CỤC TRƯỞNG: a word in capitals before the whole title, ink or its start.
     assert extract([_decision_signed("€TM CỤC TRƯỞNG")]).fields["signer_title"] is None
+    for squeezed in ("⁄ˆ CHỤC TRƯỜNG", "CMWCÙ& TRƯỜNG"):  # its first word read longer than CỤC
+        assert extract([_decision_signed(squeezed)]).fields["signer_title"] is None
 
 
 def test_a_wrapped_council_name_ends_above_a_bare_number() -> None:
@@ -427,6 +430,8 @@ def test_registration_codes_and_register_entries_as_numbers() -> None:
     birth = [*_header("278", "Tân An, ngày 02 tháng 3 năm 2022"), ("Quyển số: 01/2022", 250, 205),
              ("GIẤY KHAI SINH", 550, 260)]
     assert extract([_lines(*birth)]).fields["number"] == "278"
+    marked = [*_header("13%8", "Tân An, ngày 02 tháng 3 năm 2022"), *birth[6:]]  # a photo's 1368
+    assert extract([_lines(*marked)]).fields["number"] is None  # a digit read as a mark: not 13
     no_book = [*_header("278", "Tân An, ngày 02 tháng 3 năm 2022"), ("GIẤY KHAI SINH", 550, 260)]
     assert extract([_lines(*no_book)]).fields["number"] is None
 
