@@ -21,6 +21,9 @@ _GARBLED_AUTHORITY = re.compile(r"^[\W_]*(?:[A-Z]{1,3}\s*[.,:]|[A-Z]{1,2}\d\s|K[
 # An authority line of the signer block, folded: one signs for ("thay mặt", "ký thay",
 # "thừa lệnh", "thừa ủy quyền", "quyền") the body or chief it names.
 _AUTHORITY = re.compile(r"^[\W_]*(?P<prefix>T\s?M|K\s?T|T\s?L|TUQ|Q)\s*[.,:]\s*(?=\w{2})", re.IGNORECASE)
+_PLACE_WORDS = re.compile(r"\b(?:XA|HUYEN|TINH|PHUONG|THANH PHO|NHAN DAN)\b")
+"""Words of a unit's name, never of a person's title: a line holding them under TM. is
+the rest of the body's name (TM. ỦY / BAN NHÂN DÂN XÃ TIÊN LỤC, wrapped)."""
 _NAME_LINE = re.compile(r"^[A-Z][a-z]+(?: [A-Z][a-z]+){1,5}$")
 
 def plausible_name(name: str | None) -> bool:
@@ -169,6 +172,8 @@ class SignerBlock(PageSet):
             text = re.sub(r"^[\W\d_]+|[\W\d_]+$", "", clean(line.text))
             words = text.split()
             letters = re.sub(r"[^A-Za-z ]", "", fold(text))
+            if _PLACE_WORDS.search(fold(text).upper()):  # "DÂN XÃ TIÊN LỤC": the body's name wrapped
+                return None
             if (len(words) >= 2 and all(len(w) >= 2 and w.isalpha() for w in words)
                     and upper_ratio(text) > 0.9 and len(letters.replace(" ", "")) >= 6 and line_conf([line]) >= 0.6):
                 return Found(text, round(line_conf([line]) * 0.7, 3)), line
@@ -182,8 +187,10 @@ class SignerBlock(PageSet):
         the line, does not even start like it ("HỒ TỊCH", "H TỊCH": PHÓ CHỦ TỊCH as much as
         CHỦ TỊCH), or a word in capitals of two letters or more stands before the whole
         title ("€TM CỤC TRƯỞNG" of CHI CỤC TRƯỞNG on a phone photo: ink, or the hidden
-        start). Stray marks, one letter or a word in small letters (seal ink: "à~ CHỦ
-        TỊCH", "gốm GIÁM ĐỐC") before a whole title hide nothing."""
+        start), or the title's first word is read longer than it is ("CHỤC TRƯỜNG",
+        "CMWCÙ& TRƯỜNG": CHI CỤC squeezed into one word). Stray marks, one letter or a
+        word in small letters (seal ink: "à~ CHỦ TỊCH", "gốm GIÁM ĐỐC") before a whole
+        title hide nothing."""
         longer = [t for t in signer_titles() if t != title and t.endswith(" " + title)]
         if not longer:
             return False
@@ -192,7 +199,8 @@ class SignerBlock(PageSet):
         garbled_start = first not in words and words[0][:1] != first[:1]  # "HỒ TỊCH"; not "à~ CHỦ TỊCH"
         read_first = re.sub(r"[\W\d_]", "", line.text.split()[0]) if line.text.split() else ""
         word_before = len(words[0]) >= 2 and read_first.isupper() and first in words[1:]  # "€TM CỤC TRƯỞNG"
-        if words and words[0] != first and (first.endswith(words[0]) or garbled_start or word_before):
+        grown = first not in words and len(words[0]) > len(first)  # "CHỤC TRƯỜNG": CHI CỤC squeezed in
+        if words and words[0] != first and (first.endswith(words[0]) or garbled_start or word_before or grown):
             self.notes.append(f"signer_title: only {title!r} legible, the start of its line is hidden "
                               f"(it could be {' or '.join(repr(t) for t in longer[:2])}): not set")
             return True
