@@ -243,6 +243,8 @@ def repair_marks(text: str) -> tuple[str, tuple[tuple[str, str], ...]]:
                 continue
             fits = {other for other in _by_letters().get(fold(syllable), ()) if other != syllable
                     and _makes_word(left, other, right)}
+            if len(fits) > 1:  # "hỗ sơ": hồ sơ and hò… both words; only "hồ sơ" seen in running text
+                fits = {other for other in fits if (left, other) in _attested() or (other, right) in _attested()}
             if len(fits) == 1:
                 other = fits.pop()
                 proposed.append(((counts[other] + 1) / (counts[syllable] + 1), (i, other)))
