@@ -125,7 +125,13 @@ def repair(text: str) -> tuple[str, tuple[tuple[str, str], ...]]:
         # The word list first: the running text is read only when a change is in view.
         if _makes_word(left, other, right) and not _as_written(left, syllable, right):
             changes.append((i, other))
-    changes = sorted([*changes, *_both_slipped(text, matches, lower, {i for i, _ in changes})])
+    return _rewritten(text, matches, sorted([*changes, *_both_slipped(text, matches, lower, {i for i, _ in changes})]))
+
+
+def _rewritten(text: str, matches: list[re.Match[str]],
+               changes: list[tuple[int, str]]) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """``text`` with the syllables at ``changes`` (index in ``matches``, in order) replaced,
+    each keeping its case as read, and the (read, written) pairs."""
     out, pairs = text, []
     for i, other in reversed(changes):
         m = matches[i]
@@ -256,13 +262,7 @@ def repair_marks(text: str) -> tuple[str, tuple[tuple[str, str], ...]]:
         # word too): the change to the syllable more used than the one read goes first.
         for i, other in max(proposed, key=lambda p: p[0])[1:]:
             changed[i], lower[i] = other, other
-    out, pairs = normal, []
-    for i in sorted(changed, reverse=True):
-        m = matches[i]
-        written = _recased(m.group(), changed[i])
-        out = out[:m.start()] + written + out[m.end():]
-        pairs.append((m.group(), written))
-    return out, tuple(reversed(pairs))
+    return _rewritten(normal, matches, sorted(changed.items()))
 
 
 @functools.cache
@@ -388,10 +388,4 @@ def repair_by_use(text: str) -> tuple[str, tuple[tuple[str, str], ...]]:
                     if None not in pair)}
         if len(fits) == 1:
             changes.append((i, fits.pop()))
-    out, changed = normal, []
-    for i, other in reversed(changes):
-        m = matches[i]
-        written = _recased(m.group(), other)
-        out = out[:m.start()] + written + out[m.end():]
-        changed.append((m.group(), written))
-    return out, tuple(reversed(changed))
+    return _rewritten(normal, matches, changes)
