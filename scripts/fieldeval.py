@@ -3,8 +3,10 @@
 
     python scripts/fieldeval.py SAMPLES_DIR EXPORT.jsonl
 
-A field is *exact* when it equals the truth after Unicode NFC normalisation (for a field
-with no true value, exact means sohoa also gave none); *invented* when sohoa gave a
+A field is *exact* when it equals the truth after Unicode NFC normalisation, with tone
+marks placed the new way (``Uỷ`` and ``Ủy``, ``hoá`` and ``hóa`` are one word, both
+correct: ``sohoa.core.text.modern_tones``); for a field with no true value, exact means
+sohoa also gave none. *Invented* when sohoa gave a
 value where the truth has none, or a value that is wrong.
 """
 
@@ -17,6 +19,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sohoa.core.text import modern_tones
+
 FIELDS = ("doc_type", "number", "issue_date", "issuer", "issuer_parent", "issuer_level", "issuer_successor",
           "place", "subject", "signer_title", "signer_name", "holder_name", "holder_id", "valid_until")
 
@@ -24,7 +28,7 @@ FIELDS = ("doc_type", "number", "issue_date", "issuer", "issuer_parent", "issuer
 def _norm(value: object) -> str | None:
     if value is None:
         return None
-    return " ".join(unicodedata.normalize("NFC", str(value)).split())
+    return " ".join(unicodedata.normalize("NFC", modern_tones(unicodedata.normalize("NFC", str(value)))).split())
 
 
 @dataclass

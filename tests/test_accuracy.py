@@ -58,3 +58,11 @@ def test_field_accuracy(cli, tmp_path: Path, capsys: pytest.CaptureFixture[str],
     for quality, target in TARGETS[group].items():
         assert report.by_quality[quality].rate >= target, (quality, report.by_quality[quality].rate)
     assert invented / total <= MAX_INVENTED[group]
+
+
+def test_the_scorer_takes_old_and_new_tone_placement_as_one_word_and_nothing_more() -> None:
+    """``Uỷ``/``Ủy`` and ``hoá``/``hóa`` are one word, both correct; a wrong mark is still wrong."""
+    assert fieldeval._norm("UỶ BAN NHÂN DÂN") == fieldeval._norm("ỦY BAN NHÂN DÂN")
+    assert fieldeval._norm("số hoá  hồ sơ") == fieldeval._norm("số hóa hồ sơ")
+    assert fieldeval._norm("số hóa hỗ sơ") != fieldeval._norm("số hóa hồ sơ")
+    assert fieldeval._norm(None) is None
