@@ -199,7 +199,9 @@ class SignerBlock(PageSet):
         garbled_start = first not in words and words[0][:1] != first[:1]  # "HỒ TỊCH"; not "à~ CHỦ TỊCH"
         read_first = re.sub(r"[\W\d_]", "", line.text.split()[0]) if line.text.split() else ""
         word_before = len(words[0]) >= 2 and read_first.isupper() and first in words[1:]  # "€TM CỤC TRƯỞNG"
-        grown = first not in words and len(words[0]) > len(first)  # "CHỤC TRƯỜNG": CHI CỤC squeezed in
+        rest = fold(title).upper().split()[1:]
+        grown = (first not in words and len(words[0]) > len(first)  # "CHỤC TRƯỜNG": CHI CỤC squeezed in
+                 and bool(rest) and words[1:] == rest)  # not the whole title glued ("CHBTỊCH")
         if words and words[0] != first and (first.endswith(words[0]) or garbled_start or word_before or grown):
             self.notes.append(f"signer_title: only {title!r} legible, the start of its line is hidden "
                               f"(it could be {' or '.join(repr(t) for t in longer[:2])}): not set")
