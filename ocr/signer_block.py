@@ -60,7 +60,8 @@ class SignerBlock(PageSet):
             ratio = difflib.SequenceMatcher(None, key, fold(title)).ratio()
             if ratio > score:
                 best, score = title, ratio
-        if best and score >= 0.8:
+        # As many letters as the title, nearly: "THƯƠNG" is no reading of THỦ TƯỚNG (0.8 alike).
+        if best and score >= 0.8 and len(key.replace(" ", "")) >= 0.8 * len(fold(best).replace(" ", "")):
             return best, score
         return None
 
