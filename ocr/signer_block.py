@@ -60,10 +60,14 @@ class SignerBlock(PageSet):
             ratio = difflib.SequenceMatcher(None, key, fold(title)).ratio()
             if ratio > score:
                 best, score = title, ratio
-        # As many letters as the title, nearly: "THƯƠNG" is no reading of THỦ TƯỚNG (0.8 alike).
-        if best and score >= 0.8 and len(key.replace(" ", "")) >= 0.8 * len(fold(best).replace(" ", "")):
-            return best, score
-        return None
+        # Fewer words than the title, and fewer letters: "THƯƠNG" is no reading of THỦ TƯỚNG
+        # (0.8 alike). A mark may stand for a hidden word ("PHÔ 4 TỊCH"), glued words keep
+        # their letters ("CHBTỊCH").
+        if not best or score < 0.8:
+            return None
+        short = (len(body.split()) < len(best.split())
+                 and len(key.replace(" ", "")) < 0.8 * len(fold(best).replace(" ", "")))
+        return None if short else (best, score)
 
     def signer_page(self) -> int | None:
         """The number of the page whose signer block ``signer`` reads: the last page with a

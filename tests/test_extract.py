@@ -232,6 +232,7 @@ def test_a_title_whose_start_the_seal_hides_is_not_guessed() -> None:
         assert extract([_decision_signed(squeezed)]).fields["signer_title"] is None
     assert extract([_decision_signed("⁄ „>¬CHBTỊCH")]).fields["signer_title"] == "CHỦ TỊCH"  # whole, glued
     assert extract([_decision_signed("{ 9° (€. THƯƠNG,")]).fields["signer_title"] is None  # not THỦ TƯỚNG
+    assert extract([_decision_signed("PHÔ 4 TỊCH")]).fields["signer_title"] == "PHÓ CHỦ TỊCH"  # 4: a hidden word
 
 
 def test_a_wrapped_council_name_ends_above_a_bare_number() -> None:
