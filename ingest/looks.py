@@ -90,7 +90,7 @@ def withhold_doubtful(text: PageText, extraction: Extraction) -> Extraction:
                 reasons[name] = f"{words[0]!r} is no family name"
             elif unnamed:  # "Đặng Đực Tháng": a mark misread into a word no one is named by
                 reasons[name] = f"{unnamed[0]!r} is no name people are given"
-            elif likelier := next(((w, names.likelier_names(w)) for w in words[1:] if names.likelier_names(w)), None):
+            elif likelier := next(((w, found) for w in words[1:] if (found := names.likelier_names(w))), None):
                 # "Vũ Tuân Hạnh": a wrong mark that still makes a name, rarer than Tuấn
                 reasons[name] = f"{likelier[0]!r} may be {' or '.join(sorted(likelier[1]))} misread"
     return _withheld(extraction, fields, notes, reasons, " from a page below 150 dpi")
