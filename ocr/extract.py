@@ -42,6 +42,10 @@ def _wrapped_rest(m: re.Match[str], original: str) -> str:
         return ""
     return " " + " ".join(words)
 
+_CUT_NAME = re.compile(r"[ ]*([:;.])[ ]*([^\W\d_]+)(?:[ ]|$)", re.MULTILINE)
+"""A name in capitals that goes on after a stop on its line: its rest cut off by a slip."""
+
+
 class Extractor(HeaderZone, SignerBlock):
     """Extract the fields of ``FIELD_NAMES`` from one document's pages."""
 
@@ -181,6 +185,12 @@ class Extractor(HeaderZone, SignerBlock):
         m, original, lines = hit
         value = re.sub(r"\s+", " ", original[m.start("value"):m.end("value")]).strip()
         if field == "holder_name":
+            cut = _CUT_NAME.match(original, m.end("value"))
+            # "ĐÔ NGỌC: TU": a mark read as a stop inside the name
+            if cut and value.isupper() and cut.group(2).isupper():
+                self.notes.append(f"holder_name: the name {value!r} goes on past {cut.group(1)!r} on its "
+                                  "line: not taken")
+                return NONE
             value = fix_surname(without_honorific(value + _wrapped_rest(m, original)))
         if field == "holder_id":
             value = personal_id(value)
@@ -232,6 +242,22 @@ class Extractor(HeaderZone, SignerBlock):
                 return Found(clause.until.isoformat(), line_conf(page.lines) * 0.9)
         return NONE
 
+    def _type_code_contradicted(self, number: str | None, rule: Rule) -> bool:
+        """A notation whose type code is no code sohoa knows, one letter away from the code
+        of the document's own heading ("899/TH-SXD" on a THÔNG BÁO, whose code is TB):
+        a letter misread, so the number is withheld, with a note, rather than guessed."""
+        if not number or "/" not in number or not rule.notation_codes:
+            return False
+        code = fold(number.split("/")[-1].split("-")[0]).upper()
+        known = {c for r in self.rules for c in r.notation_codes}
+        near = [c for c in rule.notation_codes
+                if len(c) == len(code) and sum(a != b for a, b in zip(c, code, strict=True)) == 1]
+        if code in known or not near:
+            return False
+        self.notes.append(f"number: {number!r} withheld: its type code {code} is no code, and a "
+                          f"{rule.doc_type} is numbered {near[0]}; a letter misread")
+        return True
+
     # ---------------------------------------------------------------- all together
 
     def run(self) -> Extraction:
@@ -242,8 +268,10 @@ class Extractor(HeaderZone, SignerBlock):
         if rule:
             found["doc_type"] = Found(rule.doc_type, type_conf)
         found["number"] = self.number()
-        if found["number"].value is None and rule:
+        if found["number"].value is None and not self.number_illegible and rule:
             found["number"] = self.number_of_shape(rule)
+        elif rule and self._type_code_contradicted(found["number"].value, rule):
+            found["number"] = NONE
         found["issue_date"], place = self.issue_date_and_place(rule)
         found["signed_on"] = self.signed_on()
         found.update(self.issuer_block(found["issue_date"].value))

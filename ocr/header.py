@@ -42,6 +42,9 @@ _OWN_DATE = re.compile(r"^\W*(?:\d{1,2}\s*[.)]\s*)?(?:dang ky lan dau|cap ngay|n
 # the signing time, not the paper's date.
 _SIGNATURE_STAMP = re.compile(r"thoi gian ky|ky boi|ngay ky\s*:|[+]07:?00|@", re.IGNORECASE)
 
+_GLUED_NUMBER = re.compile(r"(\d{1,6})\s*([A-Z]{2,8})(-[A-Z][\w.-]*)[.,;]?")
+"""Digits glued to a notation, on the folded number line: "4417GCN-TNMT"."""
+
 MIN_DIGIT_CONFIDENCE = 70.0
 """Below this OCR confidence the digits of a number are taken to be handwritten."""
 _DIGIT_LOOKALIKES = str.maketrans({"l": "1", "I": "1", "|": "1", "O": "0", "o": "0", "S": "5", "B": "8"})
@@ -102,6 +105,10 @@ def _doubtful_digits(line: Line) -> float | None:
 class HeaderZone(PageSet):
     """Reads the number, date, place and issuer of the first page."""
 
+    number_illegible = False
+    """Set when page 1 has the document's number line, read too garbled to give it: no
+    code printed elsewhere then stands for the number (``number_of_shape``)."""
+
     def _motto_y(self) -> float | None:
         p = self.first
         for line, folded in zip(p.lines, p.folded, strict=True):
@@ -135,12 +142,43 @@ class HeaderZone(PageSet):
         elif first not in codes and re.sub(r"(.)\1", r"\1", first) in codes and len(parts) > 1:
             parts[0] = re.sub(r"(.)\1", r"\1", parts[0])  # a letter read twice ("QĐÐ": Đ and the eth)
         parts = ["UBND" if fold(part).upper() == "LIBND" else part for part in parts]
+        # "QD-UBND": a code read without its mark is written as printed (QĐ)
+        spelled = {fold(c).upper(): c for rule in self.rules for c in rule.notation_spelled}
+        if len(parts) > 1 and fold(parts[0]).upper() in spelled and fold(parts[0]) == parts[0]:
+            parts[0] = spelled[fold(parts[0]).upper()]
         return "-".join(parts)
+
+    def _slash_lost(self) -> Found:
+        """ "Số: 4417GCN-TNMT": a number line whose slash OCR lost, the digits glued to the
+        notation. With a type code sohoa knows after the digits, the slash is put back;
+        otherwise no number, and no code found elsewhere stands for it (a household
+        business's "Mã số" is another number than the certificate's)."""
+        p = self.first
+        for line, folded in zip(p.lines, p.folded, strict=True):
+            if line.y0 > p.h * 0.45 or line.cx > p.w * 0.6:
+                continue
+            head = _NUMBER_LINE.match(folded)
+            m = _GLUED_NUMBER.fullmatch(head.group("rest").strip()) if head else None
+            if not m:
+                continue
+            codes = {c for rule in self.rules for c in rule.notation_codes}
+            rest = clean(line.text)[head.start("rest"):].strip().rstrip(".,;")
+            self.number_illegible = True
+            if m.group(2).upper() not in codes:
+                self.notes.append(f"number: {rest!r} read without its slash, and {m.group(2)} is no type code; "
+                                  "not taken")
+                return Found(None, 0.0)
+            self.notes.append(f"number: {rest!r} read without its slash; the slash put back before {m.group(2)}")
+            value = f"{m.group(1)}/{self._repair_notation(rest[len(m.group(1)):].strip())}"
+            # A line that lost its slash may have lost more ("-CCATVSIP" for CCATVSTP on a
+            # photo): below the review queue, and under a photo's floor for numbers.
+            return Found(strip_spaces_in_number(value), round(line_conf([line]) * 0.8, 3))
+        return NONE
 
     def number(self) -> Found:
         found = self._number_line()
         if not found:
-            return NONE
+            return self._slash_lost()
         _, line = found
         rest = _NUMBER_LINE.match(fold(line.text))
         text = clean(line.text)[rest.start("rest"):] if rest else clean(line.text)

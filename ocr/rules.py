@@ -77,6 +77,8 @@ class Rule:
     ``Cấp ngày …``): the day the date line lacks may be read there, and nowhere else."""
     labels: dict[str, Labels] = field(default_factory=dict)
     """Per field, the wordings of the label of a "label: value" line (``[labels.holder_name]``)."""
+    notation_spelled: tuple[str, ...] = ()
+    """The type codes as printed, with their marks (``QĐ``), in the order of ``notation_codes``."""
 
 
 def compile_pattern(text: str) -> re.Pattern[str]:
@@ -106,6 +108,7 @@ def load_rule(path: Path) -> Rule:
         doc_type=data["doc_type"],
         headings=tuple(re.compile(h) for h in data.get("headings", [])),
         notation_codes=tuple(fold(c).upper() for c in data.get("notation_codes", [])),
+        notation_spelled=tuple(data.get("notation_codes", [])),
         subject=subject,
         validity_without_end_date=validity,
         patterns=patterns,

@@ -5,6 +5,7 @@ name, read and, when the signature's stroke crossed it, repaired (``ocr.names``)
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 
 from sohoa.core.layout import Line
@@ -16,8 +17,9 @@ from sohoa.ocr.rules import signer_titles, surnames
 _PREFIX = re.compile(r"^(?:TM|KT|TL|TUQ|Q)\s*[.,]\s*", re.IGNORECASE)
 # A title after a prefix OCR garbled ("E.CHỦ TỊCH", "k7 GIÁM ĐỐC", "KỸ CHỦ TỊCH" for "KT.
 # CHỦ TỊCH"): an authority line whose kind is not legible, never the signer's own title.
-_GARBLED_AUTHORITY = re.compile(r"^[\W_]*(?:[A-Z]{1,3}\s*[.,:]|[A-Z]{1,2}\d\s|K[TIYL1]\s)\s*(?=\w{2})",
-                                re.IGNORECASE)
+# Its letters may carry ink between them and the stop ("“T\\(. GIÁM ĐỐC" for TL. on a photo).
+_GARBLED_AUTHORITY = re.compile(
+    r"^[\W_]*(?:[A-Z]{1,3}[^\w\s.,:]{0,2}\s*[.,:]|[A-Z]{1,2}\d\s|K[TIYL1]\s)\s*(?=\w{2})", re.IGNORECASE)
 # An authority line of the signer block, folded: one signs for ("thay mặt", "ký thay",
 # "thừa lệnh", "thừa ủy quyền", "quyền") the body or chief it names.
 _AUTHORITY = re.compile(r"^[\W_]*(?P<prefix>T\s?M|K\s?T|T\s?L|TUQ|Q)\s*[.,:]\s*(?=\w{2})", re.IGNORECASE)
@@ -25,6 +27,35 @@ _PLACE_WORDS = re.compile(r"\b(?:XA|HUYEN|TINH|PHUONG|THANH PHO|NHAN DAN)\b")
 """Words of a unit's name, never of a person's title: a line holding them under TM. is
 the rest of the body's name (TM. ỦY / BAN NHÂN DÂN XÃ TIÊN LỤC, wrapped)."""
 _NAME_LINE = re.compile(r"^[A-Z][a-z]+(?: [A-Z][a-z]+){1,5}$")
+
+@functools.cache
+def _title_words() -> frozenset[str]:
+    """The words of the known titles, folded to capitals."""
+    return frozenset(w for title in signer_titles() for w in fold(title).upper().split())
+
+
+def _snapped(body: str) -> tuple[str, float] | None:
+    """The known title ``body`` reads as, and how alike; None when it reads as none."""
+    if not body or upper_ratio(body) < 0.6:  # titles are printed in capitals; names are not
+        return None
+    # Compare letters only: seal ink reads as stray punctuation and digits.
+    key = re.sub(r"\s+", " ", re.sub(r"[^A-Z ]", "", fold(body).upper())).strip()
+    if len(key) < 4:
+        return None
+    best, score = None, 0.0
+    for title in signer_titles():
+        ratio = difflib.SequenceMatcher(None, key, fold(title)).ratio()
+        if ratio > score:
+            best, score = title, ratio
+    # Fewer words than the title, and fewer letters: "THƯƠNG" is no reading of THỦ TƯỚNG
+    # (0.8 alike). A mark may stand for a hidden word ("PHÔ 4 TỊCH"), glued words keep
+    # their letters ("CHBTỊCH").
+    if not best or score < 0.8:
+        return None
+    short = (len(body.split()) < len(best.split())
+             and len(key.replace(" ", "")) < 0.8 * len(fold(best).replace(" ", "")))
+    return None if short else (best, score)
+
 
 def plausible_name(name: str | None) -> bool:
     """A Vietnamese person's name: two to five capitalised words, the first a known family name
@@ -48,26 +79,15 @@ class SignerBlock(PageSet):
         words = body.split()
         while len(words) > 1 and words[0][:1].islower() and upper_ratio(" ".join(words[1:])) > 0.9:
             words = words[1:]  # seal ink read as a word in small letters ("vớ GIÁ ĐỌC")
-        body = " ".join(words)
-        if not body or upper_ratio(body) < 0.6:  # titles are printed in capitals; names are not
-            return None
-        # Compare letters only: seal ink reads as stray punctuation and digits.
-        key = re.sub(r"\s+", " ", re.sub(r"[^A-Z ]", "", fold(body).upper())).strip()
-        if len(key) < 4:
-            return None
-        best, score = None, 0.0
-        for title in signer_titles():
-            ratio = difflib.SequenceMatcher(None, key, fold(title)).ratio()
-            if ratio > score:
-                best, score = title, ratio
-        # Fewer words than the title, and fewer letters: "THƯƠNG" is no reading of THỦ TƯỚNG
-        # (0.8 alike). A mark may stand for a hidden word ("PHÔ 4 TỊCH"), glued words keep
-        # their letters ("CHBTỊCH").
-        if not best or score < 0.8:
-            return None
-        short = (len(body.split()) < len(best.split())
-                 and len(key.replace(" ", "")) < 0.8 * len(fold(best).replace(" ", "")))
-        return None if short else (best, score)
+        found = _snapped(" ".join(words))
+        if (found and len(words) > 1 and not words[0].isupper() and upper_ratio(" ".join(words[1:])) > 0.9
+                and re.sub(r"\W", "", fold(words[0]).upper()) not in _title_words()):
+            # A first word in mixed letters that is no title's word, ink or a garbled word:
+            # the title must be the same without it ("Mfti, TRƯỜNG" matched TỔ TRƯỞNG through
+            # the ink's letters; "PÑt CHỦ TỊCH", PHÓ CHỦ TỊCH, is CHỦ TỊCH without it: doubtful).
+            without = _snapped(" ".join(words[1:]))
+            return found if without and without[0] == found[0] else None
+        return found
 
     def signer_page(self) -> int | None:
         """The number of the page whose signer block ``signer`` reads: the last page with a
@@ -164,7 +184,7 @@ class SignerBlock(PageSet):
             return False
         words = re.sub(r"[^A-Z ]", " ", page.folded[below].upper()).split()
         repeats = (len(words) >= 2 and words[-1] == fold(title).upper().split()[-1]
-                   and upper_ratio(page.lines[below].text) > 0.9)
+                   and upper_ratio(page.lines[below].text) >= 0.8)
         return repeats or re.match(r"^[\W\d_]*PHO\b", page.folded[below].upper()) is not None
 
     @staticmethod
@@ -181,7 +201,7 @@ class SignerBlock(PageSet):
                 return None
             if (len(words) >= 2 and all(len(w) >= 2 and w.isalpha() for w in words)
                     and upper_ratio(text) > 0.9 and len(letters.replace(" ", "")) >= 6 and line_conf([line]) >= 0.6):
-                return Found(text, round(line_conf([line]) * 0.7, 3)), line
+                return Found(_known_start(text), round(line_conf([line]) * 0.7, 3)), line
             return None  # the next line is not a title: the seal, the signature or the name
         return None
 
@@ -236,6 +256,19 @@ class SignerBlock(PageSet):
 
 _BODIES = ("ỦY BAN NHÂN DÂN", "HỘI ĐỒNG NHÂN DÂN")
 """The bodies a chief signs for (``TM. ỦY BAN NHÂN DÂN``), besides the chiefs' titles."""
+
+
+def _known_start(text: str) -> str:
+    """A printed title that opens with a known title, words as read, gets the known title's
+    marks: "TRƯỜNG PHÒNG HÀNH CHÍNH" (a photo's hook read as a grave) is TRƯỞNG PHÒNG HÀNH
+    CHÍNH; the words after it are kept as read."""
+    words = text.split()
+    folded = fold(text).upper().split()
+    for title in signer_titles():  # longest first
+        known = title.split()
+        if len(known) < len(words) and folded[:len(known)] == fold(title).upper().split():
+            return " ".join(known + words[len(known):])
+    return text
 
 
 def _authority_text(text: str) -> str:

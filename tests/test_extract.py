@@ -605,3 +605,56 @@ def test_a_decision_about_no_one_names_no_holder(article: str) -> None:
     rows = [*_header("15/QĐ-UBND", "Bắc Giang, ngày 02 tháng 3 năm 2022"), ("QUYẾT ĐỊNH", 500, 260),
             (article, 450, 350), ("Điều 2. Giao ông Trần Văn Bình, Trưởng phòng Nội vụ, theo dõi.", 450, 380)]
     assert extract([_lines(*rows)]).fields["holder_name"] is None
+
+
+def test_a_type_code_a_letter_off_its_headings_code_gives_no_number() -> None:
+    """'899/TH-SXD' on a THÔNG BÁO (a phone photo of an independent generator's notice):
+    TH is no type code and a notice is numbered TB, so a letter was misread; no number
+    rather than a wrong one. A code read without its mark is written as printed."""
+    notice = extract([_result_page("899/TH-SXD", "THÔNG BÁO", "Về việc tạm dừng tiếp nhận hồ sơ")])
+    assert notice.fields["doc_type"] == "Thông báo" and notice.fields["number"] is None
+    assert any("TH is no code" in n for n in notice.notes)
+    assert extract([_result_page("899/TB-SXD", "THÔNG BÁO", "Về việc")]).fields["number"] == "899/TB-SXD"
+    letter = extract([_result_page("899/SXD-VP", "THÔNG BÁO", "Về việc")])  # no type code at all: as read
+    assert letter.fields["number"] == "899/SXD-VP"
+    assert extract([_result_page("2483/QD-UBND", "QUYẾT ĐỊNH", "Về việc")]).fields["number"] == "2483/QĐ-UBND"
+
+
+def test_a_number_line_that_lost_its_slash() -> None:
+    """'Số: 4417GCN-TNMT' on a photo of a household business certificate, whose "Mã số hộ
+    kinh doanh" is another number: the slash is put back before a known type code, and
+    the code printed elsewhere never stands for the certificate's number."""
+    body = ("Mã số hộ kinh doanh: 61F8255503",)
+    heading = "GIẤY CHỨNG NHẬN ĐĂNG KÝ HỘ KINH DOANH"
+    assert extract([_result_page("4417GCN-TNMT", heading, "", *body)]).fields["number"] == "4417/GCN-TNMT"
+    unknown = extract([_result_page("4417XYZ-TNMT", heading, "", *body)])
+    assert unknown.fields["number"] is None
+    assert any("without its slash" in n for n in unknown.notes)
+
+
+def test_a_garbled_prefix_with_ink_before_its_stop_is_an_authority_line() -> None:
+    """'TL. GIÁM ĐỐC' over 'TRƯỞNG PHÒNG HÀNH CHÍNH', photographed: '“T\\(. GIÁM ĐỐC' and
+    'TRƯỜNG PHÒNG HÀNH CHÍNH'. GIÁM ĐỐC is the chief's; the signer's own title is the line
+    below, its known start given its marks."""
+    result = extract([_decision_signed("“T\\(. GIÁM ĐỐC", "TRƯỜNG PHÒNG HÀNH CHÍNH")])
+    assert result.fields["signer_title"] == "TRƯỞNG PHÒNG HÀNH CHÍNH"
+
+
+def test_a_word_in_mixed_letters_before_a_title_word_is_ink() -> None:
+    """'HIỆU TRƯỞNG' photographed as 'Mfti, TRƯỜNG' matched TỔ TRƯỞNG at 0.8 through the
+    ink's letters: a word in mixed letters that is no title's word is not part of it."""
+    assert extract([_decision_signed("Mfti, TRƯỜNG")]).fields["signer_title"] is None
+    assert extract([_decision_signed("PHó CHỦ TỊCH")]).fields["signer_title"] == "PHÓ CHỦ TỊCH"
+    # "PÑt CHỦ TỊCH" (PHÓ CHỦ TỊCH under "KT. CHỦ TỊCH" with its prefix lost): a title without
+    # its first word is another title, so neither; the chief's line above is not the signer's.
+    assert extract([_decision_signed("PÑt CHỦ TỊCH")]).fields["signer_title"] is None
+    assert extract([_decision_signed("CHU TỊCH", "PÑt CHỦ TỊCH")]).fields["signer_title"] is None
+
+
+def test_a_name_in_capitals_cut_by_a_stop_on_its_line_is_not_taken() -> None:
+    """'Họ tên: ĐÔ NGỌC: TU' (ĐỖ NGỌC TÚ on a photo) gave 'ĐỖ NGỌC': the name goes on."""
+    heading = "GIẤY CHỨNG NHẬN ĐĂNG KÝ HỘ KINH DOANH"
+    cut = extract([_result_page("08/GCN-UBND", heading, "", "Họ tên: ĐÔ NGỌC: TU")])
+    assert cut.fields["holder_name"] is None
+    whole = extract([_result_page("08/GCN-UBND", heading, "", "Họ tên: ĐỖ NGỌC TÚ. Giới tính: Nam")])
+    assert whole.fields["holder_name"] == "ĐỖ NGỌC TÚ"

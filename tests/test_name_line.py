@@ -176,3 +176,19 @@ def test_a_photo_withholds_a_name_with_a_likelier_reading_and_a_misread_year() -
     assert (got.fields["signer_name"], got.fields["holder_name"]) == ("Vũ Tuấn Hạnh", "Đỗ Thu Hoa")
     assert got.fields["subject"] == "Về việc tuyển dụng viên chức năm 2021" and got.fields["place"] == "Hương Sơn"
     assert withhold_doubtful(text, _scanned(signer_name="Vũ Tuân Hạnh")[1]).fields["signer_name"] == "Vũ Tuân Hạnh"
+
+
+def test_a_photo_withholds_a_summary_with_a_syllable_hardly_ever_written_and_a_doubtful_id() -> None:
+    """On a phone photo: "hộ nghẻo" (nghèo) makes the summary null, with a note; "nắn 2023"
+    before a year is năm; a personal ID read below the floor of digits (0.72) is withheld."""
+    text, extraction = _scanned(subject="Về việc phê duyệt kế hoạch hỗ trợ hộ nghẻo năm 2022",
+                                holder_id="024093871709")
+    extraction = dataclasses.replace(extraction, confidence={**extraction.confidence, "holder_id": 0.69})
+    got = withhold_doubtful(dataclasses.replace(text, low_resolution=True), extraction)
+    assert got.fields["subject"] is None and got.fields["holder_id"] is None
+    assert any("'nghẻo' is written far less often than 'nghèo'" in n for n in got.notes)
+    text, extraction = _scanned(subject="Về lịch tiếp công dân định kỳ quý 1 nắn 2023", holder_id="024093873789")
+    got = withhold_doubtful(dataclasses.replace(text, low_resolution=True), extraction)
+    assert got.fields["subject"] == "Về lịch tiếp công dân định kỳ quý 1 năm 2023"
+    assert any("nắn → năm" in n for n in got.notes)
+    assert got.fields["holder_id"] == "024093873789"  # read at 0.9

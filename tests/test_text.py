@@ -52,8 +52,8 @@ def test_tone_slips_of_poor_scans_repaired_from_the_words_around_them() -> None:
         assert tones.repair(right) == (right, ())
 
 
-def _vlsp_halves() -> tuple[Counter[tuple[str, str]], list[str]]:
-    """The pairs of syllables of half the VLSP sentences (how often each), and the other half's sentences."""
+def _vlsp_sentences() -> list[str]:
+    """The sentences of the VLSP running text."""
     path = tones._data(tones.RUNNING_TEXT)
     assert path is not None
     sentences, words = [], []
@@ -63,6 +63,12 @@ def _vlsp_halves() -> tuple[Counter[tuple[str, str]], list[str]]:
         elif words:
             sentences.append(" ".join(words))
             words = []
+    return sentences
+
+
+def _vlsp_halves() -> tuple[Counter[tuple[str, str]], list[str]]:
+    """The pairs of syllables of half the VLSP sentences (how often each), and the other half's sentences."""
+    sentences = _vlsp_sentences()
     seen = Counter(pair for s in sentences[::2] for pair in itertools.pairwise(
         m.lower() for m in re.findall(r"[^\W\d_]+", unicodedata.normalize("NFC", s))))
     return seen, sentences[1::2]
@@ -157,6 +163,30 @@ def test_repair_by_use_on_correct_text_it_has_not_seen() -> None:
             assert all(tones.repair_by_use(line.text)[1] == () for line in layout.lines), pdf.name
     truth = (REALDATA / "ocr_ground_truth" / "danang_SGDDT_1906_2020_p1.gt.txt").read_text(encoding="utf-8")
     assert [pair for line in truth.splitlines() for pair in tones.repair_by_use(line)[1]] == []
+
+
+def test_a_syllable_hardly_ever_written_is_named_beside_the_one_written_instead() -> None:
+    """Photo summaries kept a mark misread into a syllable that makes no word and is hardly
+    ever written ("hộ nghẻo", "phòng, chong dịch", "bẹ thong"): it is named with the
+    syllable of its letters written 100 times more often, which may still not be the one
+    printed (hệ thống), so it is a doubt, not a repair."""
+    assert tones.rarely_written("Về việc phê duyệt kế hoạch hỗ trợ hộ nghẻo năm 2022") == [("nghẻo", "nghèo")]
+    assert tones.rarely_written("Về việc tăng cường công tác phòng, chong dịch bệnh") == [("chong", "chống")]
+    for right in ["Về việc phê duyệt kế hoạch hỗ trợ hộ nghèo năm 2022", "Bán lẻ sản phẩm rượu",
+                  "Kinh doanh dịch vụ karaoke", "Về việc tạm dừng tiếp nhận hồ sơ trực tiếp",
+                  "Sử dụng cho nhà ở riêng lẻ", "Về việc rà soát, hoà giải viên"]:
+        assert tones.rarely_written(right) == [], right
+
+
+def test_rarely_written_on_correct_text() -> None:
+    """Of the syllables of the VLSP running text (correct text, which wordfreq's list was not
+    built from), 23 of 86,996 are doubted (0.03%, some the text's own typing slips): a
+    summary of ten syllables is withheld wrongly about once in 400."""
+    sentences = _vlsp_sentences()
+    total = sum(len(re.findall(r"[^\W\d_]+", s)) for s in sentences)
+    doubted = [d for s in sentences for d in tones.rarely_written(s)]
+    assert total > 80_000
+    assert len(doubted) / total < 0.001, doubted
 
 
 def test_two_syllables_read_as_one_are_split_only_where_it_makes_words() -> None:
