@@ -30,7 +30,7 @@ _NUMBER = re.compile(
 )
 _DATE_LINE = re.compile(
     # "ngày05": a day filled in by hand often touches the word before it.
-    r"^(?P<place>[^,]{2,40}?)\s*,\s*ngay\s*(?P<d>\S{0,4}?)\s*thang\s+(?P<m>\S{1,4})\s+nam\s+(?P<y>\d{4})",
+    r"^(?P<place>[^,]{2,40}?)\s*,\s*ngay\s*(?P<d>\S{0,4}?)\s*thang\s+(?P<m>\S{1,4})\s+nam\s+(?P<y>\d{4})(?P<more>\d*)",
     re.IGNORECASE,
 )
 # A certificate's own date printed again as such, at the start of a line: "Đăng ký lần đầu:
@@ -127,12 +127,16 @@ class HeaderZone(PageSet):
         return None
 
     def _repair_notation(self, notation: str) -> str:
-        """Four OCR slips in a notation, repaired only where the result is a known code: a
+        """OCR slips in a notation, repaired only where the result is a known code: a
         stroke read as a digit after the type code ("541/CT1-UBND"), Đ read as B ("QB-UBND",
-        the seal over it) or twice ("QĐÐ-UBND"), and U read as LI ("QĐ-LIBND"). Any other
-        part is kept as read."""
+        the seal over it) or twice ("QĐÐ-UBND"), the hyphen after it read as a stop
+        ("GP.SYT"), a code read without its mark ("QD-UBND"), and UBND read with U as LI, B as
+        8 or D as 0 ("QĐ-LIBND", "QĐ-U8ND"). Any other part is kept as read."""
         parts = notation.replace("Ð", "Đ").split("-")
         codes = {c for rule in self.rules for c in rule.notation_codes}
+        head, dot, tail = parts[0].partition(".")
+        if len(parts) == 1 and dot and fold(head).upper() in codes and re.fullmatch(r"[^\W\d_]{2,}", tail):
+            parts = [head, tail]  # the hyphen read as a stop ("GP.SYT")
         first = fold(parts[0]).upper()
         stripped = re.sub(r"[0-9lI|]+$", "", first)
         if first not in codes and stripped in codes and len(parts) > 1:
@@ -141,7 +145,8 @@ class HeaderZone(PageSet):
             parts[0] = parts[0].replace("B", "Đ")  # Đ under the seal read as B ("QB-UBND")
         elif first not in codes and re.sub(r"(.)\1", r"\1", first) in codes and len(parts) > 1:
             parts[0] = re.sub(r"(.)\1", r"\1", parts[0])  # a letter read twice ("QĐÐ": Đ and the eth)
-        parts = ["UBND" if fold(part).upper() == "LIBND" else part for part in parts]
+        # U read as LI, B as 8, D as 0 ("QĐ-LIBND", "QĐ-U8ND"): the one body every unit's notation names
+        parts = ["UBND" if re.fullmatch(r"(?:U|LI)[B8]N[D0]", fold(part).upper()) else part for part in parts]
         # "QD-UBND": a code read without its mark is written as printed (QĐ)
         spelled = {fold(c).upper(): c for rule in self.rules for c in rule.notation_spelled}
         if len(parts) > 1 and fold(parts[0]).upper() in spelled and fold(parts[0]) == parts[0]:
@@ -300,6 +305,9 @@ class HeaderZone(PageSet):
         except ValueError:
             month = None
         doubt = _doubtful_day(line, m.group("d"))
+        if m.group("more"):  # "năm 20130": a digit too many, so which four are the year is not known
+            self.notes.append(f"issue_date: year {m.group('y') + m.group('more')!r} has too many digits: not taken")
+            return NONE, place
         try:
             date = dt.date(year, month or 0, _as_int(m.group("d")))
         except ValueError:

@@ -183,8 +183,10 @@ class SignerBlock(PageSet):
         if below is None:
             return False
         words = re.sub(r"[^A-Z ]", " ", page.folded[below].upper()).split()
-        repeats = (len(words) >= 2 and words[-1] == fold(title).upper().split()[-1]
-                   and upper_ratio(page.lines[below].text) >= 0.8)
+        last = fold(title).upper().split()[-1]
+        # "PÑt CHỦ TỊCH"; or the last word alone, the rest of PHÓ GIÁM ĐỐC lost ("ĐỐC")
+        repeats = (words and words[-1] == last and upper_ratio(page.lines[below].text) >= 0.8
+                   and (len(words) >= 2 or len(fold(title).split()) >= 2))
         return repeats or re.match(r"^[\W\d_]*PHO\b", page.folded[below].upper()) is not None
 
     @staticmethod

@@ -48,6 +48,9 @@ def test_born_digital_fields_exact(born_digital_corpus: Path, kind: int) -> None
 @pytest.mark.parametrize(("read", "number"), [
     ("541/CT1-UBND", "541/CT-UBND"),  # the hyphen's stroke read as 1 after the type code
     ("541/QĐ-LIBND", "541/QĐ-UBND"),  # U read as LI
+    ("52/QĐ-U8ND", "52/QĐ-UBND"),  # B read as 8 (a photo)
+    ("4239/CT.SYT", "4239/CT-SYT"),  # the hyphen read as a stop (a photo)
+    ("4239/KH.SYT", "4239/KH.SYT"),  # KH is no type code of these rules: kept as read
     ("541/QB-UBND", "541/QĐ-UBND"),  # Đ under the seal read as B
     ("47/QĐÐ-UBND", "47/QĐ-UBND"),  # Đ read twice, the second as the eth (two real scans)
     ("541/KH1-UBND", "541/KH1-UBND"),  # KH is no type code of these rules: kept as read
@@ -658,3 +661,17 @@ def test_a_name_in_capitals_cut_by_a_stop_on_its_line_is_not_taken() -> None:
     assert cut.fields["holder_name"] is None
     whole = extract([_result_page("08/GCN-UBND", heading, "", "Họ tên: ĐỖ NGỌC TÚ. Giới tính: Nam")])
     assert whole.fields["holder_name"] == "ĐỖ NGỌC TÚ"
+
+
+def test_a_year_with_a_digit_too_many_gives_no_date() -> None:
+    """'ngày 04 tháng 02 nằm 20130' on a photo gave 2013-02-04 for 2020: which four digits
+    are the year is not known."""
+    result = extract([_lines(*_header("07/CT-UBND", "Bắc Ninh, ngày 04 tháng 02 nằm 20130"), ("CHỈ THỊ", 550, 260))])
+    assert result.fields["issue_date"] is None and result.fields["place"] == "Bắc Ninh"
+    assert any("too many digits" in n for n in result.notes)
+
+
+def test_a_title_over_the_last_word_of_a_longer_one_is_the_chiefs() -> None:
+    """'. GIÁM ĐỐC' over 'ĐỐC' (KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC, the prefix and PHÓ GIÁM lost on a
+    photo): the line read is the chief's; the signer's title is not known."""
+    assert extract([_decision_signed(". GIÁM ĐỐC", "ĐỐC")]).fields["signer_title"] is None
