@@ -179,7 +179,8 @@ class SignerBlock(PageSet):
         on a phone photo of KT. TRƯỞNG PHÒNG / PHÓ TRƯỞNG PHÒNG)."""
         if fold(title).startswith("PHO "):
             return False
-        below = next((j for j in range(i + 1, len(page.lines)) if page.right(page.lines[j])), None)
+        below = next((j for j in range(i + 1, len(page.lines))  # marks alone ("“`.") are ink
+                      if page.right(page.lines[j]) and re.search(r"[^\W\d_]", page.lines[j].text)), None)
         if below is None:
             return False
         words = re.sub(r"[^A-Z ]", " ", page.folded[below].upper()).split()

@@ -675,3 +675,4 @@ def test_a_title_over_the_last_word_of_a_longer_one_is_the_chiefs() -> None:
     """'. GIÁM ĐỐC' over 'ĐỐC' (KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC, the prefix and PHÓ GIÁM lost on a
     photo): the line read is the chief's; the signer's title is not known."""
     assert extract([_decision_signed(". GIÁM ĐỐC", "ĐỐC")]).fields["signer_title"] is None
+    assert extract([_decision_signed(". GIÁM ĐỐC", "“`.", "ĐỐC")]).fields["signer_title"] is None  # ink between
