@@ -169,6 +169,11 @@ class HeaderZone(PageSet):
             codes = {c for rule in self.rules for c in rule.notation_codes}
             rest = clean(line.text)[head.start("rest"):].strip().rstrip(".,;")
             self.number_illegible = True
+            digit_conf = _doubtful_digits(line)
+            if digit_conf is not None:  # digits filled in by hand, touching the notation
+                self.notes.append(f"number: {m.group(1)!r} read with confidence {digit_conf:.0f} against the "
+                                  "notation, probably handwritten: not taken")
+                return Found(None, 0.0)
             if m.group(2).upper() not in codes:
                 self.notes.append(f"number: {rest!r} read without its slash, and {m.group(2)} is no type code; "
                                   "not taken")

@@ -630,6 +630,11 @@ def test_a_number_line_that_lost_its_slash() -> None:
     body = ("Mã số hộ kinh doanh: 61F8255503",)
     heading = "GIẤY CHỨNG NHẬN ĐĂNG KÝ HỘ KINH DOANH"
     assert extract([_result_page("4417GCN-TNMT", heading, "", *body)]).fields["number"] == "4417/GCN-TNMT"
+    page = _result_page("415QĐ-UBND", "QUYẾT ĐỊNH", "Về việc")
+    hand = dataclasses.replace(page.lines[4], words=((200.0, 230.0, "Số:"), (235.0, 330.0, "415QĐ-UBND")),
+                               word_confidences=(90.0, 41.0))  # "Số:" and the glued word
+    page = dataclasses.replace(page, lines=(*page.lines[:4], hand, *page.lines[5:]))
+    assert extract([page]).fields["number"] is None  # digits written by hand against the notation
     unknown = extract([_result_page("4417XYZ-TNMT", heading, "", *body)])
     assert unknown.fields["number"] is None
     assert any("without its slash" in n for n in unknown.notes)
