@@ -249,10 +249,9 @@ class Extractor(HeaderZone, SignerBlock):
         if not number or "/" not in number or not rule.notation_codes:
             return False
         code = fold(number.split("/")[-1].split("-")[0]).upper()
-        known = {c for r in self.rules for c in r.notation_codes}
         near = [c for c in rule.notation_codes
                 if len(c) == len(code) and sum(a != b for a, b in zip(c, code, strict=True)) == 1]
-        if code in known or not near:
+        if code in self._known_codes() or not near:
             return False
         self.notes.append(f"number: {number!r} withheld: its type code {code} is no code, and a "
                           f"{rule.doc_type} is numbered {near[0]}; a letter misread")

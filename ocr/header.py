@@ -109,6 +109,10 @@ class HeaderZone(PageSet):
     """Set when page 1 has the document's number line, read too garbled to give it: no
     code printed elsewhere then stands for the number (``number_of_shape``)."""
 
+    def _known_codes(self) -> set[str]:
+        """The type codes of every rule, folded (``QD``, ``TB``, ``GCN``)."""
+        return {c for rule in self.rules for c in rule.notation_codes}
+
     def _motto_y(self) -> float | None:
         p = self.first
         for line, folded in zip(p.lines, p.folded, strict=True):
@@ -133,7 +137,7 @@ class HeaderZone(PageSet):
         ("GP.SYT"), a code read without its mark ("QD-UBND"), and UBND read with U as LI, B as
         8 or D as 0 ("QĐ-LIBND", "QĐ-U8ND"). Any other part is kept as read."""
         parts = notation.replace("Ð", "Đ").split("-")
-        codes = {c for rule in self.rules for c in rule.notation_codes}
+        codes = self._known_codes()
         head, dot, tail = parts[0].partition(".")
         if len(parts) == 1 and dot and fold(head).upper() in codes and re.fullmatch(r"[^\W\d_]{2,}", tail):
             parts = [head, tail]  # the hyphen read as a stop ("GP.SYT")
@@ -166,7 +170,6 @@ class HeaderZone(PageSet):
             m = _GLUED_NUMBER.fullmatch(head.group("rest").strip()) if head else None
             if not m:
                 continue
-            codes = {c for rule in self.rules for c in rule.notation_codes}
             rest = clean(line.text)[head.start("rest"):].strip().rstrip(".,;")
             self.number_illegible = True
             digit_conf = _doubtful_digits(line)
@@ -174,7 +177,7 @@ class HeaderZone(PageSet):
                 self.notes.append(f"number: {m.group(1)!r} read with confidence {digit_conf:.0f} against the "
                                   "notation, probably handwritten: not taken")
                 return Found(None, 0.0)
-            if m.group(2).upper() not in codes:
+            if m.group(2).upper() not in self._known_codes():
                 self.notes.append(f"number: {rest!r} read without its slash, and {m.group(2)} is no type code; "
                                   "not taken")
                 return Found(None, 0.0)
