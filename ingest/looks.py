@@ -28,7 +28,7 @@ from sohoa.ocr import pages as pagesmod
 from sohoa.ocr.extract import extract, signer_page
 from sohoa.ocr.header import handwritten_day_zone, handwritten_number_zone
 from sohoa.ocr.reading import fix_surname
-from sohoa.ocr.signer_block import plausible_name
+from sohoa.ocr.signer_block import fits_authority, plausible_name
 
 LOW_RESOLUTION_FLOORS = {"number": 0.72, "issue_date": 0.72, "valid_until": 0.72, "holder_id": 0.8, "issuer": 0.75,
                          "issuer_parent": 0.7, "signer_name": 0.6}
@@ -245,9 +245,17 @@ def second_look(text: PageText, extraction: Extraction, signing_times: tuple[str
         return text, extraction
     if "signer_title" in gained and again.fields.get("signed_for") and not fields.get("signed_for"):
         gained.append("signed_for")  # the authority line over the title read with it
-    seen, first = again.fields.get("signer_title"), fields.get("signer_title")
     extra: tuple[str, ...] = ()
-    if "signer_title" not in gained:
+    authority = again.fields.get("signed_for") if "signed_for" in gained else fields.get("signed_for")
+    if "signer_title" in gained and not fits_authority(again.fields["signer_title"], authority):
+        # "THỨ TRƯỞNG" read again under the "KT. HIỆU TRƯỞNG" of the first pass
+        gained = [f for f in gained if f not in ("signer_title", "signed_for")]
+        extra = (f"signer_title: {again.fields['signer_title']!r} read with the seal lifted, under "
+                 f"{authority!r}, where a deputy signs: not set",)
+        if not gained:
+            return text, replace(extraction, notes=extraction.notes + extra)
+    seen, first = again.fields.get("signer_title"), fields.get("signer_title")
+    if "signer_title" not in gained and not extra:
         verdict = title_seen_again(first, seen)
         if verdict == "take":
             gained.append("signer_title")
@@ -384,6 +392,8 @@ _STRAY = re.compile(r"(?<=\w)\s+[_°~|•*^`:.]+(?=\s+\w|\s*$)")
 """A mark standing alone between two words of a phrase, or at its end: "kết _ quả",
 "hành : chính", "viên ." (a hyphen or a slash may belong: "2021 - 2025"; a comma
 is a comma with a space read before it)."""
+_GLUED_MARK = re.compile(r"[^\W\d_][^\w\s\-/.,'’()&:;\"“”%]+[^\W\d_]")
+"""A mark no printed word holds, between two letters with no space: "Giấy ki»en"."""
 _INNER_STOP = re.compile(r"\b([^\W\d_]+)\.(?=\s+([^\W\d_]+))")
 
 
@@ -400,8 +410,9 @@ def withhold_garbled(text: PageText, extraction: Extraction) -> Extraction:
     standing alone inside a summary go; then a value holding a word with a tone mark that
     is no syllable (``Sở Xây Ày Dựng``: only Vietnamese syllables bear tone marks), a
     name with a word that is no syllable (``Tôn Thât Nhàn``), a summary cut inside its
-    last word (``tặng Giấy k``), an agency or title ending in a letter standing alone
-    (``XÃ NGHĨA TRUNG Ố``: seal ink read as a letter) and a number whose notation holds
+    last word (``tặng Giấy k``), a mark between two letters (``Giấy ki»en``), an agency
+    or title ending in a letter standing alone (``XÃ NGHĨA TRUNG Ố``: seal ink read as a
+    letter) and a number whose notation holds
     a word in small letters (``GCNATTP-SNNPTNPBắc``: notations are capitals) are withheld,
     with a note: a value that is wrong is worse than none."""
     if not text.ocr_pages or text.born_digital:
@@ -423,6 +434,8 @@ def withhold_garbled(text: PageText, extraction: Extraction) -> Extraction:
         last = _WORDS.findall(value)[-1:] if name == "subject" else []
         if odd:
             reasons[name] = f"{odd[0]!r} bears a tone mark but is no Vietnamese syllable"
+        elif glued := _GLUED_MARK.search(value):
+            reasons[name] = f"{glued.group()!r} holds a mark no word is written with"
         elif last and len(last[0]) == 1 and last[0].islower() and fold(last[0]) not in "aeiouy":
             reasons[name] = f"it ends in {last[0]!r}, part of a word: the line was not read whole"
         elif (name in ("issuer", "issuer_parent", "signer_title") and re.search(r"\s[^\W\d_]$", value)

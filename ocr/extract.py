@@ -150,9 +150,11 @@ class Extractor(HeaderZone, SignerBlock):
                     or re.match(r"^\s*(Can cu|Kinh gui|Dieu \d)", folded, re.IGNORECASE)
                     or (upper_ratio(line.text) > 0.8 and len(line.text) > 12)
                     # A paragraph of the body (a photo leaves no gap above it): a new
-                    # sentence across the whole width, wider than the summary above.
+                    # sentence across the whole width, wider than the summary above, or
+                    # after a short line that ended it ("tháng 5").
                     or (picked and line.text[:1].isupper() and line.x1 - line.x0 > 0.8 * body
-                        and line.x1 - line.x0 > 1.1 * max(ln.x1 - ln.x0 for ln in picked))):
+                        and (line.x1 - line.x0 > 1.1 * max(ln.x1 - ln.x0 for ln in picked)
+                             or picked[-1].x1 - picked[-1].x0 < 0.5 * (line.x1 - line.x0)))):
                 break
             picked.append(line)
             if rule.subject == "line_after_heading":

@@ -102,6 +102,20 @@ def _doubtful_digits(line: Line) -> float | None:
     conf = _digit_confidence(line)
     return conf if conf is not None and conf < MIN_DIGIT_CONFIDENCE else None
 
+_UBND_MISREAD = re.compile(r"(?:U|LI|L1|IJ)(?:B|8|R|BR|RB)N(?:D|0|O|Q)")
+
+
+def _ubnd_repaired(part: str) -> list[str]:
+    """A notation part that is UBND misread, as UBND (and the part after it, when the
+    hyphen between them was read as a stop); any other part as read."""
+    head, dot, tail = part.partition(".")
+    if not _UBND_MISREAD.fullmatch(fold(head).upper()):
+        return [part]
+    if not dot:
+        return ["UBND"]
+    return ["UBND", tail] if re.fullmatch(r"[^\W\d_]{2,}", tail) else [part]
+
+
 class HeaderZone(PageSet):
     """Reads the number, date, place and issuer of the first page."""
 
@@ -149,8 +163,10 @@ class HeaderZone(PageSet):
             parts[0] = parts[0].replace("B", "Đ")  # Đ under the seal read as B ("QB-UBND")
         elif first not in codes and re.sub(r"(.)\1", r"\1", first) in codes and len(parts) > 1:
             parts[0] = re.sub(r"(.)\1", r"\1", parts[0])  # a letter read twice ("QĐÐ": Đ and the eth)
-        # U read as LI, B as 8, D as 0 ("QĐ-LIBND", "QĐ-U8ND"): the one body every unit's notation names
-        parts = ["UBND" if re.fullmatch(r"(?:U|LI)[B8]N[D0]", fold(part).upper()) else part for part in parts]
+        # UBND, the one body every unit's notation names, read with U as LI, B as 8 or R, a
+        # letter more, D as 0 or O ("QĐ-LIBND", "QĐ-U8ND", "GCN-LIRND", "TB-UBRND"), its
+        # hyphen after it read as a stop ("UBNO.NC")
+        parts = [piece for part in parts for piece in _ubnd_repaired(part)]
         # "QD-UBND": a code read without its mark is written as printed (QĐ)
         spelled = {fold(c).upper(): c for rule in self.rules for c in rule.notation_spelled}
         if len(parts) > 1 and fold(parts[0]).upper() in spelled and fold(parts[0]) == parts[0]:

@@ -17,9 +17,10 @@ from sohoa.ocr.rules import signer_titles, surnames
 _PREFIX = re.compile(r"^(?:TM|KT|TL|TUQ|Q)\s*[.,]\s*", re.IGNORECASE)
 # A title after a prefix OCR garbled ("E.CHỦ TỊCH", "k7 GIÁM ĐỐC", "KỸ CHỦ TỊCH" for "KT.
 # CHỦ TỊCH"): an authority line whose kind is not legible, never the signer's own title.
-# Its letters may carry ink between them and the stop ("“T\\(. GIÁM ĐỐC" for TL. on a photo).
+# Its letters may carry ink between them and the stop ("“T\\(. GIÁM ĐỐC" for TL. on a photo),
+# and L or I may be read as 1 ("T1. GIÁM ĐỐC", "I1. CHỦ TỊCH").
 _GARBLED_AUTHORITY = re.compile(
-    r"^[\W_]*(?:[A-Z]{1,3}[^\w\s.,:]{0,2}\s*[.,:]|[A-Z]{1,2}\d\s|K[TIYL1]\s)\s*(?=\w{2})", re.IGNORECASE)
+    r"^[\W_]*(?:[A-Z][A-Z1]{0,2}[^\w\s.,:]{0,2}\s*[.,:]|[A-Z]{1,2}\d\s|K[TIYL1]\s)\s*(?=\w{2})", re.IGNORECASE)
 # An authority line of the signer block, folded: one signs for ("thay mặt", "ký thay",
 # "thừa lệnh", "thừa ủy quyền", "quyền") the body or chief it names.
 _AUTHORITY = re.compile(r"^[\W_]*(?P<prefix>T\s?M|K\s?T|T\s?L|TUQ|Q)\s*[.,:]\s*(?=\w{2})", re.IGNORECASE)
@@ -130,7 +131,7 @@ class SignerBlock(PageSet):
             title_line = page.lines[last]
             title_found = Found(title, round(line_conf([title_line]) * similarity, 3))
             name = self._name_below(page, title_line.y1)
-            if self._start_hidden(title_line, title):
+            if self._start_hidden(title_line, title) or self._chief_above(page, last, title):
                 return NONE, name, NONE
             return title_found, name, NONE
         return NONE, NONE, NONE
@@ -158,6 +159,10 @@ class SignerBlock(PageSet):
                     return Found(deputy, round(line_conf([title_line]) * similarity * 0.8, 3)), name, signed_for
                 self.notes.append(f"signer_title: {title!r} under {prefix}. {title} contradicts the block: not set")
                 return NONE, name, signed_for
+            if prefix == "KT" and not _deputy_title(title, chief[0] if chief else None):
+                self.notes.append(f"signer_title: {title!r} under KT.: one signs for a chief as a deputy "
+                                  "(PHÓ …), so the title read contradicts the block: not set")
+                return NONE, name, signed_for
             if self._start_hidden(title_line, title):
                 return NONE, name, signed_for
             return Found(title, round(line_conf([title_line]) * similarity, 3)), name, signed_for
@@ -174,9 +179,10 @@ class SignerBlock(PageSet):
         """Whether the next line of the right column opens with PHÓ although the title read
         does not: "KT. CHỦ TỊCH" over "PHÓ CHỦ TỊCH" with its prefix lost to the seal
         (",“ CHỦ TỊCH" / "PHÓ" / "TỊCH"), so the line read is the chief's, not the signer's;
-        or the next line, in capitals, ends with the title's last word: the deputy's title
-        repeating the chief's, its PHÓ garbled ("hŸ TRƯƠNG PHONG" over "PHC( CC ˆÚNG PHONG,"
-        on a phone photo of KT. TRƯỞNG PHÒNG / PHÓ TRƯỞNG PHÒNG)."""
+        or the next line, in capitals (as ``_snapped`` counts them: a name is not), ends with
+        the title's last word: the deputy's title repeating the chief's, its PHÓ garbled
+        ("hŸ TRƯƠNG PHONG" over "PHC( CC ˆÚNG PHONG," on a phone photo of KT. TRƯỞNG PHÒNG /
+        PHÓ TRƯỞNG PHÒNG; ". *»F GIÁM ĐỐC" over "-- Pf*Óu (AM ĐỐC")."""
         if fold(title).startswith("PHO "):
             return False
         below = next((j for j in range(i + 1, len(page.lines))  # marks alone ("“`.") are ink
@@ -186,14 +192,35 @@ class SignerBlock(PageSet):
         words = re.sub(r"[^A-Z ]", " ", page.folded[below].upper()).split()
         last = fold(title).upper().split()[-1]
         # "PÑt CHỦ TỊCH"; or the last word alone, the rest of PHÓ GIÁM ĐỐC lost ("ĐỐC")
-        repeats = (words and words[-1] == last and upper_ratio(page.lines[below].text) >= 0.8
+        repeats = (words and words[-1] == last and upper_ratio(page.lines[below].text) >= 0.6
                    and (len(words) >= 2 or len(fold(title).split()) >= 2))
         return repeats or re.match(r"^[\W\d_]*PHO\b", page.folded[below].upper()) is not None
+
+    def _chief_above(self, page: Page, i: int, title: str) -> bool:
+        """Whether the line above the only title read, in capitals but read as no title,
+        ends with the title's last word while the title has a deputy's form: the chief's
+        line with its prefix garbled ("„ ““KY.£€NHL TỊCH" for KT. CHỦ TỊCH) over the
+        deputy's with PHÓ lost ("CU TịcH"), so the title read may be the chief's."""
+        if f"PHÓ {title}" not in signer_titles():
+            return False
+        line = page.lines[i]
+        above = next((page.lines[j] for j in range(i - 1, -1, -1)  # marks alone ("“`.") are ink
+                      if page.right(page.lines[j]) and page.lines[j].y1 < (line.y0 + line.y1) / 2
+                      and re.search(r"[^\W\d_]", page.lines[j].text)), None)
+        if above is None or line.y0 - above.y1 > 2 * line.height:
+            return False
+        words = re.sub(r"[^A-Z ]", " ", fold(above.text).upper()).split()
+        if not words or words[-1] != fold(title).upper().split()[-1] or upper_ratio(above.text) < 0.6:
+            return False
+        self.notes.append(f"signer_title: {title!r} read under {clean(above.text)!r}, a garbled line ending "
+                          f"as it does: it may be PHÓ {title} under the chief's line; not set")
+        return True
 
     @staticmethod
     def _printed_title(page: Page, last: int) -> tuple[Found, Line] | None:
         """The line right under an authority line, as printed, when it is no title sohoa
-        knows but reads as one: capitals, words of letters (``PHÓ TRƯỞNG BAN THƯỜNG TRỰC``)."""
+        knows but reads as one: capitals, words that are syllables (``PHÓ TRƯỞNG BAN THƯỜNG
+        TRỰC``; not "MÌO CHẲNH VĂN", PHÓ CHÁNH VĂN garbled)."""
         for line in page.lines[last + 1:]:
             if not page.right(line) or line.y0 <= page.lines[last].y0:
                 continue
@@ -202,7 +229,7 @@ class SignerBlock(PageSet):
             letters = re.sub(r"[^A-Za-z ]", "", fold(text))
             if _PLACE_WORDS.search(fold(text).upper()):  # "DÂN XÃ TIÊN LỤC": the body's name wrapped
                 return None
-            if (len(words) >= 2 and all(len(w) >= 2 and w.isalpha() for w in words)
+            if (len(words) >= 2 and all(len(w) >= 2 and w.isalpha() and w.lower() in names.syllables() for w in words)
                     and upper_ratio(text) > 0.9 and len(letters.replace(" ", "")) >= 6 and line_conf([line]) >= 0.6):
                 return Found(_known_start(text), round(line_conf([line]) * 0.7, 3)), line
             return None  # the next line is not a title: the seal, the signature or the name
@@ -256,6 +283,20 @@ class SignerBlock(PageSet):
         self.notes.append("signer_name: read across the signature, repaired "
                           + ", ".join(f"{a!r} → {b!r}" for a, b in repaired))
         return crossed
+
+def _deputy_title(title: str, chief: str | None) -> bool:
+    """Whether ``title`` can sign under ``KT. {chief}``: a deputy's (PHÓ …, the issue's real
+    KT. CỤC TRƯỞNG / PHÓ TRƯỞNG BAN too), or a vice minister's under BỘ TRƯỞNG."""
+    return fold(title).upper().startswith("PHO ") or (title == "THỨ TRƯỞNG" and chief in (None, "BỘ TRƯỞNG"))
+
+
+def fits_authority(title: str, signed_for: str | None) -> bool:
+    """Whether ``title`` can be the signer's own under ``signed_for`` (its last line):
+    under ``KT. …`` only a deputy's (``_deputy_title``); under any other, any title."""
+    last = signed_for.split("/")[-1].strip() if signed_for else ""
+    kt = re.match(r"KT\s*[.,]\s*(.+)", last)
+    return not kt or _deputy_title(title, kt.group(1).strip())
+
 
 _BODIES = ("ỦY BAN NHÂN DÂN", "HỘI ĐỒNG NHÂN DÂN")
 """The bodies a chief signs for (``TM. ỦY BAN NHÂN DÂN``), besides the chiefs' titles."""

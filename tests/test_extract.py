@@ -13,6 +13,7 @@ from sohoa.ocr import pages
 from sohoa.ocr.dates import validity_clause
 from sohoa.ocr.extract import extract, parse_date, signer_page
 from sohoa.ocr.rules import compile_pattern, load_rule
+from sohoa.ocr.signer_block import fits_authority
 from tests.conftest import truth
 
 
@@ -49,6 +50,10 @@ def test_born_digital_fields_exact(born_digital_corpus: Path, kind: int) -> None
     ("541/CT1-UBND", "541/CT-UBND"),  # the hyphen's stroke read as 1 after the type code
     ("541/QĐ-LIBND", "541/QĐ-UBND"),  # U read as LI
     ("52/QĐ-U8ND", "52/QĐ-UBND"),  # B read as 8 (a photo)
+    ("463/CT-LIRND", "463/CT-UBND"),  # U as LI and B as R (photos of independent layouts)
+    ("978/CT-UBRND", "978/CT-UBND"),  # a letter more
+    ("913/UBNO.NC", "913/UBND-NC"),  # D as O, and the hyphen after it read as a stop
+    ("913/UBNO.1", "913/UBNO.1"),  # no unit after the stop: kept as read
     ("4239/CT.SYT", "4239/CT-SYT"),  # the hyphen read as a stop (a photo)
     ("4239/KH.SYT", "4239/KH.SYT"),  # KH is no type code of these rules: kept as read
     ("541/QB-UBND", "541/QĐ-UBND"),  # Đ under the seal read as B
@@ -511,6 +516,17 @@ def test_a_summary_ends_where_a_paragraph_of_the_body_starts() -> None:
     assert result.fields["subject"] == "Về công tác phòng cháy, chữa cháy mùa khô năm 2021"
 
 
+def test_a_summary_ends_after_its_short_last_line() -> None:
+    """A summary line as wide as the body (a photo's perspective widens it), then its short
+    last line: a new sentence across the width after it is the body, not the summary's."""
+    rows = [*_header("978/TB-UBND", "Bắc Giang, ngày 11 tháng 5 năm 2023"), ("THÔNG BÁO", 500, 240),
+            ("Kết luận của Chủ tịch Ủy ban nhân dân tỉnh tại cuộc họp giao ban thường kỳ", 500, 270),
+            ("tháng 5", 500, 292),
+            ("Kinh phí thực hiện được bố trí từ nguồn ngân sách địa phương theo phân cấp", 510, 314)]
+    assert extract([_lines(*rows)]).fields["subject"] == (
+        "Kết luận của Chủ tịch Ủy ban nhân dân tỉnh tại cuộc họp giao ban thường kỳ tháng 5")
+
+
 def test_a_summary_goes_on_beside_a_received_stamp() -> None:
     """A "CV ĐẾN" stamp in the left margin beside the summary (a real Chỉ thị of Quảng
     Ngãi): its lines are passed over, and the summary's second line is still joined."""
@@ -681,3 +697,34 @@ def test_a_title_over_the_last_word_of_a_longer_one_is_the_chiefs() -> None:
     photo): the line read is the chief's; the signer's title is not known."""
     assert extract([_decision_signed(". GIÁM ĐỐC", "ĐỐC")]).fields["signer_title"] is None
     assert extract([_decision_signed(". GIÁM ĐỐC", "“`.", "ĐỐC")]).fields["signer_title"] is None  # ink between
+
+
+def test_the_chiefs_line_garbled_over_the_deputys_is_no_title_of_the_signer() -> None:
+    """Photos of KT. / TL. blocks (generated and independent layouts): the chief's line
+    with its prefix garbled gave the chief's title for the deputy's."""
+    # "T1." and "I1.": TL. with L read as 1; the line under it not legible
+    assert extract([_decision_signed("T1. GIÁM ĐỐC", "“`.")]).fields["signer_title"] is None
+    assert extract([_decision_signed("I1. CHỦ TỊCH", "MÌO CHẲNH VĂN")]).fields["signer_title"] is None
+    assert extract([_decision_signed("T1. GIÁM ĐỐC", "TRƯỞNG PHÒNG HÀNH CHÍNH")]
+                   ).fields["signer_title"] == "TRƯỞNG PHÒNG HÀNH CHÍNH"
+    # KT. GIÁM ĐỐC over PHÓ GIÁM ĐỐC: the deputy's line in capitals, ending as the chief's
+    assert extract([_decision_signed(". *»F GIÁM ĐỐC", "-- Pf*Óu (AM ĐỐC")]).fields["signer_title"] is None
+    # KT. CHỦ TỊCH read as no title, over PHÓ CHỦ TỊCH read as CHỦ TỊCH
+    garbled = extract([_decision_signed("„ ““KY.£€NHL TỊCH", "CU TịcH")])
+    assert garbled.fields["signer_title"] is None and any("PHÓ CHỦ TỊCH" in n for n in garbled.notes)
+    # TM. ỦY BAN NHÂN DÂN over CHỦ TỊCH: another last word, the chairman's own title
+    assert extract([_decision_signed("TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH")]).fields["signer_title"] == "CHỦ TỊCH"
+    assert extract([_decision_signed("„ ““UY BAN NHÂN DÂN", "CHỦ TỊCH")]).fields["signer_title"] == "CHỦ TỊCH"
+
+
+def test_under_kt_the_signer_is_a_deputy() -> None:
+    """One signs KT. (for the chief) as a deputy: PHÓ …, or a vice minister under BỘ
+    TRƯỞNG. 'THỨ TRƯỞNG' snapped from a garbled line under KT. HIỆU TRƯỞNG contradicts it."""
+    assert extract([_decision_signed("KT. HIỆU TRƯỞNG", "THỨ TRƯỞNG")]).fields["signer_title"] is None
+    assert extract([_decision_signed("KT. BỘ TRƯỞNG", "THỨ TRƯỞNG")]).fields["signer_title"] == "THỨ TRƯỞNG"
+    assert extract([_decision_signed("KT. HIỆU TRƯỞNG", "PHÓ HIỆU TRƯỞNG")]).fields["signer_title"] == "PHÓ HIỆU TRƯỞNG"
+    assert extract([_decision_signed("TL. GIÁM ĐỐC", "CHÁNH VĂN PHÒNG")]).fields["signer_title"] == "CHÁNH VĂN PHÒNG"
+    # the second look at the signer zone keeps to it too (its title under the first pass's KT.)
+    assert not fits_authority("THỨ TRƯỞNG", "KT. HIỆU TRƯỞNG")
+    assert fits_authority("PHÓ HIỆU TRƯỞNG", "TM. ỦY BAN NHÂN DÂN / KT. HIỆU TRƯỞNG")
+    assert fits_authority("CHỦ TỊCH", "TM. ỦY BAN NHÂN DÂN") and fits_authority("GIÁM ĐỐC", None)

@@ -140,6 +140,11 @@ def test_values_with_ocr_slips_are_mended_or_withheld_never_given_as_read() -> N
     text, extraction = _scanned(issuer="ỦY BAN NHÂN DÂN XÃ NGHĨA TRUNG Ố", issuer_parent="UBND HUYỆN TƯ NGHĨA")
     got = withhold_garbled(text, extraction)
     assert got.fields["issuer"] is None and got.fields["issuer_parent"] == "UBND HUYỆN TƯ NGHĨA"
+    text, extraction = _scanned(subject="Về việc tạng Giấy ki»en", signed_for="TM. ỦY BAN NHÂN DÂN")
+    got = withhold_garbled(text, extraction)
+    assert got.fields["subject"] is None and any("'i»e' holds a mark" in n for n in got.notes)
+    text, extraction = _scanned(subject="Về việc đổi tên đường Nguyễn Huệ-Lê Lợi (thị trấn), năm 2021-2025")
+    assert withhold_garbled(text, extraction).fields["subject"] == extraction.fields["subject"]
     text, extraction = _scanned(issuer="ỦY BAN NHÂN DÂN XÃ ĐỒNG Ý", issuer_parent="UBND HUYỆN BẮC SƠN")
     assert withhold_garbled(text, extraction).fields["issuer"] == "ỦY BAN NHÂN DÂN XÃ ĐỒNG Ý"  # a commune of Lạng Sơn
 
