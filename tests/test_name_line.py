@@ -197,6 +197,11 @@ def test_a_photo_withholds_a_summary_with_a_syllable_hardly_ever_written_and_a_d
     assert got.fields["subject"] == "Về lịch tiếp công dân định kỳ quý 1 năm 2023"
     assert any("nắn → năm" in n for n in got.notes)
     assert got.fields["holder_id"] == "024093873789"  # read at 0.9
+    # a summary read below 0.85 ("Về việc tàng Giấy khen" at 0.85-: tặng)
+    text, extraction = _scanned(subject="Về việc tàng Giấy khen")
+    extraction = dataclasses.replace(extraction, confidence={**extraction.confidence, "subject": 0.84})
+    got = withhold_doubtful(dataclasses.replace(text, low_resolution=True), extraction)
+    assert got.fields["subject"] is None and any("read with confidence 0.84" in n for n in got.notes)
     # A People's Committee naming no unit (its "XÃ LỘC AN" line lost): no issuer.
     text, extraction = _scanned(issuer="ỦY BAN NHÂN DÂN", issuer_parent="UBND TỈNH LÂM ĐỒNG")
     got = withhold_doubtful(dataclasses.replace(text, low_resolution=True), extraction)
