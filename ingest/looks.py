@@ -67,7 +67,8 @@ def withhold_doubtful(text: PageText, extraction: Extraction) -> Extraction:
     subject holds a word that is no Vietnamese syllable, when
     a name does not open with a family name or holds a word no one is named by
     (``names.named_by``), or one people are clearly more often named by with other marks
-    (``names.likelier_names``: "Tuân", "Hài", "Thủ")."""
+    (``names.likelier_names``: "Tuân", "Hài", "Thủ"), or a hook that may be the grave or
+    acute of as common a name (``names.hook_for_another``: "Thủy")."""
     if not text.low_resolution:
         return extraction
     fields, notes = dict(extraction.fields), list(extraction.notes)
@@ -109,8 +110,10 @@ def withhold_doubtful(text: PageText, extraction: Extraction) -> Extraction:
                 reasons[name] = f"{words[0]!r} is no family name"
             elif unnamed:  # "Đặng Đực Tháng": a mark misread into a word no one is named by
                 reasons[name] = f"{unnamed[0]!r} is no name people are given"
-            elif likelier := next(((w, found) for w in words[1:] if (found := names.likelier_names(w))), None):
-                # "Vũ Tuân Hạnh": a wrong mark that still makes a name, rarer than Tuấn
+            elif likelier := next(((w, found) for w in words[1:] if (found := names.likelier_names(w)
+                                                                       or names.hook_for_another(w))), None):
+                # "Vũ Tuân Hạnh": a wrong mark that still makes a name, rarer than Tuấn;
+                # "Hồ Thủy Loan": the hook read for the acute or grave of as common a name
                 reasons[name] = f"{likelier[0]!r} may be {' or '.join(sorted(likelier[1]))} misread"
     return _withheld(extraction, fields, notes, reasons, " from a page below 150 dpi")
 

@@ -162,6 +162,34 @@ def likelier_names(word: str) -> frozenset[str]:
     return frozenset(o for o in others if RANKED_BETTER * ranks[o] <= ranks.get(low, unlisted))
 
 
+RANKED_AS_WELL = 1.5
+"""A name of the grave or acute mark ranking within this many times the rank of the same
+letters read with the hook is as likely a name (Thúy, 573rd, and Thùy, 765th, for Thủy,
+533rd; not Hài, 1600th, for Hải, 481st)."""
+
+
+def hook_for_another(word: str) -> frozenset[str]:
+    """Names of the same letters with the grave or the acute mark that people are named
+    by about as often as ``word``, read with the hook: on phone photos Tesseract reads
+    those marks as the hook over a name (four of four Thủy read wrong on the photo sets
+    were Thúy or Thùy), and never the other way in those sets. Doubts Thủy, Tử, Hảo,
+    Hưởng, Tưởng, Nhỏ (and Hiển, which ``likelier_names`` doubts already); of the 579
+    right names of the generated sets and the real documents, four (Thủy)."""
+    from sohoa.core.text import modern_tones
+
+    low = _nfc(word).lower()
+    ranks = _given_ranks()
+    if _mark(low) != "\u0309" or low not in ranks:
+        return frozenset()
+    return frozenset(modern_tones(o) for o in _names_by_letters().get(fold(low), ())
+                     if _mark(o) in ("\u0300", "\u0301") and o in ranks and ranks[o] <= RANKED_AS_WELL * ranks[low])
+
+
+def _mark(syllable: str) -> str | None:
+    """The tone mark of a syllable (a combining character), or None for the level tone."""
+    return next((c for c in unicodedata.normalize("NFD", syllable) if c in "\u0300\u0301\u0303\u0309\u0323"), None)
+
+
 def named_by(syllable: str) -> bool:
     """Whether people are named by ``syllable``: a given or middle name of the list, or
     a syllable of the gazetteer's place names (most of them names of people of old)."""

@@ -163,6 +163,18 @@ def test_a_name_people_are_clearly_more_often_given_with_other_marks(read: str, 
     assert names.likelier_names(read) == likelier
 
 
+@pytest.mark.parametrize(("read", "other"), [
+    ("Thủy", {"thùy", "thúy"}), ("THỦY", {"thùy", "thúy"}), ("Tử", {"tú"}),
+    ("Hải", set()),  # Hài is a name, but far rarer
+    ("Thúy", set()), ("Thùy", set()), ("Văn", set()), ("Khải", set()),
+])
+def test_a_hook_that_may_be_the_grave_or_acute_of_as_common_a_name(read: str, other: set[str]) -> None:
+    """Photos read Thúy and Thùy as Thủy (four of four wrong Thủy in the photo sets): a
+    name with the hook is doubtful where the same letters with the grave or the acute
+    make as common a name."""
+    assert names.hook_for_another(read) == other
+
+
 def test_a_photo_withholds_a_name_with_a_likelier_reading_and_a_misread_year() -> None:
     """On a phone photo (a page below 150 dpi) such a name is withheld, with a note, and so
     are a summary whose year is no year of a document ("nằm 2921" for năm 2021) and a
@@ -181,6 +193,9 @@ def test_a_photo_withholds_a_name_with_a_likelier_reading_and_a_misread_year() -
     assert (got.fields["signer_name"], got.fields["holder_name"]) == ("Vũ Tuấn Hạnh", "Đỗ Thu Hoa")
     assert got.fields["subject"] == "Về việc tuyển dụng viên chức năm 2021" and got.fields["place"] == "Hương Sơn"
     assert withhold_doubtful(text, _scanned(signer_name="Vũ Tuân Hạnh")[1]).fields["signer_name"] == "Vũ Tuân Hạnh"
+    got = withhold_doubtful(photo, _scanned(holder_name="BÙI THỦY LONG", signer_name="Hồ Thúy Loan")[1])
+    assert got.fields["holder_name"] is None and got.fields["signer_name"] == "Hồ Thúy Loan"
+    assert any("'THỦY' may be thùy or thúy misread" in n for n in got.notes)
 
 
 def test_a_photo_withholds_a_summary_with_a_syllable_hardly_ever_written_and_a_doubtful_id() -> None:
