@@ -28,6 +28,7 @@ from sohoa.ocr import pages as pagesmod
 from sohoa.ocr.extract import extract, signer_page
 from sohoa.ocr.header import handwritten_day_zone, handwritten_number_zone
 from sohoa.ocr.reading import fix_surname
+from sohoa.ocr.rules import signer_titles
 from sohoa.ocr.signer_block import fits_authority, plausible_name
 
 LOW_RESOLUTION_FLOORS = {"number": 0.72, "issue_date": 0.72, "valid_until": 0.72, "holder_id": 0.8, "issuer": 0.75,
@@ -60,7 +61,8 @@ def _not_syllables(value: str) -> list[str]:
 def withhold_doubtful(text: PageText, extraction: Extraction) -> Extraction:
     """From a phone photo or a screenshot (a page below 150 dpi, enlarged), a value that
     is garbled is worse than none: Tesseract slips on letters and marks at that size. Its
-    subject's marks are repaired from the words around them (``tones.repair_marks``);
+    subject's marks, and a printed title's outside the known ones, are repaired from the
+    words around them (``tones.repair_marks``);
     then a value is withheld, with a note, when read with less confidence than
     ``LOW_RESOLUTION_FLOORS``, when an issuer is no agency the lexicon and the gazetteer
     know, when a place is not spelled as the gazetteer spells it, when a name or the
@@ -81,6 +83,13 @@ def withhold_doubtful(text: PageText, extraction: Extraction) -> Extraction:
         if changed:
             fields["subject"] = repaired
             notes.append("subject: marks repaired from the words around them (a page below 150 dpi): "
+                         + ", ".join(f"{a} → {b}" for a, b in changed))
+    title = fields.get("signer_title")
+    if title and title not in signer_titles():  # a printed title ("TRƯỞNG PHÒNG HANH CHÍNH")
+        repaired, changed = tones.repair_marks(title)
+        if changed:
+            fields["signer_title"] = repaired
+            notes.append("signer_title: marks repaired from the words around them (a page below 150 dpi): "
                          + ", ".join(f"{a} → {b}" for a, b in changed))
     reasons: dict[str, str] = {}
     for name, floor in LOW_RESOLUTION_FLOORS.items():

@@ -193,6 +193,8 @@ def test_a_photo_withholds_a_name_with_a_likelier_reading_and_a_misread_year() -
     assert (got.fields["signer_name"], got.fields["holder_name"]) == ("Vũ Tuấn Hạnh", "Đỗ Thu Hoa")
     assert got.fields["subject"] == "Về việc tuyển dụng viên chức năm 2021" and got.fields["place"] == "Hương Sơn"
     assert withhold_doubtful(text, _scanned(signer_name="Vũ Tuân Hạnh")[1]).fields["signer_name"] == "Vũ Tuân Hạnh"
+    got = withhold_doubtful(photo, _scanned(signer_title="TRƯỞNG PHÒNG HANH CHÍNH")[1])
+    assert got.fields["signer_title"] == "TRƯỞNG PHÒNG HÀNH CHÍNH"  # a printed title's marks from its words
     got = withhold_doubtful(photo, _scanned(holder_name="BÙI THỦY LONG", signer_name="Hồ Thúy Loan")[1])
     assert got.fields["holder_name"] is None and got.fields["signer_name"] == "Hồ Thúy Loan"
     assert any("'THỦY' may be thùy or thúy misread" in n for n in got.notes)
