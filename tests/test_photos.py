@@ -92,8 +92,8 @@ PHOTO_MAX_INVENTED = {31: 0.02, 77: 0.02, 617: 0.02}
 .withhold_doubtful`` (marks repaired from the words around them, agencies, places and
 names that must read as ones sohoa knows); with them 0.4% (31), 1.3% (77, 2.2% before
 names with a likelier reading were withheld) and 0.4% (617). Eight seeds of the same
-families read 1.1% wrong over 128 photos; photos of the held-out families 3.6%, and of an
-independent generator's layouts 1.5-3.6% (``docs/reading.md``)."""
+families read 1.1% wrong over 128 photos, four fresh ones 0.9-1.3%; photos of the held-out
+families 3.6%, and of an independent generator's layouts 0.4-2.9% (``docs/reading.md``)."""
 
 
 @pytest.mark.slow
