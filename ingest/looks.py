@@ -74,22 +74,17 @@ def withhold_doubtful(text: PageText, extraction: Extraction) -> Extraction:
     if not text.low_resolution:
         return extraction
     fields, notes = dict(extraction.fields), list(extraction.notes)
-    if fields.get("subject"):
+    for name in ("subject", "signer_title"):
+        value = fields.get(name)
+        if not value or (name == "signer_title" and value in signer_titles()):
+            continue  # a known title is spelled as the list spells it; a printed one is repaired
         # "nằm 2025": before a year, the word is năm.
-        misread = _YEAR_WORD.search(fields["subject"])
-        year = _YEAR_WORD.sub("năm", fields["subject"])
-        repaired, changed = tones.repair_marks(year)
+        misread = _YEAR_WORD.search(value) if name == "subject" else None
+        repaired, changed = tones.repair_marks(_YEAR_WORD.sub("năm", value) if misread else value)
         changed = ((misread.group(), "năm"), *changed) if misread else changed
-        if changed:
-            fields["subject"] = repaired
-            notes.append("subject: marks repaired from the words around them (a page below 150 dpi): "
-                         + ", ".join(f"{a} → {b}" for a, b in changed))
-    title = fields.get("signer_title")
-    if title and title not in signer_titles():  # a printed title ("TRƯỞNG PHÒNG HANH CHÍNH")
-        repaired, changed = tones.repair_marks(title)
-        if changed:
-            fields["signer_title"] = repaired
-            notes.append("signer_title: marks repaired from the words around them (a page below 150 dpi): "
+        if changed:  # "TRƯỞNG PHÒNG HANH CHÍNH": HÀNH
+            fields[name] = repaired
+            notes.append(f"{name}: marks repaired from the words around them (a page below 150 dpi): "
                          + ", ".join(f"{a} → {b}" for a, b in changed))
     reasons: dict[str, str] = {}
     for name, floor in LOW_RESOLUTION_FLOORS.items():

@@ -179,15 +179,11 @@ def hook_for_another(word: str) -> frozenset[str]:
 
     low = _nfc(word).lower()
     ranks = _given_ranks()
-    if _mark(low) != "\u0309" or low not in ranks:
+    if tones.tone_mark(low) != "\u0309" or low not in ranks:  # the hook
         return frozenset()
     return frozenset(modern_tones(o) for o in _names_by_letters().get(fold(low), ())
-                     if _mark(o) in ("\u0300", "\u0301") and o in ranks and ranks[o] <= RANKED_AS_WELL * ranks[low])
-
-
-def _mark(syllable: str) -> str | None:
-    """The tone mark of a syllable (a combining character), or None for the level tone."""
-    return next((c for c in unicodedata.normalize("NFD", syllable) if c in "\u0300\u0301\u0303\u0309\u0323"), None)
+                     if tones.tone_mark(o) in ("\u0300", "\u0301")  # the grave, the acute
+                     and o in ranks and ranks[o] <= RANKED_AS_WELL * ranks[low])
 
 
 def named_by(syllable: str) -> bool:

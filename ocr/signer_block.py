@@ -35,9 +35,20 @@ def _title_words() -> frozenset[str]:
     return frozenset(w for title in signer_titles() for w in fold(title).upper().split())
 
 
+_CAPITALS = 0.6
+"""The share of capitals from which a line reads as a title: titles are printed in
+capitals, names are not."""
+
+
+def _capital_words(text: str) -> list[str]:
+    """The words of ``text`` folded to capitals, letters only, when it reads as capitals
+    (``_CAPITALS``); none when it does not."""
+    return re.sub(r"[^A-Z ]", " ", fold(text).upper()).split() if upper_ratio(text) >= _CAPITALS else []
+
+
 def _snapped(body: str) -> tuple[str, float] | None:
     """The known title ``body`` reads as, and how alike; None when it reads as none."""
-    if not body or upper_ratio(body) < 0.6:  # titles are printed in capitals; names are not
+    if not body or upper_ratio(body) < _CAPITALS:
         return None
     # Compare letters only: seal ink reads as stray punctuation and digits.
     key = re.sub(r"\s+", " ", re.sub(r"[^A-Z ]", "", fold(body).upper())).strip()
@@ -179,7 +190,7 @@ class SignerBlock(PageSet):
         """Whether the next line of the right column opens with PHÓ although the title read
         does not: "KT. CHỦ TỊCH" over "PHÓ CHỦ TỊCH" with its prefix lost to the seal
         (",“ CHỦ TỊCH" / "PHÓ" / "TỊCH"), so the line read is the chief's, not the signer's;
-        or the next line, in capitals (as ``_snapped`` counts them: a name is not), ends with
+        or the next line, in capitals (``_capital_words``: a name is not), ends with
         the title's last word: the deputy's title repeating the chief's, its PHÓ garbled
         ("hŸ TRƯƠNG PHONG" over "PHC( CC ˆÚNG PHONG," on a phone photo of KT. TRƯỞNG PHÒNG /
         PHÓ TRƯỞNG PHÒNG; ". *»F GIÁM ĐỐC" over "-- Pf*Óu (AM ĐỐC")."""
@@ -189,11 +200,10 @@ class SignerBlock(PageSet):
                       if page.right(page.lines[j]) and re.search(r"[^\W\d_]", page.lines[j].text)), None)
         if below is None:
             return False
-        words = re.sub(r"[^A-Z ]", " ", page.folded[below].upper()).split()
+        words = _capital_words(page.lines[below].text)
         last = fold(title).upper().split()[-1]
         # "PÑt CHỦ TỊCH"; or the last word alone, the rest of PHÓ GIÁM ĐỐC lost ("ĐỐC")
-        repeats = (words and words[-1] == last and upper_ratio(page.lines[below].text) >= 0.6
-                   and (len(words) >= 2 or len(fold(title).split()) >= 2))
+        repeats = words and words[-1] == last and (len(words) >= 2 or len(fold(title).split()) >= 2)
         return repeats or re.match(r"^[\W\d_]*PHO\b", page.folded[below].upper()) is not None
 
     def _chief_above(self, page: Page, i: int, title: str) -> bool:
@@ -209,8 +219,8 @@ class SignerBlock(PageSet):
                       and re.search(r"[^\W\d_]", page.lines[j].text)), None)
         if above is None or line.y0 - above.y1 > 2 * line.height:
             return False
-        words = re.sub(r"[^A-Z ]", " ", fold(above.text).upper()).split()
-        if not words or words[-1] != fold(title).upper().split()[-1] or upper_ratio(above.text) < 0.6:
+        words = _capital_words(above.text)
+        if not words or words[-1] != fold(title).upper().split()[-1]:
             return False
         self.notes.append(f"signer_title: {title!r} read under {clean(above.text)!r}, a garbled line ending "
                           f"as it does: it may be PHÓ {title} under the chief's line; not set")

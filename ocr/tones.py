@@ -310,10 +310,15 @@ _TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")
 """The five tone marks (huyền, sắc, ngã, hỏi, nặng), as combining marks."""
 
 
+def tone_mark(word: str) -> str | None:
+    """The tone mark ``word`` carries (a combining mark of ``_TONES``), or None."""
+    return next((c for c in unicodedata.normalize("NFD", word) if c in _TONES), None)
+
+
 def toned(word: str) -> bool:
     """Whether ``word`` carries a tone mark: only a Vietnamese syllable does (an
     abbreviation such as HĐND or a foreign word has none)."""
-    return any(c in _TONES for c in unicodedata.normalize("NFD", word))
+    return tone_mark(word) is not None
 
 
 def split_glued(text: str) -> tuple[str, tuple[tuple[str, str], ...]]:
